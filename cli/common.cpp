@@ -1,0 +1,70 @@
+#include "common.h"
+
+#include <cstdio>
+#include <cstdlib>
+
+namespace jiralink::cli {
+
+void AddConfigOption(CLI::App& app, Context& ctx) {
+  app.add_option("--config", ctx.config_path, "settings file (TOML)");
+}
+
+bool LoadConfig(const Context& ctx, config::Config* out) {
+  config::LoadOptions options;
+  options.explicit_path = ctx.config_path;
+  std::vector<config::Diagnostic> diagnostics;
+  Status status = config::Config::Load(options, out, &diagnostics);
+  for (const config::Diagnostic& d : diagnostics) {
+    std::fprintf(stderr, "%s\n", d.ToString().c_str());
+  }
+  if (!status.ok() && diagnostics.empty()) {
+    std::fprintf(stderr, "jiralink: %s\n", status.message().c_str());
+  }
+  return status.ok();
+}
+
+MatchingOptions ToMatchingOptions(const config::MatchingSettings& matching) {
+  MatchingOptions options;
+  options.regex = matching.regex;
+  options.prefix = matching.prefix;
+  return options;
+}
+
+jira::ClientOptions ToClientOptions(const config::JiraSettings& jira) {
+  jira::ClientOptions options;
+  options.api_url = jira.api_url.empty() ? jira.web_url : jira.api_url;
+  options.web_url = jira.web_url;
+  options.auth = jira.auth == config::AuthMode::kPat ? jira::AuthMode::kPat : jira::AuthMode::kBasic;
+  options.username = jira.username;
+  options.timeout_seconds = jira.timeout_seconds;
+  options.connect_timeout_seconds = jira.connect_timeout_seconds;
+  options.ca_file = jira.ca_file;
+  options.verify_tls = jira.verify_tls;
+  const char* debug = std::getenv("JIRALINK_DEBUG");
+  options.debug = debug != nullptr && *debug != '\0' && std::string(debug) != "0";
+  return options;
+}
+
+std::unique_ptr<jira::Client> MakeJiraClient(const config::Settings& settings) {
+  Status status = config::RequireApiSettings(settings.jira);
+  std::string token;
+  if (status.ok()) status = config::ResolveToken(settings.jira, &token);
+  if (!status.ok()) {
+    std::fprintf(stderr, "jiralink: %s\n", status.message().c_str());
+    return nullptr;
+  }
+  jira::ClientOptions options = ToClientOptions(settings.jira);
+  options.token = std::move(token);
+  return std::make_unique<jira::Client>(std::move(options));
+}
+
+int ParseOrExit(CLI::App& app, int argc, char** argv) {
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+  return -1;
+}
+
+}  // namespace jiralink::cli

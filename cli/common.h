@@ -1,0 +1,39 @@
+// Wiring shared by the subcommands: loading settings and building the
+// module option structs from them. No command logic lives here.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "CLI/CLI.hpp"
+#include "commands.h"
+#include "jiralink/config/loader.h"
+#include "jiralink/core/key_scanner.h"
+#include "jiralink/jira/client.h"
+
+namespace jiralink::cli {
+
+// Adds --config FILE to a command, bound to ctx.config_path.
+void AddConfigOption(CLI::App& app, Context& ctx);
+
+// Loads the settings file named by ctx (or found by the search order).
+// Prints every diagnostic to stderr as "file:line:column: error: ...".
+// Returns false when the file has errors (the caller exits 2).
+bool LoadConfig(const Context& ctx, config::Config* out);
+
+// The matching options of the settings.
+MatchingOptions ToMatchingOptions(const config::MatchingSettings& matching);
+
+// Builds a Jira client from the settings: checks that the API settings are
+// complete and reads the token. On failure prints the reason (naming the
+// missing setting) to stderr and returns nullptr (the caller exits 2).
+std::unique_ptr<jira::Client> MakeJiraClient(const config::Settings& settings);
+
+// The client options without the token (for code that resolves it itself).
+jira::ClientOptions ToClientOptions(const config::JiraSettings& jira);
+
+// Runs a CLI11 app over argv; returns -1 when parsing succeeded and the
+// command should go on, else the exit code to return (0 for --help, 2 for errors).
+int ParseOrExit(CLI::App& app, int argc, char** argv);
+
+}  // namespace jiralink::cli

@@ -1,0 +1,84 @@
+// Loading, layering and validating the jiralink TOML file.
+//
+// Where the file is found, first hit wins:
+//   1. an explicit path (--config FILE),
+//   2. $JIRALINK_CONFIG,
+//   3. $XDG_CONFIG_HOME/jiralink/config.toml (or ~/.config/jiralink/config.toml),
+//   4. /etc/jiralink/config.toml.
+// An explicit path or $JIRALINK_CONFIG that does not exist is an error; when
+// none of 3 and 4 exists the built-in defaults apply (scanning and rendering
+// need no file).
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "jiralink/config/settings.h"
+#include "jiralink/core/status.h"
+
+namespace jiralink::config {
+
+// One finding about the file. Errors make Load() fail; warnings do not.
+struct Diagnostic {
+  enum class Severity { kError, kWarning };
+  Severity severity = Severity::kError;
+  std::string file;  // empty when not about a file (e.g. a missing env variable)
+  int line = 0;      // 1-based; 0 when unknown
+  int column = 0;    // 1-based; 0 when unknown
+  std::string message;
+
+  // "file:line:column: error: message" (parts that are unknown are left out).
+  std::string ToString() const;
+};
+
+struct LoadOptions {
+  std::string explicit_path;  // --config; empty = search
+};
+
+class Config {
+ public:
+  // Finds, parses and validates the file. Every problem found is appended to
+  // *diagnostics (errors and warnings, including "readable by others" for a
+  // file holding a secret). Returns an error Status if any error was found.
+  static Status Load(const LoadOptions& options, Config* out,
+                     std::vector<Diagnostic>* diagnostics);
+
+  // Parses TOML text as if read from `path` (for tests and for `migrate`).
+  static Status LoadFromString(std::string_view toml, std::string_view path, Config* out,
+                               std::vector<Diagnostic>* diagnostics);
+
+  // The effective settings for a repository path such as "platform/api"
+  // (empty = the instance defaults).
+  Settings ForRepo(std::string_view repo_path) const;
+
+  // The file that was read; empty when the defaults apply.
+  const std::string& path() const { return path_; }
+
+  // Human-readable dump of the effective settings, secrets as <redacted>
+  // (what `jiralink config check` prints).
+  static std::string Describe(const Settings& settings);
+
+ private:
+  std::string path_;
+  Settings defaults_;                       // built-ins + top-level tables
+  struct Layer;                             // one [groups.x] or [projects.x] table
+  std::map<std::string, std::string> raw_;  // implementation-defined
+  std::vector<std::pair<std::string, std::string>> layers_;  // implementation-defined
+};
+
+// Reads the API token named by the settings (inline, file or environment).
+// Never puts the token in a message. Fails, naming the setting to add, when
+// there is no token source (pat) or no username (basic).
+Status ResolveToken(const JiraSettings& jira, std::string* token);
+
+// Checks that the settings allow calling the Jira API: web_url set, a token
+// source, a username for basic auth. The message names the missing setting.
+Status RequireApiSettings(const JiraSettings& jira);
+
+// The default state directory: $XDG_STATE_HOME/jiralink or ~/.local/state/jiralink.
+std::string DefaultStateDir();
+
+}  // namespace jiralink::config
