@@ -1,0 +1,142 @@
+// JiraStandin: a stateful Jira stand-in on 127.0.0.1 for tests and the demo.
+//
+// A real HTTP server (cpp-httplib) on an ephemeral loopback port that answers
+// the Jira REST calls jiralink makes, shaped like the recorded responses in
+// tests/fixtures/jira (copied from ../shared/jira-fixtures with provenance).
+// It keeps projects, issues, comments, remote links (upsert by globalId),
+// transitions (which change status, status category and resolution) and
+// answers a JQL subset. It records every request and can inject faults.
+//
+// Personalities: Cloud (/rest/api/2/search answers 410; /search/jql pages by
+// nextPageToken; deploymentType "Cloud") and Server (no /search/jql; /search
+// pages by startAt/total; deploymentType "Server").
+//
+// Auth: Basic <username:token> and Bearer <token> are accepted when they
+// match Options; anything else gets 401 (Cloud: plain text body; Server: an
+// HTML page), as Jira does.
+//
+// Default workflow for every project (Jira's simplified workflow):
+//   statuses  "To Do" (category new, id 2), "In Progress" (indeterminate, 4),
+//             "Done" (done, 3)
+//   transitions id "11" -> To Do, "21" -> In Progress, "31" -> Done;
+//   entering Done sets resolution "Done", leaving it clears the resolution.
+//
+// JQL subset (the forge's builder's output): clauses joined by AND;
+//   project in ("A","B") | project = "A" | labels = "x" | status = "x" |
+//   reporter = "x" | assignee = "x" | statusCategory = Done | statusCategory != Done |
+//   (summary ~ "q" OR description ~ "q") | description ~ "q" | (id = 1 OR id = 2) |
+//   key = "A-1"; then optional "order by created|updated ASC|DESC".
+//   Unsupported JQL answers 400 with errorMessages, like Jira.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace jiralink::standin {
+
+enum class Personality { kCloud, kServer };
+
+struct RecordedRequest {
+  std::string method;
+  std::string path;   // without query
+  std::string query;  // raw query string, without '?'
+  std::map<std::string, std::string> headers;  // names lower-cased
+  std::string body;
+  int status = 0;  // what the stand-in answered
+};
+
+// A fault for requests whose method matches (empty = any) and whose path
+// contains `path_contains`. Applied `times` times (-1 = until cleared).
+struct Fault {
+  std::string method;
+  std::string path_contains;
+  int status = 503;
+  std::string body;                 // default: a JSON errorMessages body
+  std::string content_type;         // default application/json
+  int delay_ms = 0;                 // wait before answering (or before closing)
+  bool close_connection = false;    // drop the connection without an answer
+  std::string retry_after;          // Retry-After header value, e.g. "2"
+  int times = -1;
+};
+
+struct IssueSeed {
+  std::string key;  // "PROJ-1"; the project must exist
+  std::string summary;
+  std::string description;
+  std::string issue_type = "Bug";
+  std::string status = "To Do";
+  std::string reporter = "Ada Lovelace";
+  std::string assignee;  // empty = unassigned
+  std::vector<std::string> labels;
+  std::string priority = "Medium";
+  std::string created;  // ISO timestamp; empty = now, each later seed 1 minute newer
+  std::string updated;
+};
+
+struct IssueTypeSeed {
+  std::string id;
+  std::string name;
+  std::string description;
+  bool subtask = false;
+};
+
+class JiraStandin {
+ public:
+  struct Options {
+    Personality personality = Personality::kServer;
+    std::string username = "jiralink-bot";
+    std::string token = "standin-token";
+    int port = 0;  // 0 = ephemeral
+    std::string context_path;  // e.g. "/jira" to serve under a context path
+  };
+
+  explicit JiraStandin(Options options);
+  ~JiraStandin();  // stops the server
+  JiraStandin(const JiraStandin&) = delete;
+  JiraStandin& operator=(const JiraStandin&) = delete;
+
+  // Starts listening on 127.0.0.1 in a background thread; returns false on failure.
+  bool Start();
+  void Stop();
+  int port() const;
+  // "http://127.0.0.1:<port><context_path>"
+  std::string base_url() const;
+
+  // State. Every project gets the default workflow and issue types
+  // Bug (10004), Task (10002), Story (10001), Sub-task (10003, subtask).
+  void AddProject(const std::string& key, const std::string& name, const std::string& id = "");
+  void AddIssue(const IssueSeed& seed);
+  void SetIssueTypes(const std::string& project_key, std::vector<IssueTypeSeed> types);
+  // Users who may not see an issue get 404, as Jira answers for hidden issues.
+  void HideIssue(const std::string& key);
+  // Issues created through POST /issue are numbered after the seeded ones.
+
+  // What the stand-in holds now (JSON as it would serve it).
+  nlohmann::json Issue(const std::string& key) const;  // null when missing
+  std::vector<nlohmann::json> Comments(const std::string& key) const;
+  std::vector<nlohmann::json> RemoteLinks(const std::string& key) const;
+  std::string Status(const std::string& key) const;
+  std::string Resolution(const std::string& key) const;  // empty = unresolved
+
+  // Requests seen so far (in arrival order), optionally filtered.
+  std::vector<RecordedRequest> Requests() const;
+  std::vector<RecordedRequest> Requests(const std::string& method,
+                                        const std::string& path_contains) const;
+  void ClearRequests();
+
+  void InjectFault(Fault fault);
+  void ClearFaults();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace jiralink::standin
