@@ -1,13 +1,202 @@
-// PLACEHOLDER: replaced by the module that implements this command.
+// jiralink hook post-receive      (run by git, inside a bare repository)
+// jiralink hook install [--uninstall] REPO...
+//
+// post-receive reads git's "<old> <new> <ref>" lines, queues Jira jobs for
+// the new commits in the outbox, starts a detached `jiralink deliver --once`
+// and exits 0 whatever happens: a push must never fail because of jiralink.
+// JIRALINK_NO_AUTO_DELIVER=1 skips the detached run (tests, or hosts where a
+// `jiralink deliver --daemon` does the delivering).
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
 
 #include "commands.h"
+#include "common.h"
+#include "jiralink/config/loader.h"
+#include "jiralink/hooks/detach.h"
+#include "jiralink/hooks/installer.h"
+#include "jiralink/hooks/post_receive.h"
+#include "jiralink/hooks/sqlite_outbox.h"
 
 namespace jiralink::cli {
 
-int RunHook(Context&, int, char** argv) {
-  std::fprintf(stderr, "%s: not built yet\n", argv[0]);
-  return 2;
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string ReadStdin() {
+  std::string text;
+  char buffer[1 << 14];
+  for (;;) {
+    ssize_t n = ::read(STDIN_FILENO, buffer, sizeof buffer);
+    if (n == 0) break;
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    text.append(buffer, static_cast<std::size_t>(n));
+  }
+  return text;
+}
+
+void Warn(const std::string& message) {
+  std::fprintf(stderr, "jiralink: warning: %s\n", message.c_str());
+}
+
+// Tells the pusher how to queue the push later, with the exact input.
+void WarnNotQueued(const std::string& reason, const std::string& git_dir,
+                   const std::string& input) {
+  Warn(reason + "; this push was NOT queued for Jira");
+  std::string lines = input;
+  while (!lines.empty() && lines.back() == '\n') lines.pop_back();
+  if (lines.empty()) return;
+  std::fprintf(stderr,
+               "jiralink: to queue it once fixed, feed these lines to `jiralink hook "
+               "post-receive` run in %s:\n",
+               git_dir.c_str());
+  std::size_t pos = 0;
+  while (pos < lines.size()) {
+    std::size_t end = lines.find('\n', pos);
+    if (end == std::string::npos) end = lines.size();
+    std::fprintf(stderr, "jiralink:     %s\n", lines.substr(pos, end - pos).c_str());
+    pos = end + 1;
+  }
+}
+
+std::string ResolveGitDir() {
+  const char* env = std::getenv("GIT_DIR");
+  std::error_code ec;
+  fs::path dir = fs::absolute(env != nullptr && *env != '\0' ? fs::path(env) : fs::path("."), ec);
+  fs::path canonical = fs::weakly_canonical(dir, ec);
+  return (ec ? dir : canonical).string();
+}
+
+bool AutoDeliverDisabled() {
+  const char* value = std::getenv("JIRALINK_NO_AUTO_DELIVER");
+  return value != nullptr && *value != '\0' && std::string(value) != "0";
+}
+
+int PostReceive(Context& ctx) {
+  std::string input = ReadStdin();
+  std::string git_dir = ResolveGitDir();
+
+  config::Config cfg;
+  if (!LoadConfig(ctx, &cfg)) {
+    WarnNotQueued("the jiralink settings are broken (see above)", git_dir, input);
+    return 0;
+  }
+  std::string root = cfg.ForRepo("").git.root;
+  std::string repository = hooks::RepositoryName(git_dir, root);
+  config::Settings settings = cfg.ForRepo(repository);
+
+  std::string state_dir =
+      settings.state.dir.empty() ? config::DefaultStateDir() : settings.state.dir;
+  std::unique_ptr<hooks::Outbox> outbox;
+  Status status =
+      hooks::OpenSqliteOutbox((fs::path(state_dir) / hooks::kOutboxFileName).string(), &outbox);
+  if (!status.ok()) {
+    WarnNotQueued(status.message(), git_dir, input);
+    return 0;
+  }
+
+  hooks::PostReceiveOptions options;
+  options.git_dir = git_dir;
+  options.matching = ToMatchingOptions(settings.matching);
+  options.walk.default_branch = settings.git.default_branch;
+  options.walk.max_commits_per_update = settings.git.max_commits_per_push;
+  options.plan.repository = repository;
+  options.plan.transitions_enabled = settings.transitions.enabled;
+  options.plan.commit_url_template = settings.git.commit_url;
+  options.plan.repo_url_template = settings.git.repo_url;
+  options.plan.branch_url_template = settings.git.branch_url;
+
+  hooks::PostReceiveSummary summary;
+  status = hooks::RunPostReceive(options, input, outbox.get(), &summary);
+  for (const std::string& warning : summary.warnings) Warn(warning);
+  if (!status.ok()) {
+    WarnNotQueued(status.message(), git_dir, input);
+    return 0;
+  }
+  std::string line = hooks::SummaryLine(summary, settings.git.max_commits_per_push);
+  if (!line.empty()) std::printf("%s\n", line.c_str());
+  std::fflush(stdout);
+
+  if (summary.mentions_queued + summary.closes_queued == 0 || AutoDeliverDisabled()) return 0;
+  if (!config::RequireApiSettings(settings.jira).ok()) {
+    Warn("[jira] is not configured; the jobs wait in the outbox (" + state_dir + ")");
+    return 0;
+  }
+  std::vector<std::string> args = {hooks::CurrentExecutable()};
+  std::string config_path = ctx.config_path.empty() ? cfg.path() : ctx.config_path;
+  if (!config_path.empty()) {
+    std::error_code ec;
+    args.push_back("--config");
+    args.push_back(fs::absolute(config_path, ec).string());
+  }
+  args.push_back("deliver");
+  args.push_back("--once");
+  status = hooks::StartDetached(args);
+  if (!status.ok()) Warn(status.message() + "; run `jiralink deliver --once` to deliver");
+  return 0;
+}
+
+int Install(Context& ctx, const std::vector<std::string>& repos, bool uninstall) {
+  hooks::InstallOptions options;
+  options.jiralink_path = hooks::CurrentExecutable();
+  if (!ctx.config_path.empty()) {
+    std::error_code ec;
+    if (!fs::is_regular_file(ctx.config_path, ec)) {
+      std::fprintf(stderr, "jiralink hook install: --config %s: no such file\n",
+                   ctx.config_path.c_str());
+      return 2;
+    }
+    options.config_path = fs::canonical(ctx.config_path, ec).string();
+  }
+  int exit_code = 0;
+  for (const std::string& repo : repos) {
+    hooks::InstallResult result;
+    Status status = uninstall ? hooks::UninstallHook(repo, &result)
+                              : hooks::InstallHook(repo, options, &result);
+    if (!status.ok()) {
+      std::fprintf(stderr, "jiralink hook install: %s\n", status.message().c_str());
+      exit_code = 2;
+      continue;
+    }
+    std::printf("%s: %s\n", result.hook_path.c_str(), result.action.c_str());
+  }
+  return exit_code;
+}
+
+}  // namespace
+
+int RunHook(Context& ctx, int argc, char** argv) {
+  CLI::App app{"The git hook: run it as post-receive, or install it into bare repositories.",
+               argv[0]};
+  AddConfigOption(app, ctx);
+  app.require_subcommand(1);
+  CLI::App* post_receive = app.add_subcommand(
+      "post-receive", "run by git: queue Jira work for the pushed commits (reads stdin)");
+  AddConfigOption(*post_receive, ctx);
+  CLI::App* install =
+      app.add_subcommand("install", "install the post-receive hook into bare repositories");
+  AddConfigOption(*install, ctx);
+  std::vector<std::string> repos;
+  bool uninstall = false;
+  install->add_option("REPO", repos, "bare repository paths")->required();
+  install->add_flag("--uninstall", uninstall, "remove the hook (the previous one comes back)");
+  if (int code = ParseOrExit(app, argc, argv); code >= 0) {
+    // A push must not fail on a bad hook command line either.
+    return post_receive->parsed() ? 0 : code;
+  }
+  if (post_receive->parsed()) return PostReceive(ctx);
+  return Install(ctx, repos, uninstall);
 }
 
 }  // namespace jiralink::cli

@@ -1,13 +1,217 @@
-// PLACEHOLDER: replaced by the module that implements this command.
+// jiralink migrate: move to a new Jira site (Server -> Cloud) in one step.
+//
+//   jiralink migrate --web-url URL [--api-url URL] [--auth basic|pat]
+//                    [--username U] [--token-file F | --token-env V]
+//                    [--no-test] [--config FILE]
+//
+// Tests the new settings against the new site first (as `jiralink test`),
+// then edits only the [jira] table of the settings file in place, atomically
+// and with the same file mode, then invalidates the render cache so that
+// rendered links point at the new site. Changes nothing when the test fails.
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
 
-#include "commands.h"
+#include "common.h"
+#include "jiralink/config/jira_table_edit.h"
+#include "jiralink/renderer/render_cache.h"
 
 namespace jiralink::cli {
 
-int RunMigrate(Context&, int, char** argv) {
-  std::fprintf(stderr, "%s: not built yet\n", argv[0]);
-  return 2;
+// Defined in cmd_test.cpp: the same test as `jiralink test`.
+int PrintConnectionTest(jira::Client& client, bool json, const char* command);
+
+namespace {
+
+constexpr char kCommand[] = "jiralink migrate";
+
+struct MigrateFlags {
+  std::string web_url;
+  std::string api_url;
+  std::string auth;
+  std::string username;
+  std::string token_file;
+  std::string token_env;
+  bool no_test = false;
+};
+
+int Fail(int code, const std::string& message) {
+  std::fprintf(stderr, "%s: %s\n", kCommand, message.c_str());
+  return code;
+}
+
+bool IsHttpUrl(const std::string& url) {
+  return url.rfind("https://", 0) == 0 || url.rfind("http://", 0) == 0;
+}
+
+std::string WithoutTrailingSlash(std::string url) {
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  return url;
+}
+
+// The settings after the move: the current ones with the flags applied.
+config::JiraSettings NewSettings(const config::JiraSettings& current, const MigrateFlags& flags) {
+  config::JiraSettings next = current;
+  next.web_url = flags.web_url;
+  next.api_url = flags.api_url;  // empty = the web URL; the old API URL belongs to the old site
+  if (!flags.auth.empty()) {
+    next.auth = flags.auth == "pat" ? config::AuthMode::kPat : config::AuthMode::kBasic;
+  }
+  if (!flags.username.empty()) next.username = flags.username;
+  if (!flags.token_file.empty()) {
+    next.token_source = config::TokenSource::kFile;
+    next.token_file = flags.token_file;
+    next.token.clear();
+    next.token_env.clear();
+  } else if (!flags.token_env.empty()) {
+    next.token_source = config::TokenSource::kEnv;
+    next.token_env = flags.token_env;
+    next.token.clear();
+    next.token_file.clear();
+  }
+  return next;
+}
+
+config::JiraTableEdit TableEdit(const MigrateFlags& flags) {
+  config::JiraTableEdit edit;
+  edit.set.emplace_back("web_url", config::TomlString(flags.web_url));
+  if (!flags.api_url.empty()) {
+    edit.set.emplace_back("api_url", config::TomlString(flags.api_url));
+  } else {
+    edit.remove.push_back("api_url");
+  }
+  if (!flags.auth.empty()) edit.set.emplace_back("auth", config::TomlString(flags.auth));
+  if (!flags.username.empty()) {
+    edit.set.emplace_back("username", config::TomlString(flags.username));
+  }
+  if (!flags.token_file.empty()) {
+    edit.set.emplace_back("token_file", config::TomlString(flags.token_file));
+    edit.remove.insert(edit.remove.end(), {"token", "token_env"});
+  } else if (!flags.token_env.empty()) {
+    edit.set.emplace_back("token_env", config::TomlString(flags.token_env));
+    edit.remove.insert(edit.remove.end(), {"token", "token_file"});
+  }
+  return edit;
+}
+
+bool ReadWholeFile(const std::string& path, std::string* text) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  *text = ss.str();
+  return static_cast<bool>(in) || in.eof();
+}
+
+}  // namespace
+
+int RunMigrate(Context& ctx, int argc, char** argv) {
+  CLI::App app(
+      "Move to a new Jira site: test the new settings, rewrite the [jira] table of the "
+      "settings file in place, invalidate the render cache.",
+      argv[0]);
+  MigrateFlags flags;
+  app.add_option("--web-url", flags.web_url, "the new Jira site, e.g. https://acme.atlassian.net")
+      ->required();
+  app.add_option("--api-url", flags.api_url, "the new API URL when it differs from --web-url");
+  app.add_option("--auth", flags.auth, "basic (Cloud: e-mail + API token) or pat (Server/DC)")
+      ->check(CLI::IsMember({"basic", "pat"}));
+  app.add_option("--username", flags.username, "the account (Cloud: its e-mail address)");
+  CLI::Option* file =
+      app.add_option("--token-file", flags.token_file, "file holding the new API token");
+  CLI::Option* env =
+      app.add_option("--token-env", flags.token_env, "environment variable holding the token");
+  file->excludes(env);
+  app.add_flag("--no-test", flags.no_test, "write the settings without testing them first");
+  AddConfigOption(app, ctx);
+  if (int code = ParseOrExit(app, argc, argv); code >= 0) return code;
+
+  flags.web_url = WithoutTrailingSlash(flags.web_url);
+  flags.api_url = WithoutTrailingSlash(flags.api_url);
+  if (!IsHttpUrl(flags.web_url)) {
+    return Fail(2, "--web-url \"" + flags.web_url + "\" is not an http(s) URL");
+  }
+  if (!flags.api_url.empty() && !IsHttpUrl(flags.api_url)) {
+    return Fail(2, "--api-url \"" + flags.api_url + "\" is not an http(s) URL");
+  }
+  if (!flags.token_file.empty()) {
+    // Written into the settings file: make it independent of today's directory.
+    flags.token_file = std::filesystem::absolute(flags.token_file).lexically_normal().string();
+  }
+
+  config::Config config;
+  if (!LoadConfig(ctx, &config)) return 2;
+  if (config.path().empty()) {
+    return Fail(2, "no settings file was found; name the one to change with --config FILE");
+  }
+  const config::Settings settings = config.ForRepo("");
+  config::JiraSettings next = NewSettings(settings.jira, flags);
+  if (next.auth == config::AuthMode::kPat &&
+      (jira::IsCloudUrl(next.web_url) || jira::IsCloudUrl(next.api_url))) {
+    return Fail(2,
+                "for Jira Cloud the authentication type must be basic: use --auth basic with "
+                "the account's e-mail (--username) and an API token");
+  }
+
+  if (!flags.no_test) {
+    Status status = config::RequireApiSettings(next);
+    std::string token;
+    if (status.ok()) status = config::ResolveToken(next, &token);
+    if (!status.ok()) return Fail(2, status.message() + " (for the new site)");
+    jira::ClientOptions options = ToClientOptions(next);
+    options.token = std::move(token);
+    jira::Client client(std::move(options));
+    std::printf("Testing %s ...\n",
+                next.api_url.empty() ? next.web_url.c_str() : next.api_url.c_str());
+    if (PrintConnectionTest(client, false, kCommand) != 0) {
+      return Fail(1, config.path() + " was not changed");
+    }
+  }
+
+  std::string text;
+  if (!ReadWholeFile(config.path(), &text)) {
+    return Fail(2, "cannot read " + config.path());
+  }
+  std::string edited;
+  std::vector<config::JiraTableChange> changes;
+  Status status = config::EditJiraTable(text, config.path(), TableEdit(flags), &edited, &changes);
+  if (!status.ok()) return Fail(2, status.message());
+  if (edited == text) {
+    std::printf("%s already has these [jira] settings; nothing changed.\n", config.path().c_str());
+    return 0;
+  }
+  // Never write a file that the next command could not read.
+  config::Config check;
+  std::vector<config::Diagnostic> diagnostics;
+  status = config::Config::LoadFromString(edited, config.path(), &check, &diagnostics);
+  if (!status.ok()) {
+    for (const config::Diagnostic& d : diagnostics) {
+      if (d.severity == config::Diagnostic::Severity::kError) {
+        std::fprintf(stderr, "%s\n", d.ToString().c_str());
+      }
+    }
+    return Fail(2, "the edited settings would not load; " + config.path() + " was not changed");
+  }
+  status = config::ReplaceFileAtomically(config.path(), edited);
+  if (!status.ok()) return Fail(1, status.message());
+  std::printf("Updated [jira] in %s:\n", config.path().c_str());
+  for (const config::JiraTableChange& change : changes) {
+    std::printf("  %s\n", change.ToString().c_str());
+  }
+
+  std::string state_dir =
+      settings.state.dir.empty() ? config::DefaultStateDir() : settings.state.dir;
+  std::int64_t version = 0;
+  status = renderer::InvalidateRenderCache(state_dir, &version);
+  if (!status.ok()) {
+    return Fail(1, "the settings were changed, but the render cache was not invalidated (" +
+                       status.message() + "); run `jiralink cache invalidate`");
+  }
+  std::printf("Render cache invalidated: local version is now %lld.\n",
+              static_cast<long long>(version));
+  return 0;
 }
 
 }  // namespace jiralink::cli

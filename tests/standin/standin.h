@@ -27,6 +27,28 @@
 //   (summary ~ "q" OR description ~ "q") | description ~ "q" | (id = 1 OR id = 2) |
 //   key = "A-1"; then optional "order by created|updated ASC|DESC".
 //   Unsupported JQL answers 400 with errorMessages, like Jira.
+//   Also accepted: any of those fields with "in (...)", "not in (...)", "!=",
+//   "is EMPTY" / "is not EMPTY" (assignee, resolution), resolution = Unresolved,
+//   summary/text ~, issuekey, and "order by key|priority"; field names and
+//   keywords are case-insensitive.
+//
+// Paging: Jira caps maxResults; the stand-in caps every page (search,
+// comments, createmeta) at Options::max_results_cap (50, like Jira's default),
+// so clients must page by what was answered.
+//
+// Admin routes (no auth, not recorded), at the server root whatever the
+// context path, for the standalone program and cross-process tests:
+//   GET    /_standin/requests[?method=M&path_contains=P]  recorded requests (JSON array)
+//   DELETE /_standin/requests                            forget them
+//   GET    /_standin/issues/{key}   the issue with "comments", "remoteLinks",
+//                                   "status", "resolution" (404 when missing)
+//   POST   /_standin/faults         one Fault as JSON (field names as below)
+//   DELETE /_standin/faults         clear every fault
+//   POST   /_standin/seed           seed JSON (see Seed())
+//
+// Connection reuse: libcurl resends a request once on a fresh connection when
+// a reused one dies without an answer, so a close_connection fault with
+// times = 1 can be invisible to a libcurl client; use times >= 2 (or -1).
 #pragma once
 
 #include <chrono>
@@ -45,26 +67,35 @@ enum class Personality { kCloud, kServer };
 
 struct RecordedRequest {
   std::string method;
-  std::string path;   // without query
-  std::string query;  // raw query string, without '?'
+  std::string path;                            // without query
+  std::string query;                           // raw query string, without '?'
   std::map<std::string, std::string> headers;  // names lower-cased
   std::string body;
-  int status = 0;  // what the stand-in answered
+  int status = 0;       // what the stand-in answered (0 = closed without answer)
+  int remote_port = 0;  // the client's port: equal ports = one reused connection
 };
 
 // A fault for requests whose method matches (empty = any) and whose path
 // contains `path_contains`. Applied `times` times (-1 = until cleared).
+// status <= 0 with a delay means "answer normally, but late".
+// As JSON (for POST /_standin/faults): {"method","path_contains","status",
+// "body","content_type","delay_ms","close_connection","retry_after","times",
+// "headers":{name:value}}; every field optional.
 struct Fault {
   std::string method;
   std::string path_contains;
   int status = 503;
-  std::string body;                 // default: a JSON errorMessages body
-  std::string content_type;         // default application/json
-  int delay_ms = 0;                 // wait before answering (or before closing)
-  bool close_connection = false;    // drop the connection without an answer
-  std::string retry_after;          // Retry-After header value, e.g. "2"
+  std::string body;               // default: a JSON errorMessages body
+  std::string content_type;       // default application/json
+  int delay_ms = 0;               // wait before answering (or before closing)
+  bool close_connection = false;  // drop the connection without an answer
+  std::string retry_after;        // Retry-After header value, e.g. "2"
   int times = -1;
+  std::map<std::string, std::string> headers;  // extra response headers
 };
+
+// Reads a Fault from its JSON form; false (with *error set) on a bad value.
+bool FaultFromJson(const nlohmann::json& json, Fault* fault, std::string* error);
 
 struct IssueSeed {
   std::string key;  // "PROJ-1"; the project must exist
@@ -93,8 +124,18 @@ class JiraStandin {
     Personality personality = Personality::kServer;
     std::string username = "jiralink-bot";
     std::string token = "standin-token";
-    int port = 0;  // 0 = ephemeral
-    std::string context_path;  // e.g. "/jira" to serve under a context path
+    int port = 0;                               // 0 = ephemeral
+    std::string context_path;                   // e.g. "/jira" to serve under a context path
+    std::string display_name = "Jiralink Bot";  // of the authenticated user
+    int max_results_cap = 50;  // largest page served (search, comments, createmeta)
+    // Server only: false = Jira < 8.4 (the new createmeta endpoint answers 404).
+    bool new_createmeta = true;
+    // Server only: false = Jira 9+ (old createmeta?projectKeys= answers 404).
+    bool old_createmeta = true;
+    // Cloud only: a wrong Basic credential is treated as anonymous (200 empty
+    // search, 404 issue, X-Seraph-LoginReason: AUTHENTICATED_FAILED) except on
+    // /myself (401), as measured on Cloud sites.
+    bool cloud_bad_basic_is_anonymous = false;
   };
 
   explicit JiraStandin(Options options);
@@ -117,6 +158,19 @@ class JiraStandin {
   // Users who may not see an issue get 404, as Jira answers for hidden issues.
   void HideIssue(const std::string& key);
   // Issues created through POST /issue are numbered after the seeded ones.
+  // POST /issue for the project answers 400 {"errorMessages":[],"errors":
+  // {field: message}} unless the field is given (message default:
+  // "<Field> is required.", e.g. "Component/s is required." for components).
+  void RequireField(const std::string& project_key, const std::string& field,
+                    const std::string& message = "");
+  // Replaces the serverInfo answer (e.g. a Jira 6 body without deploymentType).
+  void SetServerInfo(nlohmann::json server_info);
+  // Seeds from JSON: {"projects":[{"key","name","id","issueTypes":[{"id","name",
+  // "description","subtask"}],"requiredFields":{field: message}}],
+  // "issues":[{"key","summary","description","issueType","status","reporter",
+  // "assignee","labels":[],"priority","created","updated","comments":["text"]}],
+  // "hidden":["KEY-1"], "serverInfo":{...}}. Returns false with *error on bad input.
+  bool Seed(const nlohmann::json& seed, std::string* error);
 
   // What the stand-in holds now (JSON as it would serve it).
   nlohmann::json Issue(const std::string& key) const;  // null when missing
@@ -133,6 +187,8 @@ class JiraStandin {
 
   void InjectFault(Fault fault);
   void ClearFaults();
+
+  const Options& options() const;
 
  private:
   struct Impl;

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -43,35 +44,48 @@ class Config {
   // Finds, parses and validates the file. Every problem found is appended to
   // *diagnostics (errors and warnings, including "readable by others" for a
   // file holding a secret). Returns an error Status if any error was found.
-  static Status Load(const LoadOptions& options, Config* out,
-                     std::vector<Diagnostic>* diagnostics);
+  static Status Load(const LoadOptions& options, Config* out, std::vector<Diagnostic>* diagnostics);
 
   // Parses TOML text as if read from `path` (for tests and for `migrate`).
   static Status LoadFromString(std::string_view toml, std::string_view path, Config* out,
                                std::vector<Diagnostic>* diagnostics);
 
   // The effective settings for a repository path such as "platform/api"
-  // (empty = the instance defaults).
+  // (empty = the instance defaults). The path is normalized first (see
+  // NormalizeRepoPath), so "platform/api.git" finds [projects."platform/api"].
   Settings ForRepo(std::string_view repo_path) const;
 
   // The file that was read; empty when the defaults apply.
   const std::string& path() const { return path_; }
 
   // Human-readable dump of the effective settings, secrets as <redacted>
-  // (what `jiralink config check` prints).
+  // (what `jiralink config check` prints). The text is valid TOML.
   static std::string Describe(const Settings& settings);
 
  private:
+  struct Layers;  // the validated [groups] and [projects] tables (config.cpp)
+
+  // What Load() and LoadFromString() share; `on_disk` enables the check of
+  // the file's permissions.
+  static Status Parse(std::string_view text, const std::string& path, bool on_disk, Config* out,
+                      std::vector<Diagnostic>* diagnostics);
+
   std::string path_;
-  Settings defaults_;                       // built-ins + top-level tables
-  struct Layer;                             // one [groups.x] or [projects.x] table
-  std::map<std::string, std::string> raw_;  // implementation-defined
-  std::vector<std::pair<std::string, std::string>> layers_;  // implementation-defined
+  Settings defaults_;  // built-ins + top-level tables
+  std::shared_ptr<const Layers> layers_;
 };
 
+// The repository path that [groups] and [projects] names are matched
+// against: no leading or trailing '/', no trailing ".git", and, when
+// `git_root` is set and `path` lies under it, relative to `git_root`
+// ("/srv/git/platform/api.git" with root "/srv/git" -> "platform/api").
+std::string NormalizeRepoPath(std::string_view path, std::string_view git_root = {});
+
 // Reads the API token named by the settings (inline, file or environment).
+// A token file's trailing newline is dropped; a relative token_file was
+// already made absolute against the settings file's directory by Load().
 // Never puts the token in a message. Fails, naming the setting to add, when
-// there is no token source (pat) or no username (basic).
+// there is no token source, or no username with basic auth.
 Status ResolveToken(const JiraSettings& jira, std::string* token);
 
 // Checks that the settings allow calling the Jira API: web_url set, a token

@@ -18,16 +18,17 @@ enum class TokenSource { kNone, kInline, kFile, kEnv };
 
 struct JiraSettings {
   std::string web_url;  // e.g. https://example.atlassian.net (no trailing '/')
-  std::string api_url;  // defaults to web_url
+  std::string api_url;  // Config::ForRepo() fills in web_url when unset
   AuthMode auth = AuthMode::kBasic;
   std::string username;
   TokenSource token_source = TokenSource::kNone;
   std::string token;       // only with kInline
-  std::string token_file;  // only with kFile (absolute or relative to the config file)
+  std::string token_file;  // only with kFile; absolute (relative paths are resolved
+                           // against the settings file's directory when loaded)
   std::string token_env;   // only with kEnv
   int timeout_seconds = 30;
   int connect_timeout_seconds = 10;
-  std::string ca_file;     // custom CA bundle; empty = the system's
+  std::string ca_file;  // custom CA bundle; empty = the system's
   bool verify_tls = true;
 };
 
@@ -43,7 +44,7 @@ struct CommentSettings {
 struct TransitionSettings {
   bool enabled = true;
   TransitionMode mode = TransitionMode::kDone;
-  std::string ids;  // raw text as configured, e.g. "11, 21"
+  std::string ids;                   // raw text as configured, e.g. "11, 21"
   std::vector<std::string> id_list;  // the numbers of `ids`, in order
 };
 
@@ -57,7 +58,7 @@ struct GitSettings {
 };
 
 struct StateSettings {
-  std::string dir;  // where the SQLite files live
+  std::string dir;  // where the SQLite files live; ForRepo() fills in DefaultStateDir()
 };
 
 struct RenderSettings {

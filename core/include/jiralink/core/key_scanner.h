@@ -12,6 +12,20 @@
 // returns exactly what RE2 returns for the same pattern on every input.
 // Otherwise the pattern is compiled once, in Create(), and run through RE2.
 //
+// Decisions where the forge leaves a gap:
+//  - The key is always the `issue` group, i.e. everything the custom regex
+//    matched. Capture groups inside a custom regex (none, one or several)
+//    do not change the key; they are ignored.
+//  - A match whose `issue` group is empty or did not take part (a regex that
+//    can match the empty string, or a prefix with a top-level `|`) names no
+//    issue and is skipped; the scan then goes on one byte further, so it
+//    always ends.
+//  - A regex that is empty or only white space means the default pattern
+//    (the forge reads it with Ruby's `presence`). The prefix is used as is.
+//  - Matching sees the whole text: the `\b` before a later match looks at the
+//    byte before it, even when that byte ended the previous match. So
+//    "AB-1CD-2" yields only "AB-1".
+//
 // A KeyScanner is immutable after Create() and safe to share across threads.
 #pragma once
 
@@ -34,8 +48,11 @@ struct MatchingOptions {
   std::string prefix;  // RE2 text that must stand right before the key; may be empty
 };
 
-// Longest accepted regex or prefix, as the forge validates them.
+// Longest accepted regex or prefix, in characters, as the forge validates them.
 inline constexpr std::size_t kMaxPatternLength = 255;
+
+// The forge's default key regex (the `issue` group when no regex is set).
+inline constexpr std::string_view kDefaultKeyRegex = R"(\b([A-Z][A-Z_0-9]+-\d+))";
 
 struct KeyMatch {
   std::size_t offset = 0;      // byte offset of the whole match (prefix included)
@@ -76,15 +93,22 @@ class KeyScanner {
 
   const MatchingOptions& options() const { return options_; }
 
+  // The regex of the `issue` group in effect: the custom regex, or
+  // kDefaultKeyRegex when none (or a blank one) is set.
+  std::string_view key_regex() const;
+
  private:
   KeyScanner() = default;
 
-  // Finds the first match at or after `pos`; returns false when there is none.
+  // Finds the first match that starts at or after `pos` and has a non-empty
+  // key, as RE2::Match(text, pos, ...) would (the bytes before `pos` are
+  // context for `\b`). Returns false when there is none.
   bool FindNext(std::string_view text, std::size_t pos, KeyMatch* match) const;
 
   MatchingOptions options_;
   std::string pattern_;
   std::unique_ptr<re2::RE2> re2_;  // null on the fast path
+  int issue_group_ = 0;            // index of the `issue` group in re2_
 };
 
 // The default pattern's scan done by RE2 alone: the baseline for the
@@ -95,10 +119,11 @@ template <typename Fn>
 void KeyScanner::ForEach(std::string_view text, Fn&& fn) const {
   std::size_t pos = 0;
   KeyMatch match;
+  // FindNext never returns an empty match (the key is never empty), so the
+  // scan always advances.
   while (pos <= text.size() && FindNext(text, pos, &match)) {
     if (!fn(static_cast<const KeyMatch&>(match))) return;
-    // An empty match (possible only with a custom regex) must still advance.
-    pos = match.offset + (match.length > 0 ? match.length : 1);
+    pos = match.offset + match.length;
   }
 }
 

@@ -36,22 +36,26 @@ struct ClientOptions {
   std::string ca_file;  // custom CA bundle; empty = the system's
   bool verify_tls = true;
   Deployment deployment = Deployment::kUnknown;  // known: skip serverInfo detection
-  bool debug = false;  // log requests to stderr, Authorization redacted
+  bool debug = false;                            // log requests to stderr, Authorization redacted
 };
 
 // The outcome of one API call.
 struct ApiStatus {
   bool ok() const { return http_status >= 200 && http_status < 300 && network_error.empty(); }
 
-  std::string method;  // "GET"
-  std::string path;    // "/rest/api/2/issue/PROJ-1" (no query)
-  int http_status = 0;  // 0 when no HTTP answer came (network error, timeout)
-  std::string network_error;  // curl's message, empty when an HTTP answer came
-  std::vector<std::string> error_messages;      // Jira's "errorMessages"
+  std::string method;                       // "GET"
+  std::string path;                         // "/rest/api/2/issue/PROJ-1" (no query)
+  int http_status = 0;                      // 0 when no HTTP answer came (network error, timeout)
+  std::string network_error;                // curl's message, empty when an HTTP answer came
+  std::vector<std::string> error_messages;  // Jira's "errorMessages"
   std::map<std::string, std::string> field_errors;  // Jira's "errors": field -> message
-  std::string body_summary;  // first line(s) of a non-JSON body (HTML title, plain text)
-  bool retryable = false;    // network errors, timeouts, 5xx, 429; never 401/403
+  std::string body_summary;      // first line(s) of a non-JSON body (HTML title, plain text)
+  bool retryable = false;        // network errors, timeouts, 5xx, 429; never 401/403
   int retry_after_seconds = -1;  // from Retry-After (seconds or HTTP date); -1 if absent
+  // X-Seraph-LoginReason when Jira sent one ("OK", "AUTHENTICATED_FAILED",
+  // "AUTHENTICATION_DENIED"): Cloud answers some calls with a wrong Basic
+  // credential as if anonymous, with 200 and AUTHENTICATED_FAILED.
+  std::string login_reason;
 
   // One line: "GET /rest/api/2/myself: HTTP 401: Client must be authenticated ...".
   std::string ToString() const;
@@ -141,11 +145,13 @@ struct Issue {
   nlohmann::json raw;                   // the whole JSON object as Jira sent it
 };
 
+// Search sends GET with query parameters. Empty `fields` asks for
+// "*navigable" on both deployments (Cloud's own default would be "id" only).
 struct SearchRequest {
   std::string jql;
   int max_results = 100;
-  int start_at = 0;              // Server/DC paging
-  std::string next_page_token;   // Cloud paging
+  int start_at = 0;                 // Server/DC paging
+  std::string next_page_token;      // Cloud paging
   std::vector<std::string> fields;  // empty = Jira's default set
 };
 
@@ -154,7 +160,7 @@ struct SearchPage {
   bool is_last = true;
   std::int64_t total = -1;  // Server/DC only; -1 when unknown (Cloud)
   int start_at = 0;
-  int max_results = 0;  // as Jira answered (it may cap the request)
+  int max_results = 0;          // as Jira answered (it may cap the request)
   std::string next_page_token;  // Cloud only
 };
 
@@ -173,7 +179,7 @@ struct Project {
 };
 
 struct CreateIssueRequest {
-  std::string project_id;   // either id or key
+  std::string project_id;  // either id or key
   std::string project_key;
   std::string issue_type_id;
   std::string summary;
@@ -212,8 +218,7 @@ class Client {
 
   ApiStatus GetRemoteLinks(std::string_view key, std::vector<RemoteLink>* out);
   // Creates, or updates the link with the same globalId (the whole object is sent).
-  ApiStatus UpsertRemoteLink(std::string_view key, const RemoteLinkRequest& link,
-                             std::int64_t* id);
+  ApiStatus UpsertRemoteLink(std::string_view key, const RemoteLinkRequest& link, std::int64_t* id);
 
   // GET /issue/{key}/transitions?expand=transitions.fields
   ApiStatus GetTransitions(std::string_view key, std::vector<Transition>* out);
@@ -237,7 +242,15 @@ class Client {
 // "Cloud", "Server" or "unknown".
 const char* DeploymentName(Deployment deployment);
 
+// "jiralink/<version>", the User-Agent of every request.
+const char* UserAgent();
+
 // True for https://<anything>.atlassian.net URLs.
 bool IsCloudUrl(std::string_view url);
+
+// Seconds to wait from a Retry-After value: delay-seconds ("120") or an
+// HTTP date ("Wed, 21 Oct 2026 07:28:00 GMT", relative to `now_unix_seconds`,
+// never negative). -1 when the value is neither.
+int ParseRetryAfter(std::string_view value, std::int64_t now_unix_seconds);
 
 }  // namespace jiralink::jira

@@ -1,0 +1,143 @@
+#include "issue_table.h"
+
+#include <algorithm>
+#include <array>
+
+namespace jiralink::cli {
+namespace {
+
+enum Column { kKey, kType, kStatus, kSummary, kAssignee, kLabels, kCreated, kUrl, kColumnCount };
+
+constexpr std::array<const char*, kColumnCount> kHeaders = {
+    "KEY", "TYPE", "STATUS", "SUMMARY", "ASSIGNEE", "LABELS", "CREATED", "URL"};
+// Widest a column may grow (0 = no cap); the summary takes the rest.
+constexpr std::array<int, kColumnCount> kCaps = {20, 12, 14, 0, 18, 20, 10, 0};
+constexpr int kMinSummaryWidth = 10;
+constexpr int kGap = 2;
+
+constexpr const char* kBold = "\x1b[1m";
+constexpr const char* kReset = "\x1b[0m";
+
+const char* StatusColor(std::string_view category) {
+  if (category == "done") return "\x1b[32m";           // green
+  if (category == "indeterminate") return "\x1b[33m";  // yellow
+  if (category == "new") return "\x1b[34m";            // blue
+  return nullptr;
+}
+
+std::string Join(const std::vector<std::string>& items, std::string_view separator) {
+  std::string out;
+  for (const std::string& item : items) {
+    if (!out.empty()) out.append(separator);
+    out.append(item);
+  }
+  return out;
+}
+
+std::array<std::string, kColumnCount> Cells(const IssueRow& row) {
+  return {row.key,
+          row.type,
+          row.status,
+          row.summary,
+          row.assignee.empty() ? "-" : row.assignee,
+          row.labels.empty() ? "-" : Join(row.labels, ","),
+          row.created.substr(0, 10),
+          row.url};
+}
+
+// Shrinks the widest of the columns that may give way until the line fits.
+void FitWidths(std::array<int, kColumnCount>* widths, int available) {
+  constexpr std::array<Column, 4> kShrinkable = {kLabels, kAssignee, kStatus, kType};
+  auto total = [&] {
+    int sum = 0;
+    for (int w : *widths) sum += w;
+    return sum;
+  };
+  while (total() > available) {
+    // The widest column that may still give way; headers stay whole.
+    int widest = -1;
+    for (Column c : kShrinkable) {
+      if ((*widths)[c] > DisplayWidth(kHeaders[c]) &&
+          (widest < 0 || (*widths)[c] > (*widths)[widest])) {
+        widest = c;
+      }
+    }
+    if (widest < 0) break;
+    --(*widths)[widest];
+  }
+}
+
+}  // namespace
+
+int DisplayWidth(std::string_view text) {
+  int width = 0;
+  for (char c : text) {
+    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++width;
+  }
+  return width;
+}
+
+std::string TruncateToWidth(std::string_view text, int width) {
+  if (DisplayWidth(text) <= width) return std::string(text);
+  if (width <= 0) return {};
+  // Keep width-1 code points, then the ellipsis.
+  int kept = 0;
+  std::size_t end = 0;
+  for (; end < text.size(); ++end) {
+    bool starts_code_point = (static_cast<unsigned char>(text[end]) & 0xC0) != 0x80;
+    if (starts_code_point) {
+      if (kept == width - 1) break;
+      ++kept;
+    }
+  }
+  return std::string(text.substr(0, end)) + "\xE2\x80\xA6";
+}
+
+std::string FormatIssueTable(const std::vector<IssueRow>& rows, const TableOptions& options) {
+  const int columns = options.show_urls ? kColumnCount : kUrl;
+  std::vector<std::array<std::string, kColumnCount>> cells;
+  cells.reserve(rows.size());
+  for (const IssueRow& row : rows) cells.push_back(Cells(row));
+
+  std::array<int, kColumnCount> widths{};
+  for (int c = 0; c < columns; ++c) {
+    widths[c] = DisplayWidth(kHeaders[c]);
+    for (const auto& line : cells) widths[c] = std::max(widths[c], DisplayWidth(line[c]));
+    if (kCaps[c] > 0) widths[c] = std::min(widths[c], kCaps[c]);
+  }
+  // Everything but the summary first; the summary gets what remains.
+  const int natural_summary = widths[kSummary];
+  widths[kSummary] = kMinSummaryWidth;
+  FitWidths(&widths, options.width - kGap * (columns - 1));
+  int others = 0;
+  for (int c = 0; c < columns; ++c) others += c == kSummary ? 0 : widths[c];
+  int room = options.width - kGap * (columns - 1) - others;
+  widths[kSummary] = std::clamp(room, std::min(kMinSummaryWidth, natural_summary), natural_summary);
+
+  auto append_line = [&](const std::array<std::string, kColumnCount>& line,
+                         const char* status_color, bool header) {
+    std::string out;
+    for (int c = 0; c < columns; ++c) {
+      std::string text = TruncateToWidth(line[c], widths[c]);
+      int padding = c + 1 < columns ? widths[c] - DisplayWidth(text) + kGap : 0;
+      const char* color = nullptr;
+      if (options.color) color = header ? kBold : (c == kStatus ? status_color : nullptr);
+      if (color != nullptr) out.append(color);
+      out.append(text);
+      if (color != nullptr) out.append(kReset);
+      out.append(static_cast<std::size_t>(std::max(padding, 0)), ' ');
+    }
+    out.push_back('\n');
+    return out;
+  };
+
+  std::array<std::string, kColumnCount> header;
+  for (int c = 0; c < kColumnCount; ++c) header[c] = kHeaders[c];
+  std::string table = append_line(header, nullptr, true);
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    table += append_line(cells[i], StatusColor(rows[i].status_category), false);
+  }
+  return table;
+}
+
+}  // namespace jiralink::cli

@@ -1,0 +1,45 @@
+// The aligned terminal table of `jiralink issues list`.
+//
+//   KEY     TYPE  STATUS       SUMMARY                 ASSIGNEE      LABELS   CREATED
+//   PROJ-2  Bug   In Progress  Login fails after an…   Grace Hopper  backend  2026-11-20
+//
+// Columns are as wide as their content (with caps), separated by two spaces;
+// the summary takes what is left of the width and is cut with "…". When even
+// the capped columns do not fit, the widest of labels, assignee, status and
+// type give way first. Widths count UTF-8 code points (one column each).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace jiralink::cli {
+
+struct IssueRow {
+  std::string key;
+  std::string type;
+  std::string status;
+  std::string status_category;  // "new", "indeterminate", "done": picks the colour
+  std::string summary;
+  std::string assignee;  // empty = unassigned
+  std::vector<std::string> labels;
+  std::string created;  // ISO timestamp; the table shows the date
+  std::string url;      // {web_url}/browse/KEY
+};
+
+struct TableOptions {
+  int width = 80;
+  bool color = false;      // ANSI colours (header bold, status by category)
+  bool show_urls = false;  // a URL column, never cut
+};
+
+// The table with a header line; every line ends with '\n'.
+std::string FormatIssueTable(const std::vector<IssueRow>& rows, const TableOptions& options);
+
+// Number of UTF-8 code points in `text`.
+int DisplayWidth(std::string_view text);
+
+// `text` cut to at most `width` code points, the last one "…" when cut.
+std::string TruncateToWidth(std::string_view text, int width);
+
+}  // namespace jiralink::cli

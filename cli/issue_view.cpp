@@ -1,0 +1,146 @@
+#include "issue_view.h"
+
+#include "html_text.h"
+
+namespace jiralink::cli {
+namespace {
+
+using nlohmann::json;
+
+json OrNull(const std::string& text) { return text.empty() ? json(nullptr) : json(text); }
+
+std::string JoinLabels(const std::vector<std::string>& labels) {
+  std::string out;
+  for (const std::string& label : labels) {
+    if (!out.empty()) out.append(", ");
+    out.append(label);
+  }
+  return out;
+}
+
+// A rendered (HTML) string field, or "" when Jira sent none.
+std::string RenderedString(const json& rendered, const char* field) {
+  if (!rendered.is_object()) return {};
+  auto it = rendered.find(field);
+  return it != rendered.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+std::string DescriptionText(const jira::Issue& issue) {
+  std::string html = RenderedString(issue.rendered_fields, "description");
+  return html.empty() ? issue.description : HtmlToText(html);
+}
+
+// The rendered bodies of the comments, by comment id.
+std::string CommentText(const jira::Issue& issue, const jira::Comment& comment) {
+  const json& rendered = issue.rendered_fields;
+  if (rendered.is_object() && rendered.contains("comment") && rendered["comment"].is_object()) {
+    const json& comments = rendered["comment"].value("comments", json::array());
+    for (const json& item : comments) {
+      if (item.is_object() && item.value("id", "") == comment.id && item.contains("body") &&
+          item["body"].is_string()) {
+        return HtmlToText(item["body"].get<std::string>());
+      }
+    }
+  }
+  return comment.body;
+}
+
+std::string Indent(std::string_view text, std::string_view prefix) {
+  std::string out(prefix);
+  for (char c : text) {
+    out.push_back(c);
+    if (c == '\n') out.append(prefix);
+  }
+  return out;
+}
+
+std::string Underlined(const std::string& title) {
+  return title + "\n" + std::string(static_cast<std::size_t>(DisplayWidth(title)), '-') + "\n";
+}
+
+}  // namespace
+
+std::string IssueUrl(std::string_view web_url, std::string_view key) {
+  while (web_url.ends_with('/')) web_url.remove_suffix(1);
+  return std::string(web_url) + "/browse/" + std::string(key);
+}
+
+IssueRow ToIssueRow(const jira::Issue& issue, std::string_view web_url) {
+  IssueRow row;
+  row.key = issue.key;
+  row.type = issue.issue_type;
+  row.status = issue.status.name;
+  row.status_category = issue.status.category.key;
+  row.summary = issue.summary;
+  row.assignee = issue.assignee;
+  row.labels = issue.labels;
+  row.created = issue.created;
+  row.url = IssueUrl(web_url, issue.key);
+  return row;
+}
+
+json IssueListJson(const jira::Issue& issue, std::string_view web_url) {
+  return json{{"key", issue.key},
+              {"id", issue.id},
+              {"url", IssueUrl(web_url, issue.key)},
+              {"type", issue.issue_type},
+              {"status", issue.status.name},
+              {"status_category", issue.status.category.key},
+              {"summary", issue.summary},
+              {"assignee", OrNull(issue.assignee)},
+              {"reporter", OrNull(issue.reporter)},
+              {"priority", OrNull(issue.priority)},
+              {"labels", issue.labels},
+              {"created", issue.created},
+              {"updated", issue.updated}};
+}
+
+json IssueDetailJson(const jira::Issue& issue, std::string_view web_url) {
+  json detail = IssueListJson(issue, web_url);
+  detail["resolution"] = OrNull(issue.resolution);
+  detail["description"] = DescriptionText(issue);
+  json comments = json::array();
+  for (const jira::Comment& comment : issue.comments) {
+    comments.push_back({{"id", comment.id},
+                        {"author", comment.author},
+                        {"created", comment.created},
+                        {"body", CommentText(issue, comment)}});
+  }
+  detail["comments"] = std::move(comments);
+  return detail;
+}
+
+std::string IssueDetailText(const jira::Issue& issue, std::string_view web_url) {
+  std::string out = issue.key + "  " + issue.summary + "\n" + IssueUrl(web_url, issue.key) + "\n\n";
+  auto field = [&out](const char* name, const std::string& value, const char* if_empty) {
+    out += name;
+    out += value.empty() ? if_empty : value;
+    out += "\n";
+  };
+  field("Type:        ", issue.issue_type, "-");
+  field("Status:      ", issue.status.name, "-");
+  field("Resolution:  ", issue.resolution, "Unresolved");
+  field("Priority:    ", issue.priority, "-");
+  field("Reporter:    ", issue.reporter, "-");
+  field("Assignee:    ", issue.assignee, "Unassigned");
+  field("Labels:      ", JoinLabels(issue.labels), "-");
+  field("Created:     ", issue.created, "-");
+  field("Updated:     ", issue.updated, "-");
+
+  std::string description = DescriptionText(issue);
+  out += "\n" + Underlined("Description");
+  out += description.empty() ? "(none)\n" : description + "\n";
+
+  if (!issue.comments.empty()) {
+    out += "\n" + Underlined("Comments (" + std::to_string(issue.comments.size()) + ")");
+    for (std::size_t i = 0; i < issue.comments.size(); ++i) {
+      const jira::Comment& comment = issue.comments[i];
+      if (i > 0) out += "\n";
+      out += comment.author + ", " + comment.created + ":\n";
+      out += Indent(CommentText(issue, comment), "  ") + "\n";
+    }
+  }
+  return out;
+}
+
+}  // namespace jiralink::cli

@@ -1,0 +1,35 @@
+// How an issue is presented by `jiralink issues list|show`: the table row,
+// the JSON objects (the documented shape scripts rely on) and the detail text.
+//
+// List JSON, one object per issue:
+//   {"key", "id", "url", "type", "status", "status_category", "summary",
+//    "assignee" (null = unassigned), "reporter", "priority", "labels": [],
+//    "created", "updated"}
+// Show JSON: the same plus "resolution" (null = unresolved), "description"
+// (plain text) and "comments": [{"id", "author", "created", "body"}].
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "issue_table.h"
+#include "jiralink/jira/client.h"
+
+namespace jiralink::cli {
+
+// {web_url}/browse/KEY (web_url without a trailing '/').
+std::string IssueUrl(std::string_view web_url, std::string_view key);
+
+IssueRow ToIssueRow(const jira::Issue& issue, std::string_view web_url);
+
+nlohmann::json IssueListJson(const jira::Issue& issue, std::string_view web_url);
+nlohmann::json IssueDetailJson(const jira::Issue& issue, std::string_view web_url);
+
+// The text of `issues show`: key and summary, URL, the fields, then the
+// description and the comments as plain text (from the rendered HTML when
+// Jira sent it, else the raw wiki text).
+std::string IssueDetailText(const jira::Issue& issue, std::string_view web_url);
+
+}  // namespace jiralink::cli

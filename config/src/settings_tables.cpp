@@ -1,0 +1,439 @@
+#include "settings_tables.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+
+#include "edit_distance.h"
+#include "jiralink/core/key_scanner.h"
+#include "paths.h"
+#include "value_checks.h"
+
+namespace jiralink::config {
+namespace {
+
+constexpr std::array<std::string_view, 10> kTableNames = {
+    "jira",  "matching", "comments", "transitions", "git",
+    "state", "render",   "delivery", "issues",      "vulnerabilities"};
+
+constexpr std::string_view kJiraKeys[] = {"web_url",   "api_url",         "auth",
+                                          "username",  "token",           "token_file",
+                                          "token_env", "timeout_seconds", "connect_timeout_seconds",
+                                          "ca_file",   "verify_tls"};
+constexpr std::string_view kMatchingKeys[] = {"regex", "prefix"};
+constexpr std::string_view kCommentKeys[] = {"enabled"};
+constexpr std::string_view kTransitionKeys[] = {"enabled", "mode", "ids"};
+constexpr std::string_view kGitKeys[] = {"root",     "commit_url",     "branch_url",
+                                         "repo_url", "default_branch", "max_commits_per_push"};
+constexpr std::string_view kStateKeys[] = {"dir"};
+constexpr std::string_view kRenderKeys[] = {"max_bytes", "cache", "cache_max_mb"};
+constexpr std::string_view kDeliveryKeys[] = {"max_attempts", "max_age_hours",
+                                              "backoff_cap_seconds", "lease_seconds"};
+constexpr std::string_view kIssuesKeys[] = {"enabled", "project_keys"};
+constexpr std::string_view kVulnerabilityKeys[] = {"enabled", "project_key", "issue_type",
+                                                   "customize"};
+
+constexpr std::string_view kTokenKeys[] = {"token", "token_file", "token_env"};
+
+// The bits of a file mode that let group or others read it.
+bool ReadableByOthers(const std::string& path, mode_t* mode) {
+  struct stat info;
+  if (::stat(path.c_str(), &info) != 0) return false;
+  *mode = info.st_mode & 07777;
+  return (info.st_mode & 077) != 0;
+}
+
+std::string OctalMode(mode_t mode) {
+  char text[8];
+  std::snprintf(text, sizeof text, "%04o", static_cast<unsigned>(mode));
+  return text;
+}
+
+// Empty when `path` is a readable regular file, else why not.
+std::string CheckReadableFile(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::strerror(errno);
+  struct stat info;
+  std::string problem;
+  if (::fstat(fd, &info) != 0) {
+    problem = std::strerror(errno);
+  } else if (!S_ISREG(info.st_mode)) {
+    problem = "not a regular file";
+  } else if (info.st_size == 0) {
+    problem = "the file is empty";
+  }
+  ::close(fd);
+  return problem;
+}
+
+// A path-valued key, made absolute against the settings file's directory.
+bool GetPath(TableReader& reader, std::string_view key, std::string* out) {
+  std::string path;
+  if (!reader.GetString(key, &path)) return false;
+  if (path.empty()) {
+    *out = "";
+    return true;
+  }
+  *out = ResolveAgainst(reader.context().base_dir, path);
+  return true;
+}
+
+// The scanner names the setting itself ("matching.regex: missing )"); the
+// message here already does.
+std::string WithoutSettingName(const std::string& message) {
+  for (std::string_view name : {"matching.regex: ", "matching.prefix: "}) {
+    if (message.starts_with(name)) return message.substr(name.size());
+  }
+  return message;
+}
+
+void GetUrl(TableReader& reader, std::string_view key, std::string* out) {
+  std::string url;
+  if (!reader.GetString(key, &url)) return;
+  if (url.empty()) {
+    *out = "";
+    return;
+  }
+  if (std::string problem = CheckHttpUrl(url); !problem.empty()) {
+    reader.ErrorAtValue(key, std::string(key) + " " + problem);
+    return;
+  }
+  *out = TrimTrailingSlashes(url);
+}
+
+void GetTemplate(TableReader& reader, std::string_view key, std::string_view required,
+                 std::span<const std::string_view> allowed, std::string* out) {
+  std::string url;
+  if (!reader.GetString(key, &url)) return;
+  if (!url.empty()) {
+    if (std::string problem = CheckUrlTemplate(url, required, allowed); !problem.empty()) {
+      reader.ErrorAtValue(key, std::string(key) + " " + problem);
+      return;
+    }
+  }
+  *out = url;
+}
+
+void ApplyTokenSource(TableReader& reader, JiraSettings* jira) {
+  std::vector<std::string_view> present;
+  for (std::string_view key : kTokenKeys) {
+    if (reader.Has(key)) present.push_back(key);
+  }
+  if (present.empty()) return;
+  if (present.size() > 1) {
+    for (std::size_t i = 1; i < present.size(); ++i) {
+      reader.ErrorAtKey(present[i], "sets both " + std::string(present[0]) + " and " +
+                                        std::string(present[i]) +
+                                        "; set exactly one of token, token_file or token_env");
+    }
+    return;
+  }
+  std::string_view key = present[0];
+  std::string value;
+  bool ok = key == "token_file" ? GetPath(reader, key, &value) : reader.GetString(key, &value);
+  if (!ok) return;
+  if (value.empty()) {
+    reader.ErrorAtValue(key, std::string(key) + " is empty");
+    return;
+  }
+  ApplyContext& context = reader.context();
+  if (key == "token_file" && context.check_files) {
+    if (std::string problem = CheckReadableFile(value); !problem.empty()) {
+      reader.ErrorAtValue(key, "token_file \"" + value + "\" cannot be read: " + problem);
+    } else if (mode_t mode = 0; ReadableByOthers(value, &mode)) {
+      reader.WarningAtValue(key, "token_file \"" + value +
+                                     "\" is readable by group or others (mode " + OctalMode(mode) +
+                                     "); run: chmod 600 " + value);
+    }
+  }
+  jira->token.clear();
+  jira->token_file.clear();
+  jira->token_env.clear();
+  if (key == "token") {
+    jira->token_source = TokenSource::kInline;
+    jira->token = std::move(value);
+  } else if (key == "token_file") {
+    jira->token_source = TokenSource::kFile;
+    jira->token_file = std::move(value);
+  } else {
+    jira->token_source = TokenSource::kEnv;
+    jira->token_env = std::move(value);
+  }
+}
+
+void ApplyJira(TableReader& reader, JiraSettings* jira) {
+  reader.CheckKnownKeys(kJiraKeys);
+  GetUrl(reader, "web_url", &jira->web_url);
+  GetUrl(reader, "api_url", &jira->api_url);
+  if (std::string auth; reader.GetString("auth", &auth)) {
+    if (auth == "basic") {
+      jira->auth = AuthMode::kBasic;
+    } else if (auth == "pat") {
+      jira->auth = AuthMode::kPat;
+    } else {
+      reader.ErrorAtValue("auth", "auth must be \"basic\" or \"pat\", got \"" + auth + "\"");
+    }
+  }
+  reader.GetString("username", &jira->username);
+  ApplyTokenSource(reader, jira);
+  reader.GetPositiveInt("timeout_seconds", &jira->timeout_seconds);
+  reader.GetPositiveInt("connect_timeout_seconds", &jira->connect_timeout_seconds);
+  if (std::string ca_file; GetPath(reader, "ca_file", &ca_file)) {
+    if (!ca_file.empty() && reader.context().check_files) {
+      if (std::string problem = CheckReadableFile(ca_file); !problem.empty()) {
+        reader.ErrorAtValue("ca_file", "ca_file \"" + ca_file + "\" cannot be read: " + problem);
+      }
+    }
+    jira->ca_file = ca_file;
+  }
+  reader.GetBool("verify_tls", &jira->verify_tls);
+}
+
+// Patterns are limited in characters, as the forge counts them, not bytes.
+std::size_t CountCharacters(std::string_view text) {
+  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  }));
+}
+
+// Checks one pattern alone, so that the error points at the key at fault.
+void GetPattern(TableReader& reader, std::string_view key, std::string* out) {
+  std::string pattern;
+  if (!reader.GetString(key, &pattern)) return;
+  if (std::size_t length = CountCharacters(pattern); length > kMaxPatternLength) {
+    reader.ErrorAtValue(key, std::string(key) + " is " + std::to_string(length) +
+                                 " characters long; at most " + std::to_string(kMaxPatternLength) +
+                                 " are allowed");
+    return;
+  }
+  if (reader.context().sink != nullptr && !pattern.empty()) {
+    MatchingOptions options;
+    (key == "regex" ? options.regex : options.prefix) = pattern;
+    std::unique_ptr<KeyScanner> scanner;
+    if (Status status = KeyScanner::Create(options, &scanner); !status.ok()) {
+      reader.ErrorAtValue(key, std::string(key) + " does not compile in RE2: " +
+                                   WithoutSettingName(status.message()));
+      return;
+    }
+  }
+  *out = pattern;
+}
+
+void ApplyMatching(TableReader& reader, MatchingSettings* matching) {
+  reader.CheckKnownKeys(kMatchingKeys);
+  GetPattern(reader, "regex", &matching->regex);
+  GetPattern(reader, "prefix", &matching->prefix);
+}
+
+void ApplyComments(TableReader& reader, CommentSettings* comments) {
+  reader.CheckKnownKeys(kCommentKeys);
+  reader.GetBool("enabled", &comments->enabled);
+}
+
+void ApplyTransitions(TableReader& reader, TransitionSettings* transitions) {
+  reader.CheckKnownKeys(kTransitionKeys);
+  reader.GetBool("enabled", &transitions->enabled);
+  if (std::string mode; reader.GetString("mode", &mode)) {
+    if (mode == "done") {
+      transitions->mode = TransitionMode::kDone;
+    } else if (mode == "custom") {
+      transitions->mode = TransitionMode::kCustom;
+    } else {
+      reader.ErrorAtValue("mode", "mode must be \"done\" or \"custom\", got \"" + mode + "\"");
+    }
+  }
+  if (std::string ids; reader.GetString("ids", &ids)) {
+    std::vector<std::string> id_list;
+    if (ParseTransitionIds(ids, &id_list)) {
+      transitions->ids = ids;
+      transitions->id_list = std::move(id_list);
+    } else {
+      reader.ErrorAtValue("ids",
+                          "transition IDs must be a list of numbers that can be split "
+                          "with , or ; (e.g. \"11, 21\"), got \"" +
+                              ids + "\"");
+    }
+  }
+}
+
+void ApplyGit(TableReader& reader, GitSettings* git) {
+  static constexpr std::string_view kCommitPlaceholders[] = {"{repo}", "{sha}"};
+  static constexpr std::string_view kBranchPlaceholders[] = {"{repo}", "{branch}"};
+  static constexpr std::string_view kRepoPlaceholders[] = {"{repo}"};
+  reader.CheckKnownKeys(kGitKeys);
+  GetPath(reader, "root", &git->root);
+  GetTemplate(reader, "commit_url", "{sha}", kCommitPlaceholders, &git->commit_url);
+  GetTemplate(reader, "branch_url", "{branch}", kBranchPlaceholders, &git->branch_url);
+  GetTemplate(reader, "repo_url", "", kRepoPlaceholders, &git->repo_url);
+  reader.GetString("default_branch", &git->default_branch);
+  reader.GetPositiveInt("max_commits_per_push", &git->max_commits_per_push);
+}
+
+void ApplyState(TableReader& reader, StateSettings* state) {
+  reader.CheckKnownKeys(kStateKeys);
+  if (std::string dir; GetPath(reader, "dir", &dir)) {
+    if (dir.empty()) {
+      reader.ErrorAtValue("dir", "dir is empty; leave it out to use the default");
+    } else {
+      state->dir = dir;
+    }
+  }
+}
+
+void ApplyRender(TableReader& reader, RenderSettings* render) {
+  reader.CheckKnownKeys(kRenderKeys);
+  reader.GetPositiveInt64("max_bytes", &render->max_bytes);
+  reader.GetBool("cache", &render->cache);
+  reader.GetPositiveInt64("cache_max_mb", &render->cache_max_mb);
+}
+
+void ApplyDelivery(TableReader& reader, DeliverySettings* delivery) {
+  reader.CheckKnownKeys(kDeliveryKeys);
+  reader.GetPositiveInt("max_attempts", &delivery->max_attempts);
+  reader.GetPositiveInt("max_age_hours", &delivery->max_age_hours);
+  reader.GetPositiveInt("backoff_cap_seconds", &delivery->backoff_cap_seconds);
+  reader.GetPositiveInt("lease_seconds", &delivery->lease_seconds);
+}
+
+void ApplyIssues(TableReader& reader, IssuesSettings* issues) {
+  reader.CheckKnownKeys(kIssuesKeys);
+  reader.GetBool("enabled", &issues->enabled);
+  if (std::vector<std::string> keys; reader.GetStringArray("project_keys", &keys)) {
+    for (const std::string& key : keys) {
+      if (!IsProjectKey(key)) {
+        reader.ErrorAtValue("project_keys", "project_keys holds \"" + key +
+                                                "\", which is not a Jira project key (e.g. "
+                                                "\"PROJ\")");
+        return;
+      }
+    }
+    issues->project_keys = std::move(keys);
+  }
+}
+
+void ApplyVulnerabilities(TableReader& reader, VulnerabilitySettings* vulnerabilities) {
+  reader.CheckKnownKeys(kVulnerabilityKeys);
+  reader.GetBool("enabled", &vulnerabilities->enabled);
+  if (std::string key; reader.GetString("project_key", &key)) {
+    if (!key.empty() && !IsProjectKey(key)) {
+      reader.ErrorAtValue("project_key",
+                          "project_key must be a Jira project key (e.g. "
+                          "\"PROJ\"), got \"" +
+                              key + "\"");
+    } else {
+      vulnerabilities->project_key = key;
+    }
+  }
+  if (std::string type; reader.GetString("issue_type", &type)) {
+    bool numeric =
+        std::all_of(type.begin(), type.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (!type.empty() && !numeric) {
+      reader.ErrorAtValue("issue_type",
+                          "issue_type must be the numeric id of an issue type "
+                          "(see `jiralink issue-types`), e.g. \"10001\", got \"" +
+                              type + "\"");
+    } else {
+      vulnerabilities->issue_type = type;
+    }
+  }
+  reader.GetBool("customize", &vulnerabilities->customize);
+}
+
+void ApplyTable(std::string_view name, TableReader& reader, Settings* settings) {
+  if (name == "jira") return ApplyJira(reader, &settings->jira);
+  if (name == "matching") return ApplyMatching(reader, &settings->matching);
+  if (name == "comments") return ApplyComments(reader, &settings->comments);
+  if (name == "transitions") return ApplyTransitions(reader, &settings->transitions);
+  if (name == "git") return ApplyGit(reader, &settings->git);
+  if (name == "state") return ApplyState(reader, &settings->state);
+  if (name == "render") return ApplyRender(reader, &settings->render);
+  if (name == "delivery") return ApplyDelivery(reader, &settings->delivery);
+  if (name == "issues") return ApplyIssues(reader, &settings->issues);
+  if (name == "vulnerabilities") return ApplyVulnerabilities(reader, &settings->vulnerabilities);
+}
+
+// The table that knows `key`, for "did you mean [jira] web_url?".
+std::string_view TableOwningKey(std::string_view key) {
+  struct Entry {
+    std::string_view table;
+    std::span<const std::string_view> keys;
+  };
+  const Entry entries[] = {{"jira", kJiraKeys},        {"matching", kMatchingKeys},
+                           {"comments", kCommentKeys}, {"transitions", kTransitionKeys},
+                           {"git", kGitKeys},          {"state", kStateKeys},
+                           {"render", kRenderKeys},    {"delivery", kDeliveryKeys},
+                           {"issues", kIssuesKeys},    {"vulnerabilities", kVulnerabilityKeys}};
+  for (const Entry& entry : entries) {
+    if (std::find(entry.keys.begin(), entry.keys.end(), key) != entry.keys.end()) {
+      return entry.table;
+    }
+  }
+  return {};
+}
+
+void ReportUnknownTable(const toml::key& key, const toml::node& value,
+                        std::string_view display_prefix,
+                        std::span<const std::string_view> extra_tables, DiagnosticSink& sink) {
+  std::string_view name = key.str();
+  if (!value.is_table()) {
+    std::string where =
+        display_prefix.empty()
+            ? std::string("at the top level")
+            : "in [" + std::string(display_prefix.substr(0, display_prefix.size() - 1)) + "]";
+    std::string message = "unknown key '" + std::string(name) + "' " + where;
+    if (std::string_view table = TableOwningKey(name); !table.empty()) {
+      message += "; it belongs in a table: did you mean [" + std::string(display_prefix) +
+                 std::string(table) + "] " + std::string(name) + "?";
+    }
+    sink.Error(key.source(), std::move(message));
+    return;
+  }
+  std::vector<std::string_view> candidates(kTableNames.begin(), kTableNames.end());
+  candidates.insert(candidates.end(), extra_tables.begin(), extra_tables.end());
+  std::string message = "unknown table [" + std::string(display_prefix) + std::string(name) + "]";
+  if (std::string nearest = NearestName(name, candidates); !nearest.empty()) {
+    message += "; did you mean [" + std::string(display_prefix) + nearest + "]?";
+  }
+  sink.Error(key.source(), std::move(message));
+}
+
+}  // namespace
+
+std::span<const std::string_view> SettingsTableNames() { return kTableNames; }
+
+void ApplyLayer(const toml::table& layer, std::string_view display_prefix,
+                std::span<const std::string_view> extra_tables, ApplyContext& context,
+                Settings* settings) {
+  for (const auto& [key, value] : layer) {
+    std::string_view name = key.str();
+    bool is_settings_table =
+        std::find(kTableNames.begin(), kTableNames.end(), name) != kTableNames.end();
+    if (!is_settings_table) {
+      bool is_extra =
+          std::find(extra_tables.begin(), extra_tables.end(), name) != extra_tables.end();
+      if (!is_extra && context.sink != nullptr) {
+        ReportUnknownTable(key, value, display_prefix, extra_tables, *context.sink);
+      }
+      continue;
+    }
+    std::string display = "[" + std::string(display_prefix) + std::string(name) + "]";
+    if (!value.is_table()) {
+      if (context.sink != nullptr) {
+        context.sink->Error(
+            key.source(), display + " must be a table, got " + std::string(TypeName(value.type())));
+      }
+      continue;
+    }
+    TableReader reader(*value.as_table(), std::string(name), display, context);
+    ApplyTable(name, reader, settings);
+  }
+}
+
+}  // namespace jiralink::config

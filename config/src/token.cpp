@@ -1,0 +1,79 @@
+// The Jira credentials: is the API usable, and reading the token.
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "jiralink/config/loader.h"
+
+namespace jiralink::config {
+namespace {
+
+constexpr const char* kNoToken = "no token: set one of [jira] token, token_file or token_env";
+
+Status ReadTokenFile(const std::string& path, std::string* token) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return Status::PermissionDenied("[jira] token_file \"" + path +
+                                    "\" cannot be read: " + std::strerror(errno));
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  std::string value = text.str();
+  // Editors and `echo` add a final newline; it is never part of a token.
+  while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
+  if (value.empty()) return Status::InvalidArgument("[jira] token_file \"" + path + "\" is empty");
+  *token = std::move(value);
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status RequireApiSettings(const JiraSettings& jira) {
+  if (jira.web_url.empty()) {
+    return Status::InvalidArgument(
+        "[jira] web_url is not set (e.g. web_url = "
+        "\"https://example.atlassian.net\")");
+  }
+  if (jira.token_source == TokenSource::kNone) return Status::InvalidArgument(kNoToken);
+  if (jira.auth == AuthMode::kBasic && jira.username.empty()) {
+    return Status::InvalidArgument(
+        "[jira] username is not set: auth = \"basic\" needs the account's email (Cloud) or "
+        "user name (Server); or use auth = \"pat\" on Jira Server/Data Center");
+  }
+  return Status::Ok();
+}
+
+Status ResolveToken(const JiraSettings& jira, std::string* token) {
+  if (jira.auth == AuthMode::kBasic && jira.username.empty() &&
+      jira.token_source != TokenSource::kNone) {
+    return Status::InvalidArgument("[jira] username is not set: auth = \"basic\" needs one");
+  }
+  switch (jira.token_source) {
+    case TokenSource::kNone:
+      return Status::InvalidArgument(kNoToken);
+    case TokenSource::kInline:
+      if (jira.token.empty()) return Status::InvalidArgument("[jira] token is empty");
+      *token = jira.token;
+      return Status::Ok();
+    case TokenSource::kFile:
+      return ReadTokenFile(jira.token_file, token);
+    case TokenSource::kEnv: {
+      const char* value = std::getenv(jira.token_env.c_str());
+      if (value == nullptr) {
+        return Status::InvalidArgument("environment variable " + jira.token_env +
+                                       " (named by [jira] token_env) is not set");
+      }
+      if (*value == '\0') {
+        return Status::InvalidArgument("environment variable " + jira.token_env +
+                                       " (named by [jira] token_env) is empty");
+      }
+      *token = value;
+      return Status::Ok();
+    }
+  }
+  return Status::Internal("unknown token source");
+}
+
+}  // namespace jiralink::config

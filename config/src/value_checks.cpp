@@ -1,0 +1,123 @@
+#include "value_checks.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace jiralink::config {
+namespace {
+
+bool StartsWithNoCase(std::string_view text, std::string_view prefix) {
+  if (text.size() < prefix.size()) return false;
+  for (std::size_t i = 0; i < prefix.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(text[i])) != prefix[i]) return false;
+  }
+  return true;
+}
+
+// The part after "scheme://", or npos when the URL is not http(s).
+std::size_t AuthorityStart(std::string_view url) {
+  if (StartsWithNoCase(url, "https://")) return 8;
+  if (StartsWithNoCase(url, "http://")) return 7;
+  return std::string_view::npos;
+}
+
+std::string_view Authority(std::string_view url) {
+  std::size_t start = AuthorityStart(url);
+  if (start == std::string_view::npos) return {};
+  std::string_view rest = url.substr(start);
+  return rest.substr(0, rest.find_first_of("/?#"));
+}
+
+std::string_view Trim(std::string_view text) {
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) {
+    text.remove_prefix(1);
+  }
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) {
+    text.remove_suffix(1);
+  }
+  return text;
+}
+
+}  // namespace
+
+std::string CheckHttpUrl(std::string_view url) {
+  // The value is quoted back only when it cannot hold a password.
+  std::string_view authority = Authority(url);
+  if (authority.find('@') != std::string_view::npos) {
+    return "must not contain a user name or password; use [jira] username and a token setting";
+  }
+  std::string quoted = "\"" + std::string(url) + "\"";
+  if (AuthorityStart(url) == std::string_view::npos) {
+    return "must be an absolute http(s) URL such as \"https://jira.example.com\", got " + quoted;
+  }
+  std::string_view host = authority.substr(0, authority.find(':'));
+  if (host.empty()) return "must name a host, got " + quoted;
+  if (std::any_of(url.begin(), url.end(),
+                  [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; })) {
+    return "must not contain spaces, got " + quoted;
+  }
+  return "";
+}
+
+std::string CheckUrlTemplate(std::string_view url, std::string_view required,
+                             std::span<const std::string_view> allowed) {
+  if (std::string problem = CheckHttpUrl(url); !problem.empty()) return problem;
+  for (std::size_t open = url.find('{'); open != std::string_view::npos;
+       open = url.find('{', open + 1)) {
+    std::size_t close = url.find('}', open);
+    if (close == std::string_view::npos) break;
+    std::string_view placeholder = url.substr(open, close - open + 1);
+    if (std::find(allowed.begin(), allowed.end(), placeholder) == allowed.end()) {
+      std::string known;
+      for (std::string_view name : allowed)
+        known += (known.empty() ? "" : ", ") + std::string(name);
+      return "has an unknown placeholder " + std::string(placeholder) + " (known: " + known + ")";
+    }
+  }
+  if (url.find(required) == std::string_view::npos) {
+    return "must contain " + std::string(required) + ", got \"" + std::string(url) + "\"";
+  }
+  return "";
+}
+
+bool ParseTransitionIds(std::string_view text, std::vector<std::string>* ids) {
+  std::vector<std::string> parsed;
+  while (!text.empty()) {
+    std::size_t separator = text.find_first_of(",;");
+    std::string_view item = Trim(text.substr(0, separator));
+    text = separator == std::string_view::npos ? std::string_view() : text.substr(separator + 1);
+    // Empty items ("11,,21" or a trailing ',') are tolerated, like the forge.
+    if (item.empty()) continue;
+    if (!std::all_of(item.begin(), item.end(),
+                     [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; })) {
+      return false;
+    }
+    parsed.emplace_back(item);
+  }
+  *ids = std::move(parsed);
+  return true;
+}
+
+bool IsProjectKey(std::string_view key) {
+  if (key.empty() || !std::isalpha(static_cast<unsigned char>(key[0]))) return false;
+  return std::all_of(key.begin(), key.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
+  });
+}
+
+bool IsJiraCloudUrl(std::string_view url) {
+  std::string_view authority = Authority(url);
+  std::string host(authority.substr(0, authority.find(':')));
+  std::transform(host.begin(), host.end(), host.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  while (!host.empty() && host.back() == '.') host.pop_back();
+  constexpr std::string_view kCloudSuffix = ".atlassian.net";
+  return host.size() > kCloudSuffix.size() && host.ends_with(kCloudSuffix);
+}
+
+std::string TrimTrailingSlashes(std::string_view url) {
+  while (!url.empty() && url.back() == '/') url.remove_suffix(1);
+  return std::string(url);
+}
+
+}  // namespace jiralink::config

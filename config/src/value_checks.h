@@ -1,0 +1,35 @@
+// Checks of single setting values, independent of TOML and of where the
+// value was written. Each returns "" when the value is fine, else the reason
+// as the tail of a message ("must be ...").
+#pragma once
+
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace jiralink::config {
+
+// An absolute http:// or https:// URL with a host and no user:password part.
+std::string CheckHttpUrl(std::string_view url);
+
+// A link template: an http(s) URL that contains `required` (e.g. "{sha}")
+// and no placeholder other than those in `allowed`.
+std::string CheckUrlTemplate(std::string_view url, std::string_view required,
+                             std::span<const std::string_view> allowed);
+
+// Transition IDs as the forge documents them: numbers separated by ',' or
+// ';' ("11, 21"). Fills *ids with the numbers in order. A blank text is
+// valid and yields no IDs.
+bool ParseTransitionIds(std::string_view text, std::vector<std::string>* ids);
+
+// A Jira project key such as "PROJ" or "AB_2".
+bool IsProjectKey(std::string_view key);
+
+// True for a *.atlassian.net host (Jira Cloud).
+bool IsJiraCloudUrl(std::string_view url);
+
+// The URL without trailing '/'.
+std::string TrimTrailingSlashes(std::string_view url);
+
+}  // namespace jiralink::config

@@ -1,0 +1,43 @@
+// Installing the post-receive hook into bare repositories.
+//
+// The installed hook is a small sh script that runs
+//   '<jiralink>' [--config '<file>'] hook post-receive
+// with the push's stdin. A post-receive that is not ours is never overwritten:
+// it is renamed to post-receive.jiralink-chained and the installed script
+// (a wrapper) saves stdin to a temporary file, runs the old hook with it
+// first, then jiralink with the same input, and exits with the old hook's
+// status. Installing again refreshes our script (idempotent); uninstalling
+// puts the old hook back.
+#pragma once
+
+#include <string>
+
+#include "jiralink/core/status.h"
+
+namespace jiralink::hooks {
+
+struct InstallOptions {
+  std::string jiralink_path;  // absolute path of the jiralink binary
+  std::string config_path;    // absolute; empty = let jiralink search
+};
+
+// What an install or uninstall did, in words for the operator.
+struct InstallResult {
+  std::string hook_path;
+  std::string action;  // "installed", "updated", "installed (chained ...)", "removed", ...
+};
+
+// The marker line that identifies a hook written by jiralink.
+inline constexpr const char* kHookMarker = "# jiralink-managed-hook";
+inline constexpr const char* kChainedSuffix = ".jiralink-chained";
+
+// Fails (kNotFound / kInvalidArgument) for a missing path or a repository
+// that is not bare, saying which.
+Status InstallHook(const std::string& repo_path, const InstallOptions& options,
+                   InstallResult* result);
+Status UninstallHook(const std::string& repo_path, InstallResult* result);
+
+// The text of the hook script (for tests and `--print`).
+std::string HookScript(const InstallOptions& options, bool chained);
+
+}  // namespace jiralink::hooks

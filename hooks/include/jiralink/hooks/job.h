@@ -1,0 +1,57 @@
+// Job: one piece of Jira work the hook queued for a commit and an issue key.
+//
+// A job is identified by (repository, commit, key, kind): the outbox never
+// holds two jobs with the same four values, so a commit pushed again, pushed
+// to another branch or kept by a rebase queues nothing new.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace jiralink::hooks {
+
+enum class JobKind {
+  kMention,  // "mentioned this issue" comment (if enabled) + remote link
+  kClose,    // transition(s), then the "Issue solved" comment + link if resolved
+};
+
+enum class JobState {
+  kPending,  // waiting to be delivered (maybe leased by a worker right now)
+  kDone,     // delivered (or found already delivered)
+  kDead,     // given up; last_error says why; `queue retry` revives it
+};
+
+const char* JobKindName(JobKind kind);     // "mention" | "close"
+const char* JobStateName(JobState state);  // "pending" | "done" | "dead"
+bool ParseJobKind(std::string_view text, JobKind* kind);
+bool ParseJobState(std::string_view text, JobState* state);
+
+// Milliseconds since the Unix epoch (all outbox times use it).
+std::int64_t NowMillis();
+
+struct Job {
+  std::int64_t id = 0;  // assigned by the outbox
+  std::string repository;
+  std::string commit;  // full SHA
+  std::string key;     // "PROJ-123"
+  JobKind kind = JobKind::kMention;
+  std::string branch;
+  std::string author;
+  std::string message;  // the whole commit message; the title is derived from it
+  std::string commit_url;
+  std::string repo_url;
+  std::string branch_url;
+
+  JobState state = JobState::kPending;
+  int attempts = 0;                  // claims so far
+  int progress = 0;                  // close jobs: transitions applied so far
+  std::int64_t next_attempt_at = 0;  // ms; due when <= now
+  std::int64_t lease_until = 0;      // ms; a worker owns the job until then
+  std::int64_t lease_token = 0;      // identifies the claim that owns the lease
+  std::string last_error;            // why the last attempt failed / why it is dead
+  std::int64_t created_at = 0;       // ms
+  std::int64_t updated_at = 0;       // ms
+};
+
+}  // namespace jiralink::hooks

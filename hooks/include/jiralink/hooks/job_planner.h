@@ -1,0 +1,31 @@
+// Turning a push's new commits into outbox jobs.
+//
+// Per commit: a close job for every key named by a closing keyword when the
+// commit came in on the default branch and transitions are enabled; a mention
+// job for every other key (a key being closed gets no separate mention).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "jiralink/core/closing_keywords.h"
+#include "jiralink/core/key_scanner.h"
+#include "jiralink/hooks/job.h"
+#include "jiralink/hooks/new_commits.h"
+
+namespace jiralink::hooks {
+
+struct PlanOptions {
+  std::string repository;  // "platform/api"
+  bool transitions_enabled = true;
+  // URL templates of [git]; {repo}, {sha}, {branch} are filled in per job.
+  std::string commit_url_template;
+  std::string repo_url_template;
+  std::string branch_url_template;
+};
+
+// Jobs in commit order (oldest first). `closing` may be null: no close jobs.
+std::vector<Job> PlanJobs(const WalkResult& walk, const KeyScanner& scanner,
+                          const ClosingKeywords* closing, const PlanOptions& options);
+
+}  // namespace jiralink::hooks

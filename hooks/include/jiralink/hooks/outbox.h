@@ -1,0 +1,87 @@
+// Outbox: the durable queue between the post-receive hook and delivery.
+//
+// The hook adds jobs (one transaction per push, duplicates ignored); delivery
+// workers claim due jobs under a lease, then finish them (done, retry later,
+// dead). A worker that dies keeps its lease until it runs out; then the job is
+// due again. Delivery to one Jira site can be paused (after 401/403) and the
+// pause survives restarts.
+//
+// This is the interface; sqlite_outbox.h has the implementation for one host.
+// Another store (PostgreSQL for several hosts) is another implementation.
+// Every method is safe to call from many processes at once.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "jiralink/core/status.h"
+#include "jiralink/hooks/job.h"
+
+namespace jiralink::hooks {
+
+// A pause of delivery to one Jira site.
+struct SitePause {
+  std::string site;        // the Jira API URL
+  std::string reason;      // Jira's answer, e.g. "HTTP 401: ..."
+  std::int64_t since = 0;  // ms
+  std::int64_t until = 0;  // ms; after it a worker probes Jira once and resumes if allowed
+};
+
+struct EnqueueResult {
+  int added = 0;             // new jobs
+  int duplicate = 0;         // already in the outbox (same repository, commit, key, kind)
+  std::vector<bool> is_new;  // per job given, in order: true when it was added
+};
+
+// Which jobs `queue retry` revives.
+enum class RetryScope { kOne, kDead, kAll };
+
+class Outbox {
+ public:
+  virtual ~Outbox() = default;
+
+  // Adds all jobs in one transaction; a job equal in (repository, commit, key,
+  // kind) to one already there is skipped. New jobs are due at once.
+  virtual Status Enqueue(const std::vector<Job>& jobs, EnqueueResult* result) = 0;
+
+  // Claims the oldest pending job due by `due_by` whose lease is free at
+  // `now`: sets its lease to now + lease_ms and counts an attempt. *job is
+  // empty when nothing is due. (A run passes its start time as due_by, so a
+  // job it retried soon does not come back in the same run.)
+  virtual Status Claim(std::int64_t now, std::int64_t due_by, std::int64_t lease_ms,
+                       std::optional<Job>* job) = 0;
+
+  // Finishing a claimed job. Each checks that the lease still belongs to the
+  // claim (its lease_token); a lost lease gives kNotFound and changes nothing.
+  virtual Status MarkDone(const Job& job, const std::string& note) = 0;
+  virtual Status MarkRetry(const Job& job, std::int64_t next_attempt_at,
+                           const std::string& error) = 0;
+  virtual Status MarkDead(const Job& job, const std::string& reason) = 0;
+  // Gives the job back without counting the attempt (delivery was paused).
+  virtual Status Release(const Job& job, const std::string& reason) = 0;
+  // Remembers how far a close job got, so a retry does not repeat transitions.
+  virtual Status SaveProgress(const Job& job, int progress) = 0;
+
+  // Listing, for `queue list` (state empty = all), newest first.
+  virtual Status List(std::optional<JobState> state, int limit, std::vector<Job>* jobs) = 0;
+  virtual Status Get(std::int64_t id, std::optional<Job>* job) = 0;
+  // Jobs due at `now` (pending, due, lease free).
+  virtual Status CountDue(std::int64_t now, int* count) = 0;
+
+  // Makes jobs due now with a fresh attempt budget: one job by id, all dead
+  // jobs, or all pending and dead jobs (jobs leased right now are left alone). Also clears every
+  // pause. *changed counts the jobs revived.
+  virtual Status Retry(RetryScope scope, std::int64_t id, int* changed) = 0;
+  // Deletes one job; kNotFound when there is no such id.
+  virtual Status Drop(std::int64_t id) = 0;
+
+  virtual Status SetPause(const SitePause& pause) = 0;
+  virtual Status GetPause(const std::string& site, std::optional<SitePause>* pause) = 0;
+  virtual Status ClearPause(const std::string& site) = 0;
+  virtual Status ListPauses(std::vector<SitePause>* pauses) = 0;
+};
+
+}  // namespace jiralink::hooks

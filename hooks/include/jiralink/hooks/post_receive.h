@@ -1,0 +1,50 @@
+// The post-receive hook's whole job, without settings files or processes:
+// parse git's stdin, walk the new commits, plan jobs, add them to the outbox
+// in one transaction. The CLI wraps it (settings, detached delivery).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "jiralink/core/key_scanner.h"
+#include "jiralink/core/status.h"
+#include "jiralink/hooks/job_planner.h"
+#include "jiralink/hooks/new_commits.h"
+#include "jiralink/hooks/outbox.h"
+
+namespace jiralink::hooks {
+
+struct PostReceiveOptions {
+  std::string git_dir;  // the bare repository (absolute path)
+  MatchingOptions matching;
+  WalkOptions walk;
+  PlanOptions plan;  // plan.repository names the repository
+};
+
+struct PostReceiveSummary {
+  int branch_updates = 0;             // branch creations and updates looked at
+  int new_commits = 0;                // commits walked (after the limit)
+  int skipped_commits = 0;            // older commits left out by the limit
+  int mentions_queued = 0;            // new mention jobs
+  int closes_queued = 0;              // new close jobs
+  int already_queued = 0;             // jobs that were in the outbox already
+  std::vector<std::string> warnings;  // bad stdin lines, odd refs
+};
+
+// Never loses a valid stdin line: bad lines become warnings. Fails only when
+// the repository cannot be read, the matching settings are invalid, or the
+// outbox cannot be written.
+Status RunPostReceive(const PostReceiveOptions& options, std::string_view stdin_text,
+                      Outbox* outbox, PostReceiveSummary* summary);
+
+// The one line shown to the pusher, e.g. "jiralink: 3 Jira mentions queued";
+// empty when the push updated no branch.
+std::string SummaryLine(const PostReceiveSummary& summary, int max_commits_per_update);
+
+// The repository's name: its path under `root` without a trailing ".git"
+// ("/srv/git/platform/api.git" under "/srv/git" -> "platform/api"). Outside
+// `root` (or with no root) the last path component without ".git".
+std::string RepositoryName(const std::string& git_dir, const std::string& root);
+
+}  // namespace jiralink::hooks

@@ -1,0 +1,22 @@
+// SqliteOutbox: the Outbox in one SQLite file (WAL mode, busy timeout), for
+// many concurrent hook and worker processes on one host.
+//
+// Schema (created on open): jobs(..., UNIQUE(repository, commit_sha,
+// issue_key, kind)) and pauses(site PRIMARY KEY, reason, since, until).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "jiralink/hooks/outbox.h"
+
+namespace jiralink::hooks {
+
+// Opens (creating the file, its directory and the schema when missing) the
+// outbox at `path`, e.g. "<state dir>/outbox.sqlite3".
+Status OpenSqliteOutbox(const std::string& path, std::unique_ptr<Outbox>* out);
+
+// The outbox file name inside a state directory.
+inline constexpr const char* kOutboxFileName = "outbox.sqlite3";
+
+}  // namespace jiralink::hooks

@@ -1,0 +1,163 @@
+#include "jiralink/hooks/installer.h"
+
+#include <git2.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace jiralink::hooks {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// 'text' for sh, with embedded single quotes closed, escaped and reopened.
+std::string ShellQuote(const std::string& text) {
+  std::string out = "'";
+  for (char c : text) {
+    if (c == '\'') {
+      out += "'\\''";
+    } else {
+      out += c;
+    }
+  }
+  return out + "'";
+}
+
+bool IsOurs(const fs::path& hook) {
+  std::ifstream in(hook, std::ios::binary);
+  std::string line;
+  for (int i = 0; i < 3 && std::getline(in, line); ++i) {
+    if (line.rfind(kHookMarker, 0) == 0) return true;
+  }
+  return false;
+}
+
+// The repository's git directory, checked to be bare.
+Status OpenBare(const std::string& repo_path, fs::path* git_dir) {
+  std::error_code ec;
+  if (!fs::exists(repo_path, ec)) return Status::NotFound(repo_path + ": no such directory");
+  git_libgit2_init();
+  git_repository* repo = nullptr;
+  Status status;
+  if (git_repository_open_ext(&repo, repo_path.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr) !=
+      0) {
+    status = Status::InvalidArgument(repo_path + ": not a git repository");
+  } else if (!git_repository_is_bare(repo)) {
+    status = Status::InvalidArgument(
+        repo_path +
+        ": not a bare repository; install the hook on the server's bare repository "
+        "(the one you push to)");
+  } else {
+    *git_dir = fs::path(git_repository_path(repo));
+  }
+  git_repository_free(repo);
+  git_libgit2_shutdown();
+  return status;
+}
+
+Status WriteExecutable(const fs::path& path, const std::string& text) {
+  fs::path temporary = path;
+  temporary += ".jiralink-tmp";
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    out << text;
+    if (!out) return Status::IOError("cannot write " + temporary.string());
+  }
+  if (::chmod(temporary.c_str(), 0755) != 0) {
+    return Status::IOError("cannot make " + temporary.string() + " executable");
+  }
+  std::error_code ec;
+  fs::rename(temporary, path, ec);
+  if (ec) return Status::IOError("cannot rename " + temporary.string() + ": " + ec.message());
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::string HookScript(const InstallOptions& options, bool chained) {
+  std::string command = ShellQuote(options.jiralink_path);
+  if (!options.config_path.empty()) command += " --config " + ShellQuote(options.config_path);
+  command += " hook post-receive";
+  std::ostringstream out;
+  out << "#!/bin/sh\n"
+      << kHookMarker << ": written by `jiralink hook install`;\n"
+      << "# `jiralink hook install --uninstall` removes it.\n";
+  if (!chained) {
+    out << "exec " << command << "\n";
+    return out.str();
+  }
+  out << "# The post-receive that was here before runs first, with the same input.\n"
+      << "input=$(mktemp \"${TMPDIR:-/tmp}/jiralink-post-receive.XXXXXX\") || exit 1\n"
+      << "trap 'rm -f \"$input\"' EXIT\n"
+      << "cat >\"$input\"\n"
+      << "status=0\n"
+      << "chained=\"$(dirname \"$0\")/post-receive" << kChainedSuffix << "\"\n"
+      << "if [ -x \"$chained\" ]; then\n"
+      << "  \"$chained\" \"$@\" <\"$input\" || status=$?\n"
+      << "fi\n"
+      << command << " <\"$input\"\n"
+      << "exit $status\n";
+  return out.str();
+}
+
+Status InstallHook(const std::string& repo_path, const InstallOptions& options,
+                   InstallResult* result) {
+  fs::path git_dir;
+  Status status = OpenBare(repo_path, &git_dir);
+  if (!status.ok()) return status;
+  fs::path hooks = git_dir / "hooks";
+  std::error_code ec;
+  fs::create_directories(hooks, ec);
+  if (ec) return Status::IOError("cannot create " + hooks.string() + ": " + ec.message());
+  fs::path hook = hooks / "post-receive";
+  fs::path chained = hooks / (std::string("post-receive") + kChainedSuffix);
+  result->hook_path = hook.string();
+
+  bool exists = fs::symlink_status(hook, ec).type() != fs::file_type::not_found;
+  if (exists && IsOurs(hook)) {
+    result->action = "updated";
+    return WriteExecutable(hook, HookScript(options, fs::exists(chained, ec)));
+  }
+  if (exists) {
+    if (fs::symlink_status(chained, ec).type() != fs::file_type::not_found) {
+      return Status::InvalidArgument(hook.string() + " is not jiralink's and " + chained.string() +
+                                     " exists too; move one of them away first");
+    }
+    fs::rename(hook, chained, ec);
+    if (ec) return Status::IOError("cannot rename " + hook.string() + ": " + ec.message());
+    result->action = "installed; the existing post-receive still runs first, kept as " +
+                     chained.filename().string();
+    return WriteExecutable(hook, HookScript(options, /*chained=*/true));
+  }
+  result->action = "installed";
+  return WriteExecutable(hook, HookScript(options, /*chained=*/false));
+}
+
+Status UninstallHook(const std::string& repo_path, InstallResult* result) {
+  fs::path git_dir;
+  Status status = OpenBare(repo_path, &git_dir);
+  if (!status.ok()) return status;
+  fs::path hook = git_dir / "hooks" / "post-receive";
+  fs::path chained = git_dir / "hooks" / (std::string("post-receive") + kChainedSuffix);
+  result->hook_path = hook.string();
+  std::error_code ec;
+  if (!fs::exists(hook, ec) || !IsOurs(hook)) {
+    result->action = "not installed (no post-receive of jiralink's; nothing changed)";
+    return Status::Ok();
+  }
+  fs::remove(hook, ec);
+  if (ec) return Status::IOError("cannot remove " + hook.string() + ": " + ec.message());
+  if (fs::symlink_status(chained, ec).type() != fs::file_type::not_found) {
+    fs::rename(chained, hook, ec);
+    if (ec) return Status::IOError("cannot restore " + chained.string() + ": " + ec.message());
+    result->action = "removed; the previous post-receive is back";
+    return Status::Ok();
+  }
+  result->action = "removed";
+  return Status::Ok();
+}
+
+}  // namespace jiralink::hooks

@@ -1,0 +1,107 @@
+#include "jiralink/hooks/post_receive.h"
+
+#include <filesystem>
+#include <memory>
+
+namespace jiralink::hooks {
+
+namespace {
+
+std::string Plural(int n, const char* one, const char* many) {
+  return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
+std::string StripGitSuffix(std::string name) {
+  while (!name.empty() && name.back() == '/') name.pop_back();
+  constexpr std::string_view kSuffix = ".git";
+  if (name.size() > kSuffix.size() &&
+      name.compare(name.size() - kSuffix.size(), kSuffix.size(), kSuffix) == 0) {
+    name.resize(name.size() - kSuffix.size());
+  }
+  // A non-bare repository's .git directory is named after its work tree.
+  if (name.size() > 1 && name.back() == '/') name.pop_back();
+  return name;
+}
+
+}  // namespace
+
+Status RunPostReceive(const PostReceiveOptions& options, std::string_view stdin_text,
+                      Outbox* outbox, PostReceiveSummary* summary) {
+  *summary = PostReceiveSummary();
+  std::vector<RefUpdate> updates = ParseRefUpdates(stdin_text, &summary->warnings);
+
+  std::unique_ptr<KeyScanner> scanner;
+  Status status = KeyScanner::Create(options.matching, &scanner);
+  if (!status.ok()) return status.WithContext("[matching]");
+  std::unique_ptr<ClosingKeywords> closing;
+  if (options.plan.transitions_enabled) {
+    status = ClosingKeywords::Create(*scanner, &closing);
+    if (!status.ok()) return status.WithContext("closing keywords");
+  }
+
+  WalkResult walk;
+  status = FindNewCommits(options.git_dir, updates, options.walk, &walk, &summary->warnings);
+  if (!status.ok()) return status;
+  summary->branch_updates = static_cast<int>(walk.updates.size());
+  for (const BranchCommits& branch : walk.updates) {
+    summary->new_commits += static_cast<int>(branch.commits.size());
+    summary->skipped_commits += branch.skipped;
+  }
+
+  std::vector<Job> jobs = PlanJobs(walk, *scanner, closing.get(), options.plan);
+  EnqueueResult enqueued;
+  status = outbox->Enqueue(jobs, &enqueued);
+  if (!status.ok()) return status;
+  for (std::size_t i = 0; i < jobs.size() && i < enqueued.is_new.size(); ++i) {
+    if (!enqueued.is_new[i]) continue;
+    ++(jobs[i].kind == JobKind::kClose ? summary->closes_queued : summary->mentions_queued);
+  }
+  summary->already_queued = enqueued.duplicate;
+  return Status::Ok();
+}
+
+std::string SummaryLine(const PostReceiveSummary& summary, int max_commits_per_update) {
+  if (summary.branch_updates == 0) return "";
+  std::string line = "jiralink: ";
+  int queued = summary.mentions_queued + summary.closes_queued;
+  if (queued == 0) {
+    line += summary.already_queued > 0
+                ? "nothing new for Jira (" + Plural(summary.already_queued, "job", "jobs") +
+                      " already queued)"
+                : "no Jira keys in " + Plural(summary.new_commits, "new commit", "new commits");
+  } else {
+    line += Plural(summary.mentions_queued, "Jira mention", "Jira mentions");
+    if (summary.closes_queued > 0) {
+      line += " and " + Plural(summary.closes_queued, "close", "closes");
+    }
+    line += " queued";
+  }
+  if (summary.skipped_commits > 0) {
+    line += "; " + Plural(summary.skipped_commits, "older commit", "older commits") +
+            " skipped (limit " + std::to_string(max_commits_per_update) + " per branch)";
+  }
+  return line;
+}
+
+std::string RepositoryName(const std::string& git_dir, const std::string& root) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::path dir = fs::weakly_canonical(fs::path(git_dir), ec);
+  if (ec) dir = fs::path(git_dir).lexically_normal();
+  if (!root.empty()) {
+    fs::path base = fs::weakly_canonical(fs::path(root), ec);
+    if (ec) base = fs::path(root).lexically_normal();
+    fs::path relative = dir.lexically_relative(base);
+    std::string text = relative.generic_string();
+    if (!relative.empty() && text != "." && text.rfind("..", 0) != 0) {
+      return StripGitSuffix(text);
+    }
+  }
+  std::string name = StripGitSuffix(dir.generic_string());
+  // "/srv/work/.git" names the repository "work".
+  if (name.size() >= 1 && name.back() == '/') name.pop_back();
+  std::size_t slash = name.find_last_of('/');
+  return slash == std::string::npos ? name : name.substr(slash + 1);
+}
+
+}  // namespace jiralink::hooks

@@ -1,0 +1,421 @@
+#include "jiralink/hooks/sqlite_outbox.h"
+
+#include <sqlite3.h>
+
+#include <filesystem>
+#include <random>
+#include <utility>
+
+namespace jiralink::hooks {
+
+namespace {
+
+constexpr int kBusyTimeoutMs = 30000;
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS jobs (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  repository TEXT NOT NULL,
+  commit_sha TEXT NOT NULL,
+  issue_key TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  branch TEXT NOT NULL DEFAULT '',
+  author TEXT NOT NULL DEFAULT '',
+  message TEXT NOT NULL DEFAULT '',
+  commit_url TEXT NOT NULL DEFAULT '',
+  repo_url TEXT NOT NULL DEFAULT '',
+  branch_url TEXT NOT NULL DEFAULT '',
+  state TEXT NOT NULL DEFAULT 'pending',
+  attempts INTEGER NOT NULL DEFAULT 0,
+  progress INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL,
+  lease_until INTEGER NOT NULL DEFAULT 0,
+  lease_token INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  UNIQUE (repository, commit_sha, issue_key, kind)
+);
+CREATE INDEX IF NOT EXISTS jobs_due ON jobs (state, next_attempt_at);
+CREATE TABLE IF NOT EXISTS pauses (
+  site TEXT PRIMARY KEY,
+  reason TEXT NOT NULL,
+  since INTEGER NOT NULL,
+  until INTEGER NOT NULL
+);
+)sql";
+
+constexpr const char* kJobColumns =
+    "id, repository, commit_sha, issue_key, kind, branch, author, message, commit_url, "
+    "repo_url, branch_url, state, attempts, progress, next_attempt_at, lease_until, last_error, "
+    "created_at, updated_at, lease_token";
+
+// A prepared statement that finalizes itself.
+class Statement {
+ public:
+  Statement(sqlite3* db, const char* sql) : db_(db) {
+    rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr);
+  }
+  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  bool ok() const { return rc_ == SQLITE_OK; }
+  sqlite3_stmt* get() { return stmt_; }
+  void Bind(int index, const std::string& text) {
+    sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+  }
+  void Bind(int index, std::int64_t value) { sqlite3_bind_int64(stmt_, index, value); }
+  // SQLITE_ROW, SQLITE_DONE or an error code.
+  int Step() { return sqlite3_step(stmt_); }
+  void Reset() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+  std::string Text(int column) {
+    const unsigned char* text = sqlite3_column_text(stmt_, column);
+    return text ? std::string(reinterpret_cast<const char*>(text),
+                              static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)))
+                : std::string();
+  }
+  std::int64_t Int(int column) { return sqlite3_column_int64(stmt_, column); }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+  int rc_ = SQLITE_OK;
+};
+
+// A random non-zero token that identifies one claim of a job.
+std::int64_t NewLeaseToken() {
+  static thread_local std::mt19937_64 generator{std::random_device{}()};
+  std::int64_t token = 0;
+  while (token == 0) token = static_cast<std::int64_t>(generator() >> 1);
+  return token;
+}
+
+Job ReadJob(Statement& s) {
+  Job job;
+  job.id = s.Int(0);
+  job.repository = s.Text(1);
+  job.commit = s.Text(2);
+  job.key = s.Text(3);
+  ParseJobKind(s.Text(4), &job.kind);
+  job.branch = s.Text(5);
+  job.author = s.Text(6);
+  job.message = s.Text(7);
+  job.commit_url = s.Text(8);
+  job.repo_url = s.Text(9);
+  job.branch_url = s.Text(10);
+  ParseJobState(s.Text(11), &job.state);
+  job.attempts = static_cast<int>(s.Int(12));
+  job.progress = static_cast<int>(s.Int(13));
+  job.next_attempt_at = s.Int(14);
+  job.lease_until = s.Int(15);
+  job.last_error = s.Text(16);
+  job.created_at = s.Int(17);
+  job.updated_at = s.Int(18);
+  job.lease_token = s.Int(19);
+  return job;
+}
+
+class SqliteOutbox final : public Outbox {
+ public:
+  SqliteOutbox(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  ~SqliteOutbox() override { sqlite3_close(db_); }
+
+  Status Enqueue(const std::vector<Job>& jobs, EnqueueResult* result) override {
+    *result = EnqueueResult();
+    if (jobs.empty()) return Status::Ok();
+    Status status = Exec("BEGIN IMMEDIATE");
+    if (!status.ok()) return status;
+    Statement insert(db_,
+                     "INSERT INTO jobs (repository, commit_sha, issue_key, kind, branch, author, "
+                     "message, commit_url, repo_url, branch_url, next_attempt_at, created_at, "
+                     "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?11) "
+                     "ON CONFLICT DO NOTHING");
+    if (!insert.ok()) return Rollback(Error("prepare insert"));
+    std::int64_t now = NowMillis();
+    for (const Job& job : jobs) {
+      insert.Bind(1, job.repository);
+      insert.Bind(2, job.commit);
+      insert.Bind(3, job.key);
+      insert.Bind(4, std::string(JobKindName(job.kind)));
+      insert.Bind(5, job.branch);
+      insert.Bind(6, job.author);
+      insert.Bind(7, job.message);
+      insert.Bind(8, job.commit_url);
+      insert.Bind(9, job.repo_url);
+      insert.Bind(10, job.branch_url);
+      insert.Bind(11, now);
+      if (insert.Step() != SQLITE_DONE) return Rollback(Error("insert job"));
+      result->is_new.push_back(sqlite3_changes(db_) > 0);
+      if (result->is_new.back()) {
+        ++result->added;
+      } else {
+        ++result->duplicate;
+      }
+      insert.Reset();
+    }
+    status = Exec("COMMIT");
+    if (!status.ok()) return Rollback(status);
+    return Status::Ok();
+  }
+
+  Status Claim(std::int64_t now, std::int64_t due_by, std::int64_t lease_ms,
+               std::optional<Job>* job) override {
+    job->reset();
+    // One statement: picking and leasing cannot be split by another worker.
+    std::string sql =
+        std::string(
+            "UPDATE jobs SET lease_until = ?1, attempts = attempts + 1, "
+            "lease_token = ?3, updated_at = ?2 WHERE id = (SELECT id FROM jobs WHERE state = "
+            "'pending' AND next_attempt_at <= ?4 AND lease_until <= ?2 ORDER BY "
+            "next_attempt_at, id LIMIT 1) RETURNING ") +
+        kJobColumns;
+    Statement claim(db_, sql.c_str());
+    if (!claim.ok()) return Error("prepare claim");
+    claim.Bind(1, now + lease_ms);
+    claim.Bind(2, now);
+    claim.Bind(3, NewLeaseToken());
+    claim.Bind(4, due_by);
+    int rc = claim.Step();
+    if (rc == SQLITE_ROW) {
+      *job = ReadJob(claim);
+      rc = claim.Step();
+    }
+    if (rc != SQLITE_DONE) return Error("claim a job");
+    return Status::Ok();
+  }
+
+  Status MarkDone(const Job& job, const std::string& note) override {
+    return Finish(job, "done", NowMillis(), note, job.progress, /*count_attempt=*/true);
+  }
+  Status MarkRetry(const Job& job, std::int64_t next_attempt_at,
+                   const std::string& error) override {
+    return Finish(job, "pending", next_attempt_at, error, job.progress, true);
+  }
+  Status MarkDead(const Job& job, const std::string& reason) override {
+    return Finish(job, "dead", NowMillis(), reason, job.progress, true);
+  }
+  Status Release(const Job& job, const std::string& reason) override {
+    return Finish(job, "pending", NowMillis(), reason, job.progress, false);
+  }
+  Status SaveProgress(const Job& job, int progress) override {
+    Statement s(db_,
+                "UPDATE jobs SET progress = ?1, updated_at = ?2 WHERE id = ?3 AND lease_token = ?4 "
+                "AND state = 'pending'");
+    if (!s.ok()) return Error("prepare progress update");
+    s.Bind(1, static_cast<std::int64_t>(progress));
+    s.Bind(2, NowMillis());
+    s.Bind(3, job.id);
+    s.Bind(4, job.lease_token);
+    if (s.Step() != SQLITE_DONE) return Error("save progress");
+    if (sqlite3_changes(db_) == 0) return LostLease(job);
+    return Status::Ok();
+  }
+
+  Status List(std::optional<JobState> state, int limit, std::vector<Job>* jobs) override {
+    jobs->clear();
+    std::string sql = std::string("SELECT ") + kJobColumns + " FROM jobs" +
+                      (state ? " WHERE state = ?1" : "") + " ORDER BY id DESC LIMIT ?2";
+    Statement s(db_, sql.c_str());
+    if (!s.ok()) return Error("prepare list");
+    if (state) s.Bind(1, std::string(JobStateName(*state)));
+    s.Bind(2, static_cast<std::int64_t>(limit));
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) jobs->push_back(ReadJob(s));
+    if (rc != SQLITE_DONE) return Error("list jobs");
+    return Status::Ok();
+  }
+
+  Status Get(std::int64_t id, std::optional<Job>* job) override {
+    job->reset();
+    std::string sql = std::string("SELECT ") + kJobColumns + " FROM jobs WHERE id = ?1";
+    Statement s(db_, sql.c_str());
+    if (!s.ok()) return Error("prepare get");
+    s.Bind(1, id);
+    int rc = s.Step();
+    if (rc == SQLITE_ROW) {
+      *job = ReadJob(s);
+    } else if (rc != SQLITE_DONE) {
+      return Error("get job");
+    }
+    return Status::Ok();
+  }
+
+  Status CountDue(std::int64_t now, int* count) override {
+    Statement s(db_,
+                "SELECT count(*) FROM jobs WHERE state = 'pending' AND next_attempt_at <= ?1 "
+                "AND lease_until <= ?1");
+    if (!s.ok()) return Error("prepare count");
+    s.Bind(1, now);
+    if (s.Step() != SQLITE_ROW) return Error("count due jobs");
+    *count = static_cast<int>(s.Int(0));
+    return Status::Ok();
+  }
+
+  Status Retry(RetryScope scope, std::int64_t id, int* changed) override {
+    const char* where = scope == RetryScope::kOne    ? "id = ?2 AND state != 'done'"
+                        : scope == RetryScope::kDead ? "state = 'dead'"
+                                                     : "state != 'done'";
+    std::string sql =
+        std::string(
+            "UPDATE jobs SET state = 'pending', attempts = 0, next_attempt_at = "
+            "?1, created_at = ?1, updated_at = ?1, last_error = '' WHERE lease_until <= ?1 AND ") +
+        where;
+    Status status = Exec("BEGIN IMMEDIATE");
+    if (!status.ok()) return status;
+    Statement s(db_, sql.c_str());
+    if (!s.ok()) return Rollback(Error("prepare retry"));
+    s.Bind(1, NowMillis());
+    if (scope == RetryScope::kOne) s.Bind(2, id);
+    if (s.Step() != SQLITE_DONE) return Rollback(Error("retry jobs"));
+    *changed = sqlite3_changes(db_);
+    status = Exec("DELETE FROM pauses");
+    if (status.ok()) status = Exec("COMMIT");
+    if (!status.ok()) return Rollback(status);
+    return Status::Ok();
+  }
+
+  Status Drop(std::int64_t id) override {
+    Statement s(db_, "DELETE FROM jobs WHERE id = ?1");
+    if (!s.ok()) return Error("prepare drop");
+    s.Bind(1, id);
+    if (s.Step() != SQLITE_DONE) return Error("drop job");
+    if (sqlite3_changes(db_) == 0) {
+      return Status::NotFound("no job with id " + std::to_string(id) + " in " + path_);
+    }
+    return Status::Ok();
+  }
+
+  Status SetPause(const SitePause& pause) override {
+    Statement s(db_,
+                "INSERT INTO pauses (site, reason, since, until) VALUES (?1, ?2, ?3, ?4) "
+                "ON CONFLICT (site) DO UPDATE SET reason = ?2, until = ?4");
+    if (!s.ok()) return Error("prepare pause");
+    s.Bind(1, pause.site);
+    s.Bind(2, pause.reason);
+    s.Bind(3, pause.since);
+    s.Bind(4, pause.until);
+    if (s.Step() != SQLITE_DONE) return Error("save pause");
+    return Status::Ok();
+  }
+
+  Status GetPause(const std::string& site, std::optional<SitePause>* pause) override {
+    pause->reset();
+    Statement s(db_, "SELECT site, reason, since, until FROM pauses WHERE site = ?1");
+    if (!s.ok()) return Error("prepare pause lookup");
+    s.Bind(1, site);
+    int rc = s.Step();
+    if (rc == SQLITE_ROW) {
+      *pause = SitePause{s.Text(0), s.Text(1), s.Int(2), s.Int(3)};
+    } else if (rc != SQLITE_DONE) {
+      return Error("read pause");
+    }
+    return Status::Ok();
+  }
+
+  Status ClearPause(const std::string& site) override {
+    Statement s(db_, "DELETE FROM pauses WHERE site = ?1");
+    if (!s.ok()) return Error("prepare unpause");
+    s.Bind(1, site);
+    if (s.Step() != SQLITE_DONE) return Error("clear pause");
+    return Status::Ok();
+  }
+
+  Status ListPauses(std::vector<SitePause>* pauses) override {
+    pauses->clear();
+    Statement s(db_, "SELECT site, reason, since, until FROM pauses ORDER BY site");
+    if (!s.ok()) return Error("prepare pause list");
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) {
+      pauses->push_back(SitePause{s.Text(0), s.Text(1), s.Int(2), s.Int(3)});
+    }
+    if (rc != SQLITE_DONE) return Error("list pauses");
+    return Status::Ok();
+  }
+
+ private:
+  Status Finish(const Job& job, const char* state, std::int64_t next_attempt_at,
+                const std::string& note, int progress, bool count_attempt) {
+    Statement s(db_,
+                "UPDATE jobs SET state = ?1, next_attempt_at = ?2, last_error = ?3, progress = "
+                "?4, lease_until = 0, lease_token = 0, attempts = attempts - ?5, updated_at = ?6 "
+                "WHERE id = ?7 AND lease_token = ?8 AND state = 'pending'");
+    if (!s.ok()) return Error("prepare job update");
+    s.Bind(1, std::string(state));
+    s.Bind(2, next_attempt_at);
+    s.Bind(3, note);
+    s.Bind(4, static_cast<std::int64_t>(progress));
+    s.Bind(5, static_cast<std::int64_t>(count_attempt ? 0 : 1));
+    s.Bind(6, NowMillis());
+    s.Bind(7, job.id);
+    s.Bind(8, job.lease_token);
+    if (s.Step() != SQLITE_DONE) return Error("update job");
+    if (sqlite3_changes(db_) == 0) return LostLease(job);
+    return Status::Ok();
+  }
+
+  Status LostLease(const Job& job) const {
+    return Status::NotFound("job " + std::to_string(job.id) +
+                            " was claimed again by another worker (lease expired)");
+  }
+
+  Status Exec(const char* sql) {
+    char* message = nullptr;
+    if (sqlite3_exec(db_, sql, nullptr, nullptr, &message) != SQLITE_OK) {
+      std::string text = message ? message : sqlite3_errmsg(db_);
+      sqlite3_free(message);
+      return Status::IOError(path_ + ": " + sql + ": " + text);
+    }
+    return Status::Ok();
+  }
+
+  Status Rollback(Status status) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    return status;
+  }
+
+  Status Error(const char* what) const {
+    return Status::IOError(path_ + ": " + what + ": " + sqlite3_errmsg(db_));
+  }
+
+  sqlite3* db_;
+  std::string path_;
+};
+
+}  // namespace
+
+Status OpenSqliteOutbox(const std::string& path, std::unique_ptr<Outbox>* out) {
+  std::error_code ec;
+  std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  if (ec)
+    return Status::IOError("cannot create the state directory " + parent.string() + ": " +
+                           ec.message());
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(
+      path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string message = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    sqlite3_close(db);
+    return Status::IOError("cannot open the outbox " + path + ": " + message);
+  }
+  sqlite3_busy_timeout(db, kBusyTimeoutMs);
+  // WAL lets hooks add jobs while a worker reads; NORMAL sync is durable
+  // across process crashes, which is what a killed worker needs.
+  const char* setup = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;";
+  char* message = nullptr;
+  if (sqlite3_exec(db, setup, nullptr, nullptr, &message) != SQLITE_OK ||
+      sqlite3_exec(db, kSchema, nullptr, nullptr, &message) != SQLITE_OK) {
+    std::string text = message ? message : sqlite3_errmsg(db);
+    sqlite3_free(message);
+    sqlite3_close(db);
+    return Status::IOError("cannot set up the outbox " + path + ": " + text);
+  }
+  *out = std::make_unique<SqliteOutbox>(db, path);
+  return Status::Ok();
+}
+
+}  // namespace jiralink::hooks

@@ -1,0 +1,176 @@
+#include "http_transport.h"
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <cstdio>
+#include <mutex>
+#include <vector>
+
+namespace jiralink::jira::internal {
+
+namespace {
+
+// curl_global_init is not thread-safe; run it once per process.
+void GlobalInit() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+std::string Lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string Trim(std::string_view text) {
+  size_t begin = text.find_first_not_of(" \t\r\n");
+  if (begin == std::string_view::npos) return "";
+  size_t end = text.find_last_not_of(" \t\r\n");
+  return std::string(text.substr(begin, end - begin + 1));
+}
+
+size_t WriteBody(char* data, size_t size, size_t count, void* user) {
+  static_cast<std::string*>(user)->append(data, size * count);
+  return size * count;
+}
+
+size_t WriteHeader(char* data, size_t size, size_t count, void* user) {
+  auto* headers = static_cast<std::map<std::string, std::string>*>(user);
+  std::string_view line(data, size * count);
+  // A new status line (after a 100 Continue, say) starts a new header set.
+  if (line.rfind("HTTP/", 0) == 0) {
+    headers->clear();
+    return size * count;
+  }
+  size_t colon = line.find(':');
+  if (colon != std::string_view::npos) {
+    (*headers)[Lower(Trim(line.substr(0, colon)))] = Trim(line.substr(colon + 1));
+  }
+  return size * count;
+}
+
+// Headers whose values are secrets or sessions; debug output hides them.
+bool IsSecretHeader(std::string_view lower_name) {
+  return lower_name == "authorization" || lower_name == "cookie" || lower_name == "set-cookie" ||
+         lower_name == "proxy-authorization";
+}
+
+}  // namespace
+
+HttpTransport::HttpTransport(const ClientOptions& options) : options_(options) {
+  GlobalInit();
+  curl_ = curl_easy_init();
+}
+
+HttpTransport::~HttpTransport() {
+  if (curl_ != nullptr) curl_easy_cleanup(curl_);
+}
+
+std::string HttpTransport::Escape(std::string_view text) {
+  if (curl_ == nullptr) return std::string(text);
+  char* escaped = curl_easy_escape(curl_, text.data(), static_cast<int>(text.size()));
+  std::string out = escaped != nullptr ? escaped : "";
+  curl_free(escaped);
+  return out;
+}
+
+void HttpTransport::LogRequest(std::string_view method, const std::string& url) const {
+  std::fprintf(stderr, "jiralink: > %.*s %s\n", static_cast<int>(method.size()), method.data(),
+               url.c_str());
+  std::fprintf(stderr, "jiralink: > Authorization: <redacted>\n");
+  std::fprintf(stderr, "jiralink: > Accept: application/json\n");
+  std::fprintf(stderr, "jiralink: > User-Agent: %s\n", UserAgent());
+}
+
+void HttpTransport::LogResponse(const HttpResponse& response, long elapsed_ms) const {
+  if (response.status == 0) {
+    std::fprintf(stderr, "jiralink: < no answer (%ld ms): %s\n", elapsed_ms,
+                 response.network_error.c_str());
+    return;
+  }
+  std::fprintf(stderr, "jiralink: < HTTP %d (%ld ms)\n", response.status, elapsed_ms);
+  for (const auto& [name, value] : response.headers) {
+    std::fprintf(stderr, "jiralink: < %s: %s\n", name.c_str(),
+                 IsSecretHeader(name) ? "<redacted>" : value.c_str());
+  }
+}
+
+HttpResponse HttpTransport::Send(std::string_view method, const std::string& url,
+                                 const std::string& body) {
+  HttpResponse response;
+  if (curl_ == nullptr) {
+    response.network_error = "cannot initialise libcurl";
+    return response;
+  }
+  if (options_.debug) LogRequest(method, url);
+  auto started = std::chrono::steady_clock::now();
+
+  CURL* c = curl_;
+  // Options are set afresh for every request; the handle keeps its
+  // connection cache, so the next call to the same host reuses the socket.
+  curl_easy_reset(c);
+  char error_buffer[CURL_ERROR_SIZE] = {0};
+  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error_buffer);
+  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(c, CURLOPT_TIMEOUT, static_cast<long>(options_.timeout_seconds));
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, static_cast<long>(options_.connect_timeout_seconds));
+  curl_easy_setopt(c, CURLOPT_USERAGENT, UserAgent());
+  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);  // never resend credentials elsewhere
+  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, options_.verify_tls ? 1L : 0L);
+  curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, options_.verify_tls ? 2L : 0L);
+  if (!options_.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, options_.ca_file.c_str());
+
+  std::vector<std::string> header_lines = {"Accept: application/json",
+                                           // Jira needs no 100-continue round trip.
+                                           "Expect:"};
+  if (options_.auth == AuthMode::kPat) {
+    header_lines.push_back("Authorization: Bearer " + options_.token);
+  } else {
+    curl_easy_setopt(c, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BASIC));
+    curl_easy_setopt(c, CURLOPT_USERNAME, options_.username.c_str());
+    curl_easy_setopt(c, CURLOPT_PASSWORD, options_.token.c_str());
+  }
+  bool sends_body = !body.empty() || method == "POST" || method == "PUT";
+  if (sends_body) header_lines.push_back("Content-Type: application/json");
+  curl_slist* headers = nullptr;
+  for (const std::string& line : header_lines) headers = curl_slist_append(headers, line.c_str());
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+
+  std::string custom_method(method);
+  if (method == "GET") {
+    curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+  } else {
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, custom_method.c_str());
+  }
+  if (sends_body) {
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.c_str());
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+  }
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, WriteBody);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &response.body);
+  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, WriteHeader);
+  curl_easy_setopt(c, CURLOPT_HEADERDATA, &response.headers);
+
+  CURLcode code = curl_easy_perform(c);
+  curl_slist_free_all(headers);
+  if (code == CURLE_OK) {
+    long status = 0;
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    response.status = static_cast<int>(status);
+  } else {
+    response.timed_out = code == CURLE_OPERATION_TIMEDOUT;
+    response.network_error = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(code);
+    response.body.clear();
+    response.headers.clear();
+  }
+  long elapsed = static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                       std::chrono::steady_clock::now() - started)
+                                       .count());
+  if (options_.debug) LogResponse(response, elapsed);
+  return response;
+}
+
+}  // namespace jiralink::jira::internal

@@ -1,0 +1,45 @@
+// One libcurl easy handle that sends Jira requests and keeps its connection
+// open between them. Internal to the jira module.
+#pragma once
+
+#include <curl/curl.h>
+
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "jiralink/jira/client.h"
+
+namespace jiralink::jira::internal {
+
+struct HttpResponse {
+  int status = 0;             // 0 when no HTTP answer came
+  std::string network_error;  // set when no HTTP answer came
+  bool timed_out = false;
+  std::map<std::string, std::string> headers;  // names lower-cased; last value wins
+  std::string body;
+};
+
+class HttpTransport {
+ public:
+  explicit HttpTransport(const ClientOptions& options);
+  ~HttpTransport();
+  HttpTransport(const HttpTransport&) = delete;
+  HttpTransport& operator=(const HttpTransport&) = delete;
+
+  // Sends `method` to `url` (absolute). `body` is sent as JSON when not empty
+  // or when the method is POST/PUT. Never throws.
+  HttpResponse Send(std::string_view method, const std::string& url, const std::string& body);
+
+  // Percent-encodes a query value or path segment.
+  std::string Escape(std::string_view text);
+
+ private:
+  void LogRequest(std::string_view method, const std::string& url) const;
+  void LogResponse(const HttpResponse& response, long elapsed_ms) const;
+
+  const ClientOptions& options_;
+  CURL* curl_ = nullptr;
+};
+
+}  // namespace jiralink::jira::internal

@@ -1,0 +1,51 @@
+// CachedRenderer: a Renderer in front of the RenderCache.
+//
+// A lookup costs a SHA-256 of the input and one SQLite read; a miss renders
+// and stores the result. Any cache failure (a corrupt or unwritable file, a
+// full disk) never fails the render: the cache is dropped for the rest of
+// this object's life and `warn` is called once with the reason.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "jiralink/core/status.h"
+#include "jiralink/renderer/render_cache.h"
+#include "jiralink/renderer/renderer.h"
+
+namespace jiralink::renderer {
+
+struct CacheOptions {
+  bool enabled = true;
+  std::string state_dir;                         // where render-cache.sqlite3 lives
+  std::function<void(const std::string&)> warn;  // called at most once; may be empty
+};
+
+class CachedRenderer {
+ public:
+  // Fails only when the render options are invalid (see Renderer::Create);
+  // a cache that cannot be opened is reported through `warn`.
+  static Status Create(const RenderOptions& render_options, CacheOptions cache_options,
+                       std::unique_ptr<CachedRenderer>* out);
+
+  // Same contract as Renderer::Render. *from_cache (may be null) tells
+  // whether the HTML came from the cache.
+  Status Render(std::string_view markdown, std::string* html, bool* from_cache = nullptr);
+
+  // True while the cache is in use.
+  bool cache_in_use() const { return cache_ != nullptr; }
+
+  const Renderer& renderer() const { return *renderer_; }
+
+ private:
+  CachedRenderer() = default;
+  void DropCache(const Status& why);
+
+  std::unique_ptr<Renderer> renderer_;
+  std::unique_ptr<RenderCache> cache_;
+  CacheOptions cache_options_;
+};
+
+}  // namespace jiralink::renderer

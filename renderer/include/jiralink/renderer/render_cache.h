@@ -1,0 +1,108 @@
+// RenderCache: rendered HTML kept in SQLite, keyed by content and epoch.
+//
+// The cache is one SQLite file, <state dir>/render-cache.sqlite3, in WAL mode
+// with a busy timeout, so that many short-lived `jiralink render` processes
+// (cgit forks one per request) can share it.
+//
+// The epoch is the pair (settings hash, local version):
+//   - the settings hash is SHA-256 of Renderer::fingerprint(): the renderer
+//     version, web_url, regex, prefix and render options. Changing any of
+//     them selects other rows, so a stale link can never be served;
+//   - the local version is a number stored in the database, bumped by
+//     InvalidateRenderCache().
+// A row is found by SHA-256(settings hash || input) AND the current local
+// version, read in one SQL statement: a lookup that starts after an
+// invalidation has committed never sees a row of the old version. The bump
+// is one UPDATE: O(1), whatever the size of the cache. Old rows stay until
+// Gc() or until a new render of the same input replaces them.
+//
+// Hits, misses and last-use times are counted in memory and written once,
+// when the RenderCache is destroyed, so a hit is a single read.
+//
+// A RenderCache is used from one thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "jiralink/core/status.h"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace jiralink::renderer {
+
+// The file name of the cache inside the state directory.
+inline constexpr std::string_view kRenderCacheFileName = "render-cache.sqlite3";
+
+struct RenderCacheStats {
+  std::string path;                  // the database file
+  std::int64_t entries = 0;          // rows, every epoch
+  std::int64_t bytes = 0;            // HTML bytes stored, every epoch
+  std::int64_t current_entries = 0;  // rows of the current epoch
+  std::int64_t hits = 0;             // lookups that found a row, since the file was made
+  std::int64_t misses = 0;           // lookups that did not
+  std::int64_t local_version = 0;    // bumped by InvalidateRenderCache
+  std::string epoch;                 // hex: settings hash and local version
+};
+
+class RenderCache {
+ public:
+  // Opens (creating if needed) the cache under `state_dir`; the directory is
+  // created too. `fingerprint` is Renderer::fingerprint(). Fails with
+  // kIOError, naming the file, when it cannot be opened or is not a cache.
+  static Status Open(const std::string& state_dir, std::string_view fingerprint,
+                     std::unique_ptr<RenderCache>* out);
+
+  // Writes the counters and last-use times gathered since Open (best effort).
+  ~RenderCache();
+  RenderCache(const RenderCache&) = delete;
+  RenderCache& operator=(const RenderCache&) = delete;
+
+  // Looks up the HTML of `markdown` in the current epoch.
+  Status Lookup(std::string_view markdown, std::string* html, bool* found);
+
+  // Stores the HTML of `markdown` under the local version read by the last
+  // Lookup of the same input, so a render that raced an invalidation is
+  // stored under the old version, where no later lookup finds it.
+  Status Store(std::string_view markdown, std::string_view html);
+
+  // Counters and sizes (the counters include this object's unsaved ones).
+  Status Stats(RenderCacheStats* stats);
+
+  // Deletes the rows of older local versions, then the least recently used
+  // rows until the stored HTML fits in `max_bytes`. *removed gets the count.
+  // Rows of other settings hashes in the current version are kept unless
+  // the size limit needs them: other repositories' settings may use them.
+  Status Gc(std::int64_t max_bytes, std::int64_t* removed);
+
+  const std::string& path() const { return path_; }
+
+ private:
+  RenderCache() = default;
+  Status Prepare();
+  Status Flush();
+  std::string KeyOf(std::string_view markdown) const;
+
+  sqlite3* db_ = nullptr;
+  sqlite3_stmt* lookup_ = nullptr;
+  sqlite3_stmt* store_ = nullptr;
+  std::string path_;
+  std::string settings_hash_;  // raw 32 bytes
+  std::string last_key_;       // of the last Lookup
+  std::int64_t last_version_ = 0;
+  std::int64_t pending_hits_ = 0;
+  std::int64_t pending_misses_ = 0;
+  std::vector<std::string> pending_touches_;  // keys whose last use should be now
+};
+
+// Bumps the local version of the cache under `state_dir` (creating the cache
+// if needed): the epoch of every setting changes at once. *new_version gets
+// the new number (may be null). Used by `jiralink cache invalidate` and by
+// `jiralink migrate` after a Jira URL change.
+Status InvalidateRenderCache(const std::string& state_dir, std::int64_t* new_version);
+
+}  // namespace jiralink::renderer

@@ -1,0 +1,85 @@
+#include "jiralink/renderer/filter_input.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+
+#include "url_safety.h"
+
+namespace jiralink::renderer {
+namespace {
+
+// Reads up to `limit` bytes; false with errno set on a read error.
+bool ReadUpTo(int fd, std::size_t limit, std::string* out) {
+  char buffer[64 * 1024];
+  while (out->size() < limit) {
+    std::size_t want = std::min(sizeof(buffer), limit - out->size());
+    ssize_t got = read(fd, buffer, want);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) return false;
+    if (got == 0) break;
+    out->append(buffer, static_cast<std::size_t>(got));
+  }
+  return true;
+}
+
+std::size_t ReadLimit(std::int64_t max_bytes) { return static_cast<std::size_t>(max_bytes) + 1; }
+
+Status ReadPath(const std::string& path, std::int64_t max_bytes, FilterInput* out) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::NotFound("cannot read " + path + ": " + std::strerror(errno));
+  out->source = path;
+  bool ok = ReadUpTo(fd, ReadLimit(max_bytes), &out->text);
+  int saved = errno;
+  close(fd);
+  if (!ok) return Status::IOError("cannot read " + path + ": " + std::strerror(saved));
+  return Status::Ok();
+}
+
+}  // namespace
+
+bool IsMarkdownName(std::string_view name) {
+  std::size_t dot = name.rfind('.');
+  if (dot == std::string_view::npos) return false;
+  std::string extension;
+  for (char c : name.substr(dot + 1)) {
+    extension.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  }
+  return extension == "md" || extension == "markdown" || extension == "mkd" || extension == "mdown";
+}
+
+Status ReadFilterInput(const std::optional<std::string>& arg, int stdin_fd, std::int64_t max_bytes,
+                       FilterInput* out) {
+  FilterInput input;
+  const bool read_stdin = !arg.has_value() || isatty(stdin_fd) != 1;
+  if (read_stdin) {
+    input.source = "<stdin>";
+    // A closed stdin reads as empty, like /dev/null.
+    if (!ReadUpTo(stdin_fd, ReadLimit(max_bytes), &input.text) && errno != EBADF) {
+      return Status::IOError(std::string("cannot read stdin: ") + std::strerror(errno));
+    }
+  }
+  if (arg.has_value() && !input.text.empty()) {
+    input.source = *arg + " (on stdin)";
+    if (!IsMarkdownName(*arg)) input.kind = InputKind::kPlainText;
+  } else if (arg.has_value() && (!read_stdin || access(arg->c_str(), F_OK) == 0)) {
+    Status status = ReadPath(*arg, max_bytes, &input);
+    if (!status.ok()) return status;
+  }
+  input.truncated = input.text.size() > static_cast<std::size_t>(max_bytes);
+  *out = std::move(input);
+  return Status::Ok();
+}
+
+std::string RenderPlainText(std::string_view text) {
+  std::string html = "<pre>";
+  AppendHtmlEscaped(text, &html);
+  html.append("</pre>\n");
+  return html;
+}
+
+}  // namespace jiralink::renderer

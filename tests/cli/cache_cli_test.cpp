@@ -1,0 +1,152 @@
+// `jiralink cache invalidate|stats|gc`, and invalidation racing concurrent
+// `jiralink render` processes (cgit forks one per request).
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "support/test_support.h"
+
+namespace jiralink {
+namespace {
+
+using testing::ProcessOptions;
+using testing::ProcessResult;
+using testing::RunJiralink;
+using testing::TempDir;
+using Clock = std::chrono::steady_clock;
+
+class CacheCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    config_ = dir_.Path("config.toml");
+    state_ = dir_.Path("state");
+    testing::WriteFile(
+        config_,
+        "[jira]\nweb_url = \"https://jira.example.com\"\n[state]\ndir = \"" + state_ + "\"\n");
+  }
+  ProcessResult Jiralink(std::vector<std::string> args, const std::string& stdin_data = "") {
+    ProcessOptions options;
+    options.stdin_data = stdin_data;
+    options.unset_env = {"JIRALINK_CONFIG", "CGIT_REPO_URL"};
+    args.insert(args.begin() + 1, {"--config", config_});
+    return RunJiralink(args, options);
+  }
+  // Replaces every cached HTML with `html`: a served row is then recognisable.
+  void PoisonCache(const std::string& html) {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((state_ + "/render-cache.sqlite3").c_str(), &db), SQLITE_OK);
+    std::string sql = "UPDATE entries SET html = CAST('" + html + "' AS BLOB)";
+    EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
+  }
+
+  TempDir dir_;
+  std::string config_;
+  std::string state_;
+};
+
+TEST_F(CacheCliTest, StatsCountHitsAndMisses) {
+  ASSERT_EQ(Jiralink({"render"}, "PROJ-1\n").exit_code, 0);
+  ASSERT_EQ(Jiralink({"render"}, "PROJ-1\n").exit_code, 0);
+  ASSERT_EQ(Jiralink({"render"}, "PROJ-2\n").exit_code, 0);
+  ProcessResult stats = Jiralink({"cache", "stats"});
+  EXPECT_EQ(stats.exit_code, 0) << stats.err;
+  EXPECT_NE(stats.out.find("entries:        2 (2 in the current epoch)"), std::string::npos)
+      << stats.out;
+  EXPECT_NE(stats.out.find("hits:           1\n"), std::string::npos) << stats.out;
+  EXPECT_NE(stats.out.find("misses:         2\n"), std::string::npos) << stats.out;
+  EXPECT_NE(stats.out.find("local version:  1\n"), std::string::npos) << stats.out;
+}
+
+TEST_F(CacheCliTest, InvalidateBumpsTheVersionAndGcDropsOldRows) {
+  ASSERT_EQ(Jiralink({"render"}, "PROJ-1\n").exit_code, 0);
+  ProcessResult invalidate = Jiralink({"cache", "invalidate"});
+  EXPECT_EQ(invalidate.exit_code, 0) << invalidate.err;
+  EXPECT_EQ(invalidate.out, "render cache invalidated: local version is now 2\n");
+  ProcessResult stats = Jiralink({"cache", "stats"});
+  EXPECT_NE(stats.out.find("entries:        1 (0 in the current epoch)"), std::string::npos)
+      << stats.out;
+  EXPECT_NE(stats.out.find("-v2\n"), std::string::npos) << stats.out;
+  ProcessResult gc = Jiralink({"cache", "gc"});
+  EXPECT_EQ(gc.exit_code, 0) << gc.err;
+  EXPECT_EQ(gc.out, "removed 1 entries; 0 entries, 0 bytes left\n");
+}
+
+TEST_F(CacheCliTest, GcTrimsToCacheMaxMb) {
+  testing::WriteFile(config_,
+                     "[jira]\nweb_url = \"https://jira.example.com\"\n[render]\n"
+                     "cache_max_mb = 1\n[state]\ndir = \"" +
+                         state_ + "\"\n");
+  // Three documents of ~600 KB of HTML each: only one fits in 1 MiB.
+  for (char c : {'a', 'b', 'c'}) {
+    ASSERT_EQ(Jiralink({"render"}, std::string(600 * 1024, c) + "\n").exit_code, 0);
+  }
+  ProcessResult gc = Jiralink({"cache", "gc"});
+  EXPECT_EQ(gc.exit_code, 0) << gc.err;
+  EXPECT_NE(gc.out.find("removed 2 entries; 1 entries"), std::string::npos) << gc.out;
+}
+
+TEST_F(CacheCliTest, UnknownSubcommandIsExit2) {
+  EXPECT_EQ(Jiralink({"cache", "explode"}).exit_code, 2);
+  EXPECT_EQ(Jiralink({"cache"}).exit_code, 2);
+}
+
+TEST_F(CacheCliTest, NoRenderServesAnOldEpochOnceInvalidateReturns) {
+  const std::string markdown = "Fixes PROJ-1\n";
+  const ProcessResult fresh = Jiralink({"render"}, markdown);
+  ASSERT_EQ(fresh.exit_code, 0) << fresh.err;
+  PoisonCache("STALE");
+  // The poisoned row is what a render of the current epoch serves.
+  ASSERT_EQ(Jiralink({"render"}, markdown).out, "STALE");
+
+  struct Run {
+    Clock::time_point start;
+    std::string out;
+  };
+  std::mutex mutex;
+  std::vector<Run> runs;
+  std::atomic<bool> stop{false};
+  std::atomic<Clock::time_point> invalidated{Clock::time_point::max()};
+  std::vector<std::thread> renderers;
+  const auto deadline = Clock::now() + std::chrono::seconds(60);
+  for (int i = 0; i < 8; ++i) {
+    renderers.emplace_back([&] {
+      // Keep rendering until stopped; each thread runs a bounded number of times.
+      for (int n = 0; n < 40 && !stop && Clock::now() < deadline; ++n) {
+        Run run{Clock::now(), ""};
+        ProcessOptions options;
+        options.stdin_data = markdown;
+        options.unset_env = {"JIRALINK_CONFIG", "CGIT_REPO_URL"};
+        run.out = RunJiralink({"render", "--config", config_}, options).out;
+        std::lock_guard<std::mutex> lock(mutex);
+        runs.push_back(std::move(run));
+      }
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  ProcessResult invalidate = Jiralink({"cache", "invalidate"});
+  invalidated = Clock::now();
+  EXPECT_EQ(invalidate.exit_code, 0) << invalidate.err;
+  // Let every thread start a few renders after the invalidation.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  stop = true;
+  for (std::thread& t : renderers) t.join();
+
+  int after = 0;
+  for (const Run& run : runs) {
+    if (run.start <= invalidated.load()) continue;
+    ++after;
+    EXPECT_EQ(run.out, fresh.out) << "a render started after `cache invalidate` returned "
+                                     "served the old epoch";
+  }
+  EXPECT_GE(after, 8) << "too few renders ran after the invalidation to tell";
+}
+
+}  // namespace
+}  // namespace jiralink

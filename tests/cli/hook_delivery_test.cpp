@@ -1,0 +1,132 @@
+// Delivery across failures: Jira down during the push, 429 with
+// Retry-After, 401 pausing, a worker killed mid-request, the detached run.
+#include <chrono>
+#include <csignal>
+#include <string>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "hook_e2e_fixture.h"
+
+namespace jiralink::testing {
+namespace {
+
+using HookDelivery = HookE2E;
+using standin::Fault;
+
+bool Contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+TEST_F(HookDelivery, TheDetachedRunDeliversWithoutHoldingUpThePush) {
+  git_.Commit("PROJ-17 work");
+  ProcessResult push = Push({"origin", "main"}, {{"JIRALINK_NO_AUTO_DELIVER", "0"}});
+  EXPECT_LT(push.elapsed.count(), 5000);
+  EXPECT_TRUE(WaitFor([&] { return jira_.RemoteLinks("PROJ-17").size() == 1; }));
+  EXPECT_EQ(CommentBodies("PROJ-17").size(), 1u);
+}
+
+TEST_F(HookDelivery, JiraDownDuringThePushThenBack) {
+  Fault slow;
+  slow.status = 0;
+  slow.delay_ms = 3000;  // a hanging Jira: the push must not wait for it
+  slow.times = -1;
+  jira_.InjectFault(slow);
+  git_.Commit("PROJ-18 work");
+  auto started = std::chrono::steady_clock::now();
+  ProcessResult push = Push({"origin", "main"}, {{"JIRALINK_NO_AUTO_DELIVER", "0"}});
+  auto push_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                     std::chrono::steady_clock::now() - started)
+                     .count();
+  EXPECT_LT(push_ms, 1500) << "git push waited for Jira";
+  EXPECT_TRUE(Contains(push.err, "jiralink: 1 Jira mention queued"));
+  jira_.ClearFaults();
+  // Whatever the detached run did, an explicit run (after its lock is free)
+  // finishes the job exactly once.
+  EXPECT_TRUE(WaitFor([&] {
+    Deliver();
+    return jira_.RemoteLinks("PROJ-18").size() == 1;
+  }));
+  EXPECT_EQ(CommentBodies("PROJ-18").size(), 1u);
+}
+
+TEST_F(HookDelivery, ServerErrorsAreRetriedAfterJiraComesBack) {
+  Fault down;
+  down.status = 503;
+  jira_.InjectFault(down);
+  git_.Commit("PROJ-19 work");
+  Push({"origin", "main"});
+  ProcessResult failed = Deliver();
+  EXPECT_EQ(failed.exit_code, 1);
+  EXPECT_TRUE(Contains(failed.out, "retrying")) << failed.out;
+  jira_.ClearFaults();
+  EXPECT_TRUE(WaitFor([&] {
+    Deliver();
+    return CommentBodies("PROJ-19").size() == 1;
+  }));
+}
+
+TEST_F(HookDelivery, TooManyRequestsHonoursRetryAfter) {
+  Fault limited;
+  limited.status = 429;
+  limited.retry_after = "1";
+  limited.times = 1;
+  jira_.InjectFault(limited);
+  git_.Commit("PROJ-20 work");
+  Push({"origin", "main"});
+  EXPECT_EQ(Deliver().exit_code, 1);
+  ProcessResult early = Deliver();
+  EXPECT_TRUE(Contains(early.out, "0 delivered")) << early.out;
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  ProcessResult later = Deliver();
+  EXPECT_EQ(later.exit_code, 0) << later.out;
+  EXPECT_EQ(CommentBodies("PROJ-20").size(), 1u);
+}
+
+TEST_F(HookDelivery, UnauthorizedPausesDeliveryUntilQueueRetry) {
+  Fault denied;
+  denied.status = 401;
+  jira_.InjectFault(denied);
+  git_.Commit("PROJ-21 and PROJ-22 work");
+  Push({"origin", "main"});
+  ProcessResult paused = Deliver();
+  EXPECT_EQ(paused.exit_code, 1);
+  EXPECT_TRUE(Contains(paused.out, "paused")) << paused.out;
+  ProcessResult list = Jiralink({"queue", "list"});
+  EXPECT_TRUE(Contains(list.out, "PAUSED delivery to")) << list.out;
+  jira_.ClearFaults();
+  jira_.ClearRequests();
+  Deliver();
+  EXPECT_TRUE(jira_.Requests().empty()) << "a paused site is left alone";
+  EXPECT_EQ(Jiralink({"queue", "retry", "--all"}).exit_code, 0);
+  ProcessResult resumed = Deliver();
+  EXPECT_EQ(resumed.exit_code, 0) << resumed.out;
+  EXPECT_EQ(CommentBodies("PROJ-21").size(), 1u);
+  EXPECT_EQ(CommentBodies("PROJ-22").size(), 1u);
+}
+
+TEST_F(HookDelivery, AWorkerKilledMidDeliveryLeavesExactlyOneComment) {
+  Fault slow_link;
+  slow_link.method = "POST";
+  slow_link.path_contains = "/remotelink";
+  slow_link.status = 0;
+  slow_link.delay_ms = 2500;
+  slow_link.times = 1;
+  jira_.InjectFault(slow_link);
+  git_.Commit("PROJ-23 work");
+  Push({"origin", "main"});
+  // The comment is posted, then the worker hangs on the link and is killed.
+  ProcessResult killed = Jiralink({"deliver", "--once"}, "", std::chrono::milliseconds(1500));
+  EXPECT_EQ(killed.term_signal, SIGKILL);
+  EXPECT_EQ(CommentBodies("PROJ-23").size(), 1u);
+  // After the stand-in finished the slow request and the 1 s lease ran out:
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  ProcessResult again = Deliver();
+  EXPECT_EQ(again.exit_code, 0) << again.out;
+  EXPECT_EQ(CommentBodies("PROJ-23").size(), 1u);
+  EXPECT_EQ(jira_.RemoteLinks("PROJ-23").size(), 1u);
+}
+
+}  // namespace
+}  // namespace jiralink::testing

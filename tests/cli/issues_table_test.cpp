@@ -1,0 +1,129 @@
+// The terminal table, its fitting to the width, and the HTML-to-text of
+// `issues show`.
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "html_text.h"
+#include "issue_table.h"
+
+namespace jiralink::cli {
+namespace {
+
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::stringstream stream(text);
+  for (std::string line; std::getline(stream, line);) lines.push_back(line);
+  return lines;
+}
+
+std::vector<IssueRow> SampleRows() {
+  IssueRow first;
+  first.key = "PROJ-12";
+  first.type = "Bug";
+  first.status = "In Progress";
+  first.status_category = "indeterminate";
+  first.summary =
+      "Login fails after the password reset mail was opened on a phone with an old browser";
+  first.assignee = "Grace Hopper";
+  first.labels = {"backend", "p1"};
+  first.created = "2026-11-20T09:15:00.000+0000";
+  first.url = "https://jira.test/browse/PROJ-12";
+  IssueRow second;
+  second.key = "PROJ-3";
+  second.type = "Task";
+  second.status = "To Do";
+  second.status_category = "new";
+  second.summary = "Short";
+  second.created = "2026-11-01T00:00:00.000+0000";
+  second.url = "https://jira.test/browse/PROJ-3";
+  return {first, second};
+}
+
+TEST(IssueTableTest, FitsEightyColumnsAndCutsTheSummary) {
+  std::string table = FormatIssueTable(SampleRows(), {80, false, false});
+  std::vector<std::string> lines = Lines(table);
+  ASSERT_EQ(lines.size(), 3u);
+  for (const std::string& line : lines) EXPECT_LE(DisplayWidth(line), 80) << line;
+  EXPECT_TRUE(lines[0].starts_with("KEY      TYPE  STATUS       SUMMARY")) << lines[0];
+  EXPECT_NE(lines[1].find("Login fails"), std::string::npos);
+  EXPECT_NE(lines[1].find("\xE2\x80\xA6"), std::string::npos) << "cut with an ellipsis";
+  EXPECT_NE(lines[1].find("Grace Hopper  backend,p1  2026-11-20"), std::string::npos) << lines[1];
+  EXPECT_NE(lines[2].find("-             -           2026-11-01"), std::string::npos) << lines[2];
+  // Columns line up: CREATED starts in the same column on every line.
+  auto column_of = [](const std::string& line, const std::string& text) {
+    return DisplayWidth(line.substr(0, line.find(text)));
+  };
+  int created = column_of(lines[0], "CREATED");
+  EXPECT_EQ(column_of(lines[1], "2026-11-20"), created);
+  EXPECT_EQ(column_of(lines[2], "2026-11-01"), created);
+}
+
+TEST(IssueTableTest, TwoHundredColumnsShowTheWholeSummary) {
+  std::string table = FormatIssueTable(SampleRows(), {200, false, false});
+  EXPECT_NE(table.find(SampleRows()[0].summary + "  Grace Hopper"), std::string::npos) << table;
+  EXPECT_EQ(table.find("\xE2\x80\xA6"), std::string::npos);
+  for (const std::string& line : Lines(table)) {
+    EXPECT_LE(DisplayWidth(line), 200);
+    EXPECT_FALSE(line.ends_with(" ")) << "no trailing blanks: '" << line << "'";
+  }
+}
+
+TEST(IssueTableTest, UrlsColumnIsNeverCut) {
+  std::string table = FormatIssueTable(SampleRows(), {80, false, true});
+  std::vector<std::string> lines = Lines(table);
+  EXPECT_TRUE(lines[0].ends_with("URL"));
+  EXPECT_TRUE(lines[1].ends_with("https://jira.test/browse/PROJ-12")) << lines[1];
+  EXPECT_TRUE(lines[2].ends_with("https://jira.test/browse/PROJ-3"));
+}
+
+TEST(IssueTableTest, NarrowTerminalShrinksOtherColumnsBeforeTheSummary) {
+  std::vector<IssueRow> rows = SampleRows();
+  rows[0].labels = {"a-very-long-label-name", "another-long-label"};
+  // 63 columns: every other column shrinks to its header, the summary keeps 10.
+  std::string table = FormatIssueTable(rows, {63, false, false});
+  for (const std::string& line : Lines(table)) EXPECT_LE(DisplayWidth(line), 63) << line;
+  EXPECT_NE(table.find("Login fai\xE2\x80\xA6  "), std::string::npos) << table;
+  EXPECT_NE(table.find("STATUS  SUMMARY     ASSIGNEE  LABELS  CREATED"), std::string::npos)
+      << table;
+}
+
+TEST(IssueTableTest, ColourOnlyWhenAsked) {
+  std::string plain = FormatIssueTable(SampleRows(), {120, false, false});
+  EXPECT_EQ(plain.find('\x1b'), std::string::npos);
+  std::string colored = FormatIssueTable(SampleRows(), {120, true, false});
+  EXPECT_NE(colored.find("\x1b[1mKEY\x1b[0m"), std::string::npos);
+  EXPECT_NE(colored.find("\x1b[33mIn Progress\x1b[0m"), std::string::npos);
+  EXPECT_NE(colored.find("\x1b[34mTo Do\x1b[0m"), std::string::npos);
+}
+
+TEST(IssueTableTest, TruncationCountsCodePoints) {
+  EXPECT_EQ(TruncateToWidth("h\xC3\xA9llo w\xC3\xB6rld", 5), "h\xC3\xA9ll\xE2\x80\xA6");
+  EXPECT_EQ(TruncateToWidth("short", 5), "short");
+  EXPECT_EQ(DisplayWidth("\xE2\x80\xA6"), 1);
+}
+
+TEST(HtmlTextTest, ParagraphsListsLinksAndEntities) {
+  std::string html =
+      "<p>First &amp; <b>bold</b>.</p><p>Second<br/>line</p>"
+      "<ul><li>one</li><li>two</li></ul>"
+      "<p>See <a href=\"https://x.test/a?b=1&amp;c=2\" class=\"external\">the docs</a> and "
+      "<a href=\"https://y.test\">https://y.test</a>&#33; &#x263A;</p>"
+      "<script>alert(1)</script><!-- a > b -->";
+  EXPECT_EQ(HtmlToText(html),
+            "First & bold.\n\nSecond\nline\n\n- one\n- two\n\n"
+            "See the docs <https://x.test/a?b=1&c=2> and https://y.test! \xE2\x98\xBA");
+}
+
+TEST(HtmlTextTest, PreformattedTextKeepsItsSpaces) {
+  EXPECT_EQ(HtmlToText("<p>code:</p><pre>a  =  1\n  b</pre>"), "code:\n\na  =  1\n  b");
+}
+
+TEST(HtmlTextTest, BrokenHtmlDoesNotCrash) {
+  EXPECT_EQ(HtmlToText("a < b & c"), "a");  // the rest is an unfinished tag
+  EXPECT_EQ(HtmlToText("x &bogus; &#xZZ; y"), "x &bogus; &#xZZ; y");
+  EXPECT_EQ(HtmlToText(""), "");
+}
+
+}  // namespace
+}  // namespace jiralink::cli

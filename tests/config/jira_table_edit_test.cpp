@@ -1,0 +1,179 @@
+// The in-place editor of the [jira] table: only [jira] lines change, every
+// other byte stays; replaced values keep their comments; missing keys go
+// after the table's last setting; a missing table is created.
+#include "jiralink/config/jira_table_edit.h"
+
+#include <sys/stat.h>
+
+#include <gtest/gtest.h>
+
+#include "support/test_support.h"
+
+namespace jiralink::config {
+namespace {
+
+std::string Edit(const std::string& text, const JiraTableEdit& edit,
+                 std::vector<JiraTableChange>* changes = nullptr) {
+  std::string out;
+  std::vector<JiraTableChange> local;
+  Status status = EditJiraTable(text, "settings.toml", edit, &out, changes ? changes : &local);
+  EXPECT_TRUE(status.ok()) << status.ToString();
+  return out;
+}
+
+TEST(JiraTableEditTest, ReplacesValuesAndKeepsEverythingElse) {
+  const std::string text =
+      "# jiralink settings\n"
+      "[matching]\n"
+      "prefix = \"web_url = \"  # not the jira table\n"
+      "\n"
+      "[jira]\n"
+      "  web_url = \"https://jira.old.example\"   # the old server\n"
+      "api_url='https://jira-internal.old.example'\n"
+      "username = \"bot\"\n"
+      "token_file = \"/etc/jiralink/token\"\n"
+      "\n"
+      "# The state lives here.\n"
+      "[state]\n"
+      "dir = \"/var/lib/jiralink\"\n";
+  JiraTableEdit edit;
+  edit.set = {{"web_url", TomlString("https://acme.atlassian.net")},
+              {"username", TomlString("bot@acme.example")}};
+  edit.remove = {"api_url"};
+  std::vector<JiraTableChange> changes;
+  EXPECT_EQ(Edit(text, edit, &changes),
+            "# jiralink settings\n"
+            "[matching]\n"
+            "prefix = \"web_url = \"  # not the jira table\n"
+            "\n"
+            "[jira]\n"
+            "  web_url = \"https://acme.atlassian.net\"   # the old server\n"
+            "username = \"bot@acme.example\"\n"
+            "token_file = \"/etc/jiralink/token\"\n"
+            "\n"
+            "# The state lives here.\n"
+            "[state]\n"
+            "dir = \"/var/lib/jiralink\"\n");
+  ASSERT_EQ(changes.size(), 3u);
+  EXPECT_EQ(changes[0].ToString(),
+            "web_url: \"https://jira.old.example\" -> \"https://acme.atlassian.net\"");
+  EXPECT_EQ(changes[2].ToString(), "api_url: removed (was 'https://jira-internal.old.example')");
+}
+
+TEST(JiraTableEditTest, AppendsMissingKeysAfterTheLastSetting) {
+  const std::string text =
+      "[jira]\n"
+      "web_url = \"https://jira.old.example\"\n"
+      "token = \"s3cret\"\n"
+      "\n"
+      "# comment of the next table\n"
+      "[git]\n"
+      "root = \"/srv/git\"\n";
+  JiraTableEdit edit;
+  edit.set = {{"web_url", TomlString("https://acme.atlassian.net")},
+              {"token_env", TomlString("JIRA_TOKEN")}};
+  edit.remove = {"token", "token_file"};
+  std::vector<JiraTableChange> changes;
+  EXPECT_EQ(Edit(text, edit, &changes),
+            "[jira]\n"
+            "web_url = \"https://acme.atlassian.net\"\n"
+            "token_env = \"JIRA_TOKEN\"\n"
+            "\n"
+            "# comment of the next table\n"
+            "[git]\n"
+            "root = \"/srv/git\"\n");
+  for (const JiraTableChange& change : changes) {
+    EXPECT_EQ(change.ToString().find("s3cret"), std::string::npos) << change.ToString();
+  }
+  EXPECT_EQ(changes.back().ToString(), "token: removed (was <redacted>)");
+}
+
+TEST(JiraTableEditTest, CreatesTheTableWhenAbsent) {
+  JiraTableEdit edit;
+  edit.set = {{"web_url", TomlString("https://acme.atlassian.net")}};
+  EXPECT_EQ(Edit("[git]\nroot = \"/srv\"", edit),
+            "[git]\nroot = \"/srv\"\n\n[jira]\nweb_url = \"https://acme.atlassian.net\"\n");
+  EXPECT_EQ(Edit("", edit), "[jira]\nweb_url = \"https://acme.atlassian.net\"\n");
+}
+
+TEST(JiraTableEditTest, KeepsCrlfLineEndingsAndSubTables) {
+  const std::string text =
+      "[jira]\r\nweb_url = \"https://old\"\r\n[groups.\"platform\".jira]\r\nweb_url = "
+      "\"https://group\"\r\n";
+  JiraTableEdit edit;
+  edit.set = {{"web_url", TomlString("https://new")}, {"auth", TomlString("basic")}};
+  EXPECT_EQ(Edit(text, edit),
+            "[jira]\r\nweb_url = \"https://new\"\r\nauth = \"basic\"\r\n[groups.\"platform\".jira]"
+            "\r\nweb_url = \"https://group\"\r\n");
+}
+
+TEST(JiraTableEditTest, MultiLineValuesAreNotMistakenForTables) {
+  const std::string text =
+      "[issues]\n"
+      "project_keys = [\n"
+      "  \"A\",\n"
+      "]\n"
+      "[jira]\n"
+      "web_url = \"https://old\"\n"
+      "username = \"\"\"\n"
+      "[not a table]\n"
+      "\"\"\"\n";
+  JiraTableEdit edit;
+  edit.set = {{"username", TomlString("bot")}};
+  EXPECT_EQ(Edit(text, edit),
+            "[issues]\n"
+            "project_keys = [\n"
+            "  \"A\",\n"
+            "]\n"
+            "[jira]\n"
+            "web_url = \"https://old\"\n"
+            "username = \"bot\"\n");
+}
+
+TEST(JiraTableEditTest, SameValueIsNoChange) {
+  JiraTableEdit edit;
+  edit.set = {{"web_url", TomlString("https://same")}};
+  std::vector<JiraTableChange> changes;
+  const std::string text = "[jira]\nweb_url = \"https://same\"  # ok\n";
+  EXPECT_EQ(Edit(text, edit, &changes), text);
+  EXPECT_TRUE(changes.empty());
+}
+
+TEST(JiraTableEditTest, RefusesJiraSettingsOutsideATable) {
+  JiraTableEdit edit;
+  edit.set = {{"web_url", TomlString("https://new")}};
+  std::string out;
+  std::vector<JiraTableChange> changes;
+  Status status = EditJiraTable("title = \"x\"\njira = { web_url = \"https://old\" }\n",
+                                "settings.toml", edit, &out, &changes);
+  EXPECT_FALSE(status.ok());
+  EXPECT_NE(status.message().find("settings.toml:2:"), std::string::npos) << status.message();
+  status = EditJiraTable("jira.web_url = \"https://old\"\n", "settings.toml", edit, &out, &changes);
+  EXPECT_FALSE(status.ok());
+}
+
+TEST(JiraTableEditTest, TomlStringEscapes) {
+  EXPECT_EQ(TomlString("a\"b\\c\nd"), "\"a\\\"b\\\\c\\nd\"");
+  EXPECT_EQ(TomlString(std::string("\x01", 1)), "\"\\u0001\"");
+}
+
+TEST(ReplaceFileAtomicallyTest, KeepsTheModeAndFollowsSymlinks) {
+  jiralink::testing::TempDir dir;
+  std::string path = dir.Path("config.toml");
+  jiralink::testing::WriteFile(path, "old\n");
+  ASSERT_EQ(chmod(path.c_str(), 0640), 0);
+  std::string link = dir.Path("link.toml");
+  ASSERT_EQ(symlink(path.c_str(), link.c_str()), 0);
+  Status status = ReplaceFileAtomically(link, "new\n");
+  ASSERT_TRUE(status.ok()) << status.ToString();
+  EXPECT_EQ(jiralink::testing::ReadFile(path), "new\n");
+  struct stat info {};
+  ASSERT_EQ(lstat(link.c_str(), &info), 0);
+  EXPECT_TRUE(S_ISLNK(info.st_mode));
+  ASSERT_EQ(stat(path.c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0640u);
+  EXPECT_FALSE(ReplaceFileAtomically(dir.Path("missing.toml"), "x").ok());
+}
+
+}  // namespace
+}  // namespace jiralink::config

@@ -1,0 +1,185 @@
+// Layering: built-in defaults, then the top-level tables, then the longest
+// matching [groups."prefix"], then [projects."path"], field by field.
+#include <string>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "jiralink/config/loader.h"
+
+namespace jiralink::config {
+namespace {
+
+Config MustLoad(const std::string& toml) {
+  Config config;
+  std::vector<Diagnostic> diagnostics;
+  Status status = Config::LoadFromString(toml, "/srv/jiralink/config.toml", &config, &diagnostics);
+  EXPECT_TRUE(status.ok()) << status.ToString();
+  for (const Diagnostic& d : diagnostics) ADD_FAILURE() << d.ToString();
+  return config;
+}
+
+constexpr char kLayered[] = R"(
+[jira]
+web_url = "https://jira.example.com"
+username = "bot"
+timeout_seconds = 20
+
+[matching]
+prefix = "TOP#"
+
+[transitions]
+mode = "custom"
+ids = "1"
+
+[groups."platform".matching]
+prefix = "GROUP#"
+[groups."platform".transitions]
+ids = "2"
+
+[groups."platform/backend".matching]
+prefix = "LONGER#"
+
+[projects."platform/backend/api".matching]
+regex = "[A-Z]+-[0-9]+"
+[projects."platform/backend/api".jira]
+timeout_seconds = 5
+
+[projects."platformx/y".comments]
+enabled = false
+)";
+
+TEST(ConfigLayering, NoFileGivesBuiltInDefaults) {
+  Config config;
+  Settings settings = config.ForRepo("any/repo");
+  EXPECT_EQ(settings.jira.timeout_seconds, 30);
+  EXPECT_EQ(settings.jira.connect_timeout_seconds, 10);
+  EXPECT_EQ(settings.jira.auth, AuthMode::kBasic);
+  EXPECT_TRUE(settings.jira.verify_tls);
+  EXPECT_TRUE(settings.comments.enabled);
+  EXPECT_TRUE(settings.transitions.enabled);
+  EXPECT_EQ(settings.transitions.mode, TransitionMode::kDone);
+  EXPECT_EQ(settings.git.max_commits_per_push, 100);
+  EXPECT_EQ(settings.render.max_bytes, 8 * 1024 * 1024);
+  EXPECT_EQ(settings.delivery.max_attempts, 20);
+  EXPECT_FALSE(settings.vulnerabilities.enabled);
+  EXPECT_EQ(settings.state.dir, DefaultStateDir());
+}
+
+TEST(ConfigLayering, TopLevelAppliesToEveryRepository) {
+  Config config = MustLoad(kLayered);
+  Settings settings = config.ForRepo("other/repo");
+  EXPECT_EQ(settings.matching.prefix, "TOP#");
+  EXPECT_EQ(settings.transitions.id_list, std::vector<std::string>{"1"});
+  EXPECT_EQ(settings.jira.timeout_seconds, 20);
+  EXPECT_EQ(settings.jira.api_url, "https://jira.example.com");  // defaults to web_url
+}
+
+TEST(ConfigLayering, GroupOverridesOnlyTheFieldsItSets) {
+  Config config = MustLoad(kLayered);
+  Settings settings = config.ForRepo("platform/web");
+  EXPECT_EQ(settings.matching.prefix, "GROUP#");
+  EXPECT_EQ(settings.transitions.ids, "2");
+  EXPECT_EQ(settings.transitions.mode, TransitionMode::kCustom);  // from the top level
+  EXPECT_EQ(settings.jira.username, "bot");
+}
+
+TEST(ConfigLayering, LongestMatchingGroupWins) {
+  Config config = MustLoad(kLayered);
+  Settings settings = config.ForRepo("platform/backend/worker");
+  EXPECT_EQ(settings.matching.prefix, "LONGER#");
+  // Only one group applies: the shorter group's ids are not inherited.
+  EXPECT_EQ(settings.transitions.ids, "1");
+}
+
+TEST(ConfigLayering, ProjectOverridesGroupFieldByField) {
+  Config config = MustLoad(kLayered);
+  Settings settings = config.ForRepo("platform/backend/api");
+  EXPECT_EQ(settings.matching.regex, "[A-Z]+-[0-9]+");
+  EXPECT_EQ(settings.matching.prefix, "LONGER#");  // from the longest group
+  EXPECT_EQ(settings.jira.timeout_seconds, 5);
+  EXPECT_EQ(settings.jira.web_url, "https://jira.example.com");  // from the top level
+}
+
+TEST(ConfigLayering, GroupPrefixMatchesWholePathComponentsOnly) {
+  Config config = MustLoad(kLayered);
+  Settings settings = config.ForRepo("platformx/y");
+  EXPECT_EQ(settings.matching.prefix, "TOP#");  // "platform" does not match "platformx"
+  EXPECT_FALSE(settings.comments.enabled);
+  EXPECT_EQ(config.ForRepo("platform").matching.prefix, "GROUP#");
+}
+
+TEST(ConfigLayering, RepositoryPathsAreNormalized) {
+  Config config = MustLoad(kLayered);
+  EXPECT_EQ(config.ForRepo("/platform/backend/api.git/").jira.timeout_seconds, 5);
+  EXPECT_EQ(config.ForRepo("platform/backend/api/.git").jira.timeout_seconds, 5);
+  EXPECT_EQ(NormalizeRepoPath("/srv/git/platform/api.git", "/srv/git/"), "platform/api");
+  EXPECT_EQ(NormalizeRepoPath("/srv/gitx/platform/api.git", "/srv/git"), "srv/gitx/platform/api");
+}
+
+TEST(ConfigLayering, AbsoluteRepositoryDirectoryUnderGitRoot) {
+  Config config = MustLoad(R"(
+[git]
+root = "/srv/git"
+[projects."team/app".comments]
+enabled = false
+)");
+  EXPECT_FALSE(config.ForRepo("/srv/git/team/app.git").comments.enabled);
+  EXPECT_TRUE(config.ForRepo("/srv/git/team/other.git").comments.enabled);
+}
+
+TEST(ConfigLayering, ProjectTokenSourceReplacesTheTopLevelOne) {
+  Config config = MustLoad(R"(
+[jira]
+token_env = "JIRA_TOKEN"
+[projects."a/b".jira]
+token = "project-secret"
+)");
+  Settings top = config.ForRepo("");
+  EXPECT_EQ(top.jira.token_source, TokenSource::kEnv);
+  Settings project = config.ForRepo("a/b");
+  EXPECT_EQ(project.jira.token_source, TokenSource::kInline);
+  EXPECT_EQ(project.jira.token, "project-secret");
+  EXPECT_TRUE(project.jira.token_env.empty());
+}
+
+TEST(ConfigLayering, ApiUrlFollowsAProjectsWebUrlWhenNotSetExplicitly) {
+  Config config = MustLoad(R"(
+[jira]
+web_url = "https://old.example.com"
+[projects."a/b".jira]
+web_url = "https://new.example.com/"
+)");
+  EXPECT_EQ(config.ForRepo("a/b").jira.api_url, "https://new.example.com");
+  EXPECT_EQ(config.ForRepo("c/d").jira.api_url, "https://old.example.com");
+}
+
+TEST(ConfigLayering, RelativePathsAreRelativeToTheSettingsFile) {
+  Config config = MustLoad(R"(
+[state]
+dir = "state"
+[git]
+root = "/abs/repos"
+)");
+  Settings settings = config.ForRepo("");
+  EXPECT_EQ(settings.state.dir, "/srv/jiralink/state");
+  EXPECT_EQ(settings.git.root, "/abs/repos");
+}
+
+TEST(ConfigLayering, DuplicateProjectAfterNormalizationIsAnError) {
+  Config config;
+  std::vector<Diagnostic> diagnostics;
+  Status status = Config::LoadFromString(
+      "[projects.\"a/b\".comments]\nenabled = false\n[projects.\"a/b.git\".comments]\n"
+      "enabled = true\n",
+      "c.toml", &config, &diagnostics);
+  EXPECT_FALSE(status.ok());
+  ASSERT_EQ(diagnostics.size(), 1u);
+  EXPECT_EQ(diagnostics[0].line, 3);
+  EXPECT_EQ(diagnostics[0].message,
+            "[projects.\"a/b.git\"] names the same repository path as [projects.\"a/b\"]");
+}
+
+}  // namespace
+}  // namespace jiralink::config

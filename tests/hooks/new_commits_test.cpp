@@ -1,0 +1,178 @@
+#include "jiralink/hooks/new_commits.h"
+
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "git_fixture.h"
+
+namespace jiralink::hooks {
+namespace {
+
+using testing::GitFixture;
+
+// Pushes `refspecs` and returns the ref updates as post-receive would see them.
+std::vector<RefUpdate> PushAndRecord(GitFixture& git, const std::vector<std::string>& refs,
+                                     const std::vector<std::string>& push_args) {
+  std::vector<std::string> before;
+  for (const std::string& ref : refs) before.push_back(git.ServerRev(ref));
+  testing::ProcessResult r = git.Push(push_args);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  std::vector<RefUpdate> updates;
+  for (std::size_t i = 0; i < refs.size(); ++i) {
+    updates.push_back({before[i], git.ServerRev(refs[i]), refs[i]});
+  }
+  return updates;
+}
+
+std::vector<std::string> Messages(const BranchCommits& branch) {
+  std::vector<std::string> out;
+  for (const NewCommit& c : branch.commits) out.push_back(c.message);
+  return out;
+}
+
+WalkResult Walk(GitFixture& git, const std::vector<RefUpdate>& updates, int limit = 100) {
+  WalkOptions options;
+  options.max_commits_per_update = limit;
+  WalkResult result;
+  std::vector<std::string> warnings;
+  Status status = FindNewCommits(git.bare(), updates, options, &result, &warnings);
+  EXPECT_TRUE(status.ok()) << status.ToString();
+  return result;
+}
+
+TEST(NewCommits, FirstPushReportsEveryCommitOldestFirstWithAuthor) {
+  GitFixture git;
+  git.Commit("one PROJ-1");
+  git.Commit("two");
+  auto updates = PushAndRecord(git, {"refs/heads/main"}, {"origin", "main"});
+  WalkResult result = Walk(git, updates);
+  ASSERT_EQ(result.updates.size(), 1u);
+  EXPECT_EQ(result.default_branch, "main");
+  EXPECT_TRUE(result.updates[0].is_default);
+  EXPECT_EQ(Messages(result.updates[0]), (std::vector<std::string>{"one PROJ-1\n", "two\n"}));
+  EXPECT_EQ(result.updates[0].commits[0].author, "Ada Lovelace");
+  EXPECT_EQ(result.updates[0].commits[1].sha, git.Rev("HEAD"));
+}
+
+TEST(NewCommits, FastForwardReportsOnlyTheNewCommits) {
+  GitFixture git;
+  git.Commit("old");
+  git.Push({"origin", "main"});
+  git.Commit("new 1");
+  git.Commit("new 2");
+  auto updates = PushAndRecord(git, {"refs/heads/main"}, {"origin", "main"});
+  WalkResult result = Walk(git, updates);
+  ASSERT_EQ(result.updates.size(), 1u);
+  EXPECT_EQ(Messages(result.updates[0]), (std::vector<std::string>{"new 1\n", "new 2\n"}));
+}
+
+TEST(NewCommits, NewBranchFromExistingCommitsBringsNothingNew) {
+  GitFixture git;
+  git.Commit("base");
+  git.Push({"origin", "main"});
+  git.Run({"branch", "feature"});
+  auto updates = PushAndRecord(git, {"refs/heads/feature"}, {"origin", "feature"});
+  WalkResult result = Walk(git, updates);
+  ASSERT_EQ(result.updates.size(), 1u);
+  EXPECT_TRUE(result.updates[0].commits.empty());
+  EXPECT_FALSE(result.updates[0].is_default);
+}
+
+TEST(NewCommits, MergeOfAPushedBranchReportsOnlyTheMergeCommit) {
+  GitFixture git;
+  git.Commit("base");
+  git.Push({"origin", "main"});
+  git.Run({"checkout", "-q", "-b", "feature"});
+  git.Commit("feature work PROJ-2");
+  git.Push({"origin", "feature"});
+  git.Run({"checkout", "-q", "main"});
+  git.Run({"merge", "-q", "--no-ff", "-m", "Merge feature", "feature"});
+  auto updates = PushAndRecord(git, {"refs/heads/main"}, {"origin", "main"});
+  WalkResult result = Walk(git, updates);
+  ASSERT_EQ(result.updates.size(), 1u);
+  EXPECT_EQ(Messages(result.updates[0]), (std::vector<std::string>{"Merge feature\n"}));
+}
+
+TEST(NewCommits, ForcePushReportsTheRewrittenCommitOnly) {
+  GitFixture git;
+  git.Commit("base");
+  git.Commit("first try");
+  git.Push({"origin", "main"});
+  git.Run({"commit", "-q", "--amend", "-m", "second try"});
+  auto updates = PushAndRecord(git, {"refs/heads/main"}, {"--force", "origin", "main"});
+  WalkResult result = Walk(git, updates);
+  ASSERT_EQ(result.updates.size(), 1u);
+  EXPECT_EQ(Messages(result.updates[0]), (std::vector<std::string>{"second try\n"}));
+}
+
+TEST(NewCommits, DeletionsAndTagsAreIgnored) {
+  GitFixture git;
+  git.Commit("base");
+  git.Push({"origin", "main"});
+  git.Run({"checkout", "-q", "-b", "gone"});
+  git.Commit("on gone");
+  git.Push({"origin", "gone"});
+  git.Run({"checkout", "-q", "main"});
+  git.Commit("tagged PROJ-3");
+  git.Run({"tag", "-a", "-m", "v1", "v1"});
+  std::string tag_target = git.Rev("v1");
+  std::string old_gone = git.ServerRev("refs/heads/gone");
+  std::vector<RefUpdate> updates = {
+      {old_gone, std::string(40, '0'), "refs/heads/gone"},
+      {std::string(40, '0'), tag_target, "refs/tags/v1"},
+  };
+  WalkResult result = Walk(git, updates);
+  EXPECT_TRUE(result.updates.empty());
+  EXPECT_EQ(result.ignored_updates, 2);
+}
+
+TEST(NewCommits, SeveralRefsReportEachCommitOnceDefaultBranchFirst) {
+  GitFixture git;
+  git.Commit("base");
+  git.Push({"origin", "main"});
+  git.Commit("shared PROJ-4");
+  git.Run({"branch", "feature"});
+  auto updates =
+      PushAndRecord(git, {"refs/heads/feature", "refs/heads/main"}, {"origin", "feature", "main"});
+  WalkResult result = Walk(git, updates);
+  ASSERT_EQ(result.updates.size(), 2u);
+  EXPECT_EQ(result.updates[0].branch, "main");
+  EXPECT_EQ(Messages(result.updates[0]), (std::vector<std::string>{"shared PROJ-4\n"}));
+  EXPECT_TRUE(result.updates[1].commits.empty());
+}
+
+TEST(NewCommits, LimitKeepsTheNewestAndCountsTheRest) {
+  GitFixture git;
+  for (int i = 1; i <= 5; ++i) git.Commit("c" + std::to_string(i));
+  auto updates = PushAndRecord(git, {"refs/heads/main"}, {"origin", "main"});
+  WalkResult result = Walk(git, updates, 2);
+  ASSERT_EQ(result.updates.size(), 1u);
+  EXPECT_EQ(Messages(result.updates[0]), (std::vector<std::string>{"c4\n", "c5\n"}));
+  EXPECT_EQ(result.updates[0].skipped, 3);
+}
+
+TEST(NewCommits, MissingObjectIsAWarningNotAFailure) {
+  GitFixture git;
+  git.Commit("base");
+  git.Push({"origin", "main"});
+  std::vector<RefUpdate> updates = {
+      {std::string(40, '0'), std::string(40, 'a'), "refs/heads/ghost"}};
+  WalkOptions options;
+  WalkResult result;
+  std::vector<std::string> warnings;
+  ASSERT_TRUE(FindNewCommits(git.bare(), updates, options, &result, &warnings).ok());
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].find("refs/heads/ghost"), std::string::npos);
+}
+
+TEST(NewCommits, MissingRepositoryFailsNamingIt) {
+  WalkResult result;
+  Status status = FindNewCommits("/nonexistent/repo.git", {}, WalkOptions{}, &result, nullptr);
+  EXPECT_FALSE(status.ok());
+  EXPECT_NE(status.message().find("/nonexistent/repo.git"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace jiralink::hooks

@@ -1,0 +1,69 @@
+#include "jiralink/hooks/ref_update.h"
+
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "jiralink/hooks/backoff.h"
+
+namespace jiralink::hooks {
+namespace {
+
+const std::string kZero(40, '0');
+const std::string kA(40, 'a');
+const std::string kB(40, 'b');
+
+TEST(RefUpdates, ParsesCreateUpdateDelete) {
+  std::string input = kZero + " " + kA + " refs/heads/new\n" + kA + " " + kB +
+                      " refs/heads/main\n" + kB + " " + kZero + " refs/heads/old\n";
+  std::vector<std::string> warnings;
+  auto updates = ParseRefUpdates(input, &warnings);
+  ASSERT_EQ(updates.size(), 3u);
+  EXPECT_TRUE(warnings.empty());
+  EXPECT_TRUE(updates[0].is_create());
+  EXPECT_EQ(updates[1].branch(), "main");
+  EXPECT_TRUE(updates[2].is_delete());
+  EXPECT_FALSE(RefUpdate({kA, kB, "refs/tags/v1"}).is_branch());
+}
+
+TEST(RefUpdates, GarbageLinesAreWarnedAboutAndValidLinesKept) {
+  std::string input = "hello world\n" + kA + " " + kB + " refs/heads/main\r\n" +
+                      "\x01\x02 binary\n" + kA + " zzzz refs/heads/x\n" + kA + " " + kB + "\n" +
+                      kA + " " + kB + " refs/heads/last";
+  std::vector<std::string> warnings;
+  auto updates = ParseRefUpdates(input, &warnings);
+  ASSERT_EQ(updates.size(), 2u);
+  EXPECT_EQ(updates[0].ref, "refs/heads/main");
+  EXPECT_EQ(updates[1].ref, "refs/heads/last");
+  ASSERT_EQ(warnings.size(), 4u);
+  EXPECT_NE(warnings[0].find("stdin line 1"), std::string::npos);
+  EXPECT_NE(warnings[0].find("hello world"), std::string::npos);
+  EXPECT_NE(warnings[1].find("stdin line 3"), std::string::npos);
+  EXPECT_EQ(warnings[1].find('\x01'), std::string::npos) << "control bytes are not echoed";
+}
+
+TEST(RefUpdates, AcceptsSha256Ids) {
+  std::string input = std::string(64, '0') + " " + std::string(64, 'c') + " refs/heads/main\n";
+  EXPECT_EQ(ParseRefUpdates(input, nullptr).size(), 1u);
+}
+
+TEST(Backoff, DoublesUpToTheCapAndHonoursRetryAfter) {
+  BackoffOptions options{1000, 300000};
+  EXPECT_EQ(BackoffDelayMs(1, -1, options, 1.0), 1000);
+  EXPECT_EQ(BackoffDelayMs(2, -1, options, 1.0), 2000);
+  EXPECT_EQ(BackoffDelayMs(4, -1, options, 1.0), 8000);
+  EXPECT_EQ(BackoffDelayMs(30, -1, options, 1.0), 300000);
+  EXPECT_EQ(BackoffDelayMs(3, -1, options, 0.5), 2000);
+  EXPECT_EQ(BackoffDelayMs(1, 7, options, 0.5), 7000);
+  EXPECT_EQ(BackoffDelayMs(30, 600, options, 1.0), 600000)
+      << "Jira's Retry-After wins over the cap";
+  for (int i = 0; i < 100; ++i) {
+    double jitter = RandomJitter();
+    EXPECT_GE(jitter, 0.5);
+    EXPECT_LE(jitter, 1.0);
+  }
+}
+
+}  // namespace
+}  // namespace jiralink::hooks
