@@ -2,6 +2,8 @@
 // the issue types a project offers for new issues, without sub-tasks.
 #include <algorithm>
 #include <cstdio>
+#include <iterator>
+#include <memory>
 #include <string>
 #include <vector>
 

@@ -34,7 +34,8 @@ jira::ClientOptions ToClientOptions(const config::JiraSettings& jira) {
   jira::ClientOptions options;
   options.api_url = jira.api_url.empty() ? jira.web_url : jira.api_url;
   options.web_url = jira.web_url;
-  options.auth = jira.auth == config::AuthMode::kPat ? jira::AuthMode::kPat : jira::AuthMode::kBasic;
+  options.auth =
+      jira.auth == config::AuthMode::kPat ? jira::AuthMode::kPat : jira::AuthMode::kBasic;
   options.username = jira.username;
   options.timeout_seconds = jira.timeout_seconds;
   options.connect_timeout_seconds = jira.connect_timeout_seconds;

@@ -1,5 +1,6 @@
 // jiralink issues list: the forge's "View Jira issues" list in a terminal.
 #include <cstdio>
+#include <memory>
 #include <string>
 #include <vector>
 

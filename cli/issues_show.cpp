@@ -1,6 +1,9 @@
 // jiralink issues show KEY: one issue with its description and comments.
+#include <cstdint>
 #include <cstdio>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "common.h"
 #include "issue_view.h"

@@ -93,6 +93,9 @@ else
   curl -s "$jira_url/_standin/issues/DEMO-1"
 fi
 
+echo "Remote links (the stand-in's own view):"
+curl -s "$jira_url/_standin/issues/DEMO-1" | grep -o '"title": "[^"]*"' | sed 's/^/  /'
+
 step "Pushing the same commit to another branch posts nothing new"
 JIRALINK_NO_AUTO_DELIVER=1 git push origin main:release 2>&1 | grep -E '^remote: jiralink' || true
 

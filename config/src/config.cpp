@@ -11,11 +11,11 @@
 #include <sstream>
 #include <tuple>
 
+#include "effective_checks.h"
 #include "jiralink/config/loader.h"
-#include "jiralink/core/key_scanner.h"
 #include "paths.h"
+#include "secret_checks.h"
 #include "settings_tables.h"
-#include "value_checks.h"
 
 namespace jiralink::config {
 namespace {
@@ -32,63 +32,6 @@ std::string Quoted(std::string_view name) { return "\"" + std::string(name) + "\
 void FillDerivedDefaults(Settings* settings) {
   if (settings->jira.api_url.empty()) settings->jira.api_url = settings->jira.web_url;
   if (settings->state.dir.empty()) settings->state.dir = DefaultStateDir();
-}
-
-// The origin, among `fields`, of the most specific layer (the first wins a tie).
-const Origin* MostSpecific(const Origins& origins, std::initializer_list<const char*> fields) {
-  const Origin* best = nullptr;
-  for (const char* field : fields) {
-    auto it = origins.find(field);
-    if (it != origins.end() && (best == nullptr || it->second.rank > best->rank)) {
-      best = &it->second;
-    }
-  }
-  return best;
-}
-
-// Rules that involve several fields, checked on the effective settings of one
-// scope. A problem is reported by the scope that completes it, so that a
-// conflict in the top level is not repeated for every project.
-void CheckEffective(const Settings& settings, const Origins& origins, int rank,
-                    std::string_view display_prefix, DiagnosticSink& sink) {
-  const JiraSettings& jira = settings.jira;
-  if (jira.auth == AuthMode::kPat &&
-      (IsJiraCloudUrl(jira.web_url) || IsJiraCloudUrl(jira.api_url))) {
-    const Origin* where = MostSpecific(origins, {"jira.auth", "jira.web_url", "jira.api_url"});
-    if (where != nullptr && where->rank == rank) {
-      std::string url = IsJiraCloudUrl(jira.api_url) ? jira.api_url : jira.web_url;
-      sink.Error(where->where, "[" + std::string(display_prefix) +
-                                   "jira] auth = \"pat\" cannot be used with Jira Cloud (" + url +
-                                   "): Cloud has no personal access tokens; use auth = \"basic\" "
-                                   "with the account's email as username and an API token");
-    }
-  }
-  const MatchingSettings& matching = settings.matching;
-  if (!matching.regex.empty() && !matching.prefix.empty()) {
-    // Each part was checked alone where it was written; together they can
-    // still clash (a prefix that also defines the group `issue`).
-    std::unique_ptr<KeyScanner> scanner;
-    bool parts_compile = KeyScanner::Create({matching.regex, ""}, &scanner).ok() &&
-                         KeyScanner::Create({"", matching.prefix}, &scanner).ok();
-    Status status = KeyScanner::Create({matching.regex, matching.prefix}, &scanner);
-    const Origin* where = MostSpecific(origins, {"matching.prefix", "matching.regex"});
-    if (parts_compile && !status.ok() && where != nullptr && where->rank == rank) {
-      sink.Error(where->where, "[" + std::string(display_prefix) +
-                                   "matching] regex and prefix together do not compile in RE2: " +
-                                   status.message());
-    }
-  }
-  const TransitionSettings& transitions = settings.transitions;
-  if (transitions.enabled && transitions.mode == TransitionMode::kCustom &&
-      transitions.id_list.empty()) {
-    const Origin* where =
-        MostSpecific(origins, {"transitions.mode", "transitions.ids", "transitions.enabled"});
-    if (where != nullptr && where->rank == rank) {
-      sink.Error(where->where, "[" + std::string(display_prefix) +
-                                   "transitions] mode = \"custom\" needs ids, e.g. ids = \"11, "
-                                   "21\"");
-    }
-  }
 }
 
 bool GroupMatches(std::string_view group, std::string_view repo) {
@@ -206,39 +149,6 @@ struct Config::Layers {
   }
 };
 
-namespace {
-
-// Warns when the file holds an inline token and others may read it.
-void WarnAboutInlineToken(const std::string& path, const toml::table& root, DiagnosticSink& sink) {
-  const toml::key* token_key = nullptr;
-  auto find_token = [&token_key](const toml::table& layer) {
-    if (token_key != nullptr) return;
-    const toml::table* jira = layer["jira"].as_table();
-    if (jira == nullptr) return;
-    if (auto it = jira->find("token"); it != jira->end()) token_key = &it->first;
-  };
-  find_token(root);
-  for (std::string_view kind : kLayerTables) {
-    if (const toml::table* layers = root[kind].as_table()) {
-      for (const auto& [name, body] : *layers) {
-        if (body.is_table()) find_token(*body.as_table());
-      }
-    }
-  }
-  struct stat info;
-  if (token_key == nullptr || ::stat(path.c_str(), &info) != 0 || (info.st_mode & 077) == 0) {
-    return;
-  }
-  char mode[8];
-  std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(info.st_mode & 07777));
-  sink.Warning(token_key->source(), path +
-                                        " holds a Jira token and is readable by group or "
-                                        "others (mode " +
-                                        std::string(mode) + "); run: chmod 600 " + path);
-}
-
-}  // namespace
-
 Status Config::Load(const LoadOptions& options, Config* out, std::vector<Diagnostic>* diagnostics) {
   ConfigFileChoice choice;
   if (!FindConfigFile(options.explicit_path, &choice, diagnostics)) {
@@ -336,20 +246,6 @@ Settings Config::ForRepo(std::string_view repo_path) const {
   }
   FillDerivedDefaults(&settings);
   return settings;
-}
-
-std::string NormalizeRepoPath(std::string_view path, std::string_view git_root) {
-  while (git_root.size() > 1 && git_root.back() == '/') git_root.remove_suffix(1);
-  if (!git_root.empty() && path.size() > git_root.size() && path.starts_with(git_root) &&
-      path[git_root.size()] == '/') {
-    path.remove_prefix(git_root.size());
-  }
-  while (!path.empty() && path.front() == '/') path.remove_prefix(1);
-  while (!path.empty() && path.back() == '/') path.remove_suffix(1);
-  if (path.ends_with("/.git")) path.remove_suffix(5);
-  if (path.ends_with(".git")) path.remove_suffix(4);
-  while (!path.empty() && path.back() == '/') path.remove_suffix(1);
-  return std::string(path);
 }
 
 }  // namespace jiralink::config

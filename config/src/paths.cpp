@@ -100,4 +100,18 @@ std::string DefaultStateDir() {
   return dir.empty() ? std::string(".jiralink-state") : dir + "/jiralink";
 }
 
+std::string NormalizeRepoPath(std::string_view path, std::string_view git_root) {
+  while (git_root.size() > 1 && git_root.back() == '/') git_root.remove_suffix(1);
+  if (!git_root.empty() && path.size() > git_root.size() && path.starts_with(git_root) &&
+      path[git_root.size()] == '/') {
+    path.remove_prefix(git_root.size());
+  }
+  while (!path.empty() && path.front() == '/') path.remove_prefix(1);
+  while (!path.empty() && path.back() == '/') path.remove_suffix(1);
+  if (path.ends_with("/.git")) path.remove_suffix(5);
+  if (path.ends_with(".git")) path.remove_suffix(4);
+  while (!path.empty() && path.back() == '/') path.remove_suffix(1);
+  return std::string(path);
+}
+
 }  // namespace jiralink::config

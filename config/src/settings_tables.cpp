@@ -1,19 +1,13 @@
 #include "settings_tables.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <array>
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
 #include <memory>
 
 #include "edit_distance.h"
 #include "jiralink/core/key_scanner.h"
 #include "paths.h"
+#include "secret_checks.h"
 #include "value_checks.h"
 
 namespace jiralink::config {
@@ -41,37 +35,6 @@ constexpr std::string_view kVulnerabilityKeys[] = {"enabled", "project_key", "is
                                                    "customize"};
 
 constexpr std::string_view kTokenKeys[] = {"token", "token_file", "token_env"};
-
-// The bits of a file mode that let group or others read it.
-bool ReadableByOthers(const std::string& path, mode_t* mode) {
-  struct stat info;
-  if (::stat(path.c_str(), &info) != 0) return false;
-  *mode = info.st_mode & 07777;
-  return (info.st_mode & 077) != 0;
-}
-
-std::string OctalMode(mode_t mode) {
-  char text[8];
-  std::snprintf(text, sizeof text, "%04o", static_cast<unsigned>(mode));
-  return text;
-}
-
-// Empty when `path` is a readable regular file, else why not.
-std::string CheckReadableFile(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return std::strerror(errno);
-  struct stat info;
-  std::string problem;
-  if (::fstat(fd, &info) != 0) {
-    problem = std::strerror(errno);
-  } else if (!S_ISREG(info.st_mode)) {
-    problem = "not a regular file";
-  } else if (info.st_size == 0) {
-    problem = "the file is empty";
-  }
-  ::close(fd);
-  return problem;
-}
 
 // A path-valued key, made absolute against the settings file's directory.
 bool GetPath(TableReader& reader, std::string_view key, std::string* out) {

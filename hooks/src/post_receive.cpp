@@ -65,10 +65,14 @@ std::string SummaryLine(const PostReceiveSummary& summary, int max_commits_per_u
   std::string line = "jiralink: ";
   int queued = summary.mentions_queued + summary.closes_queued;
   if (queued == 0) {
-    line += summary.already_queued > 0
-                ? "nothing new for Jira (" + Plural(summary.already_queued, "job", "jobs") +
-                      " already queued)"
-                : "no Jira keys in " + Plural(summary.new_commits, "new commit", "new commits");
+    if (summary.already_queued > 0) {
+      line += "nothing new for Jira (" + Plural(summary.already_queued, "job", "jobs") +
+              " already queued)";
+    } else if (summary.new_commits == 0) {
+      line += "no new commits";
+    } else {
+      line += "no Jira keys in " + Plural(summary.new_commits, "new commit", "new commits");
+    }
   } else {
     line += Plural(summary.mentions_queued, "Jira mention", "Jira mentions");
     if (summary.closes_queued > 0) {

@@ -15,6 +15,9 @@ using nlohmann::json;
 constexpr char kApi[] = "/rest/api/2";
 // Loops over pages stop here even if Jira keeps answering "not last".
 constexpr int kMaxPages = 10000;
+// Longer (encoded) JQL is sent in a POST body: URLs over ~8 KB are refused
+// by Tomcat and many proxies.
+constexpr size_t kMaxQueryJql = 4000;
 
 // Commit text may hold invalid UTF-8: replace it rather than throw.
 std::string Dump(const json& value) {
@@ -212,8 +215,23 @@ ApiStatus Client::Search(const SearchRequest& request, SearchPage* out) {
   std::string fields;
   for (const std::string& f : request.fields) fields += (fields.empty() ? "" : ",") + f;
   if (fields.empty()) fields = "*navigable";
-  auto query_for = [&](bool cloud) {
-    std::string query = impl_->Param("jql", request.jql);
+  // One attempt on one endpoint: GET with a query, or POST with the same
+  // parameters as JSON when the JQL would make the URL too long for proxies.
+  auto search = [&](bool cloud, json* body) {
+    const char* path = cloud ? "/search/jql" : "/search";
+    std::string encoded_jql = impl_->Param("jql", request.jql);
+    if (encoded_jql.size() > kMaxQueryJql) {
+      json post = {{"jql", request.jql},
+                   {"maxResults", request.max_results},
+                   {"fields", request.fields.empty() ? std::vector<std::string>{"*navigable"}
+                                                     : request.fields}};
+      if (cloud && !request.next_page_token.empty()) {
+        post["nextPageToken"] = request.next_page_token;
+      }
+      if (!cloud) post["startAt"] = request.start_at;
+      return impl_->Call("POST", path, "", Dump(post), body);
+    }
+    std::string query = encoded_jql;
     if (cloud) {
       if (!request.next_page_token.empty()) {
         query += "&" + impl_->Param("nextPageToken", request.next_page_token);
@@ -223,18 +241,17 @@ ApiStatus Client::Search(const SearchRequest& request, SearchPage* out) {
     }
     query += "&maxResults=" + std::to_string(request.max_results);
     query += "&" + impl_->Param("fields", fields);
-    return query;
+    return impl_->Call("GET", path, query, "", body);
   };
   bool cloud = impl_->search_jql_only || deployment() == Deployment::kCloud;
   json body;
-  ApiStatus status =
-      impl_->Call("GET", cloud ? "/search/jql" : "/search", query_for(cloud), "", &body);
+  ApiStatus status = search(cloud, &body);
   if (!cloud && status.http_status == 410) {
     // A site that looked like Server but removed /search is Cloud-like: once
     // on /search/jql, and from then on.
     impl_->search_jql_only = true;
     cloud = true;
-    status = impl_->Call("GET", "/search/jql", query_for(true), "", &body);
+    status = search(true, &body);
   }
   if (status.ok() && out != nullptr) {
     ParseSearchPage(body, out);

@@ -1,5 +1,9 @@
 // Delivery across failures: Jira down during the push, 429 with
 // Retry-After, 401 pausing, a worker killed mid-request, the detached run.
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <csignal>
 #include <string>
@@ -126,6 +130,27 @@ TEST_F(HookDelivery, AWorkerKilledMidDeliveryLeavesExactlyOneComment) {
   EXPECT_EQ(again.exit_code, 0) << again.out;
   EXPECT_EQ(CommentBodies("PROJ-23").size(), 1u);
   EXPECT_EQ(jira_.RemoteLinks("PROJ-23").size(), 1u);
+}
+
+TEST_F(HookDelivery, TheDaemonDeliversNewJobsAndStopsOnSigterm) {
+  std::string bin = JiralinkBin();
+  pid_t pid = fork();
+  if (pid == 0) {
+    int null_fd = open("/dev/null", O_WRONLY);
+    dup2(null_fd, 1);
+    execl(bin.c_str(), bin.c_str(), "--config", config_.c_str(), "deliver", "--daemon",
+          "--poll-seconds", "1", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  ASSERT_GT(pid, 0);
+  git_.Commit("PROJ-24 work");
+  Push({"origin", "main"});
+  EXPECT_TRUE(WaitFor([&] { return jira_.RemoteLinks("PROJ-24").size() == 1; }));
+  kill(pid, SIGTERM);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  EXPECT_EQ(CommentBodies("PROJ-24").size(), 1u);
 }
 
 }  // namespace

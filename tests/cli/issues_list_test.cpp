@@ -137,6 +137,14 @@ TEST_P(IssuesListTest, EveryFilterNarrowsTheResult) {
             std::vector<std::string>{"PROJ-1"});
 }
 
+TEST_P(IssuesListTest, QuotesAndBackslashesInValuesReachJiraIntact) {
+  Seed("INT-1", "Odd label", "To Do", {"say\"hi\"", "back\\slash"}, "O'Brien \"Ace\"");
+  Seed("INT-2", "Plain", "To Do", {"plain"});
+  EXPECT_EQ(Keys(RunJson({"--label", "say\"hi\""})), std::vector<std::string>{"INT-1"});
+  EXPECT_EQ(Keys(RunJson({"--label", "back\\slash"})), std::vector<std::string>{"INT-1"});
+  EXPECT_EQ(Keys(RunJson({"--assignee", "O'Brien \"Ace\""})), std::vector<std::string>{"INT-1"});
+}
+
 TEST_P(IssuesListTest, JsonShape) {
   Seed("PROJ-1", "First", "In Progress", {"backend"}, "Grace Hopper");
   json out = RunJson({});

@@ -1,5 +1,6 @@
 // Validation of the settings file: every problem is reported with the file,
 // line, column and a message that says what to change.
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -7,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "jiralink/config/loader.h"
+#include "jiralink/core/key_scanner.h"
 
 namespace jiralink::config {
 namespace {
@@ -188,6 +190,27 @@ TEST(ConfigValidation, PrefixThatDoesNotCompileQuotesRe2) {
   EXPECT_EQ(errors[0].column, 10);
   EXPECT_THAT(errors[0].message, StartsWith("[matching] prefix does not compile in RE2: "));
   EXPECT_THAT(errors[0].message, HasSubstr("missing ]"));
+}
+
+TEST(ConfigValidation, RegexAndPrefixThatClashWhenLayeredPointAtTheLaterOne) {
+  // Each compiles alone; together they name the group `x` twice, which
+  // newer RE2 releases reject (older ones accept it: nothing to report then).
+  std::unique_ptr<KeyScanner> scanner;
+  if (KeyScanner::Create({"(?P<x>[A-Z]+-\\d+)", "(?P<x>J)#"}, &scanner).ok()) {
+    GTEST_SKIP() << "this RE2 accepts duplicate group names";
+  }
+  std::vector<Diagnostic> errors = Errors(R"toml([matching]
+regex = '(?P<x>[A-Z]+-\d+)'
+
+[projects."a/b".matching]
+prefix = '(?P<x>J)#'
+)toml");
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].line, 5);
+  EXPECT_EQ(errors[0].column, 1);
+  EXPECT_THAT(errors[0].message, StartsWith("[projects.\"a/b\".matching] regex and prefix "
+                                            "together do not compile in RE2: "));
+  EXPECT_THAT(errors[0].message, HasSubstr("duplicate capture group name"));
 }
 
 TEST(ConfigValidation, TransitionIdsMustBeNumbersSplitByCommaOrSemicolon) {

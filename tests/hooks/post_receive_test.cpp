@@ -110,6 +110,7 @@ TEST_F(PostReceiveTest, SameCommitOnASecondBranchAddsNothing) {
   git_.Run({"branch", "copy"});
   PostReceiveSummary summary = PushAndRun({"refs/heads/copy"}, {"origin", "copy"});
   EXPECT_EQ(summary.mentions_queued, 0);
+  EXPECT_EQ(SummaryLine(summary, 100), "jiralink: no new commits");
   EXPECT_EQ(Jobs().size(), 1u);
   // Replaying a push of both branches as new (a re-run hook) is a no-op too.
   std::string sha = git_.Rev("HEAD");

@@ -322,6 +322,32 @@ TEST_P(ClientTest, SearchWithoutFieldsAsksForNavigableFields) {
   EXPECT_FALSE(page.issues[0].summary.empty());
 }
 
+TEST_P(ClientTest, LongJqlIsPosted) {
+  SearchRequest request;
+  request.jql = "project = PROJ AND (";
+  for (int i = 0; i < 300; ++i) {
+    request.jql += (i == 0 ? "" : " OR ") + std::string("description ~ \"vulnerability ") +
+                   std::to_string(i) + "\"";
+  }
+  request.jql += " OR summary ~ \"First\")";
+  request.fields = {"summary"};
+  request.max_results = 10;
+  SearchPage page;
+  ApiStatus status = client_->Search(request, &page);
+  ASSERT_TRUE(status.ok()) << status.ToString();
+  ASSERT_EQ(page.issues.size(), 1u);
+  EXPECT_EQ(page.issues[0].summary, "First");
+  const RecordedRequest r = standin_->Requests().back();
+  EXPECT_EQ(r.method, "POST");
+  EXPECT_EQ(r.path, cloud() ? "/rest/api/2/search/jql" : "/rest/api/2/search");
+  EXPECT_EQ(r.query, "");
+  nlohmann::json body = nlohmann::json::parse(r.body);
+  EXPECT_EQ(body["jql"], request.jql);
+  EXPECT_EQ(body["maxResults"], 10);
+  EXPECT_EQ(body["fields"], nlohmann::json::array({"summary"}));
+  EXPECT_EQ(body.contains("startAt"), !cloud());
+}
+
 TEST_P(ClientTest, GetProjectListsIssueTypes) {
   Project project;
   ASSERT_TRUE(client_->GetProject("PROJ", &project).ok());

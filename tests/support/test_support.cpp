@@ -126,8 +126,8 @@ ProcessResult RunProcess(const std::vector<std::string>& argv, const ProcessOpti
     for (int i = 0; i < n; ++i) {
       if (fds[i].revents == 0) continue;
       if (fds[i].fd == in_fd) {
-        ssize_t w = write(in_fd, options.stdin_data.data() + written,
-                          options.stdin_data.size() - written);
+        ssize_t w =
+            write(in_fd, options.stdin_data.data() + written, options.stdin_data.size() - written);
         if (w > 0) written += static_cast<size_t>(w);
         if (w < 0 && errno != EAGAIN) written = options.stdin_data.size();
         if (written >= options.stdin_data.size()) {
@@ -174,12 +174,9 @@ std::string Git(const std::string& cwd, const std::vector<std::string>& args,
   argv.insert(argv.end(), args.begin(), args.end());
   ProcessOptions options;
   options.cwd = cwd;
-  options.env = {{"GIT_AUTHOR_NAME", "Ada Lovelace"},
-                 {"GIT_AUTHOR_EMAIL", "ada@example.com"},
-                 {"GIT_COMMITTER_NAME", "Ada Lovelace"},
-                 {"GIT_COMMITTER_EMAIL", "ada@example.com"},
-                 {"GIT_CONFIG_NOSYSTEM", "1"},
-                 {"HOME", cwd}};
+  options.env = {{"GIT_AUTHOR_NAME", "Ada Lovelace"},    {"GIT_AUTHOR_EMAIL", "ada@example.com"},
+                 {"GIT_COMMITTER_NAME", "Ada Lovelace"}, {"GIT_COMMITTER_EMAIL", "ada@example.com"},
+                 {"GIT_CONFIG_NOSYSTEM", "1"},           {"HOME", cwd}};
   for (const auto& [k, v] : env) options.env[k] = v;
   ProcessResult r = RunProcess(argv, options);
   EXPECT_EQ(r.exit_code, 0) << "git failed in " << cwd << ": " << r.err;

@@ -29,8 +29,8 @@ void WriteFile(const std::string& path, const std::string& contents);
 std::string ReadFile(const std::string& path);
 
 struct ProcessResult {
-  int exit_code = -1;    // -1 when killed by a signal
-  int term_signal = 0;   // the signal, when killed
+  int exit_code = -1;   // -1 when killed by a signal
+  int term_signal = 0;  // the signal, when killed
   bool timed_out = false;
   std::string out;
   std::string err;
@@ -39,10 +39,10 @@ struct ProcessResult {
 
 struct ProcessOptions {
   std::string stdin_data;
-  std::string cwd;                                 // empty = inherit
-  std::map<std::string, std::string> env;          // added to / overriding the environment
-  std::vector<std::string> unset_env;              // removed from the environment
-  std::chrono::milliseconds timeout{60000};        // killed (SIGKILL) after this
+  std::string cwd;                           // empty = inherit
+  std::map<std::string, std::string> env;    // added to / overriding the environment
+  std::vector<std::string> unset_env;        // removed from the environment
+  std::chrono::milliseconds timeout{60000};  // killed (SIGKILL) after this
 };
 
 // Runs argv[0] (looked up in PATH when it has no '/') without a shell.

@@ -15,17 +15,19 @@ class Status {
  public:
   enum class Code {
     kOk = 0,
-    kInvalidArgument,  // bad input from the user: config, flags, regex, stdin
-    kNotFound,         // a file, repository, issue or row that is not there
-    kIOError,          // the file system or a database failed
-    kUnavailable,      // a remote service cannot be reached or answered 5xx/429
-    kPermissionDenied, // 401/403, unreadable file
-    kInternal,         // a bug or a library failure that should not happen
+    kInvalidArgument,   // bad input from the user: config, flags, regex, stdin
+    kNotFound,          // a file, repository, issue or row that is not there
+    kIOError,           // the file system or a database failed
+    kUnavailable,       // a remote service cannot be reached or answered 5xx/429
+    kPermissionDenied,  // 401/403, unreadable file
+    kInternal,          // a bug or a library failure that should not happen
   };
 
   Status() = default;
   static Status Ok() { return Status(); }
-  static Status InvalidArgument(std::string msg) { return {Code::kInvalidArgument, std::move(msg)}; }
+  static Status InvalidArgument(std::string msg) {
+    return {Code::kInvalidArgument, std::move(msg)};
+  }
   static Status NotFound(std::string msg) { return {Code::kNotFound, std::move(msg)}; }
   static Status IOError(std::string msg) { return {Code::kIOError, std::move(msg)}; }
   static Status Unavailable(std::string msg) { return {Code::kUnavailable, std::move(msg)}; }

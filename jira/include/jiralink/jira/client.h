@@ -145,8 +145,9 @@ struct Issue {
   nlohmann::json raw;                   // the whole JSON object as Jira sent it
 };
 
-// Search sends GET with query parameters. Empty `fields` asks for
-// "*navigable" on both deployments (Cloud's own default would be "id" only).
+// Search sends GET with query parameters, or POST with the same parameters
+// as JSON when the JQL is long (over 4000 bytes encoded). Empty `fields` asks
+// for "*navigable" on both deployments (Cloud's own default would be "id" only).
 struct SearchRequest {
   std::string jql;
   int max_results = 100;

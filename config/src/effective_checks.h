@@ -1,0 +1,21 @@
+// Rules that involve several settings: `auth = "pat"` with a Cloud URL,
+// `mode = "custom"` without ids, a regex and a prefix that do not compile
+// together. They can only be judged on the layered settings of a scope.
+#pragma once
+
+#include <string_view>
+
+#include "jiralink/config/settings.h"
+#include "table_reader.h"
+
+namespace jiralink::config {
+
+// Checks the effective settings of one scope (the top level, a group, a
+// project) whose layers have rank <= `rank`. A problem is reported only by
+// the scope that completes it (its most specific key has rank `rank`), at
+// that key, so a conflict in the top level is not repeated for every project.
+// `display_prefix` names the scope in messages ("" or "projects.\"a/b\".").
+void CheckEffective(const Settings& settings, const Origins& origins, int rank,
+                    std::string_view display_prefix, DiagnosticSink& sink);
+
+}  // namespace jiralink::config
