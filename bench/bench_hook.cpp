@@ -147,7 +147,9 @@ void BM_HookEnqueue(benchmark::State& state) {
   options.walk.max_commits_per_update = n;
   options.plan.commit_url_template = "https://git.example.com/{repo}/commit/{sha}";
   std::string input = repo.PushLine(n);
-  int round = 0;
+  // Google Benchmark calls this function several times; names stay unique.
+  static int round = 0;
+  int first_round = round;
   std::int64_t jobs = 0;
   for (auto _ : state) {
     // A new repository name each round, so every round really inserts.
@@ -163,7 +165,7 @@ void BM_HookEnqueue(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations() * n);
   state.counters["jobs_per_push"] =
-      static_cast<double>(jobs) / static_cast<double>(std::max<std::int64_t>(1, round));
+      static_cast<double>(jobs) / static_cast<double>(std::max(1, round - first_round));
 }
 BENCHMARK(BM_HookEnqueue)->Arg(10)->Arg(100)->Arg(1000)->Unit(benchmark::kMillisecond);
 
@@ -208,7 +210,7 @@ void BM_OutboxEnqueue(benchmark::State& state) {
     return;
   }
   int n = static_cast<int>(state.range(0));
-  int next = 0;
+  static int next = 0;  // unique commits across the calls Google Benchmark makes
   for (auto _ : state) {
     state.PauseTiming();
     std::vector<Job> jobs;
@@ -290,7 +292,7 @@ void BM_DeliverStandin(benchmark::State& state) {
   options.policy = [](const Job&) { return jiralink::hooks::DeliveryPolicy{}; };
   jiralink::hooks::Deliverer deliverer(outbox.get(), &client, options);
   int n = static_cast<int>(state.range(0));
-  int next = 0;
+  static int next = 1000000;  // unique commits across calls, apart from the enqueue benchmark's
   for (auto _ : state) {
     state.PauseTiming();
     std::vector<Job> jobs;

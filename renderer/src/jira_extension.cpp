@@ -52,11 +52,10 @@ void LinkKeysInText(cmark_syntax_extension* extension, cmark_node* text_node) {
   if (config.scanner->options().regex.empty() && view.find('-') == std::string_view::npos) {
     return;
   }
-  // The literal dies when the node's literal is set again: scan a copy.
-  const std::string text(view);
-  std::vector<KeyMatch> matches = config.scanner->FindAll(text);
+  std::vector<KeyMatch> matches = config.scanner->FindAll(view);
   if (matches.empty()) return;
-
+  // The literal dies when the node's literal is set again: split a copy.
+  const std::string text(view);
   cmark_node* cursor = text_node;
   std::size_t done = 0;
   for (const KeyMatch& match : matches) {
@@ -67,9 +66,14 @@ void LinkKeysInText(cmark_syntax_extension* extension, cmark_node* text_node) {
       cmark_node_insert_after(cursor, piece);
       cursor = piece;
     }
-    cmark_node* key_node =
-        NewKeyNode(extension, match.key, text.substr(match.offset, match.length));
-    cmark_node_insert_after(cursor, key_node);
+    std::string_view key(text.data() + match.key_offset, match.key.size());
+    cmark_node* key_node = NewKeyNode(extension, key, text.substr(match.offset, match.length));
+    if (!cmark_node_insert_after(cursor, key_node)) {
+      // A parent that takes no link (none in cmark-gfm 0.29): keep the text.
+      cmark_node_free(key_node);
+      if (cursor == text_node) return;
+      break;
+    }
     if (cursor == text_node) {
       std::string head(before);
       cmark_node_set_literal(text_node, head.c_str());

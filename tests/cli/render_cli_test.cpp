@@ -108,7 +108,7 @@ TEST_F(RenderCliTest, CorruptCacheWarnsOnceAndStillRenders) {
   EXPECT_EQ(result.out, "<p>" + std::string(kLink) + "</p>\n");
   std::size_t first = result.err.find("jiralink render: warning:");
   ASSERT_NE(first, std::string::npos) << result.err;
-  EXPECT_EQ(result.err.find("warning:", first + 1), std::string::npos) << result.err;
+  EXPECT_EQ(result.err.find("warning:", first + 25), std::string::npos) << result.err;
   EXPECT_NE(result.err.find("render-cache.sqlite3"), std::string::npos) << result.err;
 }
 

@@ -359,7 +359,7 @@ class Router {
       }
     }
     if (!errors.empty()) return Error(400, {}, errors);
-    IssueRecord* issue = model_.CreateIssue(project, *type, fields);
+    IssueRecord* issue = model_.CreateIssue(project, *type, fields, request_.display_name);
     return Json(201, {{"id", issue->id},
                       {"key", issue->key},
                       {"self", model_.base_url() + "/rest/api/2/issue/" + issue->id}});

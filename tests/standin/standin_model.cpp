@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <ctime>
 #include <functional>
+#include <utility>
 
 namespace jiralink::standin::internal {
 
@@ -310,7 +311,11 @@ const IssueRecord* Model::FindIssue(const std::string& key_or_id) const {
 }
 
 ProjectRecord* Model::FindProject(const std::string& key_or_id) {
-  for (ProjectRecord& project : projects_) {
+  return const_cast<ProjectRecord*>(std::as_const(*this).FindProject(key_or_id));
+}
+
+const ProjectRecord* Model::FindProject(const std::string& key_or_id) const {
+  for (const ProjectRecord& project : projects_) {
     if (project.id == key_or_id || Lower(project.key) == Lower(key_or_id)) return &project;
   }
   return nullptr;
@@ -373,7 +378,7 @@ bool Model::ApplyTransition(IssueRecord* issue, const std::string& transition_id
 }
 
 IssueRecord* Model::CreateIssue(ProjectRecord* project, const IssueTypeSeed& type,
-                                const json& fields) {
+                                const json& fields, const std::string& reporter) {
   IssueRecord issue;
   issue.id = std::to_string(next_issue_id_++);
   issue.key = project->key + "-" + std::to_string(project->next_number++);
@@ -384,7 +389,7 @@ IssueRecord* Model::CreateIssue(ProjectRecord* project, const IssueTypeSeed& typ
   issue.status = "To Do";
   issue.priority = fields.contains("priority") ? StringAt(fields["priority"], "name") : "";
   if (issue.priority.empty()) issue.priority = "Medium";
-  issue.reporter = "Jiralink Bot";
+  issue.reporter = reporter;
   if (fields.contains("labels") && fields["labels"].is_array()) {
     for (const json& label : fields["labels"]) {
       if (label.is_string()) issue.labels.push_back(label.get<std::string>());
@@ -550,7 +555,7 @@ json Model::ProjectJson(const ProjectRecord& project) const {
 
 json Model::IssueJson(const IssueRecord& issue, const std::vector<std::string>& fields,
                       bool rendered, bool transitions) const {
-  const ProjectRecord* project = const_cast<Model*>(this)->FindProject(issue.project_key);
+  const ProjectRecord* project = FindProject(issue.project_key);
   json type = nullptr;
   for (const IssueTypeSeed& t : project->issue_types) {
     if (t.id == issue.issue_type_id) type = IssueTypeJson(t);
@@ -656,7 +661,7 @@ JqlFields Model::ToJqlFields(const IssueRecord& issue) const {
   f.id = issue.id;
   f.key = issue.key;
   f.project = issue.project_key;
-  const ProjectRecord* project = const_cast<Model*>(this)->FindProject(issue.project_key);
+  const ProjectRecord* project = FindProject(issue.project_key);
   for (const IssueTypeSeed& t : project->issue_types) {
     if (t.id == issue.issue_type_id) f.issue_type = t.name;
   }

@@ -110,6 +110,7 @@ class Model {
   IssueRecord* FindIssue(const std::string& key_or_id);
   const IssueRecord* FindIssue(const std::string& key_or_id) const;
   ProjectRecord* FindProject(const std::string& key_or_id);
+  const ProjectRecord* FindProject(const std::string& key_or_id) const;
   std::vector<IssueRecord*> AllIssues();
 
   CommentRecord* AddComment(IssueRecord* issue, const std::string& body, const std::string& author);
@@ -119,7 +120,7 @@ class Model {
   bool ApplyTransition(IssueRecord* issue, const std::string& transition_id,
                        const std::string& resolution_name);
   IssueRecord* CreateIssue(ProjectRecord* project, const IssueTypeSeed& type,
-                           const nlohmann::json& fields);
+                           const nlohmann::json& fields, const std::string& reporter);
 
   // JSON as served.
   nlohmann::json ServerInfoJson() const;
