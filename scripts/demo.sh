@@ -16,7 +16,8 @@ for program in "$jiralink" "$standin"; do
   [ -x "$program" ] || { echo "demo: $program is missing; build first" >&2; exit 2; }
 done
 
-step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+if [ -t 1 ]; then bold=$'\033[1m' plain=$'\033[0m'; else bold='' plain=''; fi
+step() { printf '\n%s== %s%s\n' "$bold" "$*" "$plain"; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/jiralink-demo.XXXXXX")
 standin_pid=""

@@ -28,21 +28,15 @@ std::vector<Line> SplitLines(std::string_view text) {
   size_t start = 0;
   while (start < text.size()) {
     size_t newline = text.find('\n', start);
-    Line line;
     if (newline == std::string_view::npos) {
-      line.text = std::string(text.substr(start));
-      start = text.size();
-    } else {
-      size_t end = newline;
-      line.ending = "\n";
-      if (end > start && text[end - 1] == '\r') {
-        --end;
-        line.ending = "\r\n";
-      }
-      line.text = std::string(text.substr(start, end - start));
-      start = newline + 1;
+      lines.push_back(Line{std::string(text.substr(start)), std::string(), false});
+      break;
     }
-    lines.push_back(std::move(line));
+    const bool crlf = newline > start && text[newline - 1] == '\r';
+    const size_t end = crlf ? newline - 1 : newline;
+    lines.push_back(Line{std::string(text.substr(start, end - start)),
+                         std::string(crlf ? "\r\n" : "\n"), false});
+    start = newline + 1;
   }
   return lines;
 }
