@@ -1,9 +1,13 @@
 #include "jira_extension.h"
 
 // Public cmark-gfm API first; render.h (private, see jira_extension.h) for
-// the HTML renderer's output buffer.
+// the HTML renderer's output buffer; node.h (private) to read a text node's
+// literal in place: cmark_node_get_literal() copies every literal it is asked
+// for into a new NUL-terminated buffer, which made the key pass cost one
+// allocation per text node of the document even where no key is.
 #include <cmark-gfm-extension_api.h>
 #include <cmark-gfm.h>
+#include <cmark-gfm/node.h>
 #include <cmark-gfm/render.h>
 
 #include <string_view>
@@ -16,6 +20,11 @@ namespace {
 
 const JiraLinkConfig& ConfigOf(cmark_syntax_extension* extension) {
   return *static_cast<const JiraLinkConfig*>(cmark_syntax_extension_get_private(extension));
+}
+
+std::string_view LiteralOf(cmark_node* text_node) {
+  const cmark_chunk& literal = text_node->as.literal;
+  return {reinterpret_cast<const char*>(literal.data), static_cast<std::size_t>(literal.len)};
 }
 
 cmark_node* NewTextNode(std::string_view text) {
@@ -45,9 +54,7 @@ cmark_node* NewKeyNode(cmark_syntax_extension* extension, std::string_view key,
 // the first key (or is removed when that is empty).
 void LinkKeysInText(cmark_syntax_extension* extension, cmark_node* text_node) {
   const JiraLinkConfig& config = ConfigOf(extension);
-  const char* literal = cmark_node_get_literal(text_node);
-  if (literal == nullptr) return;
-  std::string_view view(literal);
+  const std::string_view view = LiteralOf(text_node);
   // The default key pattern always contains '-': skip most text at memchr speed.
   if (config.scanner->options().regex.empty() && view.find('-') == std::string_view::npos) {
     return;
