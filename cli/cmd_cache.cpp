@@ -8,9 +8,6 @@
 
 namespace jiralink::cli {
 
-// Defined in cmd_render.cpp: the same settings must give the same epoch.
-renderer::RenderOptions ToRenderOptions(const config::Settings& settings);
-
 namespace {
 
 // Opens the cache with the epoch that `jiralink render` would use.

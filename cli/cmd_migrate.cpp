@@ -15,13 +15,11 @@
 #include <string>
 
 #include "common.h"
+#include "connection_report.h"
 #include "jiralink/config/jira_table_edit.h"
 #include "jiralink/renderer/render_cache.h"
 
 namespace jiralink::cli {
-
-// Defined in cmd_test.cpp: the same test as `jiralink test`.
-int PrintConnectionTest(jira::Client& client, bool json, const char* command);
 
 namespace {
 

@@ -14,16 +14,6 @@
 
 namespace jiralink::cli {
 
-// The render options of the settings. Also used by cmd_cache.cpp, which must
-// compute the same epoch (cli/common.h is a fixed contract, so it lives here).
-renderer::RenderOptions ToRenderOptions(const config::Settings& settings) {
-  renderer::RenderOptions options;
-  options.web_url = settings.jira.web_url;
-  options.matching = ToMatchingOptions(settings.matching);
-  options.max_bytes = settings.render.max_bytes;
-  return options;
-}
-
 namespace {
 
 bool WriteAll(std::string_view html) {

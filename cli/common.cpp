@@ -30,6 +30,14 @@ MatchingOptions ToMatchingOptions(const config::MatchingSettings& matching) {
   return options;
 }
 
+renderer::RenderOptions ToRenderOptions(const config::Settings& settings) {
+  renderer::RenderOptions options;
+  options.web_url = settings.jira.web_url;
+  options.matching = ToMatchingOptions(settings.matching);
+  options.max_bytes = settings.render.max_bytes;
+  return options;
+}
+
 jira::ClientOptions ToClientOptions(const config::JiraSettings& jira) {
   jira::ClientOptions options;
   options.api_url = jira.api_url.empty() ? jira.web_url : jira.api_url;

@@ -10,6 +10,7 @@
 #include "jiralink/config/loader.h"
 #include "jiralink/core/key_scanner.h"
 #include "jiralink/jira/client.h"
+#include "jiralink/renderer/renderer.h"
 
 namespace jiralink::cli {
 
@@ -23,6 +24,10 @@ bool LoadConfig(const Context& ctx, config::Config* out);
 
 // The matching options of the settings.
 MatchingOptions ToMatchingOptions(const config::MatchingSettings& matching);
+
+// The render options of the settings (`render` and `cache` must agree on
+// them: they decide the cache epoch).
+renderer::RenderOptions ToRenderOptions(const config::Settings& settings);
 
 // Builds a Jira client from the settings: checks that the API settings are
 // complete and reads the token. On failure prints the reason (naming the
