@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -211,17 +212,18 @@ TEST(SecretPermissions, TokenFileOthersCanReadIsWarned) {
 }
 
 TEST(SecretPermissions, UnreadableTokenFileIsAnError) {
-  if (geteuid() == 0) GTEST_SKIP() << "root reads every file";
+  // A directory cannot be read as a file, even by root (CI runs as root,
+  // where a mode-0000 file would still be readable).
   TempDir dir;
-  WriteFile(dir.Path("token"), kSecret);
-  chmod(dir.Path("token").c_str(), 0000);
+  std::filesystem::create_directory(dir.Path("token"));
   std::string path = dir.Path("config.toml");
   WriteFile(path, "[jira]\ntoken_file = \"token\"\n");
   Status status;
   std::vector<Diagnostic> diagnostics = LoadFile(path, &status);
   EXPECT_FALSE(status.ok());
   ASSERT_EQ(diagnostics.size(), 1u);
-  EXPECT_THAT(diagnostics[0].message, HasSubstr("cannot be read: Permission denied"));
+  EXPECT_EQ(diagnostics[0].line, 2);
+  EXPECT_THAT(diagnostics[0].message, HasSubstr("cannot be read"));
 }
 
 }  // namespace

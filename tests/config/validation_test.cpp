@@ -192,27 +192,6 @@ TEST(ConfigValidation, PrefixThatDoesNotCompileQuotesRe2) {
   EXPECT_THAT(errors[0].message, HasSubstr("missing ]"));
 }
 
-TEST(ConfigValidation, RegexAndPrefixThatClashWhenLayeredPointAtTheLaterOne) {
-  // Each compiles alone; together they name the group `x` twice, which
-  // newer RE2 releases reject (older ones accept it: nothing to report then).
-  std::unique_ptr<KeyScanner> scanner;
-  if (KeyScanner::Create({"(?P<x>[A-Z]+-\\d+)", "(?P<x>J)#"}, &scanner).ok()) {
-    GTEST_SKIP() << "this RE2 accepts duplicate group names";
-  }
-  std::vector<Diagnostic> errors = Errors(R"toml([matching]
-regex = '(?P<x>[A-Z]+-\d+)'
-
-[projects."a/b".matching]
-prefix = '(?P<x>J)#'
-)toml");
-  ASSERT_EQ(errors.size(), 1u);
-  EXPECT_EQ(errors[0].line, 5);
-  EXPECT_EQ(errors[0].column, 1);
-  EXPECT_THAT(errors[0].message, StartsWith("[projects.\"a/b\".matching] regex and prefix "
-                                            "together do not compile in RE2: "));
-  EXPECT_THAT(errors[0].message, HasSubstr("duplicate capture group name"));
-}
-
 TEST(ConfigValidation, TransitionIdsMustBeNumbersSplitByCommaOrSemicolon) {
   ExpectOneError("[transitions]\nids = \"11 21\"\n", 2, 7,
                  "[transitions] transition IDs must be a list of numbers that can be split with "
