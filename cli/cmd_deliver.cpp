@@ -123,11 +123,8 @@ int RunDeliver(Context& ctx, int argc, char** argv) {
   config::Settings settings = cfg.ForRepo("");
   std::unique_ptr<jira::Client> client = MakeJiraClient(settings);
   if (!client) return 2;
-  std::string state_dir =
-      settings.state.dir.empty() ? config::DefaultStateDir() : settings.state.dir;
   std::unique_ptr<hooks::Outbox> outbox;
-  Status status =
-      hooks::OpenSqliteOutbox((fs::path(state_dir) / hooks::kOutboxFileName).string(), &outbox);
+  Status status = OpenOutbox(settings, &outbox);
   if (!status.ok()) {
     std::fprintf(stderr, "jiralink deliver: %s\n", status.message().c_str());
     return 2;
@@ -153,7 +150,7 @@ int RunDeliver(Context& ctx, int argc, char** argv) {
     std::fflush(stdout);
   };
   hooks::Deliverer deliverer(outbox.get(), client.get(), options);
-  hooks::DeliveryLock lock((fs::path(state_dir) / "deliver.lock").string());
+  hooks::DeliveryLock lock((fs::path(StateDir(settings)) / "deliver.lock").string());
 
   Totals totals;
   bool lock_busy = false;

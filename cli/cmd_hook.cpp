@@ -96,11 +96,8 @@ int PostReceive(Context& ctx) {
   std::string repository = hooks::RepositoryName(git_dir, root);
   config::Settings settings = cfg.ForRepo(repository);
 
-  std::string state_dir =
-      settings.state.dir.empty() ? config::DefaultStateDir() : settings.state.dir;
   std::unique_ptr<hooks::Outbox> outbox;
-  Status status =
-      hooks::OpenSqliteOutbox((fs::path(state_dir) / hooks::kOutboxFileName).string(), &outbox);
+  Status status = OpenOutbox(settings, &outbox);
   if (!status.ok()) {
     WarnNotQueued(status.message(), git_dir, input);
     return 0;
@@ -130,7 +127,7 @@ int PostReceive(Context& ctx) {
 
   if (summary.mentions_queued + summary.closes_queued == 0 || AutoDeliverDisabled()) return 0;
   if (!config::RequireApiSettings(settings.jira).ok()) {
-    Warn("[jira] is not configured; the jobs wait in the outbox (" + state_dir + ")");
+    Warn("[jira] is not configured; the jobs wait in the outbox (" + StateDir(settings) + ")");
     return 0;
   }
   std::vector<std::string> args = {hooks::CurrentExecutable()};

@@ -199,8 +199,7 @@ int RunMigrate(Context& ctx, int argc, char** argv) {
     std::printf("  %s\n", change.ToString().c_str());
   }
 
-  std::string state_dir =
-      settings.state.dir.empty() ? config::DefaultStateDir() : settings.state.dir;
+  const std::string state_dir = StateDir(settings);
   std::int64_t version = 0;
   status = renderer::InvalidateRenderCache(state_dir, &version);
   if (!status.ok()) {

@@ -142,11 +142,8 @@ int RunQueue(Context& ctx, int argc, char** argv) {
   config::Config cfg;
   if (!LoadConfig(ctx, &cfg)) return 2;
   config::Settings settings = cfg.ForRepo("");
-  std::string state_dir =
-      settings.state.dir.empty() ? config::DefaultStateDir() : settings.state.dir;
   std::unique_ptr<hooks::Outbox> outbox;
-  Status status =
-      hooks::OpenSqliteOutbox((fs::path(state_dir) / hooks::kOutboxFileName).string(), &outbox);
+  Status status = OpenOutbox(settings, &outbox);
   if (!status.ok()) {
     std::fprintf(stderr, "jiralink queue: %s\n", status.message().c_str());
     return 2;

@@ -2,6 +2,9 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
+
+#include "jiralink/hooks/sqlite_outbox.h"
 
 namespace jiralink::cli {
 
@@ -36,6 +39,15 @@ renderer::RenderOptions ToRenderOptions(const config::Settings& settings) {
   options.matching = ToMatchingOptions(settings.matching);
   options.max_bytes = settings.render.max_bytes;
   return options;
+}
+
+std::string StateDir(const config::Settings& settings) {
+  return settings.state.dir.empty() ? config::DefaultStateDir() : settings.state.dir;
+}
+
+Status OpenOutbox(const config::Settings& settings, std::unique_ptr<hooks::Outbox>* out) {
+  return hooks::OpenSqliteOutbox(
+      (std::filesystem::path(StateDir(settings)) / hooks::kOutboxFileName).string(), out);
 }
 
 jira::ClientOptions ToClientOptions(const config::JiraSettings& jira) {

@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "jiralink/config/loader.h"
 #include "jiralink/core/key_scanner.h"
+#include "jiralink/hooks/outbox.h"
 #include "jiralink/jira/client.h"
 #include "jiralink/renderer/renderer.h"
 
@@ -28,6 +29,12 @@ MatchingOptions ToMatchingOptions(const config::MatchingSettings& matching);
 // The render options of the settings (`render` and `cache` must agree on
 // them: they decide the cache epoch).
 renderer::RenderOptions ToRenderOptions(const config::Settings& settings);
+
+// The state directory of the settings ([state] dir, else the default).
+std::string StateDir(const config::Settings& settings);
+
+// Opens the delivery outbox (SQLite) in the state directory.
+Status OpenOutbox(const config::Settings& settings, std::unique_ptr<hooks::Outbox>* out);
 
 // Builds a Jira client from the settings: checks that the API settings are
 // complete and reads the token. On failure prints the reason (naming the

@@ -3,39 +3,10 @@
 #include <sstream>
 
 #include "jiralink/config/loader.h"
+#include "toml_string.h"
 
 namespace jiralink::config {
 namespace {
-
-// A TOML basic string.
-std::string Quote(std::string_view text) {
-  std::string out = "\"";
-  for (char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-          char escaped[8];
-          std::snprintf(escaped, sizeof escaped, "\\u%04x", static_cast<unsigned>(c));
-          out += escaped;
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
-}
 
 const char* Bool(bool value) { return value ? "true" : "false"; }
 
@@ -45,10 +16,10 @@ std::string Config::Describe(const Settings& s) {
   std::ostringstream out;
   const JiraSettings& jira = s.jira;
   out << "[jira]\n"
-      << "web_url = " << Quote(jira.web_url) << "\n"
-      << "api_url = " << Quote(jira.api_url) << "\n"
+      << "web_url = " << TomlString(jira.web_url) << "\n"
+      << "api_url = " << TomlString(jira.api_url) << "\n"
       << "auth = " << (jira.auth == AuthMode::kPat ? "\"pat\"" : "\"basic\"") << "\n"
-      << "username = " << Quote(jira.username) << "\n";
+      << "username = " << TomlString(jira.username) << "\n";
   switch (jira.token_source) {
     case TokenSource::kNone:
       out << "# no token source: set one of token, token_file or token_env\n";
@@ -57,20 +28,20 @@ std::string Config::Describe(const Settings& s) {
       out << "token = \"<redacted>\"\n";
       break;
     case TokenSource::kFile:
-      out << "token_file = " << Quote(jira.token_file) << "\n";
+      out << "token_file = " << TomlString(jira.token_file) << "\n";
       break;
     case TokenSource::kEnv:
-      out << "token_env = " << Quote(jira.token_env) << "\n";
+      out << "token_env = " << TomlString(jira.token_env) << "\n";
       break;
   }
   out << "timeout_seconds = " << jira.timeout_seconds << "\n"
       << "connect_timeout_seconds = " << jira.connect_timeout_seconds << "\n"
-      << "ca_file = " << Quote(jira.ca_file) << "\n"
+      << "ca_file = " << TomlString(jira.ca_file) << "\n"
       << "verify_tls = " << Bool(jira.verify_tls) << "\n";
 
   out << "\n[matching]\n"
-      << "regex = " << Quote(s.matching.regex) << "\n"
-      << "prefix = " << Quote(s.matching.prefix) << "\n";
+      << "regex = " << TomlString(s.matching.regex) << "\n"
+      << "prefix = " << TomlString(s.matching.prefix) << "\n";
 
   out << "\n[comments]\n"
       << "enabled = " << Bool(s.comments.enabled) << "\n";
@@ -79,18 +50,18 @@ std::string Config::Describe(const Settings& s) {
       << "enabled = " << Bool(s.transitions.enabled) << "\n"
       << "mode = " << (s.transitions.mode == TransitionMode::kCustom ? "\"custom\"" : "\"done\"")
       << "\n"
-      << "ids = " << Quote(s.transitions.ids) << "\n";
+      << "ids = " << TomlString(s.transitions.ids) << "\n";
 
   out << "\n[git]\n"
-      << "root = " << Quote(s.git.root) << "\n"
-      << "commit_url = " << Quote(s.git.commit_url) << "\n"
-      << "branch_url = " << Quote(s.git.branch_url) << "\n"
-      << "repo_url = " << Quote(s.git.repo_url) << "\n"
-      << "default_branch = " << Quote(s.git.default_branch) << "\n"
+      << "root = " << TomlString(s.git.root) << "\n"
+      << "commit_url = " << TomlString(s.git.commit_url) << "\n"
+      << "branch_url = " << TomlString(s.git.branch_url) << "\n"
+      << "repo_url = " << TomlString(s.git.repo_url) << "\n"
+      << "default_branch = " << TomlString(s.git.default_branch) << "\n"
       << "max_commits_per_push = " << s.git.max_commits_per_push << "\n";
 
   out << "\n[state]\n"
-      << "dir = " << Quote(s.state.dir) << "\n";
+      << "dir = " << TomlString(s.state.dir) << "\n";
 
   out << "\n[render]\n"
       << "max_bytes = " << s.render.max_bytes << "\n"
@@ -107,14 +78,14 @@ std::string Config::Describe(const Settings& s) {
       << "enabled = " << Bool(s.issues.enabled) << "\n"
       << "project_keys = [";
   for (std::size_t i = 0; i < s.issues.project_keys.size(); ++i) {
-    out << (i == 0 ? "" : ", ") << Quote(s.issues.project_keys[i]);
+    out << (i == 0 ? "" : ", ") << TomlString(s.issues.project_keys[i]);
   }
   out << "]\n";
 
   out << "\n[vulnerabilities]\n"
       << "enabled = " << Bool(s.vulnerabilities.enabled) << "\n"
-      << "project_key = " << Quote(s.vulnerabilities.project_key) << "\n"
-      << "issue_type = " << Quote(s.vulnerabilities.issue_type) << "\n"
+      << "project_key = " << TomlString(s.vulnerabilities.project_key) << "\n"
+      << "issue_type = " << TomlString(s.vulnerabilities.issue_type) << "\n"
       << "customize = " << Bool(s.vulnerabilities.customize) << "\n";
   return out.str();
 }

@@ -1,5 +1,7 @@
 #include "jiralink/config/jira_table_edit.h"
 
+#include "toml_string.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -189,38 +191,6 @@ std::string JiraTableChange::ToString() const {
       return key + ": removed (was " + old_value + ")";
   }
   return key;
-}
-
-std::string TomlString(std::string_view value) {
-  std::string out = "\"";
-  for (char c : value) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-          char escaped[8];
-          std::snprintf(escaped, sizeof escaped, "\\u%04x", static_cast<unsigned char>(c));
-          out += escaped;
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
 }
 
 Status EditJiraTable(std::string_view text, std::string_view path, const JiraTableEdit& edit,
