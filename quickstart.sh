@@ -25,15 +25,17 @@ install_missing() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-build() {  # $1 = preset
-  cmake --preset "$1" >/dev/null
-  cmake --build --preset "$1" -j "$(nproc)"
+build() {  # $1 = preset, then the targets (none = everything)
+  local preset=$1
+  shift
+  cmake --preset "$preset" >/dev/null
+  cmake --build --preset "$preset" -j "$(nproc)" ${1:+--target "$@"}
 }
 
 case "${1:-}" in
   demo)
     install_missing
-    build release
+    build release jiralink jira-standin  # the demo needs only these two programs
     exec scripts/demo.sh build/release
     ;;
   test)
