@@ -98,30 +98,40 @@ void ScrubDangerousUrl(cmark_node* node) {
   if (url != nullptr && IsDangerousUrl(url)) cmark_node_set_url(node, "");
 }
 
-cmark_node* Postprocess(cmark_syntax_extension* extension, cmark_parser*, cmark_node* root) {
-  const bool link_keys = !ConfigOf(extension).link_base.empty();
-  // Collect first, split after the walk: splitting inserts siblings, and the
-  // iterator must not be left pointing at freed nodes.
-  std::vector<cmark_node*> texts;
-  int link_depth = 0;
-  cmark_iter* iter = cmark_iter_new(root);
-  cmark_event_type event;
-  while ((event = cmark_iter_next(iter)) != CMARK_EVENT_DONE) {
-    cmark_node* node = cmark_iter_get_node(iter);
-    cmark_node_type type = cmark_node_get_type(node);
-    if (type == CMARK_NODE_LINK || type == CMARK_NODE_IMAGE) {
-      if (event == CMARK_EVENT_ENTER) {
-        ScrubDangerousUrl(node);
-        ++link_depth;
-      } else {
-        --link_depth;
-      }
-    } else if (link_keys && type == CMARK_NODE_TEXT && link_depth == 0 &&
-               event == CMARK_EVENT_ENTER) {
-      texts.push_back(node);
+bool IsLinkOrImage(const cmark_node* node) {
+  return node->type == CMARK_NODE_LINK || node->type == CMARK_NODE_IMAGE;
+}
+
+// Scrubs every link and image URL and collects the TEXT nodes outside links
+// and images. Walks the node links directly (node.h): the generic cmark_iter
+// costs two library calls per node, which was half of this pass's time.
+void ScrubAndCollect(cmark_node* root, bool collect, std::vector<cmark_node*>* texts) {
+  int link_depth = 0;  // how many links/images enclose `node`
+  cmark_node* node = root;
+  for (;;) {
+    if (IsLinkOrImage(node)) {
+      ScrubDangerousUrl(node);
+    } else if (collect && node->type == CMARK_NODE_TEXT && link_depth == 0) {
+      texts->push_back(node);
     }
+    if (node->first_child != nullptr) {
+      if (IsLinkOrImage(node)) ++link_depth;
+      node = node->first_child;
+      continue;
+    }
+    while (node != root && node->next == nullptr) {
+      node = node->parent;
+      if (IsLinkOrImage(node)) --link_depth;
+    }
+    if (node == root) return;
+    node = node->next;
   }
-  cmark_iter_free(iter);
+}
+
+cmark_node* Postprocess(cmark_syntax_extension* extension, cmark_parser*, cmark_node* root) {
+  // Collect first, split after the walk: splitting inserts siblings.
+  std::vector<cmark_node*> texts;
+  ScrubAndCollect(root, /*collect=*/!ConfigOf(extension).link_base.empty(), &texts);
   for (cmark_node* text : texts) LinkKeysInText(extension, text);
   return nullptr;  // the root is unchanged
 }
