@@ -177,13 +177,12 @@ Status RenderCache::Lookup(std::string_view markdown, std::string* html, bool* f
   return Status::Ok();
 }
 
-Status RenderCache::Store(std::string_view markdown, std::string_view html) {
-  std::string key = KeyOf(markdown);
-  if (key != last_key_) {
-    return Status::Internal("render cache: Store() without a Lookup() of the same input");
+Status RenderCache::StoreForLastLookup(std::string_view html) {
+  if (last_key_.empty()) {
+    return Status::Internal("render cache: StoreForLastLookup() without a Lookup()");
   }
   sqlite3_reset(store_);
-  BindBlob(store_, 1, key);
+  BindBlob(store_, 1, last_key_);
   BindBlob(store_, 2, settings_hash_);
   sqlite3_bind_int64(store_, 3, last_version_);
   BindBlob(store_, 4, html);

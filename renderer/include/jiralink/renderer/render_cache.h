@@ -65,10 +65,11 @@ class RenderCache {
   // Looks up the HTML of `markdown` in the current epoch.
   Status Lookup(std::string_view markdown, std::string* html, bool* found);
 
-  // Stores the HTML of `markdown` under the local version read by the last
-  // Lookup of the same input, so a render that raced an invalidation is
-  // stored under the old version, where no later lookup finds it.
-  Status Store(std::string_view markdown, std::string_view html);
+  // Stores `html` as the rendering of the input of the last (missed) Lookup,
+  // under the key and local version that Lookup computed: the input is not
+  // hashed twice, and a render that raced an invalidation is stored under the
+  // old version, where no later lookup finds it.
+  Status StoreForLastLookup(std::string_view html);
 
   // Counters and sizes (the counters include this object's unsaved ones).
   Status Stats(RenderCacheStats* stats);
