@@ -121,7 +121,7 @@ int RunDeliver(Context& ctx, int argc, char** argv) {
   config::Config cfg;
   if (!LoadConfig(ctx, &cfg)) return 2;
   config::Settings settings = cfg.ForRepo("");
-  std::unique_ptr<jira::Client> client = MakeJiraClient(settings);
+  std::unique_ptr<jira::Client> client = MakeJiraClient(settings, "jiralink deliver");
   if (!client) return 2;
   std::unique_ptr<hooks::Outbox> outbox;
   Status status = OpenOutbox(settings, &outbox);

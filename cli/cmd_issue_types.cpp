@@ -64,7 +64,7 @@ int RunIssueTypes(Context& ctx, int argc, char** argv) {
                  argv[0]);
     return 2;
   }
-  std::unique_ptr<jira::Client> client = MakeJiraClient(settings);
+  std::unique_ptr<jira::Client> client = MakeJiraClient(settings, "jiralink issue-types");
   if (client == nullptr) return 2;
   std::vector<jira::IssueType> all;
   jira::ApiStatus status = client->GetCreateIssueTypes(project, &all);

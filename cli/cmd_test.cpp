@@ -24,7 +24,7 @@ int RunTest(Context& ctx, int argc, char** argv) {
 
   config::Config config;
   if (!LoadConfig(ctx, &config)) return 2;
-  std::unique_ptr<jira::Client> client = MakeJiraClient(config.ForRepo(repo));
+  std::unique_ptr<jira::Client> client = MakeJiraClient(config.ForRepo(repo), "jiralink test");
   if (client == nullptr) return 2;
   return PrintConnectionTest(*client, json, "jiralink test");
 }

@@ -66,12 +66,13 @@ jira::ClientOptions ToClientOptions(const config::JiraSettings& jira) {
   return options;
 }
 
-std::unique_ptr<jira::Client> MakeJiraClient(const config::Settings& settings) {
+std::unique_ptr<jira::Client> MakeJiraClient(const config::Settings& settings,
+                                             const char* command) {
   Status status = config::RequireApiSettings(settings.jira);
   std::string token;
   if (status.ok()) status = config::ResolveToken(settings.jira, &token);
   if (!status.ok()) {
-    std::fprintf(stderr, "jiralink: %s\n", status.message().c_str());
+    std::fprintf(stderr, "%s: %s\n", command, status.message().c_str());
     return nullptr;
   }
   jira::ClientOptions options = ToClientOptions(settings.jira);

@@ -38,8 +38,8 @@ Status OpenOutbox(const config::Settings& settings, std::unique_ptr<hooks::Outbo
 
 // Builds a Jira client from the settings: checks that the API settings are
 // complete and reads the token. On failure prints the reason (naming the
-// missing setting) to stderr and returns nullptr (the caller exits 2).
-std::unique_ptr<jira::Client> MakeJiraClient(const config::Settings& settings);
+// missing setting), prefixed by `command`, to stderr and returns nullptr (the caller exits 2).
+std::unique_ptr<jira::Client> MakeJiraClient(const config::Settings& settings, const char* command);
 
 // The client options without the token (for code that resolves it itself).
 jira::ClientOptions ToClientOptions(const config::JiraSettings& jira);

@@ -147,7 +147,7 @@ int RunIssuesList(Context& ctx, int argc, char** argv) {
     return 0;
   }
 
-  std::unique_ptr<jira::Client> client = MakeJiraClient(settings);
+  std::unique_ptr<jira::Client> client = MakeJiraClient(settings, "jiralink issues list");
   if (client == nullptr) return 2;
   PageRequest request;
   request.jql = jql_text;

@@ -66,7 +66,7 @@ int RunIssuesShow(Context& ctx, int argc, char** argv) {
     return 2;
   }
 
-  std::unique_ptr<jira::Client> client = MakeJiraClient(settings);
+  std::unique_ptr<jira::Client> client = MakeJiraClient(settings, "jiralink issues show");
   if (client == nullptr) return 2;
   jira::Issue issue;
   jira::ApiStatus status = client->GetIssue(key, "renderedFields", "", &issue);
