@@ -138,7 +138,10 @@ void BM_HookEnqueue(benchmark::State& state) {
   int n = static_cast<int>(state.range(0));
   std::unique_ptr<jiralink::hooks::Outbox> outbox;
   std::string path = repo.dir + "/state-hook/outbox.sqlite3";
-  if (!jiralink::hooks::OpenSqliteOutbox(path, &outbox).ok()) {
+  // Opened as `jiralink hook post-receive` opens it.
+  if (!jiralink::hooks::OpenSqliteOutbox(path, &outbox,
+                                         jiralink::hooks::Checkpoints::kOnlyWhenLarge)
+           .ok()) {
     state.SkipWithError("cannot open the outbox");
     return;
   }

@@ -97,7 +97,8 @@ int PostReceive(Context& ctx) {
   config::Settings settings = cfg.ForRepo(repository);
 
   std::unique_ptr<hooks::Outbox> outbox;
-  Status status = OpenOutbox(settings, &outbox);
+  // The push waits for this process: the worker started below checkpoints.
+  Status status = OpenOutbox(settings, &outbox, hooks::Checkpoints::kOnlyWhenLarge);
   if (!status.ok()) {
     WarnNotQueued(status.message(), git_dir, input);
     return 0;

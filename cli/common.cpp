@@ -45,9 +45,11 @@ std::string StateDir(const config::Settings& settings) {
   return settings.state.dir.empty() ? config::DefaultStateDir() : settings.state.dir;
 }
 
-Status OpenOutbox(const config::Settings& settings, std::unique_ptr<hooks::Outbox>* out) {
+Status OpenOutbox(const config::Settings& settings, std::unique_ptr<hooks::Outbox>* out,
+                  hooks::Checkpoints checkpoints) {
   return hooks::OpenSqliteOutbox(
-      (std::filesystem::path(StateDir(settings)) / hooks::kOutboxFileName).string(), out);
+      (std::filesystem::path(StateDir(settings)) / hooks::kOutboxFileName).string(), out,
+      checkpoints);
 }
 
 jira::ClientOptions ToClientOptions(const config::JiraSettings& jira) {

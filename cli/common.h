@@ -10,6 +10,7 @@
 #include "jiralink/config/loader.h"
 #include "jiralink/core/key_scanner.h"
 #include "jiralink/hooks/outbox.h"
+#include "jiralink/hooks/sqlite_outbox.h"
 #include "jiralink/jira/client.h"
 #include "jiralink/renderer/renderer.h"
 
@@ -34,7 +35,8 @@ renderer::RenderOptions ToRenderOptions(const config::Settings& settings);
 std::string StateDir(const config::Settings& settings);
 
 // Opens the delivery outbox (SQLite) in the state directory.
-Status OpenOutbox(const config::Settings& settings, std::unique_ptr<hooks::Outbox>* out);
+Status OpenOutbox(const config::Settings& settings, std::unique_ptr<hooks::Outbox>* out,
+                  hooks::Checkpoints checkpoints = hooks::Checkpoints::kAutomatic);
 
 // Builds a Jira client from the settings: checks that the API settings are
 // complete and reads the token. On failure prints the reason (naming the

@@ -14,7 +14,7 @@ std::int64_t BackoffDelayMs(int attempts, int retry_after_seconds, const Backoff
   if (retry_after_seconds >= 0) {
     delay = std::max<std::int64_t>(delay, static_cast<std::int64_t>(retry_after_seconds) * 1000);
   }
-  return delay;
+  return std::max<std::int64_t>(delay, 1);
 }
 
 double RandomJitter() {

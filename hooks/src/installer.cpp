@@ -1,11 +1,12 @@
 #include "jiralink/hooks/installer.h"
 
-#include <git2.h>
 #include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include "git_command.h"
 
 namespace jiralink::hooks {
 
@@ -39,23 +40,25 @@ bool IsOurs(const fs::path& hook) {
 Status OpenBare(const std::string& repo_path, fs::path* git_dir) {
   std::error_code ec;
   if (!fs::exists(repo_path, ec)) return Status::NotFound(repo_path + ": no such directory");
-  git_libgit2_init();
-  git_repository* repo = nullptr;
-  Status status;
-  if (git_repository_open_ext(&repo, repo_path.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr) !=
-      0) {
-    status = Status::InvalidArgument(repo_path + ": not a git repository");
-  } else if (!git_repository_is_bare(repo)) {
-    status = Status::InvalidArgument(
-        repo_path +
-        ": not a bare repository; install the hook on the server's bare repository "
-        "(the one you push to)");
-  } else {
-    *git_dir = fs::path(git_repository_path(repo));
+  const Status not_bare = Status::InvalidArgument(
+      repo_path +
+      ": not a bare repository; install the hook on the server's bare repository "
+      "(the one you push to)");
+  std::string output;
+  Status status =
+      RunGit(repo_path, {"rev-parse", "--is-bare-repository", "--absolute-git-dir"}, "", &output);
+  if (!status.ok()) {
+    // A work tree is not a git directory itself; its .git is.
+    if (fs::exists(fs::path(repo_path) / ".git", ec)) return not_bare;
+    return Status::InvalidArgument(repo_path + ": not a git repository (" + status.message() + ")");
   }
-  git_repository_free(repo);
-  git_libgit2_shutdown();
-  return status;
+  // "true\n/abs/path\n" or "false\n...".
+  std::size_t newline = output.find('\n');
+  if (output.compare(0, newline, "true") != 0) return not_bare;
+  std::string path = output.substr(newline + 1);
+  path.erase(path.find_last_not_of('\n') + 1);
+  *git_dir = fs::path(path);
+  return Status::Ok();
 }
 
 Status WriteExecutable(const fs::path& path, const std::string& text) {

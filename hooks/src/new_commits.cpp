@@ -1,123 +1,205 @@
 #include "jiralink/hooks/new_commits.h"
 
-#include <git2.h>
-
 #include <algorithm>
-#include <memory>
+#include <filesystem>
+#include <fstream>
 #include <set>
+
+#include "git_command.h"
 
 namespace jiralink::hooks {
 
 namespace {
 
-template <typename T, void (*Free)(T*)>
-struct Deleter {
-  void operator()(T* p) const { Free(p); }
-};
-using RepoPtr = std::unique_ptr<git_repository, Deleter<git_repository, git_repository_free>>;
-using WalkPtr = std::unique_ptr<git_revwalk, Deleter<git_revwalk, git_revwalk_free>>;
-using CommitPtr = std::unique_ptr<git_commit, Deleter<git_commit, git_commit_free>>;
-using ObjectPtr = std::unique_ptr<git_object, Deleter<git_object, git_object_free>>;
-using RefPtr = std::unique_ptr<git_reference, Deleter<git_reference, git_reference_free>>;
-using RefIterPtr = std::unique_ptr<git_reference_iterator,
-                                   Deleter<git_reference_iterator, git_reference_iterator_free>>;
+// Ends each field with NUL: a commit message may hold any other byte.
+constexpr const char* kCommitFormat = "--format=%H%x00%an%x00%B%x00";
 
-std::string LastGitError() {
-  const git_error* error = git_error_last();
-  return error != nullptr && error->message != nullptr ? error->message : "unknown libgit2 error";
-}
-
-// Keeps libgit2 initialised for the lifetime of a walk.
-class LibGit2 {
- public:
-  LibGit2() { git_libgit2_init(); }
-  ~LibGit2() { git_libgit2_shutdown(); }
-};
-
-// Peels the object named by `hex` to a commit; false when it is missing or
-// not a commit (a tag of a tree, a blob).
-bool PeelToCommit(git_repository* repo, const std::string& hex, git_oid* commit_oid) {
-  git_oid oid;
-  if (git_oid_fromstr(&oid, hex.c_str()) != 0) return false;
-  git_object* raw = nullptr;
-  if (git_object_lookup(&raw, repo, &oid, GIT_OBJECT_ANY) != 0) return false;
-  ObjectPtr object(raw);
-  git_object* peeled_raw = nullptr;
-  if (git_object_peel(&peeled_raw, object.get(), GIT_OBJECT_COMMIT) != 0) return false;
-  ObjectPtr peeled(peeled_raw);
-  git_oid_cpy(commit_oid, git_object_id(peeled.get()));
-  return true;
-}
-
-// The branch HEAD points at ("main"), or empty when HEAD is detached or odd.
-std::string HeadBranch(git_repository* repo) {
-  git_reference* raw = nullptr;
-  if (git_reference_lookup(&raw, repo, "HEAD") != 0) return "";
-  RefPtr head(raw);
-  if (git_reference_type(head.get()) != GIT_REFERENCE_SYMBOLIC) return "";
-  std::string target = git_reference_symbolic_target(head.get());
-  constexpr std::string_view kPrefix = "refs/heads/";
-  if (target.compare(0, kPrefix.size(), kPrefix) != 0) return "";
-  return target.substr(kPrefix.size());
-}
-
-// Commits reachable from every ref the push did not update.
-Status CollectUntouchedTips(git_repository* repo, const std::set<std::string>& updated_refs,
-                            std::vector<git_oid>* tips) {
-  git_reference_iterator* raw_iter = nullptr;
-  if (git_reference_iterator_new(&raw_iter, repo) != 0) {
-    return Status::IOError("cannot list refs: " + LastGitError());
+// A --exclude pattern matching exactly `ref` (git's ref names cannot hold
+// glob characters, but stdin is not trusted).
+std::string ExactGlob(const std::string& ref) {
+  std::string pattern;
+  for (char c : ref) {
+    if (c == '*' || c == '?' || c == '[' || c == '\\') pattern.push_back('\\');
+    pattern.push_back(c);
   }
-  RefIterPtr iter(raw_iter);
-  git_reference* raw_ref = nullptr;
-  while (git_reference_next(&raw_ref, iter.get()) == 0) {
-    RefPtr ref(raw_ref);
-    if (updated_refs.count(git_reference_name(ref.get())) > 0) continue;
-    git_object* raw_peeled = nullptr;
-    if (git_reference_peel(&raw_peeled, ref.get(), GIT_OBJECT_COMMIT) != 0) continue;
-    ObjectPtr peeled(raw_peeled);
-    tips->push_back(*git_object_id(peeled.get()));
+  return pattern;
+}
+
+// The branch HEAD names, from HEAD's file when it is the classic
+// "ref: refs/heads/<name>" symref, else by asking git (other ref backends
+// keep a placeholder there). Empty when HEAD is detached.
+Status HeadBranch(const std::string& git_dir, std::string* branch) {
+  branch->clear();
+  constexpr std::string_view kPrefix = "ref: refs/heads/";
+  std::ifstream file(git_dir + "/HEAD");
+  std::string line;
+  if (!std::getline(file, line)) {
+    return Status::NotFound("cannot open the repository " + git_dir + ": not a git repository");
+  }
+  if (line.rfind(kPrefix, 0) == 0 && line != "ref: refs/heads/.invalid") {
+    *branch = line.substr(kPrefix.size());
+    return Status::Ok();
+  }
+  std::string output;
+  if (!RunGit(git_dir, {"symbolic-ref", "--quiet", "HEAD"}, "", &output).ok()) {
+    return Status::Ok();  // detached
+  }
+  output.erase(output.find_last_not_of('\n') + 1);
+  if (output.rfind("refs/heads/", 0) == 0) *branch = output.substr(11);
+  return Status::Ok();
+}
+
+// Splits rev-list output of kCommitFormat records ("<sha>\0<author>\0<body>\0",
+// each followed by rev-list's newline) into commits, newest first.
+std::vector<NewCommit> ParseCommits(std::string_view text) {
+  std::vector<NewCommit> commits;
+  std::size_t at = 0;
+  auto field = [&](std::string* out) {
+    std::size_t end = text.find('\0', at);
+    if (end == std::string_view::npos) return false;
+    out->assign(text.substr(at, end - at));
+    at = end + 1;
+    return true;
+  };
+  for (;;) {
+    while (at < text.size() && text[at] == '\n') ++at;
+    NewCommit commit;
+    if (!field(&commit.sha) || !field(&commit.author) || !field(&commit.message)) break;
+    commits.push_back(std::move(commit));
+  }
+  return commits;
+}
+
+// Of `oids`, the ones this repository does not have.
+Status MissingObjects(const std::string& git_dir, const std::set<std::string>& oids,
+                      std::set<std::string>* missing) {
+  std::string input;
+  for (const std::string& oid : oids) input += oid + "\n";
+  std::string output;
+  Status status = RunGit(git_dir, {"cat-file", "--batch-check=%(objectname)"}, input, &output);
+  if (!status.ok()) return status;
+  // Answers come in input order: "<oid>" or "<oid> missing".
+  std::size_t at = 0;
+  while (at < output.size()) {
+    std::size_t end = output.find('\n', at);
+    if (end == std::string::npos) end = output.size();
+    std::string_view line(output.data() + at, end - at);
+    constexpr std::string_view kMissing = " missing";
+    if (line.size() > kMissing.size() && line.substr(line.size() - kMissing.size()) == kMissing) {
+      missing->insert(std::string(line.substr(0, line.size() - kMissing.size())));
+    }
+    at = end + 1;
   }
   return Status::Ok();
 }
 
-NewCommit ReadCommit(git_repository* repo, const git_oid& oid) {
-  NewCommit out;
-  char hex[GIT_OID_HEXSZ + 1];
-  git_oid_tostr(hex, sizeof(hex), &oid);
-  out.sha = hex;
-  git_commit* raw = nullptr;
-  if (git_commit_lookup(&raw, repo, &oid) == 0) {
-    CommitPtr commit(raw);
-    const git_signature* author = git_commit_author(commit.get());
-    if (author != nullptr && author->name != nullptr) out.author = author->name;
-    const char* message = git_commit_message(commit.get());
-    if (message != nullptr) out.message = message;
+// The walk of one push, once the objects it names are known to exist.
+class PushWalk {
+ public:
+  PushWalk(std::string git_dir, const WalkOptions& options)
+      : git_dir_(std::move(git_dir)), options_(options) {}
+
+  // Old tips of every update are hidden; so is every ref the push did not
+  // touch (rev-list's --glob, minus the updated refs).
+  void HideOldTips(const std::vector<RefUpdate>& updates) {
+    for (const RefUpdate& update : updates) {
+      excludes_.push_back("--exclude=" + ExactGlob(update.ref));
+      if (!update.is_create()) hidden_.push_back(update.old_oid);
+    }
   }
-  return out;
+
+  // The new commits of one branch update; its tip is hidden from the ones after.
+  Status WalkBranch(const RefUpdate& update, BranchCommits* branch) {
+    const int limit = options_.max_commits_per_update;
+    std::string revisions = update.new_oid + "\n";
+    for (const std::string& oid : hidden_) revisions += "^" + oid + "\n";
+    std::vector<std::string> args = {"rev-list", "--no-commit-header", kCommitFormat,
+                                     "--topo-order"};
+    // One more than the limit tells whether any were left out.
+    if (limit > 0) args.push_back("--max-count=" + std::to_string(limit + 1));
+    AppendSelection(&args);
+    std::string output;
+    Status status = RunGit(git_dir_, args, revisions, &output);
+    if (!status.ok()) return status.WithContext(update.ref);
+    branch->commits = ParseCommits(output);
+    if (limit > 0 && static_cast<int>(branch->commits.size()) > limit) {
+      branch->commits.resize(static_cast<std::size_t>(limit));
+      std::vector<std::string> count_args = {"rev-list", "--count"};
+      AppendSelection(&count_args);
+      status = RunGit(git_dir_, count_args, revisions, &output);
+      if (!status.ok()) return status.WithContext(update.ref);
+      branch->skipped = std::max(0, std::atoi(output.c_str()) - limit);
+    }
+    std::reverse(branch->commits.begin(), branch->commits.end());
+    hidden_.push_back(update.new_oid);
+    return Status::Ok();
+  }
+
+ private:
+  // Revisions from stdin, then every untouched ref as a negative.
+  void AppendSelection(std::vector<std::string>* args) const {
+    args->push_back("--stdin");
+    args->push_back("--not");
+    args->insert(args->end(), excludes_.begin(), excludes_.end());
+    args->push_back("--glob=refs/*");
+  }
+
+  std::string git_dir_;
+  WalkOptions options_;
+  std::vector<std::string> excludes_;
+  std::vector<std::string> hidden_;
+};
+
+// Drops the updates whose objects are missing: a missing new tip is reported,
+// a missing old tip is simply not hidden (there is nothing to hide).
+Status DropMissingObjects(const std::string& git_dir, std::vector<RefUpdate>* updates,
+                          std::vector<const RefUpdate*>* branch_updates,
+                          std::vector<std::string>* warnings) {
+  std::set<std::string> oids;
+  for (const RefUpdate& update : *updates) {
+    if (!update.is_create()) oids.insert(update.old_oid);
+    if (!update.is_delete()) oids.insert(update.new_oid);
+  }
+  std::set<std::string> missing;
+  Status status = MissingObjects(git_dir, oids, &missing);
+  if (!status.ok()) return status;
+  for (RefUpdate& update : *updates) {
+    if (missing.count(update.old_oid) > 0) update.old_oid = std::string(update.old_oid.size(), '0');
+  }
+  auto is_missing = [&](const RefUpdate* update) {
+    if (missing.count(update->new_oid) == 0) return false;
+    if (warnings != nullptr) {
+      warnings->push_back(update->ref + ": " + update->new_oid +
+                          " is not in this repository; skipped");
+    }
+    return true;
+  };
+  branch_updates->erase(std::remove_if(branch_updates->begin(), branch_updates->end(), is_missing),
+                        branch_updates->end());
+  return Status::Ok();
 }
 
 }  // namespace
 
-Status FindNewCommits(const std::string& git_dir, const std::vector<RefUpdate>& updates,
+Status FindNewCommits(const std::string& git_dir_in, const std::vector<RefUpdate>& updates_in,
                       const WalkOptions& options, WalkResult* result,
                       std::vector<std::string>* warnings) {
   *result = WalkResult();
-  LibGit2 libgit2;
-  git_repository* raw_repo = nullptr;
-  if (git_repository_open_ext(&raw_repo, git_dir.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr) !=
-      0) {
-    return Status::NotFound("cannot open the repository " + git_dir + ": " + LastGitError());
+  std::error_code ec;
+  const std::string git_dir = std::filesystem::absolute(git_dir_in, ec).string();
+  std::string head_branch;
+  if (options.default_branch.empty()) {
+    Status status = HeadBranch(git_dir, &head_branch);
+    if (!status.ok()) return status;
+  } else if (!std::filesystem::is_directory(git_dir, ec)) {
+    return Status::NotFound("cannot open the repository " + git_dir + ": no such directory");
   }
-  RepoPtr repo(raw_repo);
-  result->default_branch =
-      options.default_branch.empty() ? HeadBranch(repo.get()) : options.default_branch;
+  result->default_branch = options.default_branch.empty() ? head_branch : options.default_branch;
 
   // Branch updates that bring commits, the default branch's first.
+  std::vector<RefUpdate> updates = updates_in;
   std::vector<const RefUpdate*> branch_updates;
-  std::set<std::string> updated_refs;
   for (const RefUpdate& update : updates) {
-    updated_refs.insert(update.ref);
     if (!update.is_branch() || update.is_delete()) {
       ++result->ignored_updates;
       continue;
@@ -126,56 +208,31 @@ Status FindNewCommits(const std::string& git_dir, const std::vector<RefUpdate>& 
   }
   std::stable_partition(branch_updates.begin(), branch_updates.end(),
                         [&](const RefUpdate* u) { return u->branch() == result->default_branch; });
+  if (branch_updates.empty()) return Status::Ok();
 
-  // Hidden for every update: the old tips and every ref the push left alone.
-  std::vector<git_oid> hidden;
-  Status status = CollectUntouchedTips(repo.get(), updated_refs, &hidden);
-  if (!status.ok()) return status.WithContext(git_dir);
-  for (const RefUpdate& update : updates) {
-    git_oid oid;
-    if (!update.is_create() && PeelToCommit(repo.get(), update.old_oid, &oid)) {
-      hidden.push_back(oid);
+  // rev-list stops at an object it does not have (a garbage stdin line, an
+  // old tip pruned since): only then look the objects up, and walk again.
+  for (int attempt = 0;; ++attempt) {
+    PushWalk walk(git_dir, options);
+    walk.HideOldTips(updates);
+    Status status;
+    std::vector<BranchCommits> walked;
+    for (const RefUpdate* update : branch_updates) {
+      BranchCommits branch;
+      branch.branch = update->branch();
+      branch.is_default = branch.branch == result->default_branch;
+      status = walk.WalkBranch(*update, &branch);
+      if (!status.ok()) break;
+      walked.push_back(std::move(branch));
     }
+    if (status.ok()) {
+      result->updates = std::move(walked);
+      return Status::Ok();
+    }
+    if (attempt > 0) return status.WithContext(git_dir);
+    Status checked = DropMissingObjects(git_dir, &updates, &branch_updates, warnings);
+    if (!checked.ok()) return checked.WithContext(git_dir);
   }
-
-  git_revwalk* raw_walk = nullptr;
-  if (git_revwalk_new(&raw_walk, repo.get()) != 0) {
-    return Status::Internal("cannot start a revwalk: " + LastGitError());
-  }
-  WalkPtr walk(raw_walk);
-  for (const RefUpdate* update : branch_updates) {
-    git_oid tip;
-    if (!PeelToCommit(repo.get(), update->new_oid, &tip)) {
-      if (warnings != nullptr) {
-        warnings->push_back(update->ref + ": " + update->new_oid +
-                            " is not a commit in this repository; skipped");
-      }
-      continue;
-    }
-    git_revwalk_reset(walk.get());
-    git_revwalk_sorting(walk.get(), GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME);
-    for (const git_oid& oid : hidden) git_revwalk_hide(walk.get(), &oid);
-    if (git_revwalk_push(walk.get(), &tip) != 0) {
-      return Status::Internal(update->ref + ": revwalk failed: " + LastGitError());
-    }
-    BranchCommits branch;
-    branch.branch = update->branch();
-    branch.is_default = branch.branch == result->default_branch;
-    git_oid oid;
-    int limit = options.max_commits_per_update;
-    while (git_revwalk_next(&oid, walk.get()) == 0) {
-      if (limit > 0 && static_cast<int>(branch.commits.size()) >= limit) {
-        ++branch.skipped;
-      } else {
-        branch.commits.push_back(ReadCommit(repo.get(), oid));
-      }
-    }
-    std::reverse(branch.commits.begin(), branch.commits.end());
-    // A commit is reported under the first update that reaches it.
-    hidden.push_back(tip);
-    result->updates.push_back(std::move(branch));
-  }
-  return Status::Ok();
 }
 
 }  // namespace jiralink::hooks

@@ -1,5 +1,6 @@
 #include "jiralink/hooks/new_commits.h"
 
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -165,6 +166,84 @@ TEST(NewCommits, MissingObjectIsAWarningNotAFailure) {
   ASSERT_TRUE(FindNewCommits(git.bare(), updates, options, &result, &warnings).ok());
   ASSERT_EQ(warnings.size(), 1u);
   EXPECT_NE(warnings[0].find("refs/heads/ghost"), std::string::npos);
+}
+
+TEST(NewCommits, MessagesKeepEveryByteBlankLinesAndHexLinesIncluded) {
+  GitFixture git;
+  // A body line that looks like a commit id must not start a new record.
+  std::string tricky = "Subject PROJ-5\n\n" + std::string(40, 'a') + "\n  indented\ttab \n";
+  git.Run({"commit", "-q", "--allow-empty", "--cleanup=verbatim", "-m", tricky});
+  git.Commit("after");
+  auto updates = PushAndRecord(git, {"refs/heads/main"}, {"origin", "main"});
+  WalkResult result = Walk(git, updates);
+  ASSERT_EQ(result.updates.size(), 1u);
+  EXPECT_EQ(Messages(result.updates[0]), (std::vector<std::string>{tricky, "after\n"}));
+}
+
+TEST(NewCommits, GlobCharactersInAnUpdatedRefNameDoNotUnhideOtherRefs) {
+  GitFixture git;
+  git.Commit("base");
+  git.Push({"origin", "main"});
+  git.Run({"checkout", "-q", "-b", "feature"});
+  std::string feature_only = git.Commit("only on feature PROJ-6");
+  git.Push({"origin", "feature"});
+  // Not a name git allows, but stdin is not trusted: "refs/heads/f*" must
+  // not stop refs/heads/feature from hiding its commits.
+  std::vector<RefUpdate> updates = {{std::string(40, '0'), feature_only, "refs/heads/f*"}};
+  WalkResult result = Walk(git, updates);
+  ASSERT_EQ(result.updates.size(), 1u);
+  EXPECT_TRUE(result.updates[0].commits.empty());
+}
+
+TEST(NewCommits, PrunedOldTipIsSkippedAndTheWalkGoesOn) {
+  GitFixture git;
+  git.Commit("base");
+  git.Push({"origin", "main"});
+  std::string base = git.ServerRev("refs/heads/main");
+  git.Commit("new PROJ-7");
+  auto updates = PushAndRecord(git, {"refs/heads/main"}, {"origin", "main"});
+  updates[0].old_oid = std::string(40, 'b');  // an object the repository does not have
+  WalkOptions options;
+  WalkResult result;
+  std::vector<std::string> warnings;
+  ASSERT_TRUE(FindNewCommits(git.bare(), updates, options, &result, &warnings).ok());
+  ASSERT_EQ(result.updates.size(), 1u);
+  EXPECT_EQ(Messages(result.updates[0]), (std::vector<std::string>{"base\n", "new PROJ-7\n"}));
+  EXPECT_TRUE(warnings.empty());
+}
+
+TEST(NewCommits, LargeInputAndOutputThroughGitDoNotBlock) {
+  GitFixture git;
+  std::string base = git.Commit("base");
+  git.Push({"origin", "main"});
+  // ~300 KB of message out of rev-list and ~120 KB of revisions into it:
+  // both pipes fill up at once.
+  std::string huge = "Huge PROJ-8\n\n";
+  while (huge.size() < 300 * 1024) huge += "The quick brown fox jumps over the lazy dog.\n";
+  testing::WriteFile(git.Path("message.txt"), huge);  // too long for one argv entry
+  git.Run({"commit", "-q", "--allow-empty", "--cleanup=verbatim", "-F", git.Path("message.txt")});
+  auto updates = PushAndRecord(git, {"refs/heads/main"}, {"origin", "main"});
+  for (int i = 0; i < 3000; ++i) {
+    updates.push_back({base, base, "refs/tags/t" + std::to_string(i)});
+  }
+  WalkResult result = Walk(git, updates);
+  ASSERT_EQ(result.updates.size(), 1u);
+  ASSERT_EQ(result.updates[0].commits.size(), 1u);
+  EXPECT_EQ(result.updates[0].commits[0].message, huge);
+  EXPECT_EQ(result.ignored_updates, 3000);
+}
+
+TEST(NewCommits, WithoutGitOnPathTheErrorSaysSo) {
+  GitFixture git;
+  git.Commit("base");
+  auto updates = PushAndRecord(git, {"refs/heads/main"}, {"origin", "main"});
+  std::string path = getenv("PATH");
+  setenv("PATH", "/nonexistent", 1);
+  WalkResult result;
+  Status status = FindNewCommits(git.bare(), updates, WalkOptions{}, &result, nullptr);
+  setenv("PATH", path.c_str(), 1);
+  EXPECT_FALSE(status.ok());
+  EXPECT_NE(status.message().find("cannot run git"), std::string::npos) << status.ToString();
 }
 
 TEST(NewCommits, MissingRepositoryFailsNamingIt) {

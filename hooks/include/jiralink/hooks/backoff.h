@@ -15,6 +15,8 @@ struct BackoffOptions {
 // min(cap, base * 2^(attempts-1)), scaled by `jitter` in [0.5, 1.0] ("equal
 // jitter", so concurrent workers spread out), then raised to
 // retry_after_seconds (if >= 0), even above the cap: Jira's word wins.
+// Never less than 1 ms, so a retried job is never due again within the
+// delivery run (and millisecond) that failed it.
 std::int64_t BackoffDelayMs(int attempts, int retry_after_seconds, const BackoffOptions& options,
                             double jitter);
 

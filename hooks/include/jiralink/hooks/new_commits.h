@@ -1,4 +1,4 @@
-// Finding the commits a push brought into a repository (libgit2).
+// Finding the commits a push brought into a repository (git rev-list).
 //
 // "New" means reachable from a pushed branch tip but not from that branch's
 // old tip nor from any ref the push did not touch. Each commit is reported

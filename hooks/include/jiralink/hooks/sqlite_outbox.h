@@ -12,9 +12,18 @@
 
 namespace jiralink::hooks {
 
+// Which connection folds the write-ahead log back into the file. A
+// checkpoint writes and fsyncs: milliseconds a pusher should not wait for.
+enum class Checkpoints {
+  kAutomatic,      // SQLite's default: whichever commit grows the log past ~1000 pages
+  kOnlyWhenLarge,  // only past 16384 pages: for the hook, whose delivery
+                   // worker (started after every push) checkpoints as usual
+};
+
 // Opens (creating the file, its directory and the schema when missing) the
 // outbox at `path`, e.g. "<state dir>/outbox.sqlite3".
-Status OpenSqliteOutbox(const std::string& path, std::unique_ptr<Outbox>* out);
+Status OpenSqliteOutbox(const std::string& path, std::unique_ptr<Outbox>* out,
+                        Checkpoints checkpoints = Checkpoints::kAutomatic);
 
 // The outbox file name inside a state directory.
 inline constexpr const char* kOutboxFileName = "outbox.sqlite3";
