@@ -4,18 +4,11 @@
 #include <cctype>
 #include <chrono>
 #include <cstdio>
-#include <mutex>
 #include <vector>
 
 namespace jiralink::jira::internal {
 
 namespace {
-
-// curl_global_init is not thread-safe; run it once per process.
-void GlobalInit() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
 
 std::string Lower(std::string_view text) {
   std::string out(text);
@@ -59,19 +52,22 @@ bool IsSecretHeader(std::string_view lower_name) {
 }  // namespace
 
 HttpTransport::HttpTransport(const ClientOptions& options) : options_(options) {
-  GlobalInit();
-  curl_ = curl_easy_init();
+  curl_lib_ = LoadCurl(&load_error_);
+  if (curl_lib_ != nullptr) {
+    curl_ = curl_lib_->easy_init();
+    if (curl_ == nullptr) load_error_ = "cannot initialise libcurl";
+  }
 }
 
 HttpTransport::~HttpTransport() {
-  if (curl_ != nullptr) curl_easy_cleanup(curl_);
+  if (curl_ != nullptr) curl_lib_->easy_cleanup(curl_);
 }
 
 std::string HttpTransport::Escape(std::string_view text) {
   if (curl_ == nullptr) return std::string(text);
-  char* escaped = curl_easy_escape(curl_, text.data(), static_cast<int>(text.size()));
+  char* escaped = curl_lib_->easy_escape(curl_, text.data(), static_cast<int>(text.size()));
   std::string out = escaped != nullptr ? escaped : "";
-  curl_free(escaped);
+  curl_lib_->free(escaped);
   return out;
 }
 
@@ -100,28 +96,29 @@ HttpResponse HttpTransport::Send(std::string_view method, const std::string& url
                                  const std::string& body) {
   HttpResponse response;
   if (curl_ == nullptr) {
-    response.network_error = "cannot initialise libcurl";
+    response.network_error = load_error_;
     return response;
   }
   if (options_.debug) LogRequest(method, url);
   auto started = std::chrono::steady_clock::now();
 
   CURL* c = curl_;
+  const CurlLibrary& curl = *curl_lib_;
   // Options are set afresh for every request; the handle keeps its
   // connection cache, so the next call to the same host reuses the socket.
-  curl_easy_reset(c);
+  curl.easy_reset(c);
   char error_buffer[CURL_ERROR_SIZE] = {0};
-  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error_buffer);
-  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_TIMEOUT, static_cast<long>(options_.timeout_seconds));
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, static_cast<long>(options_.connect_timeout_seconds));
-  curl_easy_setopt(c, CURLOPT_USERAGENT, UserAgent());
-  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);  // never resend credentials elsewhere
-  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, options_.verify_tls ? 1L : 0L);
-  curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, options_.verify_tls ? 2L : 0L);
-  if (!options_.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, options_.ca_file.c_str());
+  curl.easy_setopt(c, CURLOPT_ERRORBUFFER, error_buffer);
+  curl.easy_setopt(c, CURLOPT_URL, url.c_str());
+  curl.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl.easy_setopt(c, CURLOPT_TIMEOUT, static_cast<long>(options_.timeout_seconds));
+  curl.easy_setopt(c, CURLOPT_CONNECTTIMEOUT, static_cast<long>(options_.connect_timeout_seconds));
+  curl.easy_setopt(c, CURLOPT_USERAGENT, UserAgent());
+  curl.easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);  // never resend credentials elsewhere
+  curl.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl.easy_setopt(c, CURLOPT_SSL_VERIFYPEER, options_.verify_tls ? 1L : 0L);
+  curl.easy_setopt(c, CURLOPT_SSL_VERIFYHOST, options_.verify_tls ? 2L : 0L);
+  if (!options_.ca_file.empty()) curl.easy_setopt(c, CURLOPT_CAINFO, options_.ca_file.c_str());
 
   std::vector<std::string> header_lines = {"Accept: application/json",
                                            // Jira needs no 100-continue round trip.
@@ -129,40 +126,40 @@ HttpResponse HttpTransport::Send(std::string_view method, const std::string& url
   if (options_.auth == AuthMode::kPat) {
     header_lines.push_back("Authorization: Bearer " + options_.token);
   } else {
-    curl_easy_setopt(c, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BASIC));
-    curl_easy_setopt(c, CURLOPT_USERNAME, options_.username.c_str());
-    curl_easy_setopt(c, CURLOPT_PASSWORD, options_.token.c_str());
+    curl.easy_setopt(c, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BASIC));
+    curl.easy_setopt(c, CURLOPT_USERNAME, options_.username.c_str());
+    curl.easy_setopt(c, CURLOPT_PASSWORD, options_.token.c_str());
   }
   bool sends_body = !body.empty() || method == "POST" || method == "PUT";
   if (sends_body) header_lines.push_back("Content-Type: application/json");
   curl_slist* headers = nullptr;
-  for (const std::string& line : header_lines) headers = curl_slist_append(headers, line.c_str());
-  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+  for (const std::string& line : header_lines) headers = curl.slist_append(headers, line.c_str());
+  curl.easy_setopt(c, CURLOPT_HTTPHEADER, headers);
 
   std::string custom_method(method);
   if (method == "GET") {
-    curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+    curl.easy_setopt(c, CURLOPT_HTTPGET, 1L);
   } else {
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, custom_method.c_str());
+    curl.easy_setopt(c, CURLOPT_CUSTOMREQUEST, custom_method.c_str());
   }
   if (sends_body) {
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.c_str());
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+    curl.easy_setopt(c, CURLOPT_POSTFIELDS, body.c_str());
+    curl.easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
   }
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, WriteBody);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &response.body);
-  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, WriteHeader);
-  curl_easy_setopt(c, CURLOPT_HEADERDATA, &response.headers);
+  curl.easy_setopt(c, CURLOPT_WRITEFUNCTION, WriteBody);
+  curl.easy_setopt(c, CURLOPT_WRITEDATA, &response.body);
+  curl.easy_setopt(c, CURLOPT_HEADERFUNCTION, WriteHeader);
+  curl.easy_setopt(c, CURLOPT_HEADERDATA, &response.headers);
 
-  CURLcode code = curl_easy_perform(c);
-  curl_slist_free_all(headers);
+  CURLcode code = curl.easy_perform(c);
+  curl.slist_free_all(headers);
   if (code == CURLE_OK) {
     long status = 0;
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    curl.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
     response.status = static_cast<int>(status);
   } else {
     response.timed_out = code == CURLE_OPERATION_TIMEDOUT;
-    response.network_error = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(code);
+    response.network_error = error_buffer[0] != '\0' ? error_buffer : curl.easy_strerror(code);
     response.body.clear();
     response.headers.clear();
   }

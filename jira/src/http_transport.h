@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "curl_library.h"
 #include "jiralink/jira/client.h"
 
 namespace jiralink::jira::internal {
@@ -39,6 +40,8 @@ class HttpTransport {
   void LogResponse(const HttpResponse& response, long elapsed_ms) const;
 
   const ClientOptions& options_;
+  const CurlLibrary* curl_lib_ = nullptr;  // null when libcurl could not be loaded
+  std::string load_error_;                 // why, then
   CURL* curl_ = nullptr;
 };
 
