@@ -301,7 +301,10 @@ void BM_DeliverStandin(benchmark::State& state) {
     std::vector<Job> jobs;
     // Distinct issues would need seeding; distinct commits on one issue
     // exercise the same calls (link lookup, comment lookup, post, upsert).
-    for (int i = 0; i < n; ++i) jobs.push_back(BenchJob(next++, "PROJ-1"));
+    for (int i = 0; i < n; ++i) {
+      jobs.push_back(BenchJob(next++, "PROJ-1"));
+      jobs.back().site = options.site;
+    }
     jiralink::hooks::EnqueueResult result;
     outbox->Enqueue(jobs, &result);
     state.ResumeTiming();

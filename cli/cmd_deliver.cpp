@@ -16,8 +16,10 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "commands.h"
 #include "common.h"
@@ -62,23 +64,115 @@ struct Totals {
   int delivered = 0;
   int retrying = 0;
   int dead = 0;
-  bool paused = false;
-  std::string pause_reason;
+  std::map<std::string, std::string> paused;   // site -> why
+  std::map<std::string, std::string> blocked;  // site -> why no worker could be made
 
-  void Add(const hooks::DeliveryReport& report) {
+  void Add(const std::string& site, const hooks::DeliveryReport& report) {
     delivered += report.delivered;
     retrying += report.retrying;
     dead += report.dead;
-    paused = report.paused;
-    if (report.paused) pause_reason = report.pause_reason;
+    if (report.paused) {
+      paused[site] = report.pause_reason;
+    } else {
+      paused.erase(site);
+    }
   }
 };
 
-// Rounds of: take the lock, deliver all that is due, let go; again if jobs
-// became due meanwhile (a hook whose own run found the lock taken counts on it).
-Status DeliverDue(hooks::Deliverer& deliverer, hooks::Outbox& outbox, hooks::DeliveryLock& lock,
-                  Totals* totals, bool* lock_busy) {
+// Delivers each Jira site's jobs with that site's own client: repositories
+// may take their Jira from a [groups] or [projects] table.
+class SiteDelivery {
+ public:
+  SiteDelivery(const config::Config& cfg, hooks::Outbox& outbox, hooks::DeliveryOptions base)
+      : cfg_(cfg), outbox_(outbox), base_(std::move(base)) {}
+
+  // Jobs queued before jobs recorded their site take their repository's.
+  Status AssignMissingSites() {
+    std::vector<std::string> repositories;
+    Status status = outbox_.ListRepositoriesWithoutSite(&repositories);
+    for (const std::string& repository : repositories) {
+      if (!status.ok()) break;
+      std::string site = JiraSiteOf(cfg_.ForRepo(repository));
+      if (!site.empty()) status = outbox_.AssignSite(repository, site);
+    }
+    return status;
+  }
+
+  // One pass over every site with due jobs, except the `skipped` ones
+  // (paused, or no worker could be made); adds those it skips now.
+  Status DeliverEachSite(Totals* totals, std::set<std::string>* skipped) {
+    std::vector<hooks::DueSite> due;
+    Status status = outbox_.ListDueSites(hooks::NowMillis(), &due);
+    for (const hooks::DueSite& site : due) {
+      if (!status.ok()) break;
+      if (skipped->count(site.site) > 0) continue;
+      hooks::Deliverer* deliverer = DelivererFor(site, totals);
+      if (deliverer == nullptr) {
+        skipped->insert(site.site);
+        continue;
+      }
+      hooks::DeliveryReport report;
+      status = deliverer->RunOnce(&report);
+      if (status.ok()) totals->Add(site.site, report);
+      if (report.paused) skipped->insert(site.site);
+    }
+    return status;
+  }
+
+  // True when some site not in `skipped` has due jobs.
+  Status AnyDue(const std::set<std::string>& skipped, bool* any) {
+    *any = false;
+    std::vector<hooks::DueSite> due;
+    Status status = outbox_.ListDueSites(hooks::NowMillis(), &due);
+    for (const hooks::DueSite& site : due) *any = *any || skipped.count(site.site) == 0;
+    return status;
+  }
+
+ private:
+  struct Worker {
+    std::unique_ptr<jira::Client> client;
+    std::unique_ptr<hooks::Deliverer> deliverer;
+  };
+
+  // The site's worker, made with the settings of a repository whose jobs go
+  // there; null (and the reason in totals->blocked) when that cannot be done.
+  hooks::Deliverer* DelivererFor(const hooks::DueSite& due, Totals* totals) {
+    auto found = workers_.find(due.site);
+    if (found != workers_.end()) return found->second.deliverer.get();
+    if (totals->blocked.count(due.site) > 0) return nullptr;  // said once already
+    if (due.site.empty()) {
+      totals->blocked[due.site] = "no Jira site is configured for " + due.repository +
+                                  " (set [jira] web_url); its jobs wait";
+      return nullptr;
+    }
+    Worker worker;
+    std::string command = "jiralink deliver: " + due.site;
+    worker.client = MakeJiraClient(cfg_.ForRepo(due.repository), command.c_str());
+    if (!worker.client) {
+      totals->blocked[due.site] = "cannot deliver: the settings of " + due.repository +
+                                  " lack what is needed (see above); its jobs wait";
+      return nullptr;
+    }
+    hooks::DeliveryOptions options = base_;
+    options.site = due.site;
+    worker.deliverer =
+        std::make_unique<hooks::Deliverer>(&outbox_, worker.client.get(), std::move(options));
+    return workers_.emplace(due.site, std::move(worker)).first->second.deliverer.get();
+  }
+
+  const config::Config& cfg_;
+  hooks::Outbox& outbox_;
+  hooks::DeliveryOptions base_;
+  std::map<std::string, Worker> workers_;
+};
+
+// Rounds of: take the lock, deliver what is due on every site, let go; again
+// if jobs became due meanwhile (a hook whose own run found the lock taken
+// counts on it).
+Status DeliverDue(SiteDelivery& delivery, hooks::DeliveryLock& lock, Totals* totals,
+                  bool* lock_busy) {
   *lock_busy = false;
+  std::set<std::string> skipped;
   for (int round = 0; round < kMaxRounds; ++round) {
     std::string error;
     if (!lock.TryLock(&error)) {
@@ -86,18 +180,25 @@ Status DeliverDue(hooks::Deliverer& deliverer, hooks::Outbox& outbox, hooks::Del
       *lock_busy = round == 0;
       return Status::Ok();
     }
-    hooks::DeliveryReport report;
-    Status status = deliverer.RunOnce(&report);
+    Status status = delivery.AssignMissingSites();
+    if (status.ok()) status = delivery.DeliverEachSite(totals, &skipped);
     lock.Unlock();
     if (!status.ok()) return status;
-    totals->Add(report);
-    if (report.paused) return Status::Ok();
-    int due = 0;
-    status = outbox.CountDue(hooks::NowMillis(), &due);
-    if (!status.ok()) return status;
-    if (due == 0) return Status::Ok();
+    bool any_due = false;
+    status = delivery.AnyDue(skipped, &any_due);
+    if (!status.ok() || !any_due) return status;
   }
   return Status::Ok();
+}
+
+void PrintSiteProblems(const Totals& totals) {
+  for (const auto& [site, reason] : totals.paused) {
+    std::printf("jiralink deliver: delivery to %s is paused: %s\n", site.c_str(), reason.c_str());
+  }
+  for (const auto& [site, reason] : totals.blocked) {
+    std::printf("jiralink deliver: %s%s%s\n", site.c_str(), site.empty() ? "" : ": ",
+                reason.c_str());
+  }
 }
 
 }  // namespace
@@ -121,8 +222,6 @@ int RunDeliver(Context& ctx, int argc, char** argv) {
   config::Config cfg;
   if (!LoadConfig(ctx, &cfg)) return 2;
   config::Settings settings = cfg.ForRepo("");
-  std::unique_ptr<jira::Client> client = MakeJiraClient(settings, "jiralink deliver");
-  if (!client) return 2;
   std::unique_ptr<hooks::Outbox> outbox;
   Status status = OpenOutbox(settings, &outbox);
   if (!status.ok()) {
@@ -130,8 +229,8 @@ int RunDeliver(Context& ctx, int argc, char** argv) {
     return 2;
   }
 
+  // Delivery limits are top-level settings; each site gets its own client.
   hooks::DeliveryOptions options;
-  options.site = client->options().api_url;
   options.max_attempts = settings.delivery.max_attempts;
   options.max_age_hours = settings.delivery.max_age_hours;
   options.lease_ms = static_cast<std::int64_t>(settings.delivery.lease_seconds) * 1000;
@@ -149,13 +248,13 @@ int RunDeliver(Context& ctx, int argc, char** argv) {
     std::printf("jiralink deliver: %s\n", line.c_str());
     std::fflush(stdout);
   };
-  hooks::Deliverer deliverer(outbox.get(), client.get(), options);
+  SiteDelivery delivery(cfg, *outbox, options);
   hooks::DeliveryLock lock((fs::path(StateDir(settings)) / "deliver.lock").string());
 
   Totals totals;
   bool lock_busy = false;
   if (!daemon) {
-    status = DeliverDue(deliverer, *outbox, lock, &totals, &lock_busy);
+    status = DeliverDue(delivery, lock, &totals, &lock_busy);
     if (!status.ok()) {
       std::fprintf(stderr, "jiralink deliver: %s\n", status.message().c_str());
       return 1;
@@ -166,11 +265,9 @@ int RunDeliver(Context& ctx, int argc, char** argv) {
     }
     std::printf("jiralink deliver: %d delivered, %d retrying later, %d dead\n", totals.delivered,
                 totals.retrying, totals.dead);
-    if (totals.paused) {
-      std::printf("jiralink deliver: delivery to %s is paused: %s\n", options.site.c_str(),
-                  totals.pause_reason.c_str());
-    }
-    return totals.retrying + totals.dead > 0 || totals.paused ? 1 : 0;
+    PrintSiteProblems(totals);
+    bool trouble = !totals.paused.empty() || !totals.blocked.empty();
+    return totals.retrying + totals.dead > 0 || trouble ? 1 : 0;
   }
 
   struct sigaction action {};
@@ -178,7 +275,7 @@ int RunDeliver(Context& ctx, int argc, char** argv) {
   sigaction(SIGTERM, &action, nullptr);
   sigaction(SIGINT, &action, nullptr);
   while (!g_stop) {
-    status = DeliverDue(deliverer, *outbox, lock, &totals, &lock_busy);
+    status = DeliverDue(delivery, lock, &totals, &lock_busy);
     if (!status.ok()) std::fprintf(stderr, "jiralink deliver: %s\n", status.message().c_str());
     auto wake = std::chrono::steady_clock::now() + std::chrono::seconds(poll_seconds);
     while (!g_stop && std::chrono::steady_clock::now() < wake) {

@@ -110,6 +110,7 @@ int PostReceive(Context& ctx) {
   options.walk.default_branch = settings.git.default_branch;
   options.walk.max_commits_per_update = settings.git.max_commits_per_push;
   options.plan.repository = repository;
+  options.plan.site = JiraSiteOf(settings);
   options.plan.transitions_enabled = settings.transitions.enabled;
   options.plan.commit_url_template = settings.git.commit_url;
   options.plan.repo_url_template = settings.git.repo_url;

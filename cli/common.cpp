@@ -68,6 +68,10 @@ jira::ClientOptions ToClientOptions(const config::JiraSettings& jira) {
   return options;
 }
 
+std::string JiraSiteOf(const config::Settings& settings) {
+  return ToClientOptions(settings.jira).api_url;
+}
+
 std::unique_ptr<jira::Client> MakeJiraClient(const config::Settings& settings,
                                              const char* command) {
   Status status = config::RequireApiSettings(settings.jira);

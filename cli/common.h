@@ -46,6 +46,10 @@ std::unique_ptr<jira::Client> MakeJiraClient(const config::Settings& settings, c
 // The client options without the token (for code that resolves it itself).
 jira::ClientOptions ToClientOptions(const config::JiraSettings& jira);
 
+// The Jira site a repository's jobs go to: its effective API URL (api_url,
+// else web_url); empty when no Jira is configured for it.
+std::string JiraSiteOf(const config::Settings& settings);
+
 // Runs a CLI11 app over argv; returns -1 when parsing succeeded and the
 // command should go on, else the exit code to return (0 for --help, 2 for errors).
 int ParseOrExit(CLI::App& app, int argc, char** argv);

@@ -74,7 +74,7 @@ Status Deliverer::RunOnce(DeliveryReport* report) {
   const std::int64_t started = NowMillis();
   for (int handled = 0; options_.max_jobs <= 0 || handled < options_.max_jobs; ++handled) {
     std::optional<Job> job;
-    status = outbox_->Claim(NowMillis(), started, options_.lease_ms, &job);
+    status = outbox_->Claim(options_.site, NowMillis(), started, options_.lease_ms, &job);
     if (!status.ok()) return status;
     if (!job) break;
     Outcome outcome = Deliver(*job);

@@ -12,6 +12,7 @@ Job MakeJob(const PlanOptions& options, const BranchCommits& branch, const NewCo
             const std::string& key, JobKind kind) {
   Job job;
   job.repository = options.repository;
+  job.site = options.site;
   job.commit = commit.sha;
   job.key = key;
   job.kind = kind;

@@ -35,6 +35,7 @@ CREATE TABLE IF NOT EXISTS jobs (
   last_error TEXT NOT NULL DEFAULT '',
   created_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL,
+  site TEXT NOT NULL DEFAULT '',
   UNIQUE (repository, commit_sha, issue_key, kind)
 );
 CREATE INDEX IF NOT EXISTS jobs_due ON jobs (state, next_attempt_at);
@@ -49,7 +50,7 @@ CREATE TABLE IF NOT EXISTS pauses (
 constexpr const char* kJobColumns =
     "id, repository, commit_sha, issue_key, kind, branch, author, message, commit_url, "
     "repo_url, branch_url, state, attempts, progress, next_attempt_at, lease_until, last_error, "
-    "created_at, updated_at, lease_token";
+    "created_at, updated_at, lease_token, site";
 
 // A prepared statement that finalizes itself.
 class Statement {
@@ -91,6 +92,26 @@ class Statement {
   int rc_ = SQLITE_OK;
 };
 
+// Outboxes written before jobs recorded their Jira site get the column; their
+// jobs get a site from their repository's settings when delivered.
+bool HasSiteColumn(sqlite3* db) {
+  Statement columns(db, "SELECT count(*) FROM pragma_table_info('jobs') WHERE name = 'site'");
+  return columns.ok() && columns.Step() == SQLITE_ROW && columns.Int(0) > 0;
+}
+
+Status AddSiteColumn(sqlite3* db) {
+  if (HasSiteColumn(db)) return Status::Ok();
+  char* message = nullptr;
+  if (sqlite3_exec(db, "ALTER TABLE jobs ADD COLUMN site TEXT NOT NULL DEFAULT ''", nullptr,
+                   nullptr, &message) != SQLITE_OK) {
+    std::string text = message != nullptr ? message : sqlite3_errmsg(db);
+    sqlite3_free(message);
+    // Another process may have upgraded the file meanwhile.
+    if (!HasSiteColumn(db)) return Status::IOError(text);
+  }
+  return Status::Ok();
+}
+
 // A random non-zero token that identifies one claim of a job.
 std::int64_t NewLeaseToken() {
   static thread_local std::mt19937_64 generator{std::random_device{}()};
@@ -121,6 +142,7 @@ Job ReadJob(Statement& s) {
   job.created_at = s.Int(17);
   job.updated_at = s.Int(18);
   job.lease_token = s.Int(19);
+  job.site = s.Text(20);
   return job;
 }
 
@@ -137,7 +159,8 @@ class SqliteOutbox final : public Outbox {
     Statement insert(db_,
                      "INSERT INTO jobs (repository, commit_sha, issue_key, kind, branch, author, "
                      "message, commit_url, repo_url, branch_url, next_attempt_at, created_at, "
-                     "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?11) "
+                     "updated_at, site) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+                     "?11, ?11, ?12) "
                      "ON CONFLICT DO NOTHING");
     if (!insert.ok()) return Rollback(Error("prepare insert"));
     std::int64_t now = NowMillis();
@@ -154,6 +177,7 @@ class SqliteOutbox final : public Outbox {
       insert.BindUnowned(9, job.repo_url);
       insert.BindUnowned(10, job.branch_url);
       insert.Bind(11, now);
+      insert.BindUnowned(12, job.site);
       if (insert.Step() != SQLITE_DONE) return Rollback(Error("insert job"));
       result->is_new.push_back(sqlite3_changes(db_) > 0);
       if (result->is_new.back()) {
@@ -168,15 +192,15 @@ class SqliteOutbox final : public Outbox {
     return Status::Ok();
   }
 
-  Status Claim(std::int64_t now, std::int64_t due_by, std::int64_t lease_ms,
-               std::optional<Job>* job) override {
+  Status Claim(const std::string& site, std::int64_t now, std::int64_t due_by,
+               std::int64_t lease_ms, std::optional<Job>* job) override {
     job->reset();
     // One statement: picking and leasing cannot be split by another worker.
     std::string sql =
         std::string(
             "UPDATE jobs SET lease_until = ?1, attempts = attempts + 1, "
             "lease_token = ?3, updated_at = ?2 WHERE id = (SELECT id FROM jobs WHERE state = "
-            "'pending' AND next_attempt_at <= ?4 AND lease_until <= ?2 ORDER BY "
+            "'pending' AND site = ?5 AND next_attempt_at <= ?4 AND lease_until <= ?2 ORDER BY "
             "next_attempt_at, id LIMIT 1) RETURNING ") +
         kJobColumns;
     Statement claim(db_, sql.c_str());
@@ -185,6 +209,7 @@ class SqliteOutbox final : public Outbox {
     claim.Bind(2, now);
     claim.Bind(3, NewLeaseToken());
     claim.Bind(4, due_by);
+    claim.Bind(5, site);
     int rc = claim.Step();
     if (rc == SQLITE_ROW) {
       *job = ReadJob(claim);
@@ -259,6 +284,37 @@ class SqliteOutbox final : public Outbox {
     if (s.Step() != SQLITE_ROW) return Error("count due jobs");
     *count = static_cast<int>(s.Int(0));
     return Status::Ok();
+  }
+
+  Status ListDueSites(std::int64_t now, std::vector<DueSite>* sites) override {
+    sites->clear();
+    Statement s(db_,
+                "SELECT site, min(repository) FROM jobs WHERE state = 'pending' AND "
+                "next_attempt_at <= ?1 AND lease_until <= ?1 GROUP BY site ORDER BY site");
+    if (!s.ok()) return Error("prepare due sites");
+    s.Bind(1, now);
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) sites->push_back({s.Text(0), s.Text(1)});
+    return rc == SQLITE_DONE ? Status::Ok() : Error("list due sites");
+  }
+
+  Status ListRepositoriesWithoutSite(std::vector<std::string>* repositories) override {
+    repositories->clear();
+    Statement s(db_,
+                "SELECT DISTINCT repository FROM jobs WHERE site = '' AND state != 'done' "
+                "ORDER BY repository");
+    if (!s.ok()) return Error("prepare repositories without a site");
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) repositories->push_back(s.Text(0));
+    return rc == SQLITE_DONE ? Status::Ok() : Error("list repositories without a site");
+  }
+
+  Status AssignSite(const std::string& repository, const std::string& site) override {
+    Statement s(db_, "UPDATE jobs SET site = ?1 WHERE site = '' AND repository = ?2");
+    if (!s.ok()) return Error("prepare site assignment");
+    s.Bind(1, site);
+    s.Bind(2, repository);
+    return s.Step() == SQLITE_DONE ? Status::Ok() : Error("assign a site");
   }
 
   Status Retry(RetryScope scope, std::int64_t id, int* changed) override {
@@ -424,6 +480,11 @@ Status OpenSqliteOutbox(const std::string& path, std::unique_ptr<Outbox>* out,
     sqlite3_free(message);
     sqlite3_close(db);
     return Status::IOError("cannot set up the outbox " + path + ": " + text);
+  }
+  Status upgraded = AddSiteColumn(db);
+  if (!upgraded.ok()) {
+    sqlite3_close(db);
+    return Status::IOError("cannot upgrade the outbox " + path + ": " + upgraded.message());
   }
   *out = std::make_unique<SqliteOutbox>(db, path);
   return Status::Ok();

@@ -54,6 +54,7 @@ class DeliveryTest : public ::testing::Test {
     job.message = "Fix the parser " + key + "\n\nbody";
     job.commit_url = kCommitUrl;
     job.repo_url = "https://git.example.com/platform/api";
+    job.site = jira_.base_url();
     return job;
   }
 

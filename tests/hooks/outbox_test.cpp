@@ -3,12 +3,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <memory>
 #include <set>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include "support/test_support.h"
 
@@ -37,7 +39,7 @@ class OutboxTest : public ::testing::Test {
   }
   Job ClaimOne(std::int64_t now, std::int64_t lease = 60000) {
     std::optional<Job> job;
-    EXPECT_TRUE(outbox_->Claim(now, now, lease, &job).ok());
+    EXPECT_TRUE(outbox_->Claim("", now, now, lease, &job).ok());
     EXPECT_TRUE(job.has_value());
     return job.value_or(Job());
   }
@@ -73,13 +75,75 @@ TEST_F(OutboxTest, ClaimLeasesTheOldestDueJobAndKeepsItFromOthers) {
   Job second = ClaimOne(now);
   EXPECT_EQ(second.key, "A-2");
   std::optional<Job> none;
-  ASSERT_TRUE(outbox_->Claim(now, now, 60000, &none).ok());
+  ASSERT_TRUE(outbox_->Claim("", now, now, 60000, &none).ok());
   EXPECT_FALSE(none.has_value());
   ASSERT_TRUE(outbox_->MarkDone(first, "ok").ok());
   std::optional<Job> stored;
   ASSERT_TRUE(outbox_->Get(first.id, &stored).ok());
   EXPECT_EQ(stored->state, JobState::kDone);
   EXPECT_EQ(stored->last_error, "ok");
+}
+
+TEST_F(OutboxTest, ClaimTakesOnlyTheGivenSitesJobs) {
+  Job to_a = MakeJob("c1", "A-1");
+  to_a.site = "https://a.example.com";
+  Job to_b = MakeJob("c2", "B-1");
+  to_b.site = "https://b.example.com";
+  to_b.repository = "ops/tools";
+  EnqueueResult r;
+  ASSERT_TRUE(outbox_->Enqueue({to_a, to_b}, &r).ok());
+  std::int64_t now = NowMillis();
+  std::vector<DueSite> sites;
+  ASSERT_TRUE(outbox_->ListDueSites(now, &sites).ok());
+  ASSERT_EQ(sites.size(), 2u);
+  EXPECT_EQ(sites[0].site, "https://a.example.com");
+  EXPECT_EQ(sites[0].repository, "platform/api");
+  EXPECT_EQ(sites[1].repository, "ops/tools");
+  std::optional<Job> job;
+  ASSERT_TRUE(outbox_->Claim("https://b.example.com", now, now, 60000, &job).ok());
+  ASSERT_TRUE(job.has_value());
+  EXPECT_EQ(job->key, "B-1");
+  EXPECT_EQ(job->site, "https://b.example.com");
+  ASSERT_TRUE(outbox_->Claim("https://b.example.com", now, now, 60000, &job).ok());
+  EXPECT_FALSE(job.has_value()) << "A-1 belongs to the other site";
+}
+
+TEST_F(OutboxTest, AnOutboxFromBeforeSitesIsUpgradedAndItsJobsGetASite) {
+  outbox_.reset();
+  std::string old_path = dir_.Path("old/outbox.sqlite3");
+  std::filesystem::create_directories(dir_.Path("old"));
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(old_path.c_str(), &db), SQLITE_OK);
+  // The jobs table as the first release wrote it: no site column.
+  const char* old_schema =
+      "CREATE TABLE jobs (id INTEGER PRIMARY KEY AUTOINCREMENT, repository TEXT NOT NULL, "
+      "commit_sha TEXT NOT NULL, issue_key TEXT NOT NULL, kind TEXT NOT NULL, branch TEXT NOT "
+      "NULL DEFAULT '', author TEXT NOT NULL DEFAULT '', message TEXT NOT NULL DEFAULT '', "
+      "commit_url TEXT NOT NULL DEFAULT '', repo_url TEXT NOT NULL DEFAULT '', branch_url TEXT "
+      "NOT NULL DEFAULT '', state TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL "
+      "DEFAULT 0, progress INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER NOT NULL, "
+      "lease_until INTEGER NOT NULL DEFAULT 0, lease_token INTEGER NOT NULL DEFAULT 0, "
+      "last_error TEXT NOT NULL DEFAULT '', created_at INTEGER NOT NULL, updated_at INTEGER NOT "
+      "NULL, UNIQUE (repository, commit_sha, issue_key, kind));"
+      "INSERT INTO jobs (repository, commit_sha, issue_key, kind, next_attempt_at, created_at, "
+      "updated_at) VALUES ('platform/api', 'c1', 'A-1', 'mention', 0, 0, 0);";
+  ASSERT_EQ(sqlite3_exec(db, old_schema, nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+
+  std::unique_ptr<Outbox> upgraded;
+  Status status = OpenSqliteOutbox(old_path, &upgraded);
+  ASSERT_TRUE(status.ok()) << status.ToString();
+  std::vector<std::string> repositories;
+  ASSERT_TRUE(upgraded->ListRepositoriesWithoutSite(&repositories).ok());
+  EXPECT_EQ(repositories, (std::vector<std::string>{"platform/api"}));
+  ASSERT_TRUE(upgraded->AssignSite("platform/api", "https://a.example.com").ok());
+  std::optional<Job> job;
+  std::int64_t now = NowMillis();
+  ASSERT_TRUE(upgraded->Claim("https://a.example.com", now, now, 60000, &job).ok());
+  ASSERT_TRUE(job.has_value());
+  EXPECT_EQ(job->key, "A-1");
+  ASSERT_TRUE(upgraded->ListRepositoriesWithoutSite(&repositories).ok());
+  EXPECT_TRUE(repositories.empty());
 }
 
 TEST_F(OutboxTest, AnExpiredLeaseIsClaimedAgainAndTheOldOwnerCannotFinish) {
@@ -183,7 +247,7 @@ TEST_F(OutboxTest, ManyProcessesEnqueueAndClaimWithoutLosingOrDoublingJobs) {
   EXPECT_EQ(jobs.size(), static_cast<std::size_t>(kWriters * kJobsEach));
   std::set<std::int64_t> claimed;
   std::optional<Job> job;
-  while (outbox_->Claim(NowMillis(), NowMillis(), 60000, &job).ok() && job) {
+  while (outbox_->Claim("", NowMillis(), NowMillis(), 60000, &job).ok() && job) {
     EXPECT_TRUE(claimed.insert(job->id).second);
   }
   EXPECT_EQ(claimed.size(), jobs.size());

@@ -40,7 +40,9 @@ struct DeliveryPolicy {
 };
 
 struct DeliveryOptions {
-  std::string site;  // the Jira API URL; names the pause
+  // The Jira API URL: the Deliverer takes only this site's jobs (Job::site),
+  // and a 401/403 pauses only this site.
+  std::string site;
   int max_attempts = 20;
   int max_age_hours = 72;
   std::int64_t lease_ms = 120 * 1000;

@@ -42,6 +42,10 @@ struct Job {
   std::string commit_url;
   std::string repo_url;
   std::string branch_url;
+  // The Jira API URL of the repository's settings when the job was queued:
+  // jobs go to the site their repository was configured with ("" = unknown,
+  // from an outbox written before sites were recorded).
+  std::string site;
 
   JobState state = JobState::kPending;
   int attempts = 0;                  // claims so far

@@ -17,6 +17,7 @@ namespace jiralink::hooks {
 
 struct PlanOptions {
   std::string repository;  // "platform/api"
+  std::string site;        // the repository's Jira API URL (Job::site)
   bool transitions_enabled = true;
   // URL templates of [git]; {repo}, {sha}, {branch} are filled in per job.
   std::string commit_url_template;

@@ -36,6 +36,12 @@ struct EnqueueResult {
   std::vector<bool> is_new;  // per job given, in order: true when it was added
 };
 
+// A Jira site with due jobs (Outbox::ListDueSites).
+struct DueSite {
+  std::string site;        // the Jira API URL
+  std::string repository;  // one repository whose jobs go there
+};
+
 // Which jobs `queue retry` revives.
 enum class RetryScope { kOne, kDead, kAll };
 
@@ -47,12 +53,12 @@ class Outbox {
   // kind) to one already there is skipped. New jobs are due at once.
   virtual Status Enqueue(const std::vector<Job>& jobs, EnqueueResult* result) = 0;
 
-  // Claims the oldest pending job due by `due_by` whose lease is free at
-  // `now`: sets its lease to now + lease_ms and counts an attempt. *job is
-  // empty when nothing is due. (A run passes its start time as due_by, so a
-  // job it retried soon does not come back in the same run.)
-  virtual Status Claim(std::int64_t now, std::int64_t due_by, std::int64_t lease_ms,
-                       std::optional<Job>* job) = 0;
+  // Claims the oldest pending job of `site` due by `due_by` whose lease is
+  // free at `now`: sets its lease to now + lease_ms and counts an attempt.
+  // *job is empty when nothing is due. (A run passes its start time as
+  // due_by, so a job it retried soon does not come back in the same run.)
+  virtual Status Claim(const std::string& site, std::int64_t now, std::int64_t due_by,
+                       std::int64_t lease_ms, std::optional<Job>* job) = 0;
 
   // Finishing a claimed job. Each checks that the lease still belongs to the
   // claim (its lease_token); a lost lease gives kNotFound and changes nothing.
@@ -70,6 +76,13 @@ class Outbox {
   virtual Status Get(std::int64_t id, std::optional<Job>* job) = 0;
   // Jobs due at `now` (pending, due, lease free).
   virtual Status CountDue(std::int64_t now, int* count) = 0;
+  // The sites with jobs due at `now`, each with one of its repositories
+  // (whose settings give the site's credentials), by site.
+  virtual Status ListDueSites(std::int64_t now, std::vector<DueSite>* sites) = 0;
+  // Repositories that have jobs without a site (see Job::site), and giving
+  // them one.
+  virtual Status ListRepositoriesWithoutSite(std::vector<std::string>* repositories) = 0;
+  virtual Status AssignSite(const std::string& repository, const std::string& site) = 0;
 
   // Makes jobs due now with a fresh attempt budget: one job by id, all dead
   // jobs, or all pending and dead jobs (jobs leased right now are left alone). Also clears every
