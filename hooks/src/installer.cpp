@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -61,6 +62,23 @@ Status OpenBare(const std::string& repo_path, fs::path* git_dir) {
   return Status::Ok();
 }
 
+// Where git runs this repository's hooks from: core.hooksPath when set
+// (relative to the git directory, where hooks run), else <git dir>/hooks.
+fs::path HooksDirectory(const fs::path& git_dir) {
+  std::string configured;
+  if (!RunGit(git_dir.string(), {"config", "--get", "core.hooksPath"}, "", &configured).ok()) {
+    return git_dir / "hooks";  // not set
+  }
+  configured.erase(configured.find_last_not_of('\n') + 1);
+  if (configured.empty()) return git_dir / "hooks";
+  if (configured[0] == '~') {
+    const char* home = std::getenv("HOME");
+    if (home != nullptr) configured = home + configured.substr(1);
+  }
+  fs::path path(configured);
+  return path.is_absolute() ? path : git_dir / path;
+}
+
 Status WriteExecutable(const fs::path& path, const std::string& text) {
   fs::path temporary = path;
   temporary += ".jiralink-tmp";
@@ -111,7 +129,7 @@ Status InstallHook(const std::string& repo_path, const InstallOptions& options,
   fs::path git_dir;
   Status status = OpenBare(repo_path, &git_dir);
   if (!status.ok()) return status;
-  fs::path hooks = git_dir / "hooks";
+  fs::path hooks = HooksDirectory(git_dir);
   std::error_code ec;
   fs::create_directories(hooks, ec);
   if (ec) return Status::IOError("cannot create " + hooks.string() + ": " + ec.message());
@@ -143,8 +161,9 @@ Status UninstallHook(const std::string& repo_path, InstallResult* result) {
   fs::path git_dir;
   Status status = OpenBare(repo_path, &git_dir);
   if (!status.ok()) return status;
-  fs::path hook = git_dir / "hooks" / "post-receive";
-  fs::path chained = git_dir / "hooks" / (std::string("post-receive") + kChainedSuffix);
+  fs::path hooks = HooksDirectory(git_dir);
+  fs::path hook = hooks / "post-receive";
+  fs::path chained = hooks / (std::string("post-receive") + kChainedSuffix);
   result->hook_path = hook.string();
   std::error_code ec;
   if (!fs::exists(hook, ec) || !IsOurs(hook)) {

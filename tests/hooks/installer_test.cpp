@@ -37,6 +37,23 @@ TEST(Installer, WritesAnExecutableHookCallingJiralinkByAbsolutePath) {
   EXPECT_TRUE(st.st_mode & S_IXUSR);
 }
 
+TEST(Installer, FollowsCoreHooksPathWhereGitRunsTheHooks) {
+  GitFixture git;
+  testing::Git(git.bare(), {"config", "core.hooksPath", "custom-hooks"}, testing::GitIdentityEnv());
+  InstallResult result;
+  ASSERT_TRUE(
+      InstallHook(git.bare(), {JIRALINK_BIN, git.Path("no-such-config.toml")}, &result).ok());
+  EXPECT_EQ(result.hook_path, git.bare() + "/custom-hooks/post-receive");
+  EXPECT_FALSE(fs::exists(git.bare() + "/hooks/post-receive"));
+  // git runs it from there: its warning about the missing settings reaches the pusher.
+  git.Commit("PROJ-1 first");
+  testing::ProcessResult push = git.Push({"origin", "main"});
+  EXPECT_EQ(push.exit_code, 0) << push.err;
+  EXPECT_NE(push.err.find("no-such-config.toml"), std::string::npos) << push.err;
+  ASSERT_TRUE(UninstallHook(git.bare(), &result).ok());
+  EXPECT_FALSE(fs::exists(git.bare() + "/custom-hooks/post-receive"));
+}
+
 TEST(Installer, IsIdempotent) {
   GitFixture git;
   InstallResult result;

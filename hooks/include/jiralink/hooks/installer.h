@@ -7,7 +7,8 @@
 // (a wrapper) saves stdin to a temporary file, runs the old hook with it
 // first, then jiralink with the same input, and exits with the old hook's
 // status. Installing again refreshes our script (idempotent); uninstalling
-// puts the old hook back.
+// puts the old hook back. The hooks directory is the one git uses: the
+// repository's core.hooksPath when set, else <git dir>/hooks.
 #pragma once
 
 #include <string>
