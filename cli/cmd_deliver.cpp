@@ -234,6 +234,7 @@ int RunDeliver(Context& ctx, int argc, char** argv) {
   options.max_attempts = settings.delivery.max_attempts;
   options.max_age_hours = settings.delivery.max_age_hours;
   options.lease_ms = static_cast<std::int64_t>(settings.delivery.lease_seconds) * 1000;
+  options.pause_ms = static_cast<std::int64_t>(settings.delivery.pause_seconds) * 1000;
   options.backoff.cap_ms = static_cast<std::int64_t>(settings.delivery.backoff_cap_seconds) * 1000;
   options.backoff.base_ms = EnvMillis("JIRALINK_BACKOFF_BASE_MS", 1000);
   auto policies = std::make_shared<std::map<std::string, hooks::DeliveryPolicy>>();

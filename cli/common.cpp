@@ -38,6 +38,7 @@ renderer::RenderOptions ToRenderOptions(const config::Settings& settings) {
   options.web_url = settings.jira.web_url;
   options.matching = ToMatchingOptions(settings.matching);
   options.max_bytes = settings.render.max_bytes;
+  options.hardbreaks = settings.render.hardbreaks;
   return options;
 }
 

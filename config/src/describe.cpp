@@ -66,13 +66,15 @@ std::string Config::Describe(const Settings& s) {
   out << "\n[render]\n"
       << "max_bytes = " << s.render.max_bytes << "\n"
       << "cache = " << Bool(s.render.cache) << "\n"
-      << "cache_max_mb = " << s.render.cache_max_mb << "\n";
+      << "cache_max_mb = " << s.render.cache_max_mb << "\n"
+      << "hardbreaks = " << Bool(s.render.hardbreaks) << "\n";
 
   out << "\n[delivery]\n"
       << "max_attempts = " << s.delivery.max_attempts << "\n"
       << "max_age_hours = " << s.delivery.max_age_hours << "\n"
       << "backoff_cap_seconds = " << s.delivery.backoff_cap_seconds << "\n"
-      << "lease_seconds = " << s.delivery.lease_seconds << "\n";
+      << "lease_seconds = " << s.delivery.lease_seconds << "\n"
+      << "pause_seconds = " << s.delivery.pause_seconds << "\n";
 
   out << "\n[issues]\n"
       << "enabled = " << Bool(s.issues.enabled) << "\n"

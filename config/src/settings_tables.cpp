@@ -27,9 +27,9 @@ constexpr std::string_view kTransitionKeys[] = {"enabled", "mode", "ids"};
 constexpr std::string_view kGitKeys[] = {"root",     "commit_url",     "branch_url",
                                          "repo_url", "default_branch", "max_commits_per_push"};
 constexpr std::string_view kStateKeys[] = {"dir"};
-constexpr std::string_view kRenderKeys[] = {"max_bytes", "cache", "cache_max_mb"};
-constexpr std::string_view kDeliveryKeys[] = {"max_attempts", "max_age_hours",
-                                              "backoff_cap_seconds", "lease_seconds"};
+constexpr std::string_view kRenderKeys[] = {"max_bytes", "cache", "cache_max_mb", "hardbreaks"};
+constexpr std::string_view kDeliveryKeys[] = {
+    "max_attempts", "max_age_hours", "backoff_cap_seconds", "lease_seconds", "pause_seconds"};
 constexpr std::string_view kIssuesKeys[] = {"enabled", "project_keys"};
 constexpr std::string_view kVulnerabilityKeys[] = {"enabled", "project_key", "issue_type",
                                                    "customize"};
@@ -255,6 +255,7 @@ void ApplyRender(TableReader& reader, RenderSettings* render) {
   reader.GetPositiveInt64("max_bytes", &render->max_bytes);
   reader.GetBool("cache", &render->cache);
   reader.GetPositiveInt64("cache_max_mb", &render->cache_max_mb);
+  reader.GetBool("hardbreaks", &render->hardbreaks);
 }
 
 void ApplyDelivery(TableReader& reader, DeliverySettings* delivery) {
@@ -263,6 +264,7 @@ void ApplyDelivery(TableReader& reader, DeliverySettings* delivery) {
   reader.GetPositiveInt("max_age_hours", &delivery->max_age_hours);
   reader.GetPositiveInt("backoff_cap_seconds", &delivery->backoff_cap_seconds);
   reader.GetPositiveInt("lease_seconds", &delivery->lease_seconds);
+  reader.GetPositiveInt("pause_seconds", &delivery->pause_seconds);
 }
 
 void ApplyIssues(TableReader& reader, IssuesSettings* issues) {

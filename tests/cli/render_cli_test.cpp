@@ -96,6 +96,17 @@ TEST_F(RenderCliTest, NoWebUrlRendersWithoutLinks) {
   EXPECT_EQ(result.out, "<p>PROJ-7</p>\n");
 }
 
+TEST_F(RenderCliTest, HardbreaksSettingTurnsLineBreaksIntoBrAndIsCachedApart) {
+  std::string text = "first line PROJ-7\nsecond line\n";
+  EXPECT_EQ(Run({}, text).out, "<p>first line " + std::string(kLink) + "\nsecond line</p>\n");
+  testing::WriteFile(config_,
+                     "[jira]\nweb_url = \"https://jira.example.com\"\n[render]\n"
+                     "hardbreaks = true\n[state]\ndir = \"" +
+                         dir_.Path("state") + "\"\n");
+  // The same input, now a cache hit for the old settings: the epoch differs.
+  EXPECT_EQ(Run({}, text).out, "<p>first line " + std::string(kLink) + "<br />\nsecond line</p>\n");
+}
+
 TEST_F(RenderCliTest, CorruptCacheWarnsOnceAndStillRenders) {
   std::string state = dir_.Path("state");
   ASSERT_EQ(Run({}, "warm\n").exit_code, 0);  // creates the cache

@@ -63,8 +63,19 @@ TEST(ConfigLayering, NoFileGivesBuiltInDefaults) {
   EXPECT_EQ(settings.git.max_commits_per_push, 100);
   EXPECT_EQ(settings.render.max_bytes, 8 * 1024 * 1024);
   EXPECT_EQ(settings.delivery.max_attempts, 20);
+  EXPECT_EQ(settings.delivery.pause_seconds, 300);
+  EXPECT_FALSE(settings.render.hardbreaks);
   EXPECT_FALSE(settings.vulnerabilities.enabled);
   EXPECT_EQ(settings.state.dir, DefaultStateDir());
+}
+
+TEST(ConfigLayering, HardbreaksAndPauseSecondsAreReadAndLayered) {
+  Config config = MustLoad(
+      "[render]\nhardbreaks = true\n[delivery]\npause_seconds = 60\n"
+      "[groups.\"docs\".render]\nhardbreaks = false\n");
+  EXPECT_TRUE(config.ForRepo("platform/api").render.hardbreaks);
+  EXPECT_FALSE(config.ForRepo("docs/site").render.hardbreaks);
+  EXPECT_EQ(config.ForRepo("").delivery.pause_seconds, 60);
 }
 
 TEST(ConfigLayering, TopLevelAppliesToEveryRepository) {

@@ -102,12 +102,16 @@ TEST(ConfigValidation, WrongTypeNamesExpectedAndActualType) {
                  "[comments] enabled must be true or false, got string");
   ExpectOneError("[render]\nmax_bytes = 1.5\n", 2, 13,
                  "[render] max_bytes must be an integer, got float");
+  ExpectOneError("[render]\nhardbreaks = 1\n", 2, 14,
+                 "[render] hardbreaks must be true or false, got integer");
   ExpectOneError("jira = 3\n", 1, 1, "[jira] must be a table, got integer");
 }
 
 TEST(ConfigValidation, NumbersMustBePositive) {
   ExpectOneError("[delivery]\nmax_attempts = 0\n", 2, 16,
                  "[delivery] max_attempts must be greater than 0, got 0");
+  ExpectOneError("[delivery]\npause_seconds = -1\n", 2, 17,
+                 "[delivery] pause_seconds must be greater than 0, got -1");
   ExpectOneError("[jira]\nconnect_timeout_seconds = -5\n", 2, 27,
                  "[jira] connect_timeout_seconds must be greater than 0, got -5");
   ExpectOneError("[git]\nmax_commits_per_push = 99999999999\n", 2, 24,

@@ -65,6 +65,7 @@ struct RenderSettings {
   std::int64_t max_bytes = 8 * 1024 * 1024;
   bool cache = true;
   std::int64_t cache_max_mb = 256;
+  bool hardbreaks = false;  // a newline inside a paragraph becomes <br />
 };
 
 struct DeliverySettings {
@@ -72,6 +73,7 @@ struct DeliverySettings {
   int max_age_hours = 72;
   int backoff_cap_seconds = 300;
   int lease_seconds = 120;
+  int pause_seconds = 300;  // after a 401/403, how long before a run asks Jira again
 };
 
 struct IssuesSettings {
