@@ -46,7 +46,7 @@ Status CachedRenderer::Render(std::string_view markdown, std::string* html, bool
   Status status = renderer_->Render(markdown, html);
   if (!status.ok()) return status;
   if (cache_ != nullptr) {
-    Status stored = cache_->StoreForLastLookup(*html);
+    Status stored = cache_->StoreForLastLookup(markdown, *html);
     if (!stored.ok()) DropCache(stored);
   }
   return Status::Ok();

@@ -1,28 +1,31 @@
 // The `jira` cmark-gfm syntax extension (internal to the renderer).
 //
-// It is a postprocess-only extension, modelled on the e-mail half of
-// cmark-gfm's extensions/autolink.c: after inline parsing it walks the tree,
-// splits TEXT nodes that are not inside a LINK or IMAGE around each key the
-// KeyScanner finds, and puts every key in a LINK node of its own. Code spans,
-// code blocks and raw HTML are other node types, so they are never looked
-// at. The same walk empties link and image destinations that
-// IsDangerousUrl() rejects (cmark's safe mode lets data:image/... through).
+// It adds no syntax, so inline parsing runs exactly as without it. Its work
+// is split in two:
+//  - postprocess walks the tree once. It empties link and image destinations
+//    that IsDangerousUrl() rejects (cmark's safe mode lets data:image/...
+//    through), and marks the TEXT nodes that hold a key and are not inside a
+//    LINK or IMAGE as this extension's (cmark_node_set_syntax_extension).
+//    Code spans, code blocks and raw HTML are other node types, so they are
+//    never marked.
+//  - cmark-gfm's HTML renderer hands every node carrying an extension to
+//    that extension's html_render_func. For a marked TEXT node it writes the
+//    text escaped exactly as cmark does, with each key the KeyScanner finds
+//    in an anchor: <a href="..." class="gfm gfm-issue" ...>KEY</a>.
+// Linking while rendering, rather than splitting TEXT nodes into LINK nodes,
+// makes no node and no copy of the text: a key costs only its scan and the
+// bytes written. Text without a key is rendered by cmark itself.
 //
-// How the anchor gets its class and data attribute: a plain LINK renders only
-// href and title. The key links carry this extension
-// (cmark_node_set_syntax_extension), and cmark-gfm's HTML renderer hands any
-// node with an extension to that extension's html_render_func, which writes
-// the forge's anchor. A LINK (rather than a custom node type) is used because
-// every inline container accepts one: table cells refuse unknown types. The
-// render function appends to the renderer's buffer, whose struct
-// (cmark_html_renderer, <cmark-gfm/render.h>) and append function
-// (cmark_strbuf_put, <cmark-gfm/buffer.h>) come from cmark-gfm's private
-// headers that Debian installs (bug #1022183) and the shared library exports;
-// nothing else private is used. The key is kept in the node's string
-// content, which the node frees itself.
+// The render function appends to the renderer's buffer, whose struct
+// (cmark_html_renderer, <cmark-gfm/render.h>), append and escape functions
+// (cmark_strbuf_put, <cmark-gfm/buffer.h>; houdini_escape_html0,
+// <cmark-gfm/houdini.h>) and node fields (<cmark-gfm/node.h>) come from
+// cmark-gfm's private headers that Debian installs (bug #1022183) and the
+// shared library exports.
 //
 // Attach it after the GFM core extensions: postprocess runs in attach order,
-// so autolink's e-mail links (PROJ-12@example.com) are made first and win.
+// so autolink's links (PROJ-12@example.com, http://x.org/PROJ-1) exist by
+// the time it runs, and their text is left alone.
 #pragma once
 
 #include <string>
@@ -38,8 +41,9 @@ struct JiraLinkConfig {
   const KeyScanner* scanner = nullptr;  // required when link_base is set
 };
 
-// A new, unregistered extension named "jira" that reads *config (which must
-// outlive it). Free it with cmark_syntax_extension_free(default allocator).
-cmark_syntax_extension* NewJiraExtension(const JiraLinkConfig* config);
+// A new, unregistered extension named "jira" with its own copy of what it
+// needs from `config` (config.scanner must outlive it). Free it with
+// cmark_syntax_extension_free(default allocator).
+cmark_syntax_extension* NewJiraExtension(const JiraLinkConfig& config);
 
 }  // namespace jiralink::renderer

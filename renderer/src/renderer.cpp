@@ -77,10 +77,10 @@ Status Renderer::Create(const RenderOptions& options, std::unique_ptr<Renderer>*
   }
   renderer->fingerprint_ = Fingerprint(options, renderer->link_base_);
   if (options.jira_extension) {
-    renderer->link_config_ = std::make_unique<JiraLinkConfig>();
-    renderer->link_config_->link_base = renderer->link_base_;
-    renderer->link_config_->scanner = renderer->scanner_.get();
-    renderer->jira_extension_ = NewJiraExtension(renderer->link_config_.get());
+    JiraLinkConfig config;
+    config.link_base = renderer->link_base_;
+    config.scanner = renderer->scanner_.get();
+    renderer->jira_extension_ = NewJiraExtension(config);
   }
   *out = std::move(renderer);
   return Status::Ok();

@@ -1,4 +1,5 @@
-// SHA-256 over one or more byte strings (OpenSSL), for cache keys and epochs.
+// SHA-256 over one or more byte strings (OpenSSL), for the render epoch
+// (the settings hash); the cache's row keys use the faster XXH3.
 #pragma once
 
 #include <initializer_list>

@@ -1,8 +1,5 @@
 #include "url_safety.h"
 
-#include <array>
-#include <cctype>
-
 #include "jiralink/renderer/renderer.h"
 
 namespace jiralink::renderer {
@@ -10,57 +7,29 @@ namespace {
 
 bool IsIgnoredByBrowsers(unsigned char c) { return c <= 0x20 || c == 0x7f; }
 
-char LowerAscii(unsigned char c) { return static_cast<char>(std::tolower(c)); }
+char LowerAscii(unsigned char c) {
+  return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+}
 
 }  // namespace
 
 bool IsDangerousUrl(std::string_view url) {
-  std::string scheme;
+  // Long enough for every scheme checked; a longer one is none of them.
+  char scheme[12];
+  std::size_t length = 0;
   for (unsigned char c : url) {
     if (IsIgnoredByBrowsers(c)) continue;
     if (c == ':') break;
-    if (!std::isalnum(c) && c != '+' && c != '-' && c != '.') return false;  // no scheme
-    if (scheme.size() > 16) return false;
-    scheme.push_back(LowerAscii(c));
+    if (!IsAsciiAlnum(c) && c != '+' && c != '-' && c != '.') return false;  // no scheme
+    if (length == sizeof scheme) return false;
+    scheme[length++] = LowerAscii(c);
   }
-  return scheme == "javascript" || scheme == "vbscript" || scheme == "data" || scheme == "file";
+  const std::string_view name(scheme, length);
+  return name == "javascript" || name == "vbscript" || name == "data" || name == "file";
 }
 
 void AppendHtmlEscaped(std::string_view text, std::string* out) {
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out->append("&amp;");
-        break;
-      case '<':
-        out->append("&lt;");
-        break;
-      case '>':
-        out->append("&gt;");
-        break;
-      case '"':
-        out->append("&quot;");
-        break;
-      case '\'':
-        out->append("&#39;");
-        break;
-      default:
-        out->push_back(c);
-    }
-  }
-}
-
-void AppendPercentEncoded(std::string_view key, std::string* out) {
-  static constexpr char kDigits[] = "0123456789ABCDEF";
-  for (unsigned char c : key) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out->push_back(static_cast<char>(c));
-    } else {
-      out->push_back('%');
-      out->push_back(kDigits[c >> 4]);
-      out->push_back(kDigits[c & 0xf]);
-    }
-  }
+  ForEachHtmlEscapedPiece(text, [out](std::string_view piece) { out->append(piece); });
 }
 
 bool IsUsableWebUrl(std::string_view url) {

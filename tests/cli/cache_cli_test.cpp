@@ -83,9 +83,10 @@ TEST_F(CacheCliTest, GcTrimsToCacheMaxMb) {
                      "[jira]\nweb_url = \"https://jira.example.com\"\n[render]\n"
                      "cache_max_mb = 1\n[state]\ndir = \"" +
                          state_ + "\"\n");
-  // Three documents of ~600 KB of HTML each: only one fits in 1 MiB.
+  // Three documents stored as ~600 KB each (300 KB of Markdown, as much
+  // HTML): only one fits in 1 MiB.
   for (char c : {'a', 'b', 'c'}) {
-    ASSERT_EQ(Jiralink({"render"}, std::string(600 * 1024, c) + "\n").exit_code, 0);
+    ASSERT_EQ(Jiralink({"render"}, std::string(300 * 1024, c) + "\n").exit_code, 0);
   }
   ProcessResult gc = Jiralink({"cache", "gc"});
   EXPECT_EQ(gc.exit_code, 0) << gc.err;

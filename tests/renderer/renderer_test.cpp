@@ -113,6 +113,28 @@ TEST(RendererTest, CustomRegexDecidesWhatIsAKey) {
             "<p>" + Link("ABC-1") + " DEF-2 " + Link("XYZ-3") + "</p>\n");
 }
 
+TEST(RendererTest, CustomRegexWithoutADashLinksToo) {
+  RenderOptions options;
+  options.web_url = kWebUrl;
+  options.matching.regex = "T\\d+";
+  EXPECT_EQ(RenderWith(options, "see T42."), "<p>see " + Link("T42") + ".</p>\n");
+  EXPECT_EQ(RenderWith(options, "not PROJ-1"), "<p>not PROJ-1</p>\n");
+}
+
+TEST(RendererTest, TextAroundKeysIsEscapedAsElsewhere) {
+  EXPECT_EQ(Render("1 < 2 & \"AB-1\" 'AB-2'>"),
+            "<p>1 &lt; 2 &amp; &quot;" + Link("AB-1") + "&quot; '" + Link("AB-2") + "'&gt;</p>\n");
+  EXPECT_EQ(Render("a & b"), "<p>a &amp; b</p>\n");
+}
+
+TEST(RendererTest, AmpersandInWebUrlIsEscapedInTheHref) {
+  RenderOptions options;
+  options.web_url = "https://x.org/j&k";
+  EXPECT_EQ(RenderWith(options, "AB-1"),
+            "<p><a href=\"https://x.org/j&amp;k/browse/AB-1\" class=\"gfm gfm-issue\" "
+            "title=\"Issue in Jira\" data-external-issue=\"AB-1\">AB-1</a></p>\n");
+}
+
 TEST(RendererTest, BadRegexIsRefusedWithTheSetting) {
   RenderOptions options;
   options.matching.regex = "(unclosed";
@@ -185,6 +207,10 @@ TEST(RendererSafetyTest, DangerousLinkAndImageUrlsAreEmptied) {
   EXPECT_EQ(Render("![x](data:image/png;base64,AAAA)"), "<p><img src=\"\" alt=\"x\" /></p>\n");
   EXPECT_EQ(Render("<javascript:alert(1)>"), "<p><a href=\"\">javascript:alert(1)</a></p>\n");
   EXPECT_EQ(Render("[x]: javascript:alert(1)\n\n[x]"), "<p><a href=\"\">x</a></p>\n");
+  // Browsers skip leading white space and control bytes in a URL; so does the check.
+  EXPECT_EQ(Render("[x](< data:text/html,x>)"), "<p><a href=\"\">x</a></p>\n");
+  EXPECT_EQ(Render("[x](<java&#9;script:alert(1)>)"), "<p><a href=\"\">x</a></p>\n");
+  EXPECT_EQ(Render("![x](DATA:image/gif;base64,AAAA)"), "<p><img src=\"\" alt=\"x\" /></p>\n");
 }
 
 TEST(RendererSafetyTest, ScriptTagsAreNotPassedThrough) {

@@ -1,9 +1,10 @@
 // CachedRenderer: a Renderer in front of the RenderCache.
 //
-// A lookup costs a SHA-256 of the input and one SQLite read; a miss renders
-// and stores the result. Any cache failure (a corrupt or unwritable file, a
-// full disk) never fails the render: the cache is dropped for the rest of
-// this object's life and `warn` is called once with the reason.
+// A lookup costs an XXH3 hash of the input and one SQLite read (which also
+// compares the stored input); a miss renders and stores the result. Any
+// cache failure (a corrupt or unwritable file, a full disk) never fails the
+// render: the cache is dropped for the rest of this object's life and `warn`
+// is called once with the reason.
 #pragma once
 
 #include <functional>

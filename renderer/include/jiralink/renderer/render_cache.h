@@ -10,14 +10,22 @@
 //     them selects other rows, so a stale link can never be served;
 //   - the local version is a number stored in the database, bumped by
 //     InvalidateRenderCache().
-// A row is found by SHA-256(settings hash || input) AND the current local
-// version, read in one SQL statement: a lookup that starts after an
-// invalidation has committed never sees a row of the old version. The bump
-// is one UPDATE: O(1), whatever the size of the cache. Old rows stay until
-// Gc() or until a new render of the same input replaces them.
+// A row is found by XXH3-128(settings hash || input), and it is a hit only
+// if the row's version is the current local version and its stored input
+// and settings hash equal the current ones byte for byte. All of that is one
+// SQL statement, so one read snapshot: a lookup that starts after an
+// invalidation has committed never sees a row of the old version. Because
+// equality is exact, this is stronger than a collision-resistant key: two
+// inputs with the same key (even a crafted collision) can never be served
+// each other's HTML; a collision is only a miss. The bump is one UPDATE:
+// O(1), whatever the size of the cache. Old rows stay until Gc() or until a
+// new render of the same input replaces them.
 //
 // Hits, misses and last-use times are counted in memory and written once,
 // when the RenderCache is destroyed, so a hit is a single read.
+//
+// A file of an older layout (an earlier jiralink) is rebuilt on Open: its
+// rows are dropped, its counters and local version kept.
 //
 // A RenderCache is used from one thread at a time.
 #pragma once
@@ -41,7 +49,7 @@ inline constexpr std::string_view kRenderCacheFileName = "render-cache.sqlite3";
 struct RenderCacheStats {
   std::string path;                  // the database file
   std::int64_t entries = 0;          // rows, every epoch
-  std::int64_t bytes = 0;            // HTML bytes stored, every epoch
+  std::int64_t bytes = 0;            // input and HTML bytes stored, every epoch
   std::int64_t current_entries = 0;  // rows of the current epoch
   std::int64_t hits = 0;             // lookups that found a row, since the file was made
   std::int64_t misses = 0;           // lookups that did not
@@ -65,17 +73,17 @@ class RenderCache {
   // Looks up the HTML of `markdown` in the current epoch.
   Status Lookup(std::string_view markdown, std::string* html, bool* found);
 
-  // Stores `html` as the rendering of the input of the last (missed) Lookup,
-  // under the key and local version that Lookup computed: the input is not
-  // hashed twice, and a render that raced an invalidation is stored under the
-  // old version, where no later lookup finds it.
-  Status StoreForLastLookup(std::string_view html);
+  // Stores `html` as the rendering of `markdown`, which must be the input of
+  // the last (missed) Lookup (else kInternal). It goes under the local
+  // version that Lookup read: a render that raced an invalidation is stored
+  // under the old version, where no later lookup finds it.
+  Status StoreForLastLookup(std::string_view markdown, std::string_view html);
 
   // Counters and sizes (the counters include this object's unsaved ones).
   Status Stats(RenderCacheStats* stats);
 
   // Deletes the rows of older local versions, then the least recently used
-  // rows until the stored HTML fits in `max_bytes`. *removed gets the count.
+  // rows until the stored input and HTML fit in `max_bytes`. *removed gets the count.
   // Rows of other settings hashes in the current version are kept unless
   // the size limit needs them: other repositories' settings may use them.
   Status Gc(std::int64_t max_bytes, std::int64_t* removed);
@@ -84,20 +92,28 @@ class RenderCache {
 
  private:
   RenderCache() = default;
+  // XXH3-128 of (settings hash || input), in two halves: `low` is the row's
+  // rowid (one B-tree seek, no key index), `high` a column.
+  struct Key {
+    std::int64_t low = 0;
+    std::int64_t high = 0;
+  };
+
   Status Prepare();
   Status Flush();
-  std::string KeyOf(std::string_view markdown) const;
+  Key KeyOf(std::string_view markdown) const;
 
   sqlite3* db_ = nullptr;
   sqlite3_stmt* lookup_ = nullptr;
   sqlite3_stmt* store_ = nullptr;
   std::string path_;
   std::string settings_hash_;  // raw 32 bytes
-  std::string last_key_;       // of the last Lookup
+  bool has_last_key_ = false;
+  Key last_key_;  // of the last Lookup
   std::int64_t last_version_ = 0;
   std::int64_t pending_hits_ = 0;
   std::int64_t pending_misses_ = 0;
-  std::vector<std::string> pending_touches_;  // keys whose last use should be now
+  std::vector<Key> pending_touches_;  // rows whose last use should be now
 };
 
 // Bumps the local version of the cache under `state_dir` (creating the cache

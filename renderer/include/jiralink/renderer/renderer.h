@@ -34,8 +34,6 @@ struct cmark_syntax_extension;
 
 namespace jiralink::renderer {
 
-struct JiraLinkConfig;  // internal: what the `jira` extension reads
-
 // Bumped whenever the HTML produced for the same input and options changes;
 // part of every cache epoch.
 inline constexpr std::string_view kRendererVersion = "jiralink-renderer/1";
@@ -92,7 +90,6 @@ class Renderer {
   std::string link_base_;  // "<web_url>/browse/", empty when not linking
   std::string fingerprint_;
   std::unique_ptr<KeyScanner> scanner_;
-  std::unique_ptr<JiraLinkConfig> link_config_;       // read by the extension
   cmark_syntax_extension* jira_extension_ = nullptr;  // owned; null when left out
 };
 
