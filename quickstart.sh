@@ -9,7 +9,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config git ca-certificates curl clang-format
   libre2-dev libtomlplusplus-dev libcmark-gfm-dev libcmark-gfm-extensions-dev
   libcurl4-openssl-dev libsqlite3-dev libbenchmark-dev libgtest-dev libgmock-dev
-  nlohmann-json3-dev libcli11-dev libcpp-httplib-dev libssl-dev libxxhash-dev
+  nlohmann-json3-dev libcli11-dev libcpp-httplib-dev libxxhash-dev
 )
 
 install_missing() {

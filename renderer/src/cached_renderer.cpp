@@ -13,7 +13,11 @@ Status CachedRenderer::Create(const RenderOptions& render_options, CacheOptions 
   if (cached->cache_options_.enabled) {
     status = RenderCache::Open(cached->cache_options_.state_dir, cached->renderer_->fingerprint(),
                                &cached->cache_);
-    if (!status.ok()) cached->DropCache(status);
+    if (!status.ok()) {
+      cached->DropCache(status);
+    } else if (!cached->cache_->recovery_note().empty() && cached->cache_options_.warn) {
+      cached->cache_options_.warn(cached->cache_->recovery_note());
+    }
   }
   *out = std::move(cached);
   return Status::Ok();

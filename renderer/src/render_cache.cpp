@@ -1,15 +1,19 @@
 #include "jiralink/renderer/render_cache.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/file.h>
+#include <unistd.h>
 #define XXH_STATIC_LINKING_ONLY  // XXH3_state_t on the stack: no allocation per lookup
 #include <xxhash.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <system_error>
 
-#include "sha256.h"
+#include "hex.h"
 
 namespace jiralink::renderer {
 namespace {
@@ -49,11 +53,11 @@ DROP TABLE IF EXISTS entries;
 -- ~16 KB: hits measured 2.4x slower), so a hit copies it straight from the
 -- memory map.
 CREATE TABLE entries(
-  id INTEGER PRIMARY KEY,        -- low 64 bits of XXH3-128(settings hash || input)
+  id INTEGER PRIMARY KEY,        -- low 64 bits of XXH3-128(settings id || input)
   key_high INTEGER NOT NULL,     -- high 64 bits
   version INTEGER NOT NULL,      -- state.local_version when rendered
   last_used INTEGER NOT NULL,    -- unix seconds
-  settings BLOB NOT NULL,        -- SHA-256 of the renderer fingerprint
+  settings BLOB NOT NULL,        -- the renderer fingerprint, compared on every hit
   input BLOB NOT NULL,           -- the Markdown, compared on every hit
   html BLOB NOT NULL);
 CREATE INDEX entries_by_last_use ON entries(last_used);
@@ -127,7 +131,10 @@ Status EnsureSchema(sqlite3* db, const std::string& path) {
 }
 
 // Opens the database file, creating the directory and the schema.
-Status OpenDatabase(const std::string& state_dir, sqlite3** db, std::string* path) {
+// *corrupt (may be null) tells whether it failed because the file is corrupt.
+Status OpenDatabase(const std::string& state_dir, sqlite3** db, std::string* path,
+                    bool* corrupt = nullptr) {
+  if (corrupt != nullptr) *corrupt = false;
   std::error_code error;
   std::filesystem::create_directories(state_dir, error);
   if (error) {
@@ -146,12 +153,12 @@ Status OpenDatabase(const std::string& state_dir, sqlite3** db, std::string* pat
     return status;
   }
   sqlite3_busy_timeout(*db, kBusyTimeoutMs);
-  // The last connection to close would otherwise checkpoint and fsync the
-  // whole WAL: tens of milliseconds on every short-lived `jiralink render`.
-  // SQLite's automatic checkpoints (every 1000 pages) keep the WAL bounded.
-  sqlite3_db_config(*db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
-  // WAL: readers never wait for the writer; NORMAL: no fsync per commit
-  // (a lost row after a power cut is only a future miss).
+  // WAL: readers never wait for the writer. synchronous=OFF: this is a
+  // cache, so nothing is ever fsynced; in exchange the last connection to
+  // close checkpoints the WAL cheaply, and the next short-lived `jiralink
+  // render` (each cgit request is one) starts with an empty WAL instead of
+  // rebuilding the WAL index by reading megabytes of it. A file a power cut
+  // left corrupt is moved aside and started afresh (RenderCache::Open).
   // Large pages and memory-mapped reads: a hit copies a rendered page (often
   // hundreds of KB) out of the file, and 4 KiB overflow pages read one by one
   // made that copy cost more than hashing the input. page_size only takes
@@ -160,13 +167,40 @@ Status OpenDatabase(const std::string& state_dir, sqlite3** db, std::string* pat
   Status status =
       Exec(*db, *path,
            "PRAGMA page_size=65536; PRAGMA mmap_size=268435456; PRAGMA wal_autocheckpoint=64; "
-           "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
+           "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;");
   if (status.ok()) status = EnsureSchema(*db, *path);
   if (!status.ok()) {
+    int code = sqlite3_errcode(*db) & 0xff;
+    if (corrupt != nullptr) *corrupt = code == SQLITE_CORRUPT || code == SQLITE_NOTADB;
     sqlite3_close(*db);
     *db = nullptr;
   }
   return status;
+}
+
+// Moves a corrupt cache file (and its WAL) aside, to <file>.corrupt, under a
+// lock so that concurrent processes finding it corrupt move it only once.
+// Returns false when it could not.
+bool MoveCorruptFileAside(const std::string& path) {
+  std::string lock_path = path + ".lock";
+  int lock = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (lock < 0) return false;
+  ::flock(lock, LOCK_EX);
+  // Another process may have replaced it already: look again under the lock.
+  sqlite3* db = nullptr;
+  bool still_corrupt = true;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+    still_corrupt = sqlite3_exec(db, "PRAGMA user_version", nullptr, nullptr, nullptr) != SQLITE_OK;
+  }
+  sqlite3_close(db);
+  bool moved = !still_corrupt || std::rename(path.c_str(), (path + ".corrupt").c_str()) == 0;
+  if (still_corrupt && moved) {
+    std::remove((path + "-wal").c_str());
+    std::remove((path + "-shm").c_str());
+  }
+  ::flock(lock, LOCK_UN);
+  ::close(lock);
+  return moved;
 }
 
 }  // namespace
@@ -174,9 +208,19 @@ Status OpenDatabase(const std::string& state_dir, sqlite3** db, std::string* pat
 Status RenderCache::Open(const std::string& state_dir, std::string_view fingerprint,
                          std::unique_ptr<RenderCache>* out) {
   std::unique_ptr<RenderCache> cache(new RenderCache());
-  Status status = OpenDatabase(state_dir, &cache->db_, &cache->path_);
+  bool corrupt = false;
+  Status status = OpenDatabase(state_dir, &cache->db_, &cache->path_, &corrupt);
+  if (!status.ok() && corrupt && MoveCorruptFileAside(cache->path_)) {
+    cache->recovery_note_ =
+        status.message() + "; moved it to " + cache->path_ + ".corrupt and started an empty cache";
+    status = OpenDatabase(state_dir, &cache->db_, &cache->path_);
+  }
   if (!status.ok()) return status;
-  cache->settings_hash_ = Sha256({fingerprint});
+  cache->settings_ = std::string(fingerprint);
+  const XXH128_hash_t id = XXH3_128bits(fingerprint.data(), fingerprint.size());
+  XXH128_canonical_t canonical;
+  XXH128_canonicalFromHash(&canonical, id);
+  cache->settings_id_.assign(reinterpret_cast<const char*>(canonical.digest), sizeof canonical);
   status = cache->Prepare();
   if (!status.ok()) return status;
   *out = std::move(cache);
@@ -201,8 +245,8 @@ Status RenderCache::Prepare() {
     return SqlError(db_, path_, "prepare");
   }
   // Bound once: bindings survive sqlite3_reset, and the hash lives as long.
-  BindBlob(lookup_, 3, settings_hash_);
-  BindBlob(store_, 5, settings_hash_);
+  BindBlob(lookup_, 3, settings_);
+  BindBlob(store_, 5, settings_);
   return Status::Ok();
 }
 
@@ -214,14 +258,14 @@ RenderCache::~RenderCache() {
 }
 
 // XXH3 is not a cryptographic hash, and need not be: a hit also requires
-// the stored input and settings hash to equal the current ones exactly, so
+// the stored input and settings to equal the current ones exactly, so
 // the key only has to be fast (a hit hashes all of the input) and well spread.
 RenderCache::Key RenderCache::KeyOf(std::string_view markdown) const {
   XXH3_state_t state;
   // These fail only on a null state or data pointer; a wrong key would be
   // worse than stopping.
   if (XXH3_128bits_reset(&state) != XXH_OK ||
-      XXH3_128bits_update(&state, settings_hash_.data(), settings_hash_.size()) != XXH_OK ||
+      XXH3_128bits_update(&state, settings_id_.data(), settings_id_.size()) != XXH_OK ||
       XXH3_128bits_update(&state, markdown.empty() ? "" : markdown.data(), markdown.size()) !=
           XXH_OK) {
     std::abort();
@@ -343,11 +387,11 @@ Status RenderCache::Stats(RenderCacheStats* stats) {
                          -1, &stmt, nullptr) != SQLITE_OK) {
     return SqlError(db_, path_, "stats");
   }
-  BindBlob(stmt, 1, settings_hash_);
+  BindBlob(stmt, 1, settings_);
   sqlite3_bind_int64(stmt, 2, result.local_version);
   if (sqlite3_step(stmt) == SQLITE_ROW) result.current_entries = sqlite3_column_int64(stmt, 0);
   sqlite3_finalize(stmt);
-  result.epoch = ToHex(settings_hash_).substr(0, 16) + "-v" + std::to_string(result.local_version);
+  result.epoch = ToHex(settings_id_).substr(0, 16) + "-v" + std::to_string(result.local_version);
   *stats = std::move(result);
   return Status::Ok();
 }

@@ -261,7 +261,7 @@ TEST(RenderCacheTest, NewerLayoutIsLeftAloneAndRendersUncached) {
   ExecOnFile(dir.path(), "SELECT x FROM future");  // still there
 }
 
-TEST(RenderCacheTest, CorruptFileStillRendersAndWarnsOnce) {
+TEST(RenderCacheTest, CorruptFileIsMovedAsideWithOneWarningAndCachingGoesOn) {
   TempDir dir;
   jiralink::testing::WriteFile(dir.Path("render-cache.sqlite3"),
                                std::string(8192, 'G') + "garbage, not a database");
@@ -277,9 +277,18 @@ TEST(RenderCacheTest, CorruptFileStillRendersAndWarnsOnce) {
     ASSERT_TRUE(renderer->Render("PROJ-1", &html).ok());
     EXPECT_NE(html.find("https://jira.example.com/browse/PROJ-1"), std::string::npos);
   }
-  EXPECT_FALSE(renderer->cache_in_use());
+  EXPECT_TRUE(renderer->cache_in_use());
   ASSERT_EQ(warnings.size(), 1u);
-  EXPECT_NE(warnings[0].find("render-cache.sqlite3"), std::string::npos) << warnings[0];
+  EXPECT_NE(warnings[0].find("render-cache.sqlite3.corrupt"), std::string::npos) << warnings[0];
+  EXPECT_EQ(jiralink::testing::ReadFile(dir.Path("render-cache.sqlite3.corrupt")),
+            std::string(8192, 'G') + "garbage, not a database")
+      << "the broken file is kept for a look, not deleted";
+  // The next process finds a healthy cache holding the render.
+  renderer.reset();
+  warnings.clear();
+  Rendered again = RenderOnce(dir.path(), options, "PROJ-1", &warnings);
+  EXPECT_TRUE(again.from_cache);
+  EXPECT_TRUE(warnings.empty());
 }
 
 TEST(RenderCacheTest, UnusableStateDirectoryStillRenders) {

@@ -4,15 +4,15 @@
 // with a busy timeout, so that many short-lived `jiralink render` processes
 // (cgit forks one per request) can share it.
 //
-// The epoch is the pair (settings hash, local version):
-//   - the settings hash is SHA-256 of Renderer::fingerprint(): the renderer
-//     version, web_url, regex, prefix and render options. Changing any of
-//     them selects other rows, so a stale link can never be served;
+// The epoch is the pair (settings, local version):
+//   - the settings are Renderer::fingerprint(): the renderer version,
+//     web_url, regex, prefix and render options. Changing any of them
+//     selects other rows, so a stale link can never be served;
 //   - the local version is a number stored in the database, bumped by
 //     InvalidateRenderCache().
-// A row is found by XXH3-128(settings hash || input), and it is a hit only
-// if the row's version is the current local version and its stored input
-// and settings hash equal the current ones byte for byte. All of that is one
+// A row is found by XXH3-128(XXH3-128(settings) || input), and it is a hit
+// only if the row's version is the current local version and its stored
+// input and settings equal the current ones byte for byte. All of that is one
 // SQL statement, so one read snapshot: a lookup that starts after an
 // invalidation has committed never sees a row of the old version. Because
 // equality is exact, this is stronger than a collision-resistant key: two
@@ -25,7 +25,9 @@
 // when the RenderCache is destroyed, so a hit is a single read.
 //
 // A file of an older layout (an earlier jiralink) is rebuilt on Open: its
-// rows are dropped, its counters and local version kept.
+// rows are dropped, its counters and local version kept. Nothing is fsynced
+// (it is a cache); a file found corrupt on Open is moved aside to
+// <file>.corrupt and replaced by an empty one.
 //
 // A RenderCache is used from one thread at a time.
 #pragma once
@@ -54,7 +56,7 @@ struct RenderCacheStats {
   std::int64_t hits = 0;             // lookups that found a row, since the file was made
   std::int64_t misses = 0;           // lookups that did not
   std::int64_t local_version = 0;    // bumped by InvalidateRenderCache
-  std::string epoch;                 // hex: settings hash and local version
+  std::string epoch;                 // settings id (hex) and local version
 };
 
 class RenderCache {
@@ -84,15 +86,19 @@ class RenderCache {
 
   // Deletes the rows of older local versions, then the least recently used
   // rows until the stored input and HTML fit in `max_bytes`. *removed gets the count.
-  // Rows of other settings hashes in the current version are kept unless
+  // Rows of other settings in the current version are kept unless
   // the size limit needs them: other repositories' settings may use them.
   Status Gc(std::int64_t max_bytes, std::int64_t* removed);
 
   const std::string& path() const { return path_; }
 
+  // Non-empty when Open found the file corrupt (a power cut while a render
+  // wrote it, say), moved it aside and started an empty cache: says so.
+  const std::string& recovery_note() const { return recovery_note_; }
+
  private:
   RenderCache() = default;
-  // XXH3-128 of (settings hash || input), in two halves: `low` is the row's
+  // XXH3-128 of (settings id || input), in two halves: `low` is the row's
   // rowid (one B-tree seek, no key index), `high` a column.
   struct Key {
     std::int64_t low = 0;
@@ -107,7 +113,9 @@ class RenderCache {
   sqlite3_stmt* lookup_ = nullptr;
   sqlite3_stmt* store_ = nullptr;
   std::string path_;
-  std::string settings_hash_;  // raw 32 bytes
+  std::string recovery_note_;
+  std::string settings_;     // Renderer::fingerprint(), stored in and compared with rows
+  std::string settings_id_;  // XXH3-128 of it (16 bytes): part of every key; the epoch's name
   bool has_last_key_ = false;
   Key last_key_;  // of the last Lookup
   std::int64_t last_version_ = 0;
