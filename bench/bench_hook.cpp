@@ -5,6 +5,8 @@
 //                       closing keywords, plan jobs, one outbox transaction
 //   BM_GitLog/<n>       `git log --format=%B old..new` over the same n commits,
 //                       as a process (fork/exec), its output read through a pipe
+//   BM_HookProcess/<n>  the whole `jiralink hook post-receive` process, as git
+//                       runs it, for the same push (a fresh outbox each time)
 //   BM_OutboxEnqueue/<n> n jobs in one transaction (items/s = jobs/s)
 //   BM_DeliverStandin/<n> n mention jobs delivered to the stand-in over HTTP
 //
@@ -30,10 +32,12 @@
 #include "jiralink/hooks/delivery.h"
 #include "jiralink/hooks/post_receive.h"
 #include "jiralink/hooks/sqlite_outbox.h"
+#include "process.h"
 
 namespace {
 
 namespace fs = std::filesystem;
+using jiralink::bench::RunProcess;
 using jiralink::hooks::Job;
 
 constexpr int kMaxCommits = 4000;
@@ -170,7 +174,12 @@ void BM_HookEnqueue(benchmark::State& state) {
   state.counters["jobs_per_push"] =
       static_cast<double>(jobs) / static_cast<double>(std::max(1, round - first_round));
 }
-BENCHMARK(BM_HookEnqueue)->Arg(10)->Arg(100)->Arg(1000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_HookEnqueue)
+    ->Arg(10)
+    ->Arg(100)
+    ->Arg(1000)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 void BM_GitLog(benchmark::State& state) {
   const BenchRepo& repo = BenchRepo::Get();
@@ -187,7 +196,59 @@ void BM_GitLog(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations() * n);
 }
-BENCHMARK(BM_GitLog)->Arg(10)->Arg(100)->Arg(1000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_GitLog)->Arg(10)->Arg(100)->Arg(1000)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void WriteText(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+}
+
+void BM_HookProcess(benchmark::State& state) {
+  const BenchRepo& repo = BenchRepo::Get();
+  int n = static_cast<int>(state.range(0));
+  const std::string dir = repo.dir + "/process-" + std::to_string(n);
+  fs::create_directories(dir);
+  const std::string config = dir + "/config.toml";
+  auto write_config = [&](const std::string& state_dir) {
+    WriteText(config, "[jira]\nweb_url = \"https://jira.example.com\"\n[git]\nroot = \"" +
+                          repo.dir + "\"\nmax_commits_per_push = " + std::to_string(n) +
+                          "\ncommit_url = \"https://git.example.com/{repo}/commit/{sha}\"\n"
+                          "[state]\ndir = \"" +
+                          state_dir + "\"\n");
+  };
+  const std::vector<std::string> argv = {JIRALINK_BIN, "--config", config, "hook", "post-receive"};
+  const std::vector<std::string> env = {"GIT_DIR=.", "JIRALINK_NO_AUTO_DELIVER=1"};
+  // An empty outbox to start every push from (made by a push of nothing).
+  WriteText(dir + "/nothing", "");
+  write_config(dir + "/template");
+  if (RunProcess(argv, dir + "/nothing", repo.git_dir(), env) != 0) {
+    state.SkipWithError("jiralink hook post-receive failed");
+    return;
+  }
+  const std::string push = dir + "/push";
+  WriteText(push, repo.PushLine(n));
+  int round = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    std::string state_dir = dir + "/state-" + std::to_string(round++);
+    fs::remove_all(state_dir);  // from an earlier call of this function
+    fs::create_directories(state_dir);
+    fs::copy_file(dir + "/template/outbox.sqlite3", state_dir + "/outbox.sqlite3");
+    write_config(state_dir);
+    state.ResumeTiming();
+    if (RunProcess(argv, push, repo.git_dir(), env) != 0) {
+      state.SkipWithError("jiralink hook post-receive failed");
+      return;
+    }
+  }
+  state.SetItemsProcessed(state.iterations() * n);
+}
+BENCHMARK(BM_HookProcess)
+    ->Arg(10)
+    ->Arg(100)
+    ->Arg(1000)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 Job BenchJob(int i, const std::string& key) {
   Job job;

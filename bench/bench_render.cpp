@@ -2,18 +2,26 @@
 // corpus: plain cmark-gfm with the GFM extensions (BM_RenderCmark), the same
 // plus `jira` (BM_RenderJira), and a cache hit through the public API
 // (BM_RenderCached). Bytes per second are of Markdown input.
+//
+// Whole processes, as cgit and Gitea run `jiralink render` (one per page):
+// BM_ProcessStartup is `jiralink --version`; BM_RenderProcess/uncached and
+// /cached render the corpus's largest document (calcite's history.md) with
+// --no-cache and from a warm cache.
 #include <benchmark/benchmark.h>
 
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "corpus.h"
 #include "jiralink/renderer/cached_renderer.h"
 #include "jiralink/renderer/renderer.h"
+#include "process.h"
 
 namespace jiralink::bench {
 namespace {
@@ -78,6 +86,63 @@ void BM_RenderCached(benchmark::State& state) {
   std::filesystem::remove_all(dir);
 }
 
+// A settings file and state directory for the process benchmarks.
+struct ProcessSetup {
+  std::string dir;
+  std::string config;
+  std::string document;
+
+  ProcessSetup() {
+    dir = (std::filesystem::temp_directory_path() /
+           ("jiralink-bench-process-" + std::to_string(getpid())))
+              .string();
+    std::filesystem::create_directories(dir);
+    config = dir + "/config.toml";
+    std::FILE* file = std::fopen(config.c_str(), "w");
+    if (file != nullptr) {
+      std::fprintf(file, "[jira]\nweb_url = \"https://jira.example.com\"\n[state]\ndir = \"%s\"\n",
+                   (dir + "/state").c_str());
+      std::fclose(file);
+    }
+    document = CorpusDir() + "/markdown/calcite/site/_docs/history.md";
+  }
+  ~ProcessSetup() { std::filesystem::remove_all(dir); }
+};
+
+void BM_ProcessStartup(benchmark::State& state) {
+  for (auto _ : state) {
+    if (RunProcess({JIRALINK_BIN, "--version"}, "/dev/null") != 0) {
+      state.SkipWithError("jiralink --version failed");
+      return;
+    }
+  }
+}
+
+void RenderProcess(benchmark::State& state, bool cached) {
+  ProcessSetup setup;
+  std::vector<std::string> argv = {JIRALINK_BIN, "--config", setup.config, "render"};
+  if (!cached) argv.push_back("--no-cache");
+  if (RunProcess(argv, setup.document) != 0) {  // warms the cache
+    state.SkipWithError("jiralink render failed");
+    return;
+  }
+  for (auto _ : state) RunProcess(argv, setup.document);
+  state.SetBytesProcessed(state.iterations() *
+                          static_cast<std::int64_t>(std::filesystem::file_size(setup.document)));
+}
+
+void BM_RenderProcessUncached(benchmark::State& state) { RenderProcess(state, false); }
+void BM_RenderProcessCached(benchmark::State& state) { RenderProcess(state, true); }
+
+BENCHMARK(BM_ProcessStartup)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_RenderProcessUncached)
+    ->Name("BM_RenderProcess/uncached")
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK(BM_RenderProcessCached)
+    ->Name("BM_RenderProcess/cached")
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 BENCHMARK(BM_RenderCmark)->Name("BM_RenderCmark/markdown")->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_RenderJira)->Name("BM_RenderJira/markdown")->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_RenderCached)->Name("BM_RenderCached/markdown")->Unit(benchmark::kMillisecond);

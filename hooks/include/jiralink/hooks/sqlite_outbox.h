@@ -16,8 +16,9 @@ namespace jiralink::hooks {
 // checkpoint writes and fsyncs: milliseconds a pusher should not wait for.
 enum class Checkpoints {
   kAutomatic,      // SQLite's default: whichever commit grows the log past ~1000 pages
-  kOnlyWhenLarge,  // only past 16384 pages: for the hook, whose delivery
-                   // worker (started after every push) checkpoints as usual
+  kOnlyWhenLarge,  // only past 16384 pages, and not on close: for the hook,
+                   // whose delivery worker (started after every push)
+                   // checkpoints as usual
 };
 
 // Opens (creating the file, its directory and the schema when missing) the
