@@ -233,7 +233,12 @@ void BM_HookProcess(benchmark::State& state) {
     std::string state_dir = dir + "/state-" + std::to_string(round++);
     fs::remove_all(state_dir);  // from an earlier call of this function
     fs::create_directories(state_dir);
-    fs::copy_file(dir + "/template/outbox.sqlite3", state_dir + "/outbox.sqlite3");
+    // The outbox and its (persistent) WAL, as the delivery worker leaves them.
+    for (const char* name : {"outbox.sqlite3", "outbox.sqlite3-wal"}) {
+      if (fs::exists(dir + "/template/" + name)) {
+        fs::copy_file(dir + "/template/" + name, state_dir + "/" + name);
+      }
+    }
     write_config(state_dir);
     state.ResumeTiming();
     if (RunProcess(argv, push, repo.git_dir(), env) != 0) {
