@@ -3,7 +3,8 @@
 // Delivers the due jobs of the outbox to Jira (see hooks/delivery.h). --once
 // (the default; what the hook starts after a push) delivers what is due and
 // exits: 0 when everything due was delivered, 1 when some job failed or
-// delivery is paused. --daemon keeps polling until SIGTERM or SIGINT.
+// delivery is paused. --daemon keeps polling until SIGTERM or SIGINT. Both
+// forget the jobs delivered more than [delivery] keep_done_days ago.
 //
 // JIRALINK_BACKOFF_BASE_MS sets the first retry delay (default 1000 ms);
 // tests make it small.
@@ -191,6 +192,21 @@ Status DeliverDue(SiteDelivery& delivery, hooks::DeliveryLock& lock, Totals* tot
   return Status::Ok();
 }
 
+// Deletes the jobs delivered more than `keep_days` ago, so the outbox does
+// not grow forever; says how many when there were some.
+void ForgetOldDoneJobs(hooks::Outbox& outbox, int keep_days) {
+  const std::int64_t before =
+      hooks::NowMillis() - static_cast<std::int64_t>(keep_days) * 24 * 3600 * 1000;
+  int removed = 0;
+  Status status = outbox.PurgeDone(before, &removed);
+  if (!status.ok()) {
+    std::fprintf(stderr, "jiralink deliver: warning: %s\n", status.message().c_str());
+  } else if (removed > 0) {
+    std::printf("jiralink deliver: forgot %d jobs delivered more than %d days ago\n", removed,
+                keep_days);
+  }
+}
+
 void PrintSiteProblems(const Totals& totals) {
   for (const auto& [site, reason] : totals.paused) {
     std::printf("jiralink deliver: delivery to %s is paused: %s\n", site.c_str(), reason.c_str());
@@ -267,6 +283,7 @@ int RunDeliver(Context& ctx, int argc, char** argv) {
     std::printf("jiralink deliver: %d delivered, %d retrying later, %d dead\n", totals.delivered,
                 totals.retrying, totals.dead);
     PrintSiteProblems(totals);
+    ForgetOldDoneJobs(*outbox, settings.delivery.keep_done_days);
     bool trouble = !totals.paused.empty() || !totals.blocked.empty();
     return totals.retrying + totals.dead > 0 || trouble ? 1 : 0;
   }
@@ -275,9 +292,14 @@ int RunDeliver(Context& ctx, int argc, char** argv) {
   action.sa_handler = OnStopSignal;
   sigaction(SIGTERM, &action, nullptr);
   sigaction(SIGINT, &action, nullptr);
+  auto next_purge = std::chrono::steady_clock::now();
   while (!g_stop) {
     status = DeliverDue(delivery, lock, &totals, &lock_busy);
     if (!status.ok()) std::fprintf(stderr, "jiralink deliver: %s\n", status.message().c_str());
+    if (std::chrono::steady_clock::now() >= next_purge) {  // hourly is plenty
+      ForgetOldDoneJobs(*outbox, settings.delivery.keep_done_days);
+      next_purge = std::chrono::steady_clock::now() + std::chrono::hours(1);
+    }
     auto wake = std::chrono::steady_clock::now() + std::chrono::seconds(poll_seconds);
     while (!g_stop && std::chrono::steady_clock::now() < wake) {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));

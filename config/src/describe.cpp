@@ -74,7 +74,8 @@ std::string Config::Describe(const Settings& s) {
       << "max_age_hours = " << s.delivery.max_age_hours << "\n"
       << "backoff_cap_seconds = " << s.delivery.backoff_cap_seconds << "\n"
       << "lease_seconds = " << s.delivery.lease_seconds << "\n"
-      << "pause_seconds = " << s.delivery.pause_seconds << "\n";
+      << "pause_seconds = " << s.delivery.pause_seconds << "\n"
+      << "keep_done_days = " << s.delivery.keep_done_days << "\n";
 
   out << "\n[issues]\n"
       << "enabled = " << Bool(s.issues.enabled) << "\n"

@@ -28,8 +28,9 @@ constexpr std::string_view kGitKeys[] = {"root",     "commit_url",     "branch_u
                                          "repo_url", "default_branch", "max_commits_per_push"};
 constexpr std::string_view kStateKeys[] = {"dir"};
 constexpr std::string_view kRenderKeys[] = {"max_bytes", "cache", "cache_max_mb", "hardbreaks"};
-constexpr std::string_view kDeliveryKeys[] = {
-    "max_attempts", "max_age_hours", "backoff_cap_seconds", "lease_seconds", "pause_seconds"};
+constexpr std::string_view kDeliveryKeys[] = {"max_attempts",        "max_age_hours",
+                                              "backoff_cap_seconds", "lease_seconds",
+                                              "pause_seconds",       "keep_done_days"};
 constexpr std::string_view kIssuesKeys[] = {"enabled", "project_keys"};
 constexpr std::string_view kVulnerabilityKeys[] = {"enabled", "project_key", "issue_type",
                                                    "customize"};
@@ -265,6 +266,7 @@ void ApplyDelivery(TableReader& reader, DeliverySettings* delivery) {
   reader.GetPositiveInt("backoff_cap_seconds", &delivery->backoff_cap_seconds);
   reader.GetPositiveInt("lease_seconds", &delivery->lease_seconds);
   reader.GetPositiveInt("pause_seconds", &delivery->pause_seconds);
+  reader.GetPositiveInt("keep_done_days", &delivery->keep_done_days);
 }
 
 void ApplyIssues(TableReader& reader, IssuesSettings* issues) {

@@ -351,6 +351,16 @@ class SqliteOutbox final : public Outbox {
     return Status::Ok();
   }
 
+  Status PurgeDone(std::int64_t before, int* removed) override {
+    *removed = 0;
+    Statement s(db_, "DELETE FROM jobs WHERE state = 'done' AND updated_at < ?1");
+    if (!s.ok()) return Error("prepare purge");
+    s.Bind(1, before);
+    if (s.Step() != SQLITE_DONE) return Error("purge done jobs");
+    *removed = sqlite3_changes(db_);
+    return Status::Ok();
+  }
+
   Status SetPause(const SitePause& pause) override {
     Statement s(db_,
                 "INSERT INTO pauses (site, reason, since, until) VALUES (?1, ?2, ?3, ?4) "

@@ -64,6 +64,7 @@ TEST(ConfigLayering, NoFileGivesBuiltInDefaults) {
   EXPECT_EQ(settings.render.max_bytes, 8 * 1024 * 1024);
   EXPECT_EQ(settings.delivery.max_attempts, 20);
   EXPECT_EQ(settings.delivery.pause_seconds, 300);
+  EXPECT_EQ(settings.delivery.keep_done_days, 30);
   EXPECT_FALSE(settings.render.hardbreaks);
   EXPECT_FALSE(settings.vulnerabilities.enabled);
   EXPECT_EQ(settings.state.dir, DefaultStateDir());

@@ -112,6 +112,8 @@ TEST(ConfigValidation, NumbersMustBePositive) {
                  "[delivery] max_attempts must be greater than 0, got 0");
   ExpectOneError("[delivery]\npause_seconds = -1\n", 2, 17,
                  "[delivery] pause_seconds must be greater than 0, got -1");
+  ExpectOneError("[delivery]\nkeep_done_days = 0\n", 2, 18,
+                 "[delivery] keep_done_days must be greater than 0, got 0");
   ExpectOneError("[jira]\nconnect_timeout_seconds = -5\n", 2, 27,
                  "[jira] connect_timeout_seconds must be greater than 0, got -5");
   ExpectOneError("[git]\nmax_commits_per_push = 99999999999\n", 2, 24,

@@ -217,6 +217,23 @@ TEST_F(OutboxTest, DropDeletesAndNamesAMissingId) {
   EXPECT_NE(missing.message().find(std::to_string(jobs[0].id)), std::string::npos);
 }
 
+TEST_F(OutboxTest, PurgeDoneForgetsOnlyDeliveredJobsFinishedBeforeTheCutoff) {
+  EnqueueResult r;
+  ASSERT_TRUE(outbox_->Enqueue({MakeJob("c1", "A-1"), MakeJob("c2", "A-2")}, &r).ok());
+  Job done = ClaimOne(NowMillis());
+  ASSERT_TRUE(outbox_->MarkDone(done, "ok").ok());
+  int removed = -1;
+  ASSERT_TRUE(outbox_->PurgeDone(NowMillis() - 60000, &removed).ok());
+  EXPECT_EQ(removed, 0) << "delivered just now: kept";
+  ASSERT_TRUE(outbox_->PurgeDone(NowMillis() + 1, &removed).ok());
+  EXPECT_EQ(removed, 1);
+  std::vector<Job> jobs;
+  ASSERT_TRUE(outbox_->List(std::nullopt, 10, &jobs).ok());
+  ASSERT_EQ(jobs.size(), 1u);
+  EXPECT_EQ(jobs[0].state, JobState::kPending) << "pending jobs are never purged";
+  EXPECT_NE(jobs[0].key, done.key);
+}
+
 TEST_F(OutboxTest, ManyProcessesEnqueueAndClaimWithoutLosingOrDoublingJobs) {
   constexpr int kWriters = 8;
   constexpr int kJobsEach = 25;

@@ -74,6 +74,7 @@ struct DeliverySettings {
   int backoff_cap_seconds = 300;
   int lease_seconds = 120;
   int pause_seconds = 300;  // after a 401/403, how long before a run asks Jira again
+  int keep_done_days = 30;  // delivered jobs are forgotten after this long
 };
 
 struct IssuesSettings {

@@ -90,6 +90,10 @@ class Outbox {
   virtual Status Retry(RetryScope scope, std::int64_t id, int* changed) = 0;
   // Deletes one job; kNotFound when there is no such id.
   virtual Status Drop(std::int64_t id) = 0;
+  // Deletes the done jobs last changed before `before` (ms); *removed counts
+  // them. Safe for exactly-once: a commit pushed again after its job is gone
+  // gets a new job, and delivery finds the work already in Jira.
+  virtual Status PurgeDone(std::int64_t before, int* removed) = 0;
 
   virtual Status SetPause(const SitePause& pause) = 0;
   virtual Status GetPause(const std::string& site, std::optional<SitePause>* pause) = 0;
