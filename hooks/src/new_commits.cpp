@@ -113,8 +113,9 @@ class PushWalk {
     const int limit = options_.max_commits_per_update;
     std::string revisions = update.new_oid + "\n";
     for (const std::string& oid : hidden_) revisions += "^" + oid + "\n";
-    std::vector<std::string> args = {"rev-list", "--no-commit-header", kCommitFormat,
-                                     "--topo-order"};
+    // git log's own order (newest first by commit date): rev-list streams it
+    // as it walks, where --topo-order would first walk everything.
+    std::vector<std::string> args = {"rev-list", "--no-commit-header", kCommitFormat};
     // One more than the limit tells whether any were left out.
     if (limit > 0) args.push_back("--max-count=" + std::to_string(limit + 1));
     AppendSelection(&args);
