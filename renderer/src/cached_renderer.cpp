@@ -37,9 +37,10 @@ Status CachedRenderer::Render(std::string_view markdown, std::string* html, bool
   if (static_cast<std::int64_t>(markdown.size()) > renderer_->options().max_bytes) {
     return renderer_->Render(markdown, html);
   }
+  RenderCache::Slot slot;
   if (cache_ != nullptr) {
     bool found = false;
-    Status status = cache_->Lookup(markdown, html, &found);
+    Status status = cache_->Lookup(markdown, html, &found, &slot);
     if (!status.ok()) {
       DropCache(status);
     } else if (found) {
@@ -50,7 +51,7 @@ Status CachedRenderer::Render(std::string_view markdown, std::string* html, bool
   Status status = renderer_->Render(markdown, html);
   if (!status.ok()) return status;
   if (cache_ != nullptr) {
-    Status stored = cache_->StoreForLastLookup(markdown, *html);
+    Status stored = cache_->Store(slot, markdown, *html);
     if (!stored.ok()) DropCache(stored);
   }
   return Status::Ok();

@@ -260,7 +260,7 @@ RenderCache::~RenderCache() {
 // XXH3 is not a cryptographic hash, and need not be: a hit also requires
 // the stored input and settings to equal the current ones exactly, so
 // the key only has to be fast (a hit hashes all of the input) and well spread.
-RenderCache::Key RenderCache::KeyOf(std::string_view markdown) const {
+RenderCache::Slot RenderCache::SlotOf(std::string_view markdown) const {
   XXH3_state_t state;
   // These fail only on a null state or data pointer; a wrong key would be
   // worse than stopping.
@@ -271,19 +271,21 @@ RenderCache::Key RenderCache::KeyOf(std::string_view markdown) const {
     std::abort();
   }
   const XXH128_hash_t hash = XXH3_128bits_digest(&state);
-  return Key{static_cast<std::int64_t>(hash.low64), static_cast<std::int64_t>(hash.high64)};
+  Slot slot;
+  slot.key_low = static_cast<std::int64_t>(hash.low64);
+  slot.key_high = static_cast<std::int64_t>(hash.high64);
+  return slot;
 }
 
-Status RenderCache::Lookup(std::string_view markdown, std::string* html, bool* found) {
+Status RenderCache::Lookup(std::string_view markdown, std::string* html, bool* found, Slot* slot) {
   *found = false;
-  has_last_key_ = false;
-  const Key key = KeyOf(markdown);
-  sqlite3_bind_int64(lookup_, 1, key.low);
-  sqlite3_bind_int64(lookup_, 2, key.high);
+  Slot here = SlotOf(markdown);
+  sqlite3_bind_int64(lookup_, 1, here.key_low);
+  sqlite3_bind_int64(lookup_, 2, here.key_high);
   BindBlob(lookup_, 4, markdown);
   const int rc = sqlite3_step(lookup_);
   if (rc == SQLITE_ROW) {
-    last_version_ = sqlite3_column_int64(lookup_, 0);
+    here.version = sqlite3_column_int64(lookup_, 0);
     if (sqlite3_column_type(lookup_, 1) != SQLITE_NULL) {
       const void* blob = sqlite3_column_blob(lookup_, 1);
       const auto size = static_cast<std::size_t>(sqlite3_column_bytes(lookup_, 1));
@@ -294,30 +296,22 @@ Status RenderCache::Lookup(std::string_view markdown, std::string* html, bool* f
       }
       *found = true;
       if (NowSeconds() - sqlite3_column_int64(lookup_, 2) > kTouchIntervalSeconds) {
-        pending_touches_.push_back(key);
+        pending_touches_.push_back(here);
       }
     }
   }
   sqlite3_reset(lookup_);
   sqlite3_bind_null(lookup_, 4);  // `markdown` may not outlive this call
   if (rc != SQLITE_ROW) return SqlError(db_, path_, "lookup");
-  has_last_key_ = true;
-  last_key_ = key;
   ++(*found ? pending_hits_ : pending_misses_);
+  *slot = here;
   return Status::Ok();
 }
 
-Status RenderCache::StoreForLastLookup(std::string_view markdown, std::string_view html) {
-  // Hashing again costs a small fraction of the render that precedes a store.
-  const Key key = KeyOf(markdown);
-  if (!has_last_key_ || key.low != last_key_.low || key.high != last_key_.high) {
-    return Status::Internal(
-        "render cache: StoreForLastLookup() of another input than the last "
-        "Lookup()");
-  }
-  sqlite3_bind_int64(store_, 1, key.low);
-  sqlite3_bind_int64(store_, 2, key.high);
-  sqlite3_bind_int64(store_, 3, last_version_);
+Status RenderCache::Store(const Slot& slot, std::string_view markdown, std::string_view html) {
+  sqlite3_bind_int64(store_, 1, slot.key_low);
+  sqlite3_bind_int64(store_, 2, slot.key_high);
+  sqlite3_bind_int64(store_, 3, slot.version);
   sqlite3_bind_int64(store_, 4, NowSeconds());
   BindBlob(store_, 6, markdown);
   BindBlob(store_, 7, html);
@@ -349,10 +343,10 @@ Status RenderCache::Flush() {
     ok = sqlite3_step(count) == SQLITE_DONE;
   }
   const std::int64_t now = NowSeconds();
-  for (const Key& key : pending_touches_) {
+  for (const Slot& row : pending_touches_) {
     if (!ok) break;
-    sqlite3_bind_int64(touch, 1, key.low);
-    sqlite3_bind_int64(touch, 2, key.high);
+    sqlite3_bind_int64(touch, 1, row.key_low);
+    sqlite3_bind_int64(touch, 2, row.key_high);
     sqlite3_bind_int64(touch, 3, now);
     ok = sqlite3_step(touch) == SQLITE_DONE;
     sqlite3_reset(touch);

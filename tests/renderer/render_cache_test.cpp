@@ -198,7 +198,7 @@ TEST(RenderCacheTest, RowOfOtherSettingsUnderTheSameKeyIsAMiss) {
   EXPECT_EQ(again.html, fresh.html);
 }
 
-TEST(RenderCacheTest, StoreOfAnotherInputThanTheLookupIsRefused) {
+TEST(RenderCacheTest, StoreUnderTheSlotOfAnotherInputOnlyWastesARow) {
   TempDir dir;
   std::unique_ptr<Renderer> renderer;
   ASSERT_TRUE(Renderer::Create(WithUrl("https://jira.example.com"), &renderer).ok());
@@ -206,16 +206,22 @@ TEST(RenderCacheTest, StoreOfAnotherInputThanTheLookupIsRefused) {
   ASSERT_TRUE(RenderCache::Open(dir.path(), renderer->fingerprint(), &cache).ok());
   std::string html;
   bool found = true;
-  ASSERT_TRUE(cache->Lookup("Fixes PROJ-1", &html, &found).ok());
+  RenderCache::Slot one;
+  ASSERT_TRUE(cache->Lookup("Fixes PROJ-1", &html, &found, &one).ok());
   EXPECT_FALSE(found);
-  Status status = cache->StoreForLastLookup("Fixes PROJ-2", "<p>Fixes PROJ-2</p>");
-  EXPECT_EQ(status.code(), Status::Code::kInternal) << status.ToString();
-  EXPECT_TRUE(cache->StoreForLastLookup("Fixes PROJ-1", "<p>one</p>").ok());
-  ASSERT_TRUE(cache->Lookup("Fixes PROJ-1", &html, &found).ok());
+  // A caller's mistake: PROJ-2's HTML under PROJ-1's slot. Neither input may
+  // be served it: a hit compares the stored input.
+  ASSERT_TRUE(cache->Store(one, "Fixes PROJ-2", "<p>Fixes PROJ-2</p>").ok());
+  RenderCache::Slot slot;
+  ASSERT_TRUE(cache->Lookup("Fixes PROJ-1", &html, &found, &slot).ok());
+  EXPECT_FALSE(found);
+  ASSERT_TRUE(cache->Lookup("Fixes PROJ-2", &html, &found, &slot).ok());
+  EXPECT_FALSE(found);
+  // Used as meant, the slot holds the rendering of its own input.
+  ASSERT_TRUE(cache->Store(one, "Fixes PROJ-1", "<p>one</p>").ok());
+  ASSERT_TRUE(cache->Lookup("Fixes PROJ-1", &html, &found, &slot).ok());
   EXPECT_TRUE(found);
   EXPECT_EQ(html, "<p>one</p>");
-  ASSERT_TRUE(cache->Lookup("Fixes PROJ-2", &html, &found).ok());
-  EXPECT_FALSE(found);
 }
 
 // The layout of jiralink before the input was stored in each row.

@@ -72,14 +72,23 @@ class RenderCache {
   RenderCache(const RenderCache&) = delete;
   RenderCache& operator=(const RenderCache&) = delete;
 
-  // Looks up the HTML of `markdown` in the current epoch.
-  Status Lookup(std::string_view markdown, std::string* html, bool* found);
+  // Where a lookup looked: the input's key and the local version it saw.
+  struct Slot {
+    std::int64_t key_low = 0;   // XXH3-128 of (settings id || input), in two
+    std::int64_t key_high = 0;  // halves: `low` is the row's rowid
+    std::int64_t version = 0;
+  };
 
-  // Stores `html` as the rendering of `markdown`, which must be the input of
-  // the last (missed) Lookup (else kInternal). It goes under the local
-  // version that Lookup read: a render that raced an invalidation is stored
-  // under the old version, where no later lookup finds it.
-  Status StoreForLastLookup(std::string_view markdown, std::string_view html);
+  // Looks up the HTML of `markdown` in the current epoch. *slot (on success)
+  // is where to Store the rendering after a miss, so the input is hashed once.
+  Status Lookup(std::string_view markdown, std::string* html, bool* found, Slot* slot);
+
+  // Stores `html` as the rendering of `markdown` in the `slot` its Lookup
+  // gave, under the local version that Lookup saw: a render that raced an
+  // invalidation is stored under the old version, where no later lookup
+  // finds it. (A slot of another input would only waste a row: a hit
+  // compares the stored input itself.)
+  Status Store(const Slot& slot, std::string_view markdown, std::string_view html);
 
   // Counters and sizes (the counters include this object's unsaved ones).
   Status Stats(RenderCacheStats* stats);
@@ -98,16 +107,10 @@ class RenderCache {
 
  private:
   RenderCache() = default;
-  // XXH3-128 of (settings id || input), in two halves: `low` is the row's
-  // rowid (one B-tree seek, no key index), `high` a column.
-  struct Key {
-    std::int64_t low = 0;
-    std::int64_t high = 0;
-  };
-
   Status Prepare();
   Status Flush();
-  Key KeyOf(std::string_view markdown) const;
+  // The slot's key for `markdown` (its version is left to the lookup).
+  Slot SlotOf(std::string_view markdown) const;
 
   sqlite3* db_ = nullptr;
   sqlite3_stmt* lookup_ = nullptr;
@@ -116,12 +119,9 @@ class RenderCache {
   std::string recovery_note_;
   std::string settings_;     // Renderer::fingerprint(), stored in and compared with rows
   std::string settings_id_;  // XXH3-128 of it (16 bytes): part of every key; the epoch's name
-  bool has_last_key_ = false;
-  Key last_key_;  // of the last Lookup
-  std::int64_t last_version_ = 0;
   std::int64_t pending_hits_ = 0;
   std::int64_t pending_misses_ = 0;
-  std::vector<Key> pending_touches_;  // rows whose last use should be now
+  std::vector<Slot> pending_touches_;  // rows whose last use should be now
 };
 
 // Bumps the local version of the cache under `state_dir` (creating the cache
