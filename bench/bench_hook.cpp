@@ -44,46 +44,6 @@ using jiralink::hooks::Job;
 
 constexpr int kMaxCommits = 4000;
 
-// Runs argv with `input` on stdin; returns its stdout (empty on failure).
-std::string RunCapture(const std::vector<std::string>& args, const std::string& input = "",
-                       const std::string& cwd = "") {
-  int in_pipe[2];
-  int out_pipe[2];
-  if (pipe(in_pipe) != 0 || pipe(out_pipe) != 0) return "";
-  std::vector<char*> argv;
-  std::vector<std::string> copy = args;
-  for (std::string& a : copy) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = fork();
-  if (pid == 0) {
-    dup2(in_pipe[0], 0);
-    dup2(out_pipe[1], 1);
-    close(in_pipe[1]);
-    close(out_pipe[0]);
-    if (!cwd.empty() && chdir(cwd.c_str()) != 0) _exit(127);
-    execvp(argv[0], argv.data());
-    _exit(127);
-  }
-  close(in_pipe[0]);
-  close(out_pipe[1]);
-  // Write everything first (fast-import reads it all; git log reads nothing).
-  std::size_t written = 0;
-  while (written < input.size()) {
-    ssize_t n = write(in_pipe[1], input.data() + written, input.size() - written);
-    if (n <= 0) break;
-    written += static_cast<std::size_t>(n);
-  }
-  close(in_pipe[1]);
-  std::string out;
-  char buffer[1 << 16];
-  ssize_t n;
-  while ((n = read(out_pipe[0], buffer, sizeof buffer)) > 0) out.append(buffer, n);
-  close(out_pipe[0]);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return out;
-}
-
 // Deletes a directory when the program ends.
 struct RemovedAtExit {
   std::string dir;
@@ -109,7 +69,7 @@ struct BenchRepo {
     char templ[] = "/tmp/jiralink-bench-XXXXXX";
     repo.dir = mkdtemp(templ);
     std::string git_dir = repo.dir + "/platform/api.git";
-    RunCapture({"git", "init", "-q", "--bare", "-b", "main", git_dir});
+    RunProcess({"git", "init", "-q", "--bare", "-b", "main", git_dir});
     const auto& messages = jiralink::bench::CommitMessages();
     std::ostringstream stream;
     int count = std::min<int>(kMaxCommits, static_cast<int>(messages.size()));
@@ -125,7 +85,7 @@ struct BenchRepo {
       stream << "M 100644 inline file.txt\ndata " << content.size() << "\n" << content << "\n";
     }
     std::string marks = repo.dir + "/marks";
-    RunCapture({"git", "--git-dir=" + git_dir, "fast-import", "--quiet", "--export-marks=" + marks},
+    RunProcess({"git", "--git-dir=" + git_dir, "fast-import", "--quiet", "--export-marks=" + marks},
                stream.str());
     std::ifstream in(marks);
     std::vector<std::string> by_mark(static_cast<std::size_t>(count));
@@ -234,7 +194,7 @@ void BM_GitLog(benchmark::State& state) {
           : repo.shas[total - static_cast<std::size_t>(n) - 1] + ".." + repo.shas.back();
   for (auto _ : state) {
     std::string out =
-        RunCapture({"git", "--git-dir=" + repo.git_dir(), "log", "--format=%B", range});
+        RunProcess({"git", "--git-dir=" + repo.git_dir(), "log", "--format=%B", range}).out;
     benchmark::DoNotOptimize(out);
   }
   state.SetItemsProcessed(state.iterations() * n);
@@ -262,14 +222,12 @@ void BM_HookProcess(benchmark::State& state) {
   const std::vector<std::string> argv = {JIRALINK_BIN, "--config", config, "hook", "post-receive"};
   const std::vector<std::string> env = {"GIT_DIR=.", "JIRALINK_NO_AUTO_DELIVER=1"};
   // An empty outbox to start every push from (made by a push of nothing).
-  WriteText(dir + "/nothing", "");
   write_config(dir + "/template");
-  if (RunProcess(argv, dir + "/nothing", repo.git_dir(), env) != 0) {
+  if (RunProcess(argv, "", repo.git_dir(), env).exit_code != 0) {
     state.SkipWithError("jiralink hook post-receive failed");
     return;
   }
-  const std::string push = dir + "/push";
-  WriteText(push, repo.PushLine(n));
+  const std::string push = repo.PushLine(n);
   int round = 0;
   for (auto _ : state) {
     state.PauseTiming();
@@ -284,7 +242,7 @@ void BM_HookProcess(benchmark::State& state) {
     }
     write_config(state_dir);
     state.ResumeTiming();
-    if (RunProcess(argv, push, repo.git_dir(), env) != 0) {
+    if (RunProcess(argv, push, repo.git_dir(), env).exit_code != 0) {
       state.SkipWithError("jiralink hook post-receive failed");
       return;
     }

@@ -1,6 +1,7 @@
 #include "process.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -9,8 +10,9 @@ extern char** environ;
 
 namespace jiralink::bench {
 
-int RunProcess(const std::vector<std::string>& argv, const std::string& stdin_path,
-               const std::string& cwd, const std::vector<std::string>& env) {
+ProcessRun RunProcess(const std::vector<std::string>& argv, const std::string& input,
+                      const std::string& cwd, const std::vector<std::string>& env) {
+  ProcessRun run;
   std::vector<std::string> words = argv;
   std::vector<char*> args;
   for (std::string& word : words) args.push_back(word.data());
@@ -21,20 +23,48 @@ int RunProcess(const std::vector<std::string>& argv, const std::string& stdin_pa
   for (std::string& entry : env_words) envp.push_back(entry.data());
   envp.push_back(nullptr);
 
+  int to_child[2];
+  int from_child[2];
+  if (pipe2(to_child, O_CLOEXEC) != 0) return run;
+  if (pipe2(from_child, O_CLOEXEC) != 0) {
+    close(to_child[0]);
+    close(to_child[1]);
+    return run;
+  }
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, stdin_path.c_str(), O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_adddup2(&actions, to_child[0], 0);
+  posix_spawn_file_actions_adddup2(&actions, from_child[1], 1);
   posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
   // glibc >= 2.29: the child changes directory before exec.
   if (!cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, cwd.c_str());
   pid_t pid = 0;
-  int spawned = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), envp.data());
+  int spawned = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
-  if (spawned != 0) return -1;
+  close(to_child[0]);
+  close(from_child[1]);
+  if (spawned == 0) {
+    // A program that exits without reading must not kill us with SIGPIPE.
+    signal(SIGPIPE, SIG_IGN);
+    std::size_t written = 0;
+    while (written < input.size()) {
+      ssize_t n = write(to_child[1], input.data() + written, input.size() - written);
+      if (n <= 0) break;
+      written += static_cast<std::size_t>(n);
+    }
+  }
+  close(to_child[1]);
+  char buffer[1 << 16];
+  ssize_t n;
+  while ((n = read(from_child[0], buffer, sizeof buffer)) > 0) {
+    run.out.append(buffer, static_cast<std::size_t>(n));
+  }
+  close(from_child[0]);
   int status = 0;
-  if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status)) return -1;
-  return WEXITSTATUS(status);
+  if (spawned == 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status)) {
+    run.exit_code = WEXITSTATUS(status);
+  }
+  return run;
 }
 
 }  // namespace jiralink::bench

@@ -1,5 +1,5 @@
-// Running a program the way cgit, Gitea or git run jiralink, for the
-// whole-process benchmarks: stdin from a file, stdout to /dev/null.
+// Running a program the way git runs a hook and cgit or Gitea run a
+// renderer: input on stdin and output on stdout, both through pipes.
 #pragma once
 
 #include <string>
@@ -7,10 +7,16 @@
 
 namespace jiralink::bench {
 
-// Runs `argv` in `cwd` (empty = here) with stdin read from `stdin_path` and
-// stdout and stderr discarded; returns the exit status, or -1 when it could
-// not run or was killed. `env` adds NAME=value entries to the environment.
-int RunProcess(const std::vector<std::string>& argv, const std::string& stdin_path,
-               const std::string& cwd = "", const std::vector<std::string>& env = {});
+struct ProcessRun {
+  int exit_code = -1;  // -1 when it could not run or was killed
+  std::string out;     // its stdout (stderr is discarded)
+};
+
+// Runs `argv` (argv[0] looked up on PATH) in `cwd` (empty = here), with
+// `env` entries (NAME=value) added to the environment. All of `input` is
+// written before stdout is read, so the program must read its whole stdin
+// before it writes much: git, fast-import and jiralink all do.
+ProcessRun RunProcess(const std::vector<std::string>& argv, const std::string& input = "",
+                      const std::string& cwd = "", const std::vector<std::string>& env = {});
 
 }  // namespace jiralink::bench
