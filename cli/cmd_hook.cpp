@@ -96,14 +96,6 @@ int PostReceive(Context& ctx) {
   std::string repository = hooks::RepositoryName(git_dir, root);
   config::Settings settings = cfg.ForRepo(repository);
 
-  std::unique_ptr<hooks::Outbox> outbox;
-  // The push waits for this process: the worker started below checkpoints.
-  Status status = OpenOutbox(settings, &outbox, hooks::Checkpoints::kOnlyWhenLarge);
-  if (!status.ok()) {
-    WarnNotQueued(status.message(), git_dir, input);
-    return 0;
-  }
-
   hooks::PostReceiveOptions options;
   options.git_dir = git_dir;
   options.matching = ToMatchingOptions(settings.matching);
@@ -117,7 +109,12 @@ int PostReceive(Context& ctx) {
   options.plan.branch_url_template = settings.git.branch_url;
 
   hooks::PostReceiveSummary summary;
-  status = hooks::RunPostReceive(options, input, outbox.get(), &summary);
+  // Opened while git walks. The push waits for this process: the worker
+  // started below checkpoints.
+  auto open_outbox = [&](std::unique_ptr<hooks::Outbox>* outbox) {
+    return OpenOutbox(settings, outbox, hooks::Checkpoints::kOnlyWhenLarge);
+  };
+  Status status = hooks::RunPostReceive(options, input, open_outbox, &summary);
   for (const std::string& warning : summary.warnings) Warn(warning);
   if (!status.ok()) {
     WarnNotQueued(status.message(), git_dir, input);

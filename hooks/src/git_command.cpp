@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -9,6 +10,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 
 extern char** environ;
 
@@ -16,133 +18,183 @@ namespace jiralink::hooks {
 
 namespace {
 
-// A pipe whose ends close themselves.
-class Pipe {
- public:
-  Pipe() {
-    if (::pipe2(fds_, O_CLOEXEC) != 0) fds_[0] = fds_[1] = -1;
-  }
-  ~Pipe() {
-    CloseRead();
-    CloseWrite();
-  }
-  Pipe(const Pipe&) = delete;
-  Pipe& operator=(const Pipe&) = delete;
-
-  bool ok() const { return fds_[0] >= 0; }
-  int read_end() const { return fds_[0]; }
-  int write_end() const { return fds_[1]; }
-  void CloseRead() { Close(&fds_[0]); }
-  void CloseWrite() { Close(&fds_[1]); }
-
- private:
-  static void Close(int* fd) {
-    if (*fd >= 0) ::close(*fd);
-    *fd = -1;
-  }
-  int fds_[2];
-};
+void CloseFd(int* fd) {
+  if (*fd >= 0) ::close(*fd);
+  *fd = -1;
+}
 
 std::string FirstLine(const std::string& text) {
   std::string line = text.substr(0, text.find('\n'));
   return line.empty() ? "no message" : line;
 }
 
-std::string CommandName(const std::vector<std::string>& args) {
-  return "git " + (args.empty() ? std::string() : args[0]);
-}
-
-// Feeds `input` to `to_child` while draining `from_child` and `errors_from`,
-// so that neither side can block the other on a full pipe.
-void Exchange(std::string_view input, Pipe* to_child, Pipe* from_child, Pipe* errors_from,
-              std::string* output, std::string* errors) {
-  // A git that exits early must not kill us with SIGPIPE.
-  struct sigaction ignore = {};
-  struct sigaction previous = {};
-  ignore.sa_handler = SIG_IGN;
-  ::sigaction(SIGPIPE, &ignore, &previous);
-
-  std::size_t written = 0;
-  if (input.empty()) to_child->CloseWrite();
-  char buffer[1 << 16];
-  for (;;) {
-    pollfd fds[3];
-    nfds_t count = 0;
-    auto watch = [&](int fd, short events) {
-      if (fd >= 0) fds[count++] = pollfd{fd, events, 0};
-    };
-    watch(from_child->read_end(), POLLIN);
-    watch(errors_from->read_end(), POLLIN);
-    watch(to_child->write_end(), POLLOUT);
-    if (count == 0) break;
-    if (::poll(fds, count, -1) < 0) {
-      if (errno == EINTR) continue;
-      break;
-    }
-    for (nfds_t i = 0; i < count; ++i) {
-      if (fds[i].revents == 0) continue;
-      if (fds[i].fd == to_child->write_end()) {
-        ssize_t n = ::write(fds[i].fd, input.data() + written, input.size() - written);
-        if (n > 0) written += static_cast<std::size_t>(n);
-        if (n < 0 && errno != EINTR && errno != EAGAIN) written = input.size();
-        if (written == input.size()) to_child->CloseWrite();
-        continue;
-      }
-      ssize_t n = ::read(fds[i].fd, buffer, sizeof buffer);
-      if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
-      bool is_output = fds[i].fd == from_child->read_end();
-      if (n <= 0) {
-        is_output ? from_child->CloseRead() : errors_from->CloseRead();
-      } else {
-        (is_output ? output : errors)->append(buffer, static_cast<std::size_t>(n));
-      }
+// write() that cannot kill the process with SIGPIPE when git has exited:
+// the signal is blocked for this thread and a pending one is taken back.
+ssize_t WriteWithoutSigpipe(int fd, const char* data, std::size_t size) {
+  sigset_t pipe_signal, previous;
+  sigemptyset(&pipe_signal);
+  sigaddset(&pipe_signal, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe_signal, &previous);
+  ssize_t n = ::write(fd, data, size);
+  int saved_errno = errno;
+  if (n < 0 && saved_errno == EPIPE) {
+    struct timespec no_wait = {};
+    while (sigtimedwait(&pipe_signal, nullptr, &no_wait) < 0 && errno == EINTR) {
     }
   }
-  ::sigaction(SIGPIPE, &previous, nullptr);
+  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+  errno = saved_errno;
+  return n;
 }
 
 }  // namespace
 
-Status RunGit(const std::string& git_dir, const std::vector<std::string>& args,
-              std::string_view input, std::string* output) {
-  output->clear();
+GitProcess::~GitProcess() {
+  CloseAll();
+  if (pid_ > 0) {
+    int ignored = 0;
+    while (::waitpid(pid_, &ignored, 0) < 0 && errno == EINTR) {
+    }
+  }
+}
+
+void GitProcess::CloseAll() {
+  CloseFd(&to_child_);
+  CloseFd(&from_child_);
+  CloseFd(&errors_from_);
+}
+
+Status GitProcess::Start(const std::string& git_dir, const std::vector<std::string>& args,
+                         std::string input) {
+  command_ = "git " + (args.empty() ? std::string() : args[0]);
   std::vector<std::string> words = {"git", "--git-dir=" + git_dir};
   words.insert(words.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (std::string& word : words) argv.push_back(word.data());
   argv.push_back(nullptr);
 
-  Pipe to_child, from_child, errors_from;
-  if (!to_child.ok() || !from_child.ok() || !errors_from.ok()) {
-    return Status::IOError(CommandName(args) + ": cannot make pipes: " + std::strerror(errno));
+  int stdin_pipe[2], stdout_pipe[2], stderr_pipe[2];
+  if (::pipe2(stdin_pipe, O_CLOEXEC) != 0) {
+    return Status::IOError(command_ + ": cannot make pipes: " + std::strerror(errno));
+  }
+  if (::pipe2(stdout_pipe, O_CLOEXEC) != 0) {
+    int saved = errno;
+    ::close(stdin_pipe[0]);
+    ::close(stdin_pipe[1]);
+    return Status::IOError(command_ + ": cannot make pipes: " + std::strerror(saved));
+  }
+  if (::pipe2(stderr_pipe, O_CLOEXEC) != 0) {
+    int saved = errno;
+    for (int fd : {stdin_pipe[0], stdin_pipe[1], stdout_pipe[0], stdout_pipe[1]}) ::close(fd);
+    return Status::IOError(command_ + ": cannot make pipes: " + std::strerror(saved));
   }
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, to_child.read_end(), 0);
-  posix_spawn_file_actions_adddup2(&actions, from_child.write_end(), 1);
-  posix_spawn_file_actions_adddup2(&actions, errors_from.write_end(), 2);
+  posix_spawn_file_actions_adddup2(&actions, stdin_pipe[0], 0);
+  posix_spawn_file_actions_adddup2(&actions, stdout_pipe[1], 1);
+  posix_spawn_file_actions_adddup2(&actions, stderr_pipe[1], 2);
   pid_t pid = 0;
   int spawned = ::posix_spawnp(&pid, "git", &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
+  // The child's ends are its own now (or nobody's).
+  ::close(stdin_pipe[0]);
+  ::close(stdout_pipe[1]);
+  ::close(stderr_pipe[1]);
+  to_child_ = stdin_pipe[1];
+  from_child_ = stdout_pipe[0];
+  errors_from_ = stderr_pipe[0];
   if (spawned != 0) {
+    CloseAll();
     return Status::IOError("cannot run git (is it on PATH?): " +
                            std::string(std::strerror(spawned)));
   }
-  to_child.CloseRead();
-  from_child.CloseWrite();
-  errors_from.CloseWrite();
+  pid_ = pid;
+  // Only our end: git's stdin stays blocking.
+  ::fcntl(to_child_, F_SETFL, ::fcntl(to_child_, F_GETFL) | O_NONBLOCK);
+  input_ = std::move(input);
+  written_ = 0;
+  if (input_.empty()) CloseFd(&to_child_);
+  return Status::Ok();
+}
 
-  std::string errors;
-  Exchange(input, &to_child, &from_child, &errors_from, output, &errors);
-  int wait_status = 0;
-  while (::waitpid(pid, &wait_status, 0) < 0 && errno == EINTR) {
+void GitProcess::Read(std::string* output, bool* more) {
+  bool got_output = false;
+  while (from_child_ >= 0 && !got_output) Pump(output, &got_output);
+  *more = got_output;
+}
+
+// One poll() round over git's three pipes.
+void GitProcess::Pump(std::string* output, bool* got_output) {
+  pollfd fds[3];
+  nfds_t count = 0;
+  auto watch = [&](int fd, short events) {
+    if (fd >= 0) fds[count++] = pollfd{fd, events, 0};
+  };
+  watch(from_child_, POLLIN);
+  watch(errors_from_, POLLIN);
+  watch(to_child_, POLLOUT);
+  if (count == 0) return;
+  if (::poll(fds, count, -1) < 0) {
+    if (errno == EINTR) return;
+    CloseAll();  // cannot wait for git any more; Wait() reports how it ended
+    return;
   }
+  for (nfds_t i = 0; i < count; ++i) {
+    if (fds[i].revents == 0) continue;
+    int fd = fds[i].fd;
+    if (fd == to_child_) {
+      ssize_t n = WriteWithoutSigpipe(fd, input_.data() + written_, input_.size() - written_);
+      if (n > 0) written_ += static_cast<std::size_t>(n);
+      // git stopped reading (EPIPE): it has all it wants.
+      if (n < 0 && errno != EINTR && errno != EAGAIN) written_ = input_.size();
+      if (written_ == input_.size()) CloseFd(&to_child_);
+      continue;
+    }
+    bool is_output = fd == from_child_;
+    std::string* sink = is_output ? output : &errors_;
+    std::size_t before = sink->size();
+    // Read straight into the string's spare room.
+    constexpr std::size_t kChunk = 1 << 16;
+    sink->resize(before + kChunk);
+    ssize_t n = ::read(fd, sink->data() + before, kChunk);
+    sink->resize(before + static_cast<std::size_t>(n > 0 ? n : 0));
+    if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+    if (n <= 0) {
+      CloseFd(is_output ? &from_child_ : &errors_from_);
+    } else if (is_output) {
+      *got_output = true;
+    }
+  }
+}
+
+Status GitProcess::Wait() {
+  std::string ignored;
+  bool got_output = false;
+  // Whatever git still writes to stderr, until it closes it.
+  while (errors_from_ >= 0 || from_child_ >= 0) Pump(&ignored, &got_output);
+  CloseAll();
+  if (pid_ <= 0) return Status::Internal(command_ + " was not started");
+  int wait_status = 0;
+  while (::waitpid(pid_, &wait_status, 0) < 0 && errno == EINTR) {
+  }
+  pid_ = -1;
   if (!WIFEXITED(wait_status) || WEXITSTATUS(wait_status) != 0) {
     std::string how = WIFEXITED(wait_status) ? "exit " + std::to_string(WEXITSTATUS(wait_status))
                                              : "signal " + std::to_string(WTERMSIG(wait_status));
-    return Status::Internal(CommandName(args) + " failed (" + how + "): " + FirstLine(errors));
+    return Status::Internal(command_ + " failed (" + how + "): " + FirstLine(errors_));
   }
   return Status::Ok();
+}
+
+Status RunGit(const std::string& git_dir, const std::vector<std::string>& args,
+              std::string_view input, std::string* output) {
+  output->clear();
+  GitProcess git;
+  Status status = git.Start(git_dir, args, std::string(input));
+  if (!status.ok()) return status;
+  bool more = true;
+  while (more) git.Read(output, &more);
+  return git.Wait();
 }
 
 }  // namespace jiralink::hooks

@@ -30,23 +30,29 @@ Job MakeJob(const PlanOptions& options, const BranchCommits& branch, const NewCo
 
 }  // namespace
 
+void PlanCommitJobs(const BranchCommits& branch, const NewCommit& commit, const KeyScanner& scanner,
+                    const ClosingKeywords* closing, const PlanOptions& options,
+                    std::vector<Job>* jobs) {
+  std::vector<std::string> keys = scanner.UniqueKeys(commit.message);
+  if (keys.empty()) return;
+  bool may_close = closing != nullptr && branch.is_default && options.transitions_enabled;
+  std::vector<std::string> closed;
+  if (may_close) closed = closing->FindClosedKeys(commit.message);
+  for (const std::string& key : closed) {
+    jobs->push_back(MakeJob(options, branch, commit, key, JobKind::kClose));
+  }
+  for (const std::string& key : keys) {
+    if (std::find(closed.begin(), closed.end(), key) != closed.end()) continue;
+    jobs->push_back(MakeJob(options, branch, commit, key, JobKind::kMention));
+  }
+}
+
 std::vector<Job> PlanJobs(const WalkResult& walk, const KeyScanner& scanner,
                           const ClosingKeywords* closing, const PlanOptions& options) {
   std::vector<Job> jobs;
   for (const BranchCommits& branch : walk.updates) {
-    bool may_close = closing != nullptr && branch.is_default && options.transitions_enabled;
     for (const NewCommit& commit : branch.commits) {
-      std::vector<std::string> keys = scanner.UniqueKeys(commit.message);
-      if (keys.empty()) continue;
-      std::vector<std::string> closed;
-      if (may_close) closed = closing->FindClosedKeys(commit.message);
-      for (const std::string& key : closed) {
-        jobs.push_back(MakeJob(options, branch, commit, key, JobKind::kClose));
-      }
-      for (const std::string& key : keys) {
-        if (std::find(closed.begin(), closed.end(), key) != closed.end()) continue;
-        jobs.push_back(MakeJob(options, branch, commit, key, JobKind::kMention));
-      }
+      PlanCommitJobs(branch, commit, scanner, closing, options, &jobs);
     }
   }
   return jobs;

@@ -49,27 +49,6 @@ Status HeadBranch(const std::string& git_dir, std::string* branch) {
   return Status::Ok();
 }
 
-// Splits rev-list output of kCommitFormat records ("<sha>\0<author>\0<body>\0",
-// each followed by rev-list's newline) into commits, newest first.
-std::vector<NewCommit> ParseCommits(std::string_view text) {
-  std::vector<NewCommit> commits;
-  std::size_t at = 0;
-  auto field = [&](std::string* out) {
-    std::size_t end = text.find('\0', at);
-    if (end == std::string_view::npos) return false;
-    out->assign(text.substr(at, end - at));
-    at = end + 1;
-    return true;
-  };
-  for (;;) {
-    while (at < text.size() && text[at] == '\n') ++at;
-    NewCommit commit;
-    if (!field(&commit.sha) || !field(&commit.author) || !field(&commit.message)) break;
-    commits.push_back(std::move(commit));
-  }
-  return commits;
-}
-
 // Of `oids`, the ones this repository does not have.
 Status MissingObjects(const std::string& git_dir, const std::set<std::string>& oids,
                       std::set<std::string>* missing) {
@@ -93,50 +72,206 @@ Status MissingObjects(const std::string& git_dir, const std::set<std::string>& o
   return Status::Ok();
 }
 
-// The walk of one push, once the objects it names are known to exist.
-class PushWalk {
- public:
-  PushWalk(std::string git_dir, const WalkOptions& options)
-      : git_dir_(std::move(git_dir)), options_(options) {}
+// Takes the next whole record of kCommitFormat ("<sha>\0<author>\0<body>\0",
+// followed by rev-list's newline) from text[*at...]; false when the record is
+// not complete yet.
+bool TakeRecord(std::string_view text, std::size_t* at, NewCommit* commit) {
+  std::size_t start = *at;
+  while (start < text.size() && text[start] == '\n') ++start;
+  std::size_t sha_end = text.find('\0', start);
+  if (sha_end == std::string_view::npos) return false;
+  std::size_t author_end = text.find('\0', sha_end + 1);
+  if (author_end == std::string_view::npos) return false;
+  std::size_t message_end = text.find('\0', author_end + 1);
+  if (message_end == std::string_view::npos) return false;
+  commit->sha.assign(text.substr(start, sha_end - start));
+  commit->author.assign(text.substr(sha_end + 1, author_end - sha_end - 1));
+  commit->message.assign(text.substr(author_end + 1, message_end - author_end - 1));
+  *at = message_end + 1;
+  return true;
+}
 
-  // Old tips of every update are hidden; so is every ref the push did not
-  // touch (rev-list's --glob, minus the updated refs).
-  void HideOldTips(const std::vector<RefUpdate>& updates) {
-    for (const RefUpdate& update : updates) {
+}  // namespace
+
+class NewCommitStream::Impl {
+ public:
+  Status Start(const std::string& git_dir_in, const std::vector<RefUpdate>& updates,
+               const WalkOptions& options, std::vector<std::string>* warnings) {
+    std::error_code ec;
+    git_dir_ = std::filesystem::absolute(git_dir_in, ec).string();
+    options_ = options;
+    warnings_ = warnings;
+    updates_ = updates;
+    std::string head_branch;
+    if (options.default_branch.empty()) {
+      Status status = HeadBranch(git_dir_, &head_branch);
+      if (!status.ok()) return status;
+    } else if (!std::filesystem::is_directory(git_dir_, ec)) {
+      return Status::NotFound("cannot open the repository " + git_dir_ + ": no such directory");
+    }
+    result_.default_branch = options.default_branch.empty() ? head_branch : options.default_branch;
+
+    // Branch updates that bring commits, the default branch's first.
+    for (std::size_t i = 0; i < updates_.size(); ++i) {
+      const RefUpdate& update = updates_[i];
+      // Every updated ref is left out of the untouched refs (--glob).
       excludes_.push_back("--exclude=" + ExactGlob(update.ref));
-      if (!update.is_create()) hidden_.push_back(update.old_oid);
+      if (!update.is_branch() || update.is_delete()) {
+        ++result_.ignored_updates;
+        continue;
+      }
+      order_.push_back(i);
+    }
+    std::stable_partition(order_.begin(), order_.end(), [&](std::size_t i) {
+      return updates_[i].branch() == result_.default_branch;
+    });
+    // WalkedCommit::branch points into it: no reallocation.
+    result_.updates.reserve(order_.size());
+    return StartWalk();
+  }
+
+  Status Next(WalkedCommit* next, bool* end) {
+    *end = false;
+    for (;;) {
+      if (current_ >= order_.size()) {
+        *end = true;
+        return Status::Ok();
+      }
+      NewCommit commit;
+      if (!past_limit_ && TakeRecord(buffer_, &parsed_, &commit)) {
+        BranchCommits& branch = result_.updates.back();
+        // rev-list gives one more than the limit: it tells that there are more.
+        if (options_.max_commits_per_update > 0 &&
+            branch.walked == options_.max_commits_per_update) {
+          past_limit_ = true;
+          continue;
+        }
+        next->update = static_cast<int>(result_.updates.size()) - 1;
+        next->from_newest = branch.walked++;
+        next->branch = &branch;
+        next->commit = std::move(commit);
+        return Status::Ok();
+      }
+      if (output_open_) {
+        // Drop what was parsed before reading more, once it is worth a move.
+        if (parsed_ > (1u << 16) && parsed_ * 2 > buffer_.size()) {
+          buffer_.erase(0, parsed_);
+          parsed_ = 0;
+        }
+        bool more = false;
+        git_->Read(&buffer_, &more);
+        output_open_ = more;
+        continue;
+      }
+      Status status = EndWalk();
+      if (!status.ok()) return status;
     }
   }
 
-  // The new commits of one branch update; its tip is hidden from the ones after.
-  Status WalkBranch(const RefUpdate& update, BranchCommits* branch) {
+  Status Finish(WalkResult* result) {
     const int limit = options_.max_commits_per_update;
-    std::string revisions = update.new_oid + "\n";
-    for (const std::string& oid : hidden_) revisions += "^" + oid + "\n";
-    // git log's own order (newest first by commit date): rev-list streams it
-    // as it walks, where --topo-order would first walk everything.
-    std::vector<std::string> args = {"rev-list", "--no-commit-header", kCommitFormat};
-    // One more than the limit tells whether any were left out.
-    if (limit > 0) args.push_back("--max-count=" + std::to_string(limit + 1));
-    AppendSelection(&args);
-    std::string output;
-    Status status = RunGit(git_dir_, args, revisions, &output);
-    if (!status.ok()) return status.WithContext(update.ref);
-    branch->commits = ParseCommits(output);
-    if (limit > 0 && static_cast<int>(branch->commits.size()) > limit) {
-      branch->commits.resize(static_cast<std::size_t>(limit));
-      std::vector<std::string> count_args = {"rev-list", "--count"};
-      AppendSelection(&count_args);
-      status = RunGit(git_dir_, count_args, revisions, &output);
-      if (!status.ok()) return status.WithContext(update.ref);
-      branch->skipped = std::max(0, std::atoi(output.c_str()) - limit);
+    for (std::size_t i = 0; i < result_.updates.size(); ++i) {
+      if (count_input_[i].empty()) continue;
+      std::vector<std::string> args = {"rev-list", "--count"};
+      AppendSelection(&args);
+      std::string output;
+      Status status = RunGit(git_dir_, args, count_input_[i], &output);
+      if (!status.ok()) return status.WithContext(result_.updates[i].branch);
+      result_.updates[i].skipped = std::max(0, std::atoi(output.c_str()) - limit);
     }
-    std::reverse(branch->commits.begin(), branch->commits.end());
-    hidden_.push_back(update.new_oid);
+    *result = std::move(result_);
+    result_ = WalkResult();
     return Status::Ok();
   }
 
  private:
+  const RefUpdate& CurrentUpdate() const { return updates_[order_[current_]]; }
+
+  // Starts rev-list on the branch update at order_[current_], if any.
+  Status StartWalk() {
+    if (current_ >= order_.size()) return Status::Ok();
+    const RefUpdate& update = CurrentUpdate();
+    BranchCommits branch;
+    branch.branch = update.branch();
+    branch.is_default = branch.branch == result_.default_branch;
+    result_.updates.push_back(std::move(branch));
+    // Old tips of every update are hidden, and the tips walked before this
+    // one: a commit is reported under the first update that reaches it.
+    input_ = update.new_oid + "\n";
+    for (const RefUpdate& other : updates_) {
+      if (!other.is_create()) input_ += "^" + other.old_oid + "\n";
+    }
+    for (const std::string& tip : walked_tips_) input_ += "^" + tip + "\n";
+    // git log's own order (newest first by commit date): rev-list streams it
+    // as it walks, where --topo-order would first walk everything.
+    std::vector<std::string> args = {"rev-list", "--no-commit-header", kCommitFormat};
+    const int limit = options_.max_commits_per_update;
+    if (limit > 0) args.push_back("--max-count=" + std::to_string(limit + 1));
+    AppendSelection(&args);
+    buffer_.clear();
+    parsed_ = 0;
+    past_limit_ = false;
+    git_ = std::make_unique<GitProcess>();
+    Status status = git_->Start(git_dir_, args, input_);
+    if (!status.ok()) return status;
+    output_open_ = true;
+    return Status::Ok();
+  }
+
+  // git closed its output: on success, goes on with the next update.
+  Status EndWalk() {
+    Status status = git_->Wait();
+    git_.reset();
+    if (status.ok()) {
+      count_input_.push_back(past_limit_ ? input_ : std::string());
+      walked_tips_.push_back(CurrentUpdate().new_oid);
+      ++current_;
+      return StartWalk();
+    }
+    const std::string ref = CurrentUpdate().ref;
+    // rev-list stops before its first commit at an object it does not have (a
+    // garbage stdin line, an old tip pruned since): only then look the
+    // objects up, and walk this update again.
+    if (result_.updates.back().walked > 0 || checked_objects_) {
+      return status.WithContext(ref).WithContext(git_dir_);
+    }
+    checked_objects_ = true;
+    result_.updates.pop_back();
+    Status checked = DropMissingObjects();
+    if (!checked.ok()) return checked.WithContext(git_dir_);
+    return StartWalk();
+  }
+
+  // Missing old tips are no longer hidden (there is nothing to hide); updates
+  // whose new tip is missing are dropped with a warning. The updates walked
+  // already had every object they named.
+  Status DropMissingObjects() {
+    std::set<std::string> oids;
+    for (const RefUpdate& update : updates_) {
+      if (!update.is_create()) oids.insert(update.old_oid);
+      if (!update.is_delete()) oids.insert(update.new_oid);
+    }
+    std::set<std::string> missing;
+    Status status = MissingObjects(git_dir_, oids, &missing);
+    if (!status.ok()) return status;
+    for (RefUpdate& update : updates_) {
+      if (missing.count(update.old_oid) > 0)
+        update.old_oid = std::string(update.old_oid.size(), '0');
+    }
+    auto is_missing = [&](std::size_t i) {
+      const RefUpdate& update = updates_[i];
+      if (missing.count(update.new_oid) == 0) return false;
+      if (warnings_ != nullptr) {
+        warnings_->push_back(update.ref + ": " + update.new_oid +
+                             " is not in this repository; skipped");
+      }
+      return true;
+    };
+    auto first = order_.begin() + static_cast<std::ptrdiff_t>(current_);
+    order_.erase(std::remove_if(first, order_.end(), is_missing), order_.end());
+    return Status::Ok();
+  }
+
   // Revisions from stdin, then every untouched ref as a negative.
   void AppendSelection(std::vector<std::string>* args) const {
     args->push_back("--stdin");
@@ -147,93 +282,57 @@ class PushWalk {
 
   std::string git_dir_;
   WalkOptions options_;
+  std::vector<std::string>* warnings_ = nullptr;
+  std::vector<RefUpdate> updates_;
+  std::vector<std::size_t> order_;  // branch updates to walk, by index in updates_
+  std::size_t current_ = 0;         // the one being walked, in order_
   std::vector<std::string> excludes_;
-  std::vector<std::string> hidden_;
+  std::vector<std::string> walked_tips_;
+  bool checked_objects_ = false;
+  WalkResult result_;
+  // The walk of the current update.
+  std::unique_ptr<GitProcess> git_;
+  std::string input_;  // its revisions
+  bool output_open_ = false;
+  std::string buffer_;
+  std::size_t parsed_ = 0;
+  bool past_limit_ = false;
+  // Per walked update: its revisions when the limit left commits out.
+  std::vector<std::string> count_input_;
 };
 
-// Drops the updates whose objects are missing: a missing new tip is reported,
-// a missing old tip is simply not hidden (there is nothing to hide).
-Status DropMissingObjects(const std::string& git_dir, std::vector<RefUpdate>* updates,
-                          std::vector<const RefUpdate*>* branch_updates,
-                          std::vector<std::string>* warnings) {
-  std::set<std::string> oids;
-  for (const RefUpdate& update : *updates) {
-    if (!update.is_create()) oids.insert(update.old_oid);
-    if (!update.is_delete()) oids.insert(update.new_oid);
-  }
-  std::set<std::string> missing;
-  Status status = MissingObjects(git_dir, oids, &missing);
-  if (!status.ok()) return status;
-  for (RefUpdate& update : *updates) {
-    if (missing.count(update.old_oid) > 0) update.old_oid = std::string(update.old_oid.size(), '0');
-  }
-  auto is_missing = [&](const RefUpdate* update) {
-    if (missing.count(update->new_oid) == 0) return false;
-    if (warnings != nullptr) {
-      warnings->push_back(update->ref + ": " + update->new_oid +
-                          " is not in this repository; skipped");
-    }
-    return true;
-  };
-  branch_updates->erase(std::remove_if(branch_updates->begin(), branch_updates->end(), is_missing),
-                        branch_updates->end());
-  return Status::Ok();
+NewCommitStream::NewCommitStream() : impl_(std::make_unique<Impl>()) {}
+NewCommitStream::~NewCommitStream() = default;
+
+Status NewCommitStream::Start(const std::string& git_dir, const std::vector<RefUpdate>& updates,
+                              const WalkOptions& options, std::vector<std::string>* warnings) {
+  return impl_->Start(git_dir, updates, options, warnings);
 }
 
-}  // namespace
+Status NewCommitStream::Next(WalkedCommit* next, bool* end) { return impl_->Next(next, end); }
 
-Status FindNewCommits(const std::string& git_dir_in, const std::vector<RefUpdate>& updates_in,
+Status NewCommitStream::Finish(WalkResult* result) { return impl_->Finish(result); }
+
+Status FindNewCommits(const std::string& git_dir, const std::vector<RefUpdate>& updates,
                       const WalkOptions& options, WalkResult* result,
                       std::vector<std::string>* warnings) {
   *result = WalkResult();
-  std::error_code ec;
-  const std::string git_dir = std::filesystem::absolute(git_dir_in, ec).string();
-  std::string head_branch;
-  if (options.default_branch.empty()) {
-    Status status = HeadBranch(git_dir, &head_branch);
-    if (!status.ok()) return status;
-  } else if (!std::filesystem::is_directory(git_dir, ec)) {
-    return Status::NotFound("cannot open the repository " + git_dir + ": no such directory");
+  NewCommitStream stream;
+  Status status = stream.Start(git_dir, updates, options, warnings);
+  std::vector<std::vector<NewCommit>> commits;
+  WalkedCommit next;
+  bool end = false;
+  while (status.ok() && (status = stream.Next(&next, &end)).ok() && !end) {
+    commits.resize(static_cast<std::size_t>(next.update) + 1);
+    commits[static_cast<std::size_t>(next.update)].push_back(std::move(next.commit));
   }
-  result->default_branch = options.default_branch.empty() ? head_branch : options.default_branch;
-
-  // Branch updates that bring commits, the default branch's first.
-  std::vector<RefUpdate> updates = updates_in;
-  std::vector<const RefUpdate*> branch_updates;
-  for (const RefUpdate& update : updates) {
-    if (!update.is_branch() || update.is_delete()) {
-      ++result->ignored_updates;
-      continue;
-    }
-    branch_updates.push_back(&update);
+  if (status.ok()) status = stream.Finish(result);
+  if (!status.ok()) return status;
+  for (std::size_t i = 0; i < result->updates.size() && i < commits.size(); ++i) {
+    std::reverse(commits[i].begin(), commits[i].end());
+    result->updates[i].commits = std::move(commits[i]);
   }
-  std::stable_partition(branch_updates.begin(), branch_updates.end(),
-                        [&](const RefUpdate* u) { return u->branch() == result->default_branch; });
-  if (branch_updates.empty()) return Status::Ok();
-
-  // rev-list stops at an object it does not have (a garbage stdin line, an
-  // old tip pruned since): only then look the objects up, and walk again.
-  for (int attempt = 0;; ++attempt) {
-    PushWalk walk(git_dir, options);
-    walk.HideOldTips(updates);
-    Status status;
-    std::vector<BranchCommits> walked;
-    for (const RefUpdate* update : branch_updates) {
-      BranchCommits branch;
-      branch.branch = update->branch();
-      branch.is_default = branch.branch == result->default_branch;
-      status = walk.WalkBranch(*update, &branch);
-      if (!status.ok()) break;
-      walked.push_back(std::move(branch));
-    }
-    if (status.ok()) {
-      result->updates = std::move(walked);
-      return Status::Ok();
-    }
-    if (attempt > 0) return status.WithContext(git_dir);
-    Status checked = DropMissingObjects(git_dir, &updates, &branch_updates, warnings);
-    if (!checked.ok()) return checked.WithContext(git_dir);
-  }
+  return Status::Ok();
 }
 
 }  // namespace jiralink::hooks

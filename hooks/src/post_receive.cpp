@@ -23,41 +23,93 @@ std::string StripGitSuffix(std::string name) {
   return name;
 }
 
-}  // namespace
-
-Status RunPostReceive(const PostReceiveOptions& options, std::string_view stdin_text,
-                      Outbox* outbox, PostReceiveSummary* summary) {
+// The hook's work, given the way to the outbox (asked for while git walks).
+Status RunPostReceiveWith(const PostReceiveOptions& options, std::string_view stdin_text,
+                          const std::function<Status(Outbox**)>& get_outbox,
+                          PostReceiveSummary* summary) {
   *summary = PostReceiveSummary();
   std::vector<RefUpdate> updates = ParseRefUpdates(stdin_text, &summary->warnings);
 
+  // git starts first; the set-up below runs while it walks.
+  NewCommitStream stream;
+  Status status = stream.Start(options.git_dir, updates, options.walk, &summary->warnings);
+  if (!status.ok()) return status;
+
   std::unique_ptr<KeyScanner> scanner;
-  Status status = KeyScanner::Create(options.matching, &scanner);
+  status = KeyScanner::Create(options.matching, &scanner);
   if (!status.ok()) return status.WithContext("[matching]");
   std::unique_ptr<ClosingKeywords> closing;
   if (options.plan.transitions_enabled) {
     status = ClosingKeywords::Create(*scanner, &closing);
     if (!status.ok()) return status.WithContext("closing keywords");
   }
+  Outbox* outbox = nullptr;
+  status = get_outbox(&outbox);
+  if (!status.ok()) return status;
+  std::unique_ptr<EnqueueBatch> batch;
+  status = outbox->StartEnqueue(&batch);
+  if (!status.ok()) return status;
 
+  WalkedCommit next;
+  bool end = false;
+  std::vector<Job> jobs;
+  while ((status = stream.Next(&next, &end)).ok() && !end) {
+    jobs.clear();
+    PlanCommitJobs(*next.branch, next.commit, *scanner, closing.get(), options.plan, &jobs);
+    // Updates in walk order; within one, the oldest commit first.
+    const std::int64_t position = (static_cast<std::int64_t>(next.update) << 32) - next.from_newest;
+    for (Job& job : jobs) {
+      job.position = position;
+      bool added = false;
+      status = batch->Add(job, &added);
+      if (!status.ok()) return status;
+      if (!added) {
+        ++summary->already_queued;
+      } else {
+        ++(job.kind == JobKind::kClose ? summary->closes_queued : summary->mentions_queued);
+      }
+    }
+  }
+  if (!status.ok()) return status;
+  status = batch->Commit();
+  if (!status.ok()) return status;
+
+  // Counting what the limit left out may walk long histories: after the commit.
   WalkResult walk;
-  status = FindNewCommits(options.git_dir, updates, options.walk, &walk, &summary->warnings);
+  status = stream.Finish(&walk);
   if (!status.ok()) return status;
   summary->branch_updates = static_cast<int>(walk.updates.size());
   for (const BranchCommits& branch : walk.updates) {
-    summary->new_commits += static_cast<int>(branch.commits.size());
+    summary->new_commits += branch.walked;
     summary->skipped_commits += branch.skipped;
   }
-
-  std::vector<Job> jobs = PlanJobs(walk, *scanner, closing.get(), options.plan);
-  EnqueueResult enqueued;
-  status = outbox->Enqueue(jobs, &enqueued);
-  if (!status.ok()) return status;
-  for (std::size_t i = 0; i < jobs.size() && i < enqueued.is_new.size(); ++i) {
-    if (!enqueued.is_new[i]) continue;
-    ++(jobs[i].kind == JobKind::kClose ? summary->closes_queued : summary->mentions_queued);
-  }
-  summary->already_queued = enqueued.duplicate;
   return Status::Ok();
+}
+
+}  // namespace
+
+Status RunPostReceive(const PostReceiveOptions& options, std::string_view stdin_text,
+                      const OutboxOpener& open_outbox, PostReceiveSummary* summary) {
+  std::unique_ptr<Outbox> opened;
+  return RunPostReceiveWith(
+      options, stdin_text,
+      [&](Outbox** outbox) {
+        Status status = open_outbox(&opened);
+        *outbox = opened.get();
+        return status;
+      },
+      summary);
+}
+
+Status RunPostReceive(const PostReceiveOptions& options, std::string_view stdin_text,
+                      Outbox* outbox, PostReceiveSummary* summary) {
+  return RunPostReceiveWith(
+      options, stdin_text,
+      [outbox](Outbox** out) {
+        *out = outbox;
+        return Status::Ok();
+      },
+      summary);
 }
 
 std::string SummaryLine(const PostReceiveSummary& summary, int max_commits_per_update) {

@@ -36,6 +36,8 @@ CREATE TABLE IF NOT EXISTS jobs (
   created_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL,
   site TEXT NOT NULL DEFAULT '',
+  push_number INTEGER NOT NULL DEFAULT 0,
+  position INTEGER NOT NULL DEFAULT 0,
   UNIQUE (repository, commit_sha, issue_key, kind)
 );
 CREATE INDEX IF NOT EXISTS jobs_due ON jobs (state, next_attempt_at);
@@ -50,7 +52,7 @@ CREATE TABLE IF NOT EXISTS pauses (
 constexpr const char* kJobColumns =
     "id, repository, commit_sha, issue_key, kind, branch, author, message, commit_url, "
     "repo_url, branch_url, state, attempts, progress, next_attempt_at, lease_until, last_error, "
-    "created_at, updated_at, lease_token, site";
+    "created_at, updated_at, lease_token, site, position";
 
 // A prepared statement that finalizes itself.
 class Statement {
@@ -92,22 +94,38 @@ class Statement {
   int rc_ = SQLITE_OK;
 };
 
-// Outboxes written before jobs recorded their Jira site get the column; their
-// jobs get a site from their repository's settings when delivered.
-bool HasSiteColumn(sqlite3* db) {
-  Statement columns(db, "SELECT count(*) FROM pragma_table_info('jobs') WHERE name = 'site'");
-  return columns.ok() && columns.Step() == SQLITE_ROW && columns.Int(0) > 0;
+// Columns added since the first outboxes were written, with their
+// definitions. Jobs of older files get a site from their repository's settings
+// when delivered, and are delivered before newer pushes when equally due.
+struct AddedColumn {
+  const char* name;
+  const char* definition;
+};
+constexpr AddedColumn kAddedColumns[] = {
+    {"site", "TEXT NOT NULL DEFAULT ''"},
+    {"push_number", "INTEGER NOT NULL DEFAULT 0"},
+    {"position", "INTEGER NOT NULL DEFAULT 0"},
+};
+
+bool HasColumn(sqlite3* db, const char* name) {
+  Statement columns(db, "SELECT count(*) FROM pragma_table_info('jobs') WHERE name = ?1");
+  if (!columns.ok()) return false;
+  columns.Bind(1, std::string(name));
+  return columns.Step() == SQLITE_ROW && columns.Int(0) > 0;
 }
 
-Status AddSiteColumn(sqlite3* db) {
-  if (HasSiteColumn(db)) return Status::Ok();
-  char* message = nullptr;
-  if (sqlite3_exec(db, "ALTER TABLE jobs ADD COLUMN site TEXT NOT NULL DEFAULT ''", nullptr,
-                   nullptr, &message) != SQLITE_OK) {
-    std::string text = message != nullptr ? message : sqlite3_errmsg(db);
-    sqlite3_free(message);
-    // Another process may have upgraded the file meanwhile.
-    if (!HasSiteColumn(db)) return Status::IOError(text);
+Status AddMissingColumns(sqlite3* db) {
+  for (const AddedColumn& column : kAddedColumns) {
+    if (HasColumn(db, column.name)) continue;
+    std::string sql =
+        std::string("ALTER TABLE jobs ADD COLUMN ") + column.name + " " + column.definition;
+    char* message = nullptr;
+    if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
+      std::string text = message != nullptr ? message : sqlite3_errmsg(db);
+      sqlite3_free(message);
+      // Another process may have upgraded the file meanwhile.
+      if (!HasColumn(db, column.name)) return Status::IOError(text);
+    }
   }
   return Status::Ok();
 }
@@ -143,52 +161,115 @@ Job ReadJob(Statement& s) {
   job.updated_at = s.Int(18);
   job.lease_token = s.Int(19);
   job.site = s.Text(20);
+  job.position = s.Int(21);
   return job;
 }
+
+std::string ErrorText(sqlite3* db, char* message) {
+  std::string text = message != nullptr ? message : sqlite3_errmsg(db);
+  sqlite3_free(message);
+  return text;
+}
+
+// One push's jobs in one transaction. The write lock is taken at the first
+// job, not before: a push with no keys never waits for other writers.
+class SqliteEnqueueBatch final : public EnqueueBatch {
+ public:
+  SqliteEnqueueBatch(sqlite3* db, std::string path)
+      : db_(db),
+        path_(std::move(path)),
+        insert_(db,
+                "INSERT INTO jobs (repository, commit_sha, issue_key, kind, branch, author, "
+                "message, commit_url, repo_url, branch_url, next_attempt_at, created_at, "
+                "updated_at, site, push_number, position) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+                "?8, ?9, ?10, ?11, ?11, ?11, ?12, ?13, ?14) ON CONFLICT DO NOTHING") {}
+  ~SqliteEnqueueBatch() override {
+    if (in_transaction_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+  }
+
+  Status Prepare() {
+    if (!insert_.ok()) return Error("prepare insert");
+    return Status::Ok();
+  }
+
+  Status Add(const Job& job, bool* added) override {
+    *added = false;
+    if (!in_transaction_) {
+      Status status = Begin();
+      if (!status.ok()) return status;
+    }
+    // Bound without copies: `job` outlives the Step().
+    insert_.BindUnowned(1, job.repository);
+    insert_.BindUnowned(2, job.commit);
+    insert_.BindUnowned(3, job.key);
+    insert_.BindUnowned(4, JobKindName(job.kind));
+    insert_.BindUnowned(5, job.branch);
+    insert_.BindUnowned(6, job.author);
+    insert_.BindUnowned(7, job.message);
+    insert_.BindUnowned(8, job.commit_url);
+    insert_.BindUnowned(9, job.repo_url);
+    insert_.BindUnowned(10, job.branch_url);
+    insert_.Bind(11, now_);
+    insert_.BindUnowned(12, job.site);
+    insert_.Bind(13, push_number_);
+    insert_.Bind(14, job.position);
+    int rc = insert_.Step();
+    insert_.Reset();
+    if (rc != SQLITE_DONE) return Error("insert job");
+    *added = sqlite3_changes(db_) > 0;
+    return Status::Ok();
+  }
+
+  Status Commit() override {
+    if (!in_transaction_) return Status::Ok();
+    char* message = nullptr;
+    if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, &message) != SQLITE_OK) {
+      return Status::IOError(path_ + ": COMMIT: " + ErrorText(db_, message));
+    }
+    in_transaction_ = false;
+    return Status::Ok();
+  }
+
+ private:
+  // Takes the write lock and numbers the push: one more than the highest id
+  // ever given (AUTOINCREMENT keeps it), so later pushes get larger numbers.
+  Status Begin() {
+    char* message = nullptr;
+    if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, &message) != SQLITE_OK) {
+      return Status::IOError(path_ + ": BEGIN IMMEDIATE: " + ErrorText(db_, message));
+    }
+    in_transaction_ = true;
+    Statement last(db_, "SELECT seq FROM sqlite_sequence WHERE name = 'jobs'");
+    if (!last.ok()) return Error("read the last job id");
+    int rc = last.Step();
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return Error("read the last job id");
+    push_number_ = (rc == SQLITE_ROW ? last.Int(0) : 0) + 1;
+    now_ = NowMillis();
+    return Status::Ok();
+  }
+
+  Status Error(const char* what) const {
+    return Status::IOError(path_ + ": " + what + ": " + sqlite3_errmsg(db_));
+  }
+
+  sqlite3* db_;
+  std::string path_;
+  Statement insert_;
+  bool in_transaction_ = false;
+  std::int64_t push_number_ = 0;
+  std::int64_t now_ = 0;
+};
 
 class SqliteOutbox final : public Outbox {
  public:
   SqliteOutbox(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
   ~SqliteOutbox() override { sqlite3_close(db_); }
 
-  Status Enqueue(const std::vector<Job>& jobs, EnqueueResult* result) override {
-    *result = EnqueueResult();
-    if (jobs.empty()) return Status::Ok();
-    Status status = Exec("BEGIN IMMEDIATE");
+  Status StartEnqueue(std::unique_ptr<EnqueueBatch>* batch) override {
+    auto sqlite_batch = std::make_unique<SqliteEnqueueBatch>(db_, path_);
+    Status status = sqlite_batch->Prepare();
     if (!status.ok()) return status;
-    Statement insert(db_,
-                     "INSERT INTO jobs (repository, commit_sha, issue_key, kind, branch, author, "
-                     "message, commit_url, repo_url, branch_url, next_attempt_at, created_at, "
-                     "updated_at, site) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
-                     "?11, ?11, ?12) "
-                     "ON CONFLICT DO NOTHING");
-    if (!insert.ok()) return Rollback(Error("prepare insert"));
-    std::int64_t now = NowMillis();
-    for (const Job& job : jobs) {
-      // `jobs` outlives the loop: no copies of the (possibly long) texts.
-      insert.BindUnowned(1, job.repository);
-      insert.BindUnowned(2, job.commit);
-      insert.BindUnowned(3, job.key);
-      insert.BindUnowned(4, JobKindName(job.kind));
-      insert.BindUnowned(5, job.branch);
-      insert.BindUnowned(6, job.author);
-      insert.BindUnowned(7, job.message);
-      insert.BindUnowned(8, job.commit_url);
-      insert.BindUnowned(9, job.repo_url);
-      insert.BindUnowned(10, job.branch_url);
-      insert.Bind(11, now);
-      insert.BindUnowned(12, job.site);
-      if (insert.Step() != SQLITE_DONE) return Rollback(Error("insert job"));
-      result->is_new.push_back(sqlite3_changes(db_) > 0);
-      if (result->is_new.back()) {
-        ++result->added;
-      } else {
-        ++result->duplicate;
-      }
-      insert.Reset();
-    }
-    status = Exec("COMMIT");
-    if (!status.ok()) return Rollback(status);
+    *batch = std::move(sqlite_batch);
     return Status::Ok();
   }
 
@@ -201,7 +282,7 @@ class SqliteOutbox final : public Outbox {
             "UPDATE jobs SET lease_until = ?1, attempts = attempts + 1, "
             "lease_token = ?3, updated_at = ?2 WHERE id = (SELECT id FROM jobs WHERE state = "
             "'pending' AND site = ?5 AND next_attempt_at <= ?4 AND lease_until <= ?2 ORDER BY "
-            "next_attempt_at, id LIMIT 1) RETURNING ") +
+            "next_attempt_at, push_number, position, id LIMIT 1) RETURNING ") +
         kJobColumns;
     Statement claim(db_, sql.c_str());
     if (!claim.ok()) return Error("prepare claim");
@@ -249,7 +330,8 @@ class SqliteOutbox final : public Outbox {
   Status List(std::optional<JobState> state, int limit, std::vector<Job>* jobs) override {
     jobs->clear();
     std::string sql = std::string("SELECT ") + kJobColumns + " FROM jobs" +
-                      (state ? " WHERE state = ?1" : "") + " ORDER BY id DESC LIMIT ?2";
+                      (state ? " WHERE state = ?1" : "") +
+                      " ORDER BY push_number DESC, position DESC, id DESC LIMIT ?2";
     Statement s(db_, sql.c_str());
     if (!s.ok()) return Error("prepare list");
     if (state) s.Bind(1, std::string(JobStateName(*state)));
@@ -501,7 +583,7 @@ Status OpenSqliteOutbox(const std::string& path, std::unique_ptr<Outbox>* out,
     sqlite3_close(db);
     return Status::IOError("cannot set up the outbox " + path + ": " + text);
   }
-  Status upgraded = AddSiteColumn(db);
+  Status upgraded = AddMissingColumns(db);
   if (!upgraded.ok()) {
     sqlite3_close(db);
     return Status::IOError("cannot upgrade the outbox " + path + ": " + upgraded.message());

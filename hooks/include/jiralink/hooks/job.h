@@ -46,6 +46,11 @@ struct Job {
   // jobs go to the site their repository was configured with ("" = unknown,
   // from an outbox written before sites were recorded).
   std::string site;
+  // Delivery order within the job's push: a push's jobs are delivered by
+  // ascending position, equal positions in the order they were added. The
+  // hook walks newest first, so it counts down (older commits are delivered
+  // first). Pushes are delivered in the order they came.
+  std::int64_t position = 0;
 
   JobState state = JobState::kPending;
   int attempts = 0;                  // claims so far

@@ -25,6 +25,12 @@ struct PlanOptions {
   std::string branch_url_template;
 };
 
+// Appends the jobs of one commit of `branch` to *jobs: close jobs first,
+// then mentions. `closing` may be null: no close jobs.
+void PlanCommitJobs(const BranchCommits& branch, const NewCommit& commit, const KeyScanner& scanner,
+                    const ClosingKeywords* closing, const PlanOptions& options,
+                    std::vector<Job>* jobs);
+
 // Jobs in commit order (oldest first). `closing` may be null: no close jobs.
 std::vector<Job> PlanJobs(const WalkResult& walk, const KeyScanner& scanner,
                           const ClosingKeywords* closing, const PlanOptions& options);

@@ -42,6 +42,20 @@ struct DueSite {
   std::string repository;  // one repository whose jobs go there
 };
 
+// The jobs of one push being added in one transaction (Outbox::StartEnqueue),
+// as the hook finds them. Workers see none of them before Commit();
+// destroying the batch without Commit() adds nothing.
+class EnqueueBatch {
+ public:
+  virtual ~EnqueueBatch() = default;
+
+  // Adds `job` unless a job equal in (repository, commit, key, kind) is in
+  // the outbox already; *added tells which. The first Add takes the outbox's
+  // write lock, which other writers then wait for until the batch ends.
+  virtual Status Add(const Job& job, bool* added) = 0;
+  virtual Status Commit() = 0;
+};
+
 // Which jobs `queue retry` revives.
 enum class RetryScope { kOne, kDead, kAll };
 
@@ -49,14 +63,19 @@ class Outbox {
  public:
   virtual ~Outbox() = default;
 
-  // Adds all jobs in one transaction; a job equal in (repository, commit, key,
-  // kind) to one already there is skipped. New jobs are due at once.
-  virtual Status Enqueue(const std::vector<Job>& jobs, EnqueueResult* result) = 0;
+  // Starts adding the jobs of one push (see EnqueueBatch). New jobs are due
+  // at once.
+  virtual Status StartEnqueue(std::unique_ptr<EnqueueBatch>* batch) = 0;
 
-  // Claims the oldest pending job of `site` due by `due_by` whose lease is
+  // Adds all jobs in one batch; a job equal in (repository, commit, key,
+  // kind) to one already there is skipped.
+  Status Enqueue(const std::vector<Job>& jobs, EnqueueResult* result);
+
+  // Claims the first pending job of `site` due by `due_by` whose lease is
   // free at `now`: sets its lease to now + lease_ms and counts an attempt.
-  // *job is empty when nothing is due. (A run passes its start time as
-  // due_by, so a job it retried soon does not come back in the same run.)
+  // *job is empty when nothing is due. "First": the earliest due; among
+  // those, pushes in the order they came and each push's jobs by position. (A run passes its start
+  // time as due_by, so a job it retried soon does not come back in the same run.)
   virtual Status Claim(const std::string& site, std::int64_t now, std::int64_t due_by,
                        std::int64_t lease_ms, std::optional<Job>* job) = 0;
 

@@ -3,6 +3,8 @@
 // in one transaction. The CLI wraps it (settings, detached delivery).
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,9 +34,20 @@ struct PostReceiveSummary {
   std::vector<std::string> warnings;  // bad stdin lines, odd refs
 };
 
+// Opens the outbox; RunPostReceive calls it while git walks.
+using OutboxOpener = std::function<Status(std::unique_ptr<Outbox>*)>;
+
 // Never loses a valid stdin line: bad lines become warnings. Fails only when
 // the repository cannot be read, the matching settings are invalid, or the
-// outbox cannot be written.
+// outbox cannot be opened or written; then nothing of the push is queued.
+//
+// The work overlaps git's: jobs are planned and added (in one transaction)
+// as git reports the commits, newest first, each with the Job::position that
+// delivers them oldest first.
+Status RunPostReceive(const PostReceiveOptions& options, std::string_view stdin_text,
+                      const OutboxOpener& open_outbox, PostReceiveSummary* summary);
+
+// The same with an outbox that is open already.
 Status RunPostReceive(const PostReceiveOptions& options, std::string_view stdin_text,
                       Outbox* outbox, PostReceiveSummary* summary);
 
