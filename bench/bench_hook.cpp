@@ -141,7 +141,8 @@ void BM_HookEnqueue(benchmark::State& state) {
   options.plan.commit_url_template = "https://git.example.com/{repo}/commit/{sha}";
   std::string input = repo.PushLine(n);
   // The outbox of a busy server: a month of delivered jobs (50,000). Between
-  // pushes the delivery worker, which the hook starts, checkpoints the WAL;
+  // pushes the delivery worker, which the hook starts, checkpoints the WAL
+  // and starts the next one (Outbox::PrepareForPushes);
   // and each push's jobs are removed again (untimed: not the pusher's wait),
   // so the file stays that size however long the benchmark runs.
   sqlite3* worker = nullptr;
@@ -149,6 +150,12 @@ void BM_HookEnqueue(benchmark::State& state) {
       sqlite3_exec(worker, kSeedDeliveredJobs, nullptr, nullptr, nullptr) != SQLITE_OK) {
     sqlite3_close(worker);
     state.SkipWithError("cannot seed the outbox");
+    return;
+  }
+  std::unique_ptr<jiralink::hooks::Outbox> delivery;
+  if (!jiralink::hooks::OpenSqliteOutbox(path, &delivery).ok()) {
+    sqlite3_close(worker);
+    state.SkipWithError("cannot open the outbox for delivery");
     return;
   }
   // Google Benchmark calls this function several times; names stay unique.
@@ -167,9 +174,14 @@ void BM_HookEnqueue(benchmark::State& state) {
     }
     jobs += summary.mentions_queued + summary.closes_queued;
     state.PauseTiming();
-    const std::string forget = "DELETE FROM jobs WHERE repository = '" + options.plan.repository +
-                               "'; PRAGMA wal_checkpoint(PASSIVE);";
+    const std::string forget =
+        "DELETE FROM jobs WHERE repository = '" + options.plan.repository + "'";
     sqlite3_exec(worker, forget.c_str(), nullptr, nullptr, nullptr);
+    // As `jiralink deliver` ends its run.
+    if (!delivery->PrepareForPushes().ok()) {
+      state.SkipWithError("cannot prepare the outbox for pushes");
+      return;
+    }
     state.ResumeTiming();
   }
   sqlite3_close(worker);
@@ -221,11 +233,20 @@ void BM_HookProcess(benchmark::State& state) {
   };
   const std::vector<std::string> argv = {JIRALINK_BIN, "--config", config, "hook", "post-receive"};
   const std::vector<std::string> env = {"GIT_DIR=.", "JIRALINK_NO_AUTO_DELIVER=1"};
-  // An empty outbox to start every push from (made by a push of nothing).
+  // An empty outbox to start every push from (made by a push of nothing), as
+  // `jiralink deliver` leaves it.
   write_config(dir + "/template");
   if (RunProcess(argv, "", repo.git_dir(), env).exit_code != 0) {
     state.SkipWithError("jiralink hook post-receive failed");
     return;
+  }
+  {
+    std::unique_ptr<jiralink::hooks::Outbox> delivery;
+    if (!jiralink::hooks::OpenSqliteOutbox(dir + "/template/outbox.sqlite3", &delivery).ok() ||
+        !delivery->PrepareForPushes().ok()) {
+      state.SkipWithError("cannot prepare the template outbox");
+      return;
+    }
   }
   const std::string push = repo.PushLine(n);
   int round = 0;

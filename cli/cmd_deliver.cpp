@@ -207,6 +207,14 @@ void ForgetOldDoneJobs(hooks::Outbox& outbox, int keep_days) {
   }
 }
 
+// Leaves the outbox ready for the next pushes (Outbox::PrepareForPushes).
+void PrepareForPushes(hooks::Outbox& outbox) {
+  Status status = outbox.PrepareForPushes();
+  if (!status.ok()) {
+    std::fprintf(stderr, "jiralink deliver: warning: %s\n", status.message().c_str());
+  }
+}
+
 void PrintSiteProblems(const Totals& totals) {
   for (const auto& [site, reason] : totals.paused) {
     std::printf("jiralink deliver: delivery to %s is paused: %s\n", site.c_str(), reason.c_str());
@@ -284,6 +292,7 @@ int RunDeliver(Context& ctx, int argc, char** argv) {
                 totals.retrying, totals.dead);
     PrintSiteProblems(totals);
     ForgetOldDoneJobs(*outbox, settings.delivery.keep_done_days);
+    PrepareForPushes(*outbox);
     bool trouble = !totals.paused.empty() || !totals.blocked.empty();
     return totals.retrying + totals.dead > 0 || trouble ? 1 : 0;
   }
@@ -294,12 +303,17 @@ int RunDeliver(Context& ctx, int argc, char** argv) {
   sigaction(SIGINT, &action, nullptr);
   auto next_purge = std::chrono::steady_clock::now();
   while (!g_stop) {
+    const int handled_before = totals.delivered + totals.retrying + totals.dead;
     status = DeliverDue(delivery, lock, &totals, &lock_busy);
     if (!status.ok()) std::fprintf(stderr, "jiralink deliver: %s\n", status.message().c_str());
+    bool wrote = totals.delivered + totals.retrying + totals.dead != handled_before;
     if (std::chrono::steady_clock::now() >= next_purge) {  // hourly is plenty
       ForgetOldDoneJobs(*outbox, settings.delivery.keep_done_days);
       next_purge = std::chrono::steady_clock::now() + std::chrono::hours(1);
+      wrote = true;
     }
+    // Not when idle: it syncs the disk.
+    if (wrote) PrepareForPushes(*outbox);
     auto wake = std::chrono::steady_clock::now() + std::chrono::seconds(poll_seconds);
     while (!g_stop && std::chrono::steady_clock::now() < wake) {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));

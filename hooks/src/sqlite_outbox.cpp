@@ -41,6 +41,10 @@ CREATE TABLE IF NOT EXISTS jobs (
   UNIQUE (repository, commit_sha, issue_key, kind)
 );
 CREATE INDEX IF NOT EXISTS jobs_due ON jobs (state, next_attempt_at);
+CREATE TABLE IF NOT EXISTS outbox_state (
+  name TEXT PRIMARY KEY,
+  value INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS pauses (
   site TEXT PRIMARY KEY,
   reason TEXT NOT NULL,
@@ -440,6 +444,24 @@ class SqliteOutbox final : public Outbox {
     s.Bind(1, before);
     if (s.Step() != SQLITE_DONE) return Error("purge done jobs");
     *removed = sqlite3_changes(db_);
+    return Status::Ok();
+  }
+
+  Status PrepareForPushes() override {
+    // PASSIVE: never waits for a hook in the middle of its push. When it
+    // folded the whole log, the write below starts the next one (header,
+    // sync, directory sync) here instead of in the next push's hook.
+    Status status = Exec("PRAGMA wal_checkpoint(PASSIVE)");
+    if (!status.ok()) return status;
+    Statement touch(db_,
+                    "INSERT INTO outbox_state (name, value) VALUES ('log_started_at', ?1) "
+                    "ON CONFLICT (name) DO UPDATE SET value = excluded.value");
+    if (!touch.ok()) return Error("prepare log start");
+    touch.Bind(1, NowMillis());
+    if (touch.Step() != SQLITE_DONE) return Error("start the next log");
+    // A checkpoint on close would fold that write too, and the next push
+    // would start a log again.
+    sqlite3_db_config(db_, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
     return Status::Ok();
   }
 

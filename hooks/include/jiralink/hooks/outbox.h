@@ -114,6 +114,14 @@ class Outbox {
   // gets a new job, and delivery finds the work already in Jira.
   virtual Status PurgeDone(std::int64_t before, int* removed) = 0;
 
+  // Housekeeping for the delivery worker after a round: leaves the store so
+  // that the next pushes add their jobs without waiting for the disk (for
+  // SQLite: folds the write-ahead log into the file and starts the next log
+  // with its header already written and synced; a new log's first commit
+  // syncs it twice, and that commit would otherwise be a push's). Call it
+  // last before closing: this connection no longer checkpoints on close.
+  virtual Status PrepareForPushes() = 0;
+
   virtual Status SetPause(const SitePause& pause) = 0;
   virtual Status GetPause(const std::string& site, std::optional<SitePause>* pause) = 0;
   virtual Status ClearPause(const std::string& site) = 0;
