@@ -113,8 +113,26 @@ Status GitProcess::Start(const std::string& git_dir, const std::vector<std::stri
   ::fcntl(to_child_, F_SETFL, ::fcntl(to_child_, F_GETFL) | O_NONBLOCK);
   input_ = std::move(input);
   written_ = 0;
-  if (input_.empty()) CloseFd(&to_child_);
+  // Now, not at the first Read: git waits for its stdin, and the caller
+  // means to work meanwhile.
+  WriteInput();
   return Status::Ok();
+}
+
+void GitProcess::WriteInput() {
+  while (to_child_ >= 0 && written_ < input_.size()) {
+    ssize_t n = WriteWithoutSigpipe(to_child_, input_.data() + written_, input_.size() - written_);
+    if (n > 0) {
+      written_ += static_cast<std::size_t>(n);
+    } else if (n < 0 && errno == EINTR) {
+      continue;
+    } else if (n < 0 && errno == EAGAIN) {
+      return;  // the pipe is full: Read() goes on when git has read some
+    } else {
+      written_ = input_.size();  // git stopped reading (EPIPE): it has all it wants
+    }
+  }
+  if (written_ == input_.size()) CloseFd(&to_child_);
 }
 
 void GitProcess::Read(std::string* output, bool* more) {
@@ -143,11 +161,7 @@ void GitProcess::Pump(std::string* output, bool* got_output) {
     if (fds[i].revents == 0) continue;
     int fd = fds[i].fd;
     if (fd == to_child_) {
-      ssize_t n = WriteWithoutSigpipe(fd, input_.data() + written_, input_.size() - written_);
-      if (n > 0) written_ += static_cast<std::size_t>(n);
-      // git stopped reading (EPIPE): it has all it wants.
-      if (n < 0 && errno != EINTR && errno != EAGAIN) written_ = input_.size();
-      if (written_ == input_.size()) CloseFd(&to_child_);
+      WriteInput();
       continue;
     }
     bool is_output = fd == from_child_;

@@ -45,6 +45,7 @@ class GitProcess {
 
  private:
   void Pump(std::string* output, bool* got_output);
+  void WriteInput();  // as much of input_ as the pipe takes
   void CloseAll();
 
   std::string command_;  // "git rev-list", for messages
