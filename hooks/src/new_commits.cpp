@@ -170,18 +170,23 @@ class NewCommitStream::Impl {
 
   Status Finish(WalkResult* result) {
     const int limit = options_.max_commits_per_update;
-    for (std::size_t i = 0; i < result_.updates.size(); ++i) {
+    Status first_error;
+    // Only updates whose walk ended well have an entry.
+    for (std::size_t i = 0; i < result_.updates.size() && i < count_input_.size(); ++i) {
       if (count_input_[i].empty()) continue;
       std::vector<std::string> args = {"rev-list", "--count"};
       AppendSelection(&args);
       std::string output;
       Status status = RunGit(git_dir_, args, count_input_[i], &output);
-      if (!status.ok()) return status.WithContext(result_.updates[i].branch);
+      if (!status.ok()) {
+        if (first_error.ok()) first_error = status.WithContext(result_.updates[i].branch);
+        continue;
+      }
       result_.updates[i].skipped = std::max(0, std::atoi(output.c_str()) - limit);
     }
     *result = std::move(result_);
     result_ = WalkResult();
-    return Status::Ok();
+    return first_error;
   }
 
  private:

@@ -74,10 +74,13 @@ Status RunPostReceiveWith(const PostReceiveOptions& options, std::string_view st
   status = batch->Commit();
   if (!status.ok()) return status;
 
-  // Counting what the limit left out may walk long histories: after the commit.
+  // Counting what the limit left out may walk long histories: after the
+  // commit. The jobs are queued by now, so a failed count is only a warning.
   WalkResult walk;
   status = stream.Finish(&walk);
-  if (!status.ok()) return status;
+  if (!status.ok()) {
+    summary->warnings.push_back("cannot count the older commits left out: " + status.message());
+  }
   summary->branch_updates = static_cast<int>(walk.updates.size());
   for (const BranchCommits& branch : walk.updates) {
     summary->new_commits += branch.walked;

@@ -2,12 +2,18 @@
 // directory, for the hook tests (real git, no network).
 #pragma once
 
+#include <dirent.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
 #include <map>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
 
+#include "jiralink/hooks/ref_update.h"
 #include "support/test_support.h"
 
 namespace jiralink::testing {
@@ -76,6 +82,21 @@ class GitFixture {
     return RunProcess(argv, options);
   }
 
+  // Pushes with `push_args`; returns what git gives post-receive on stdin
+  // for `refs`: "<old> <new> <ref>" lines.
+  std::string PushForHook(const std::vector<std::string>& refs,
+                          const std::vector<std::string>& push_args) {
+    std::vector<std::string> before;
+    for (const std::string& ref : refs) before.push_back(ServerRev(ref));
+    ProcessResult r = Push(push_args);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    std::string input;
+    for (std::size_t i = 0; i < refs.size(); ++i) {
+      input += before[i] + " " + ServerRev(refs[i]) + " " + refs[i] + "\n";
+    }
+    return input;
+  }
+
   void Run(const std::vector<std::string>& args) { Git(work_, args, GitIdentityEnv()); }
 
  private:
@@ -85,5 +106,38 @@ class GitFixture {
   std::string work_;
   int counter_ = 0;
 };
+
+// PushForHook, parsed.
+inline std::vector<hooks::RefUpdate> PushAndRecord(GitFixture& git,
+                                                   const std::vector<std::string>& refs,
+                                                   const std::vector<std::string>& push_args) {
+  return hooks::ParseRefUpdates(git.PushForHook(refs, push_args), nullptr);
+}
+
+// This process's child processes named "git", zombies included: a walk must
+// leave none behind.
+inline std::vector<pid_t> GitChildren() {
+  std::vector<pid_t> children;
+  DIR* proc = ::opendir("/proc");
+  if (proc == nullptr) return children;
+  while (dirent* entry = ::readdir(proc)) {
+    pid_t pid = static_cast<pid_t>(std::atoi(entry->d_name));
+    if (pid <= 0) continue;
+    std::ifstream file("/proc/" + std::string(entry->d_name) + "/stat");
+    std::string stat;
+    std::getline(file, stat);
+    // "<pid> (<comm>) <state> <ppid> ...": comm may hold anything, so from the last ')'.
+    std::size_t open = stat.find('(');
+    std::size_t close = stat.rfind(')');
+    if (open == std::string::npos || close == std::string::npos || close + 4 > stat.size()) {
+      continue;
+    }
+    std::string comm = stat.substr(open + 1, close - open - 1);
+    pid_t ppid = static_cast<pid_t>(std::atoi(stat.c_str() + close + 4));
+    if (ppid == ::getpid() && comm == "git") children.push_back(pid);
+  }
+  ::closedir(proc);
+  return children;
+}
 
 }  // namespace jiralink::testing

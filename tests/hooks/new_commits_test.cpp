@@ -12,20 +12,7 @@ namespace jiralink::hooks {
 namespace {
 
 using testing::GitFixture;
-
-// Pushes `refspecs` and returns the ref updates as post-receive would see them.
-std::vector<RefUpdate> PushAndRecord(GitFixture& git, const std::vector<std::string>& refs,
-                                     const std::vector<std::string>& push_args) {
-  std::vector<std::string> before;
-  for (const std::string& ref : refs) before.push_back(git.ServerRev(ref));
-  testing::ProcessResult r = git.Push(push_args);
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  std::vector<RefUpdate> updates;
-  for (std::size_t i = 0; i < refs.size(); ++i) {
-    updates.push_back({before[i], git.ServerRev(refs[i]), refs[i]});
-  }
-  return updates;
-}
+using testing::PushAndRecord;
 
 std::vector<std::string> Messages(const BranchCommits& branch) {
   std::vector<std::string> out;

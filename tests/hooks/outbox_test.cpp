@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include "old_outbox.h"
 #include "support/test_support.h"
 
 namespace jiralink::hooks {
@@ -112,24 +113,7 @@ TEST_F(OutboxTest, ClaimTakesOnlyTheGivenSitesJobs) {
 TEST_F(OutboxTest, AnOutboxFromBeforeSitesIsUpgradedAndItsJobsGetASite) {
   outbox_.reset();
   std::string old_path = dir_.Path("old/outbox.sqlite3");
-  std::filesystem::create_directories(dir_.Path("old"));
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(old_path.c_str(), &db), SQLITE_OK);
-  // The jobs table as the first release wrote it: no site column.
-  const char* old_schema =
-      "CREATE TABLE jobs (id INTEGER PRIMARY KEY AUTOINCREMENT, repository TEXT NOT NULL, "
-      "commit_sha TEXT NOT NULL, issue_key TEXT NOT NULL, kind TEXT NOT NULL, branch TEXT NOT "
-      "NULL DEFAULT '', author TEXT NOT NULL DEFAULT '', message TEXT NOT NULL DEFAULT '', "
-      "commit_url TEXT NOT NULL DEFAULT '', repo_url TEXT NOT NULL DEFAULT '', branch_url TEXT "
-      "NOT NULL DEFAULT '', state TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL "
-      "DEFAULT 0, progress INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER NOT NULL, "
-      "lease_until INTEGER NOT NULL DEFAULT 0, lease_token INTEGER NOT NULL DEFAULT 0, "
-      "last_error TEXT NOT NULL DEFAULT '', created_at INTEGER NOT NULL, updated_at INTEGER NOT "
-      "NULL, UNIQUE (repository, commit_sha, issue_key, kind));"
-      "INSERT INTO jobs (repository, commit_sha, issue_key, kind, next_attempt_at, created_at, "
-      "updated_at) VALUES ('platform/api', 'c1', 'A-1', 'mention', 0, 0, 0);";
-  ASSERT_EQ(sqlite3_exec(db, old_schema, nullptr, nullptr, nullptr), SQLITE_OK);
-  sqlite3_close(db);
+  testing::WriteOldOutbox(old_path, testing::OldOutbox::kFirstRelease, "c1");
 
   std::unique_ptr<Outbox> upgraded;
   Status status = OpenSqliteOutbox(old_path, &upgraded);

@@ -27,14 +27,7 @@ class PostReceiveTest : public ::testing::Test {
   // Pushes and runs the hook's work on what git would have written to stdin.
   PostReceiveSummary PushAndRun(const std::vector<std::string>& refs,
                                 const std::vector<std::string>& push_args) {
-    std::vector<std::string> before;
-    for (const std::string& ref : refs) before.push_back(git_.ServerRev(ref));
-    testing::ProcessResult r = git_.Push(push_args);
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    std::string input;
-    for (std::size_t i = 0; i < refs.size(); ++i) {
-      input += before[i] + " " + git_.ServerRev(refs[i]) + " " + refs[i] + "\n";
-    }
+    std::string input = git_.PushForHook(refs, push_args);
     PostReceiveSummary summary;
     Status status = RunPostReceive(options_, input, outbox_.get(), &summary);
     EXPECT_TRUE(status.ok()) << status.ToString();

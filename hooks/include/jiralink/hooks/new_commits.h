@@ -83,7 +83,8 @@ class NewCommitStream {
 
   // After the last commit: the branch updates (their `commits` empty), with
   // the commits left out by the limit counted (another walk, only for the
-  // updates that had more).
+  // updates that had more). *result is filled even when a count fails; the
+  // error then says which update's count is missing (its `skipped` is 0).
   Status Finish(WalkResult* result);
 
  private:

@@ -1,0 +1,381 @@
+// NewCommitStream: a push's new commits as git walks them (newest first per
+// branch update, the default branch's update first), the limit counted at
+// Finish, and no git left behind when a stream is dropped mid-walk.
+#include <dirent.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "git_fixture.h"
+#include "jiralink/hooks/new_commits.h"
+
+namespace jiralink::hooks {
+namespace {
+
+using testing::GitChildren;
+using testing::GitFixture;
+using testing::PushAndRecord;
+
+const std::string kZero(40, '0');
+
+// Destroys `stream` on another thread, so that a destructor that hangs
+// fails the test instead of stalling it: git is killed after `limit`.
+void DestroyWithin(std::unique_ptr<NewCommitStream> stream, std::chrono::seconds limit) {
+  std::mutex mutex;
+  std::condition_variable changed;
+  bool destroyed = false;
+  std::thread destroyer([&] {
+    stream.reset();
+    std::lock_guard<std::mutex> lock(mutex);
+    destroyed = true;
+    changed.notify_all();
+  });
+  {
+    std::unique_lock<std::mutex> lock(mutex);
+    if (!changed.wait_for(lock, limit, [&] { return destroyed; })) {
+      ADD_FAILURE() << "the stream's destructor did not return within " << limit.count() << " s";
+      for (pid_t pid : GitChildren()) ::kill(pid, SIGKILL);
+    }
+  }
+  destroyer.join();
+}
+
+// Writes `count` commits straight into the bare repository's main (far
+// faster than `git commit`), each with a message of about `message_bytes`.
+std::string ImportCommits(GitFixture& git, int count, std::size_t message_bytes) {
+  std::string stream;
+  for (int i = 1; i <= count; ++i) {
+    std::string message = "Commit " + std::to_string(i) + " PROJ-1\n\n";
+    while (message.size() < message_bytes) message += "Lorem ipsum dolor sit amet.\n";
+    stream += "commit refs/heads/main\ncommitter Ada Lovelace <ada@example.com> " +
+              std::to_string(1700000000 + i) + " +0000\ndata " + std::to_string(message.size()) +
+              "\n" + message + "\n";
+  }
+  testing::ProcessOptions options;
+  options.cwd = git.bare();
+  options.env = testing::GitIdentityEnv();
+  options.stdin_data = stream;
+  testing::ProcessResult r = testing::RunProcess({"git", "fast-import", "--quiet"}, options);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return git.ServerRev("refs/heads/main");
+}
+
+struct Walked {
+  std::vector<WalkedCommit> commits;
+  WalkResult result;
+  std::vector<std::string> warnings;
+};
+
+// Streams the whole walk, checking each step succeeds.
+Walked StreamAll(GitFixture& git, const std::vector<RefUpdate>& updates, int limit = 100) {
+  Walked walked;
+  WalkOptions options;
+  options.max_commits_per_update = limit;
+  NewCommitStream stream;
+  Status status = stream.Start(git.bare(), updates, options, &walked.warnings);
+  EXPECT_TRUE(status.ok()) << status.ToString();
+  if (!status.ok()) return walked;
+  for (int i = 0; i < 1000; ++i) {
+    WalkedCommit next;
+    bool end = false;
+    status = stream.Next(&next, &end);
+    EXPECT_TRUE(status.ok()) << status.ToString();
+    if (!status.ok()) return walked;  // Finish is for a walk that ended
+    if (end) break;
+    EXPECT_NE(next.branch, nullptr);
+    walked.commits.push_back(std::move(next));
+  }
+  status = stream.Finish(&walked.result);
+  EXPECT_TRUE(status.ok()) << status.ToString();
+  return walked;
+}
+
+// "<update>/<from_newest> <message without its newline>" per commit.
+std::vector<std::string> Describe(const std::vector<WalkedCommit>& commits) {
+  std::vector<std::string> out;
+  for (const WalkedCommit& c : commits) {
+    std::string message = c.commit.message;
+    while (!message.empty() && message.back() == '\n') message.pop_back();
+    out.push_back(std::to_string(c.update) + "/" + std::to_string(c.from_newest) + " " + message);
+  }
+  return out;
+}
+
+using Lines = std::vector<std::string>;
+
+TEST(NewCommitStream, CommitsComeNewestFirstCountedFromTheNewest) {
+  GitFixture git;
+  git.Commit("old");
+  git.Push({"origin", "main"});
+  std::string c1 = git.Commit("c1 PROJ-1");
+  git.Commit("c2 PROJ-1");
+  std::string c3 = git.Commit("c3 PROJ-1");
+  Walked walked = StreamAll(git, PushAndRecord(git, {"refs/heads/main"}, {"origin", "main"}));
+  EXPECT_EQ(Describe(walked.commits), (Lines{"0/0 c3 PROJ-1", "0/1 c2 PROJ-1", "0/2 c1 PROJ-1"}));
+  ASSERT_EQ(walked.commits.size(), 3u);
+  EXPECT_EQ(walked.commits[0].commit.sha, c3);
+  EXPECT_EQ(walked.commits[2].commit.sha, c1);
+  EXPECT_EQ(walked.commits[0].commit.author, "Ada Lovelace");
+  ASSERT_EQ(walked.result.updates.size(), 1u);
+  EXPECT_EQ(walked.result.default_branch, "main");
+  EXPECT_EQ(walked.result.updates[0].branch, "main");
+  EXPECT_TRUE(walked.result.updates[0].is_default);
+  EXPECT_EQ(walked.result.updates[0].walked, 3);
+  EXPECT_EQ(walked.result.updates[0].skipped, 0);
+  EXPECT_TRUE(walked.result.updates[0].commits.empty()) << "the stream keeps no commits";
+  EXPECT_TRUE(walked.warnings.empty());
+}
+
+TEST(NewCommitStream, TheDefaultBranchUpdateComesFirstWhereverItIsOnStdin) {
+  GitFixture git;
+  git.Commit("base");
+  git.Push({"origin", "main"});
+  git.Run({"checkout", "-q", "-b", "feature"});
+  git.Commit("f1 PROJ-2");
+  git.Commit("f2 PROJ-2");
+  git.Run({"checkout", "-q", "main"});
+  git.Commit("m1 PROJ-1");
+  git.Commit("m2 PROJ-1");
+  // Tags and deletions in between do not take an update index.
+  std::vector<RefUpdate> updates =
+      PushAndRecord(git, {"refs/heads/feature", "refs/heads/main"}, {"origin", "feature", "main"});
+  updates.insert(updates.begin() + 1, {kZero, updates[1].new_oid, "refs/tags/v1"});
+  Walked walked = StreamAll(git, updates);
+  EXPECT_EQ(Describe(walked.commits),
+            (Lines{"0/0 m2 PROJ-1", "0/1 m1 PROJ-1", "1/0 f2 PROJ-2", "1/1 f1 PROJ-2"}));
+  ASSERT_EQ(walked.commits.size(), 4u);
+  EXPECT_EQ(walked.commits[0].branch->branch, "main");
+  EXPECT_TRUE(walked.commits[0].branch->is_default);
+  EXPECT_EQ(walked.commits[3].branch->branch, "feature");
+  EXPECT_FALSE(walked.commits[3].branch->is_default);
+  ASSERT_EQ(walked.result.updates.size(), 2u);
+  EXPECT_EQ(walked.result.updates[0].branch, "main");
+  EXPECT_EQ(walked.result.updates[1].branch, "feature");
+  EXPECT_EQ(walked.result.updates[1].walked, 2);
+  EXPECT_EQ(walked.result.ignored_updates, 1);
+}
+
+TEST(NewCommitStream, ACommitOnTwoUpdatedBranchesComesOnceUnderTheDefaultBranch) {
+  GitFixture git;
+  git.Commit("base");
+  git.Push({"origin", "main"});
+  git.Commit("shared PROJ-3");
+  git.Run({"checkout", "-q", "-b", "feature"});
+  git.Commit("feature only PROJ-3");
+  std::vector<RefUpdate> updates =
+      PushAndRecord(git, {"refs/heads/feature", "refs/heads/main"}, {"origin", "feature", "main"});
+  Walked walked = StreamAll(git, updates);
+  EXPECT_EQ(Describe(walked.commits), (Lines{"0/0 shared PROJ-3", "1/0 feature only PROJ-3"}));
+}
+
+TEST(NewCommitStream, TheLimitGivesTheNewestAndFinishCountsTheRest) {
+  GitFixture git;
+  for (int i = 1; i <= 5; ++i) git.Commit("c" + std::to_string(i));
+  std::vector<RefUpdate> updates = PushAndRecord(git, {"refs/heads/main"}, {"origin", "main"});
+  Walked walked = StreamAll(git, updates, 2);
+  EXPECT_EQ(Describe(walked.commits), (Lines{"0/0 c5", "0/1 c4"}));
+  ASSERT_EQ(walked.result.updates.size(), 1u);
+  EXPECT_EQ(walked.result.updates[0].walked, 2);
+  EXPECT_EQ(walked.result.updates[0].skipped, 3);
+
+  // Exactly at the limit: nothing skipped.
+  Walked exact = StreamAll(git, updates, 5);
+  EXPECT_EQ(exact.commits.size(), 5u);
+  ASSERT_EQ(exact.result.updates.size(), 1u);
+  EXPECT_EQ(exact.result.updates[0].walked, 5);
+  EXPECT_EQ(exact.result.updates[0].skipped, 0);
+}
+
+TEST(NewCommitStream, TheLimitHoldsPerUpdate) {
+  GitFixture git;
+  git.Commit("base");
+  git.Push({"origin", "main"});
+  git.Run({"checkout", "-q", "-b", "feature"});
+  for (int i = 1; i <= 3; ++i) git.Commit("f" + std::to_string(i));
+  git.Run({"checkout", "-q", "main"});
+  for (int i = 1; i <= 4; ++i) git.Commit("m" + std::to_string(i));
+  std::vector<RefUpdate> updates =
+      PushAndRecord(git, {"refs/heads/feature", "refs/heads/main"}, {"origin", "feature", "main"});
+  Walked walked = StreamAll(git, updates, 2);
+  EXPECT_EQ(Describe(walked.commits), (Lines{"0/0 m4", "0/1 m3", "1/0 f3", "1/1 f2"}));
+  ASSERT_EQ(walked.result.updates.size(), 2u);
+  EXPECT_EQ(walked.result.updates[0].skipped, 2);
+  EXPECT_EQ(walked.result.updates[1].skipped, 1);
+}
+
+TEST(NewCommitStream, AMissingNewTipOnTheSecondUpdateWarnsAndKeepsTheFirst) {
+  GitFixture git;
+  git.Commit("base");
+  git.Push({"origin", "main"});
+  git.Commit("m1 PROJ-1");
+  git.Commit("m2 PROJ-1");
+  std::vector<RefUpdate> updates = PushAndRecord(git, {"refs/heads/main"}, {"origin", "main"});
+  updates.push_back({kZero, std::string(40, 'a'), "refs/heads/ghost"});
+  Walked walked = StreamAll(git, updates);
+  EXPECT_EQ(Describe(walked.commits), (Lines{"0/0 m2 PROJ-1", "0/1 m1 PROJ-1"}));
+  ASSERT_EQ(walked.warnings.size(), 1u);
+  EXPECT_NE(walked.warnings[0].find("refs/heads/ghost"), std::string::npos) << walked.warnings[0];
+  EXPECT_NE(walked.warnings[0].find(std::string(40, 'a')), std::string::npos) << walked.warnings[0];
+  ASSERT_EQ(walked.result.updates.size(), 1u);
+  EXPECT_EQ(walked.result.updates[0].branch, "main");
+  EXPECT_EQ(walked.result.updates[0].walked, 2);
+}
+
+TEST(NewCommitStream, AMissingNewTipBetweenTwoGoodUpdatesSkipsOnlyIt) {
+  GitFixture git;
+  git.Commit("base");
+  git.Push({"origin", "main"});
+  git.Run({"checkout", "-q", "-b", "feature"});
+  git.Commit("f1 PROJ-2");
+  git.Run({"checkout", "-q", "main"});
+  git.Commit("m1 PROJ-1");
+  std::vector<RefUpdate> updates =
+      PushAndRecord(git, {"refs/heads/main", "refs/heads/feature"}, {"origin", "main", "feature"});
+  updates.insert(updates.begin() + 1, {kZero, std::string(40, 'b'), "refs/heads/ghost"});
+  Walked walked = StreamAll(git, updates);
+  EXPECT_EQ(Describe(walked.commits), (Lines{"0/0 m1 PROJ-1", "1/0 f1 PROJ-2"}));
+  EXPECT_EQ(walked.warnings.size(), 1u);
+  ASSERT_EQ(walked.result.updates.size(), 2u);
+  EXPECT_EQ(walked.result.updates[1].branch, "feature");
+}
+
+TEST(NewCommitStream, AHistoryBrokenMidWalkFailsAfterTheCommitsBeforeTheBreak) {
+  GitFixture git;
+  for (int i = 1; i <= 5; ++i) git.Commit("c" + std::to_string(i));
+  std::string c2 = git.Rev("HEAD~3");
+  std::vector<RefUpdate> updates = PushAndRecord(git, {"refs/heads/main"}, {"origin", "main"});
+  // A small push arrives as loose objects: lose one in the middle.
+  ASSERT_EQ(std::remove((git.bare() + "/objects/" + c2.substr(0, 2) + "/" + c2.substr(2)).c_str()),
+            0);
+  NewCommitStream stream;
+  ASSERT_TRUE(stream.Start(git.bare(), updates, WalkOptions{}, nullptr).ok());
+  std::vector<std::string> seen;
+  Status status;
+  for (int i = 0; i < 10; ++i) {
+    WalkedCommit next;
+    bool end = false;
+    status = stream.Next(&next, &end);
+    if (!status.ok() || end) break;
+    seen.push_back(next.commit.message);
+  }
+  EXPECT_FALSE(status.ok()) << "a broken history is not the end of the walk";
+  EXPECT_EQ(seen, (Lines{"c5\n", "c4\n"}));
+  EXPECT_NE(status.message().find("refs/heads/main"), std::string::npos) << status.ToString();
+  EXPECT_NE(status.message().find("rev-list"), std::string::npos) << status.ToString();
+  EXPECT_TRUE(GitChildren().empty());
+}
+
+TEST(NewCommitStream, NextAfterTheEndKeepsSayingEnd) {
+  GitFixture git;
+  git.Commit("only PROJ-1");
+  std::vector<RefUpdate> updates = PushAndRecord(git, {"refs/heads/main"}, {"origin", "main"});
+  NewCommitStream stream;
+  ASSERT_TRUE(stream.Start(git.bare(), updates, WalkOptions{}, nullptr).ok());
+  WalkedCommit next;
+  bool end = true;
+  ASSERT_TRUE(stream.Next(&next, &end).ok());
+  ASSERT_FALSE(end);
+  EXPECT_EQ(next.commit.message, "only PROJ-1\n");
+  for (int i = 0; i < 3; ++i) {
+    end = false;
+    ASSERT_TRUE(stream.Next(&next, &end).ok());
+    EXPECT_TRUE(end) << "call " << i;
+  }
+  WalkResult result;
+  ASSERT_TRUE(stream.Finish(&result).ok());
+  ASSERT_EQ(result.updates.size(), 1u);
+  EXPECT_EQ(result.updates[0].walked, 1);
+}
+
+TEST(NewCommitStream, APushWithoutBranchUpdatesEndsAtOnce) {
+  GitFixture git;
+  std::string sha = git.Commit("tagged PROJ-1");
+  git.Push({"origin", "main"});
+  NewCommitStream stream;
+  std::vector<RefUpdate> updates = {{kZero, sha, "refs/tags/v1"}};
+  ASSERT_TRUE(stream.Start(git.bare(), updates, WalkOptions{}, nullptr).ok());
+  WalkedCommit next;
+  bool end = false;
+  ASSERT_TRUE(stream.Next(&next, &end).ok());
+  EXPECT_TRUE(end);
+  WalkResult result;
+  ASSERT_TRUE(stream.Finish(&result).ok());
+  EXPECT_TRUE(result.updates.empty());
+  EXPECT_EQ(result.ignored_updates, 1);
+  EXPECT_TRUE(GitChildren().empty());
+}
+
+TEST(NewCommitStream, StartFailsOnAMissingRepositoryNamingIt) {
+  NewCommitStream stream;
+  Status status =
+      stream.Start("/nonexistent/repo.git", {{kZero, std::string(40, 'a'), "refs/heads/main"}},
+                   WalkOptions{}, nullptr);
+  EXPECT_FALSE(status.ok());
+  EXPECT_NE(status.message().find("/nonexistent/repo.git"), std::string::npos) << status.ToString();
+}
+
+TEST(NewCommitStream, DroppingAStreamMidWalkEndsGitPromptly) {
+  GitFixture git;
+  // ~600 KB of output: far more than a pipe holds, so git is still writing.
+  std::string tip = ImportCommits(git, 300, 2048);
+  ASSERT_EQ(tip.size(), 40u);
+  std::vector<RefUpdate> updates = {{kZero, tip, "refs/heads/main"}};
+
+  auto stream = std::make_unique<NewCommitStream>();
+  WalkOptions options;
+  options.max_commits_per_update = 1000;
+  ASSERT_TRUE(stream->Start(git.bare(), updates, options, nullptr).ok());
+  WalkedCommit next;
+  bool end = true;
+  ASSERT_TRUE(stream->Next(&next, &end).ok());
+  ASSERT_FALSE(end);
+  EXPECT_EQ(next.from_newest, 0);
+  EXPECT_EQ(next.commit.message.rfind("Commit 300 PROJ-1\n", 0), 0u);
+  EXPECT_EQ(GitChildren().size(), 1u) << "git should still be walking (or unreaped)";
+
+  auto started = std::chrono::steady_clock::now();
+  DestroyWithin(std::move(stream), std::chrono::seconds(5));
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(2));
+  EXPECT_TRUE(GitChildren().empty()) << "git is left running or as a zombie";
+}
+
+TEST(NewCommitStream, AStreamDroppedRightAfterStartLeavesNoGit) {
+  GitFixture git;
+  std::string tip = ImportCommits(git, 300, 2048);
+  std::vector<RefUpdate> updates = {{kZero, tip, "refs/heads/main"}};
+  auto stream = std::make_unique<NewCommitStream>();
+  ASSERT_TRUE(stream->Start(git.bare(), updates, WalkOptions{}, nullptr).ok());
+  DestroyWithin(std::move(stream), std::chrono::seconds(5));
+  EXPECT_TRUE(GitChildren().empty()) << "git is left running or as a zombie";
+}
+
+TEST(NewCommitStream, AWholeLargeWalkComesInOrder) {
+  GitFixture git;
+  std::string tip = ImportCommits(git, 300, 2048);
+  std::vector<RefUpdate> updates = {{kZero, tip, "refs/heads/main"}};
+  Walked walked = StreamAll(git, updates, 250);
+  ASSERT_EQ(walked.commits.size(), 250u);
+  for (std::size_t i = 0; i < walked.commits.size(); ++i) {
+    ASSERT_EQ(walked.commits[i].from_newest, static_cast<int>(i));
+    std::string title = "Commit " + std::to_string(300 - i) + " PROJ-1\n";
+    ASSERT_EQ(walked.commits[i].commit.message.rfind(title, 0), 0u) << i;
+  }
+  ASSERT_EQ(walked.result.updates.size(), 1u);
+  EXPECT_EQ(walked.result.updates[0].skipped, 50);
+  EXPECT_TRUE(GitChildren().empty());
+}
+
+}  // namespace
+}  // namespace jiralink::hooks
