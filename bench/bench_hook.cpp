@@ -1,10 +1,12 @@
 // The post-receive hook's cost beside `git log` over the same commits, the
 // outbox's enqueue rate, and delivery throughput against the Jira stand-in.
 //
-//   BM_HookEnqueue/<n>  walk n new commits (libgit2), scan them for keys and
-//                       closing keywords, plan jobs, one outbox transaction
+//   BM_HookEnqueue/<n>  RunPostReceive for a push of n new commits: git
+//                       rev-list (posix_spawn), scanning for keys and closing
+//                       keywords and adding the jobs in one transaction, all
+//                       while git walks
 //   BM_GitLog/<n>       `git log --format=%B old..new` over the same n commits,
-//                       as a process (fork/exec), its output read through a pipe
+//                       as a process (posix_spawn), its output read through a pipe
 //   BM_HookProcess/<n>  the whole `jiralink hook post-receive` process, as git
 //                       runs it, for the same push (a fresh outbox each time)
 //   BM_OutboxEnqueue/<n> n jobs in one transaction (items/s = jobs/s)
