@@ -73,21 +73,19 @@ Status GitProcess::Start(const std::string& git_dir, const std::vector<std::stri
   for (std::string& word : words) argv.push_back(word.data());
   argv.push_back(nullptr);
 
-  int stdin_pipe[2], stdout_pipe[2], stderr_pipe[2];
-  if (::pipe2(stdin_pipe, O_CLOEXEC) != 0) {
-    return Status::IOError(command_ + ": cannot make pipes: " + std::strerror(errno));
-  }
-  if (::pipe2(stdout_pipe, O_CLOEXEC) != 0) {
+  // git's stdin, stdout and stderr: [0] is the read end, [1] the write end.
+  int pipes[3][2] = {{-1, -1}, {-1, -1}, {-1, -1}};
+  for (auto& fds : pipes) {
+    if (::pipe2(fds, O_CLOEXEC) == 0) continue;
     int saved = errno;
-    ::close(stdin_pipe[0]);
-    ::close(stdin_pipe[1]);
+    for (auto& made : pipes) {
+      for (int& fd : made) CloseFd(&fd);
+    }
     return Status::IOError(command_ + ": cannot make pipes: " + std::strerror(saved));
   }
-  if (::pipe2(stderr_pipe, O_CLOEXEC) != 0) {
-    int saved = errno;
-    for (int fd : {stdin_pipe[0], stdin_pipe[1], stdout_pipe[0], stdout_pipe[1]}) ::close(fd);
-    return Status::IOError(command_ + ": cannot make pipes: " + std::strerror(saved));
-  }
+  int(&stdin_pipe)[2] = pipes[0];
+  int(&stdout_pipe)[2] = pipes[1];
+  int(&stderr_pipe)[2] = pipes[2];
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, stdin_pipe[0], 0);
@@ -165,19 +163,15 @@ void GitProcess::Pump(std::string* output, bool* got_output) {
       continue;
     }
     bool is_output = fd == from_child_;
-    std::string* sink = is_output ? output : &errors_;
-    std::size_t before = sink->size();
-    // Read straight into the string's spare room.
-    constexpr std::size_t kChunk = 1 << 16;
-    sink->resize(before + kChunk);
-    ssize_t n = ::read(fd, sink->data() + before, kChunk);
-    sink->resize(before + static_cast<std::size_t>(n > 0 ? n : 0));
+    char buffer[1 << 16];
+    ssize_t n = ::read(fd, buffer, sizeof buffer);
     if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
     if (n <= 0) {
       CloseFd(is_output ? &from_child_ : &errors_from_);
-    } else if (is_output) {
-      *got_output = true;
+      continue;
     }
+    (is_output ? output : &errors_)->append(buffer, static_cast<std::size_t>(n));
+    if (is_output) *got_output = true;
   }
 }
 

@@ -47,15 +47,4 @@ void PlanCommitJobs(const BranchCommits& branch, const NewCommit& commit, const 
   }
 }
 
-std::vector<Job> PlanJobs(const WalkResult& walk, const KeyScanner& scanner,
-                          const ClosingKeywords* closing, const PlanOptions& options) {
-  std::vector<Job> jobs;
-  for (const BranchCommits& branch : walk.updates) {
-    for (const NewCommit& commit : branch.commits) {
-      PlanCommitJobs(branch, commit, scanner, closing, options, &jobs);
-    }
-  }
-  return jobs;
-}
-
 }  // namespace jiralink::hooks

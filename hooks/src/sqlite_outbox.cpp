@@ -169,10 +169,19 @@ Job ReadJob(Statement& s) {
   return job;
 }
 
-std::string ErrorText(sqlite3* db, char* message) {
-  std::string text = message != nullptr ? message : sqlite3_errmsg(db);
-  sqlite3_free(message);
-  return text;
+// Errors name the outbox file, what was being done, and SQLite's reason.
+Status SqlError(sqlite3* db, const std::string& path, const char* what) {
+  return Status::IOError(path + ": " + what + ": " + sqlite3_errmsg(db));
+}
+
+Status ExecSql(sqlite3* db, const std::string& path, const char* sql) {
+  char* message = nullptr;
+  if (sqlite3_exec(db, sql, nullptr, nullptr, &message) != SQLITE_OK) {
+    std::string text = message != nullptr ? message : sqlite3_errmsg(db);
+    sqlite3_free(message);
+    return Status::IOError(path + ": " + sql + ": " + text);
+  }
+  return Status::Ok();
 }
 
 // One push's jobs in one transaction. The write lock is taken at the first
@@ -226,10 +235,8 @@ class SqliteEnqueueBatch final : public EnqueueBatch {
 
   Status Commit() override {
     if (!in_transaction_) return Status::Ok();
-    char* message = nullptr;
-    if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, &message) != SQLITE_OK) {
-      return Status::IOError(path_ + ": COMMIT: " + ErrorText(db_, message));
-    }
+    Status status = ExecSql(db_, path_, "COMMIT");
+    if (!status.ok()) return status;
     in_transaction_ = false;
     return Status::Ok();
   }
@@ -238,10 +245,8 @@ class SqliteEnqueueBatch final : public EnqueueBatch {
   // Takes the write lock and numbers the push: one more than the highest id
   // ever given (AUTOINCREMENT keeps it), so later pushes get larger numbers.
   Status Begin() {
-    char* message = nullptr;
-    if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, &message) != SQLITE_OK) {
-      return Status::IOError(path_ + ": BEGIN IMMEDIATE: " + ErrorText(db_, message));
-    }
+    Status status = ExecSql(db_, path_, "BEGIN IMMEDIATE");
+    if (!status.ok()) return status;
     in_transaction_ = true;
     Statement last(db_, "SELECT seq FROM sqlite_sequence WHERE name = 'jobs'");
     if (!last.ok()) return Error("read the last job id");
@@ -252,9 +257,7 @@ class SqliteEnqueueBatch final : public EnqueueBatch {
     return Status::Ok();
   }
 
-  Status Error(const char* what) const {
-    return Status::IOError(path_ + ": " + what + ": " + sqlite3_errmsg(db_));
-  }
+  Status Error(const char* what) const { return SqlError(db_, path_, what); }
 
   sqlite3* db_;
   std::string path_;
@@ -538,24 +541,14 @@ class SqliteOutbox final : public Outbox {
                             " was claimed again by another worker (lease expired)");
   }
 
-  Status Exec(const char* sql) {
-    char* message = nullptr;
-    if (sqlite3_exec(db_, sql, nullptr, nullptr, &message) != SQLITE_OK) {
-      std::string text = message ? message : sqlite3_errmsg(db_);
-      sqlite3_free(message);
-      return Status::IOError(path_ + ": " + sql + ": " + text);
-    }
-    return Status::Ok();
-  }
+  Status Exec(const char* sql) { return ExecSql(db_, path_, sql); }
 
   Status Rollback(Status status) {
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
     return status;
   }
 
-  Status Error(const char* what) const {
-    return Status::IOError(path_ + ": " + what + ": " + sqlite3_errmsg(db_));
-  }
+  Status Error(const char* what) const { return SqlError(db_, path_, what); }
 
   sqlite3* db_;
   std::string path_;

@@ -31,8 +31,4 @@ void PlanCommitJobs(const BranchCommits& branch, const NewCommit& commit, const 
                     const ClosingKeywords* closing, const PlanOptions& options,
                     std::vector<Job>* jobs);
 
-// Jobs in commit order (oldest first). `closing` may be null: no close jobs.
-std::vector<Job> PlanJobs(const WalkResult& walk, const KeyScanner& scanner,
-                          const ClosingKeywords* closing, const PlanOptions& options);
-
 }  // namespace jiralink::hooks

@@ -18,7 +18,7 @@ enum class Checkpoints {
   kAutomatic,      // SQLite's default: whichever commit grows the log past ~1000 pages
   kOnlyWhenLarge,  // only past 16384 pages, and not on close: for the hook,
                    // whose delivery worker (started after every push)
-                   // checkpoints as usual
+                   // checkpoints (Outbox::PrepareForPushes)
 };
 
 // Opens (creating the file, its directory and the schema when missing) the
