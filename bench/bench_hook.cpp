@@ -33,16 +33,16 @@
 #include <sqlite3.h>
 
 #include "corpus.h"
-#include "jiralink/hooks/delivery.h"
+#include "jiralink/delivery/delivery.h"
 #include "jiralink/hooks/post_receive.h"
-#include "jiralink/hooks/sqlite_outbox.h"
+#include "jiralink/outbox/sqlite_outbox.h"
 #include "process.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 using jiralink::bench::RunProcess;
-using jiralink::hooks::Job;
+using jiralink::outbox::Job;
 
 constexpr int kMaxCommits = 4000;
 
@@ -128,11 +128,11 @@ FROM n WHERE (SELECT count(*) FROM jobs) = 0;
 void BM_HookEnqueue(benchmark::State& state) {
   const BenchRepo& repo = BenchRepo::Get();
   int n = static_cast<int>(state.range(0));
-  std::unique_ptr<jiralink::hooks::Outbox> outbox;
+  std::unique_ptr<jiralink::outbox::Outbox> outbox;
   std::string path = repo.dir + "/state-hook/outbox.sqlite3";
   // Opened as `jiralink hook post-receive` opens it.
-  if (!jiralink::hooks::OpenSqliteOutbox(path, &outbox,
-                                         jiralink::hooks::Checkpoints::kOnlyWhenLarge)
+  if (!jiralink::outbox::OpenSqliteOutbox(path, &outbox,
+                                          jiralink::outbox::Checkpoints::kOnlyWhenLarge)
            .ok()) {
     state.SkipWithError("cannot open the outbox");
     return;
@@ -154,8 +154,8 @@ void BM_HookEnqueue(benchmark::State& state) {
     state.SkipWithError("cannot seed the outbox");
     return;
   }
-  std::unique_ptr<jiralink::hooks::Outbox> delivery;
-  if (!jiralink::hooks::OpenSqliteOutbox(path, &delivery).ok()) {
+  std::unique_ptr<jiralink::outbox::Outbox> delivery;
+  if (!jiralink::outbox::OpenSqliteOutbox(path, &delivery).ok()) {
     sqlite3_close(worker);
     state.SkipWithError("cannot open the outbox for delivery");
     return;
@@ -243,8 +243,8 @@ void BM_HookProcess(benchmark::State& state) {
     return;
   }
   {
-    std::unique_ptr<jiralink::hooks::Outbox> delivery;
-    if (!jiralink::hooks::OpenSqliteOutbox(dir + "/template/outbox.sqlite3", &delivery).ok() ||
+    std::unique_ptr<jiralink::outbox::Outbox> delivery;
+    if (!jiralink::outbox::OpenSqliteOutbox(dir + "/template/outbox.sqlite3", &delivery).ok() ||
         !delivery->PrepareForPushes().ok()) {
       state.SkipWithError("cannot prepare the template outbox");
       return;
@@ -296,8 +296,8 @@ Job BenchJob(int i, const std::string& key) {
 
 void BM_OutboxEnqueue(benchmark::State& state) {
   const BenchRepo& repo = BenchRepo::Get();
-  std::unique_ptr<jiralink::hooks::Outbox> outbox;
-  if (!jiralink::hooks::OpenSqliteOutbox(repo.dir + "/state-enqueue/outbox.sqlite3", &outbox)
+  std::unique_ptr<jiralink::outbox::Outbox> outbox;
+  if (!jiralink::outbox::OpenSqliteOutbox(repo.dir + "/state-enqueue/outbox.sqlite3", &outbox)
            .ok()) {
     state.SkipWithError("cannot open the outbox");
     return;
@@ -309,7 +309,7 @@ void BM_OutboxEnqueue(benchmark::State& state) {
     std::vector<Job> jobs;
     for (int i = 0; i < n; ++i) jobs.push_back(BenchJob(next++, "PROJ-1"));
     state.ResumeTiming();
-    jiralink::hooks::EnqueueResult result;
+    jiralink::outbox::EnqueueResult result;
     if (!outbox->Enqueue(jobs, &result).ok()) {
       state.SkipWithError("enqueue failed");
       return;
@@ -374,16 +374,16 @@ void BM_DeliverStandin(benchmark::State& state) {
   client_options.token = "standin-token";
   client_options.deployment = jiralink::jira::Deployment::kServer;
   jiralink::jira::Client client(client_options);
-  std::unique_ptr<jiralink::hooks::Outbox> outbox;
-  if (!jiralink::hooks::OpenSqliteOutbox(repo.dir + "/state-deliver/outbox.sqlite3", &outbox)
+  std::unique_ptr<jiralink::outbox::Outbox> outbox;
+  if (!jiralink::outbox::OpenSqliteOutbox(repo.dir + "/state-deliver/outbox.sqlite3", &outbox)
            .ok()) {
     state.SkipWithError("cannot open the outbox");
     return;
   }
-  jiralink::hooks::DeliveryOptions options;
+  jiralink::delivery::DeliveryOptions options;
   options.site = jira.url();
-  options.policy = [](const Job&) { return jiralink::hooks::DeliveryPolicy{}; };
-  jiralink::hooks::Deliverer deliverer(outbox.get(), &client, options);
+  options.policy = [](const Job&) { return jiralink::delivery::DeliveryPolicy{}; };
+  jiralink::delivery::Deliverer deliverer(outbox.get(), &client, options);
   int n = static_cast<int>(state.range(0));
   static int next = 1000000;  // unique commits across calls, apart from the enqueue benchmark's
   for (auto _ : state) {
@@ -395,10 +395,10 @@ void BM_DeliverStandin(benchmark::State& state) {
       jobs.push_back(BenchJob(next++, "PROJ-1"));
       jobs.back().site = options.site;
     }
-    jiralink::hooks::EnqueueResult result;
+    jiralink::outbox::EnqueueResult result;
     outbox->Enqueue(jobs, &result);
     state.ResumeTiming();
-    jiralink::hooks::DeliveryReport report;
+    jiralink::delivery::DeliveryReport report;
     if (!deliverer.RunOnce(&report).ok() || report.delivered != n) {
       state.SkipWithError("delivery failed");
       return;

@@ -24,9 +24,9 @@
 
 #include "commands.h"
 #include "common.h"
-#include "jiralink/hooks/delivery.h"
-#include "jiralink/hooks/delivery_lock.h"
-#include "jiralink/hooks/sqlite_outbox.h"
+#include "jiralink/delivery/delivery.h"
+#include "jiralink/delivery/delivery_lock.h"
+#include "jiralink/outbox/sqlite_outbox.h"
 
 namespace jiralink::cli {
 
@@ -50,13 +50,13 @@ std::int64_t EnvMillis(const char* name, std::int64_t fallback) {
   return end != nullptr && *end == '\0' && parsed >= 0 ? parsed : fallback;
 }
 
-hooks::DeliveryPolicy PolicyFor(const config::Settings& settings) {
-  hooks::DeliveryPolicy policy;
+delivery::DeliveryPolicy PolicyFor(const config::Settings& settings) {
+  delivery::DeliveryPolicy policy;
   policy.comments_enabled = settings.comments.enabled;
   policy.transitions_enabled = settings.transitions.enabled;
   policy.close_mode = settings.transitions.mode == config::TransitionMode::kCustom
-                          ? hooks::CloseMode::kCustom
-                          : hooks::CloseMode::kDone;
+                          ? delivery::CloseMode::kCustom
+                          : delivery::CloseMode::kDone;
   policy.transition_ids = settings.transitions.id_list;
   return policy;
 }
@@ -68,7 +68,7 @@ struct Totals {
   std::map<std::string, std::string> paused;   // site -> why
   std::map<std::string, std::string> blocked;  // site -> why no worker could be made
 
-  void Add(const std::string& site, const hooks::DeliveryReport& report) {
+  void Add(const std::string& site, const delivery::DeliveryReport& report) {
     delivered += report.delivered;
     retrying += report.retrying;
     dead += report.dead;
@@ -84,7 +84,7 @@ struct Totals {
 // may take their Jira from a [groups] or [projects] table.
 class SiteDelivery {
  public:
-  SiteDelivery(const config::Config& cfg, hooks::Outbox& outbox, hooks::DeliveryOptions base)
+  SiteDelivery(const config::Config& cfg, outbox::Outbox& outbox, delivery::DeliveryOptions base)
       : cfg_(cfg), outbox_(outbox), base_(std::move(base)) {}
 
   // Jobs queued before jobs recorded their site take their repository's.
@@ -102,17 +102,17 @@ class SiteDelivery {
   // One pass over every site with due jobs, except the `skipped` ones
   // (paused, or no worker could be made); adds those it skips now.
   Status DeliverEachSite(Totals* totals, std::set<std::string>* skipped) {
-    std::vector<hooks::DueSite> due;
-    Status status = outbox_.ListDueSites(hooks::NowMillis(), &due);
-    for (const hooks::DueSite& site : due) {
+    std::vector<outbox::DueSite> due;
+    Status status = outbox_.ListDueSites(outbox::NowMillis(), &due);
+    for (const outbox::DueSite& site : due) {
       if (!status.ok()) break;
       if (skipped->count(site.site) > 0) continue;
-      hooks::Deliverer* deliverer = DelivererFor(site, totals);
+      delivery::Deliverer* deliverer = DelivererFor(site, totals);
       if (deliverer == nullptr) {
         skipped->insert(site.site);
         continue;
       }
-      hooks::DeliveryReport report;
+      delivery::DeliveryReport report;
       status = deliverer->RunOnce(&report);
       if (status.ok()) totals->Add(site.site, report);
       if (report.paused) skipped->insert(site.site);
@@ -123,21 +123,21 @@ class SiteDelivery {
   // True when some site not in `skipped` has due jobs.
   Status AnyDue(const std::set<std::string>& skipped, bool* any) {
     *any = false;
-    std::vector<hooks::DueSite> due;
-    Status status = outbox_.ListDueSites(hooks::NowMillis(), &due);
-    for (const hooks::DueSite& site : due) *any = *any || skipped.count(site.site) == 0;
+    std::vector<outbox::DueSite> due;
+    Status status = outbox_.ListDueSites(outbox::NowMillis(), &due);
+    for (const outbox::DueSite& site : due) *any = *any || skipped.count(site.site) == 0;
     return status;
   }
 
  private:
   struct Worker {
     std::unique_ptr<jira::Client> client;
-    std::unique_ptr<hooks::Deliverer> deliverer;
+    std::unique_ptr<delivery::Deliverer> deliverer;
   };
 
   // The site's worker, made with the settings of a repository whose jobs go
   // there; null (and the reason in totals->blocked) when that cannot be done.
-  hooks::Deliverer* DelivererFor(const hooks::DueSite& due, Totals* totals) {
+  delivery::Deliverer* DelivererFor(const outbox::DueSite& due, Totals* totals) {
     auto found = workers_.find(due.site);
     if (found != workers_.end()) return found->second.deliverer.get();
     if (totals->blocked.count(due.site) > 0) return nullptr;  // said once already
@@ -154,23 +154,23 @@ class SiteDelivery {
                                   " lack what is needed (see above); its jobs wait";
       return nullptr;
     }
-    hooks::DeliveryOptions options = base_;
+    delivery::DeliveryOptions options = base_;
     options.site = due.site;
     worker.deliverer =
-        std::make_unique<hooks::Deliverer>(&outbox_, worker.client.get(), std::move(options));
+        std::make_unique<delivery::Deliverer>(&outbox_, worker.client.get(), std::move(options));
     return workers_.emplace(due.site, std::move(worker)).first->second.deliverer.get();
   }
 
   const config::Config& cfg_;
-  hooks::Outbox& outbox_;
-  hooks::DeliveryOptions base_;
+  outbox::Outbox& outbox_;
+  delivery::DeliveryOptions base_;
   std::map<std::string, Worker> workers_;
 };
 
 // Rounds of: take the lock, deliver what is due on every site, let go; again
 // if jobs became due meanwhile (a hook whose own run found the lock taken
 // counts on it).
-Status DeliverDue(SiteDelivery& delivery, hooks::DeliveryLock& lock, Totals* totals,
+Status DeliverDue(SiteDelivery& delivery, delivery::DeliveryLock& lock, Totals* totals,
                   bool* lock_busy) {
   *lock_busy = false;
   std::set<std::string> skipped;
@@ -194,9 +194,9 @@ Status DeliverDue(SiteDelivery& delivery, hooks::DeliveryLock& lock, Totals* tot
 
 // Deletes the jobs delivered more than `keep_days` ago, so the outbox does
 // not grow forever; says how many when there were some.
-void ForgetOldDoneJobs(hooks::Outbox& outbox, int keep_days) {
+void ForgetOldDoneJobs(outbox::Outbox& outbox, int keep_days) {
   const std::int64_t before =
-      hooks::NowMillis() - static_cast<std::int64_t>(keep_days) * 24 * 3600 * 1000;
+      outbox::NowMillis() - static_cast<std::int64_t>(keep_days) * 24 * 3600 * 1000;
   int removed = 0;
   Status status = outbox.PurgeDone(before, &removed);
   if (!status.ok()) {
@@ -208,7 +208,7 @@ void ForgetOldDoneJobs(hooks::Outbox& outbox, int keep_days) {
 }
 
 // Leaves the outbox ready for the next pushes (Outbox::PrepareForPushes).
-void PrepareForPushes(hooks::Outbox& outbox) {
+void PrepareForPushes(outbox::Outbox& outbox) {
   Status status = outbox.PrepareForPushes();
   if (!status.ok()) {
     std::fprintf(stderr, "jiralink deliver: warning: %s\n", status.message().c_str());
@@ -246,7 +246,7 @@ int RunDeliver(Context& ctx, int argc, char** argv) {
   config::Config cfg;
   if (!LoadConfig(ctx, &cfg)) return 2;
   config::Settings settings = cfg.ForRepo("");
-  std::unique_ptr<hooks::Outbox> outbox;
+  std::unique_ptr<outbox::Outbox> outbox;
   Status status = OpenOutbox(settings, &outbox);
   if (!status.ok()) {
     std::fprintf(stderr, "jiralink deliver: %s\n", status.message().c_str());
@@ -254,15 +254,15 @@ int RunDeliver(Context& ctx, int argc, char** argv) {
   }
 
   // Delivery limits are top-level settings; each site gets its own client.
-  hooks::DeliveryOptions options;
+  delivery::DeliveryOptions options;
   options.max_attempts = settings.delivery.max_attempts;
   options.max_age_hours = settings.delivery.max_age_hours;
   options.lease_ms = static_cast<std::int64_t>(settings.delivery.lease_seconds) * 1000;
   options.pause_ms = static_cast<std::int64_t>(settings.delivery.pause_seconds) * 1000;
   options.backoff.cap_ms = static_cast<std::int64_t>(settings.delivery.backoff_cap_seconds) * 1000;
   options.backoff.base_ms = EnvMillis("JIRALINK_BACKOFF_BASE_MS", 1000);
-  auto policies = std::make_shared<std::map<std::string, hooks::DeliveryPolicy>>();
-  options.policy = [&cfg, policies](const hooks::Job& job) {
+  auto policies = std::make_shared<std::map<std::string, delivery::DeliveryPolicy>>();
+  options.policy = [&cfg, policies](const outbox::Job& job) {
     auto found = policies->find(job.repository);
     if (found == policies->end()) {
       found = policies->emplace(job.repository, PolicyFor(cfg.ForRepo(job.repository))).first;
@@ -274,7 +274,7 @@ int RunDeliver(Context& ctx, int argc, char** argv) {
     std::fflush(stdout);
   };
   SiteDelivery delivery(cfg, *outbox, options);
-  hooks::DeliveryLock lock((fs::path(StateDir(settings)) / "deliver.lock").string());
+  delivery::DeliveryLock lock((fs::path(StateDir(settings)) / "deliver.lock").string());
 
   Totals totals;
   bool lock_busy = false;

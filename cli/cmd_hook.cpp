@@ -23,7 +23,7 @@
 #include "jiralink/hooks/detach.h"
 #include "jiralink/hooks/installer.h"
 #include "jiralink/hooks/post_receive.h"
-#include "jiralink/hooks/sqlite_outbox.h"
+#include "jiralink/outbox/sqlite_outbox.h"
 
 namespace jiralink::cli {
 
@@ -111,8 +111,8 @@ int PostReceive(Context& ctx) {
   hooks::PostReceiveSummary summary;
   // Opened while git walks. The push waits for this process: the worker
   // started below checkpoints.
-  auto open_outbox = [&](std::unique_ptr<hooks::Outbox>* outbox) {
-    return OpenOutbox(settings, outbox, hooks::Checkpoints::kOnlyWhenLarge);
+  auto open_outbox = [&](std::unique_ptr<outbox::Outbox>* outbox) {
+    return OpenOutbox(settings, outbox, outbox::Checkpoints::kOnlyWhenLarge);
   };
   Status status = hooks::RunPostReceive(options, input, open_outbox, &summary);
   for (const std::string& warning : summary.warnings) Warn(warning);

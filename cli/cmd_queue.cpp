@@ -17,7 +17,7 @@
 
 #include "commands.h"
 #include "common.h"
-#include "jiralink/hooks/sqlite_outbox.h"
+#include "jiralink/outbox/sqlite_outbox.h"
 
 namespace jiralink::cli {
 
@@ -35,10 +35,10 @@ std::string FormatTime(std::int64_t millis) {
   return buffer;
 }
 
-nlohmann::json ToJson(const hooks::Job& job) {
+nlohmann::json ToJson(const outbox::Job& job) {
   return {{"id", job.id},
-          {"state", hooks::JobStateName(job.state)},
-          {"kind", hooks::JobKindName(job.kind)},
+          {"state", outbox::JobStateName(job.state)},
+          {"kind", outbox::JobKindName(job.kind)},
           {"key", job.key},
           {"repository", job.repository},
           {"commit", job.commit},
@@ -52,19 +52,19 @@ nlohmann::json ToJson(const hooks::Job& job) {
           {"last_error", job.last_error}};
 }
 
-int List(hooks::Outbox& outbox, const std::string& state_name, int limit, bool json) {
-  std::optional<hooks::JobState> state;
+int List(outbox::Outbox& outbox, const std::string& state_name, int limit, bool json) {
+  std::optional<outbox::JobState> state;
   if (!state_name.empty()) {
-    hooks::JobState parsed;
-    if (!hooks::ParseJobState(state_name, &parsed)) {
+    outbox::JobState parsed;
+    if (!outbox::ParseJobState(state_name, &parsed)) {
       std::fprintf(stderr, "jiralink queue list: --state %s: expected pending, done or dead\n",
                    state_name.c_str());
       return 2;
     }
     state = parsed;
   }
-  std::vector<hooks::Job> jobs;
-  std::vector<hooks::SitePause> pauses;
+  std::vector<outbox::Job> jobs;
+  std::vector<outbox::SitePause> pauses;
   Status status = outbox.List(state, limit, &jobs);
   if (status.ok()) status = outbox.ListPauses(&pauses);
   if (!status.ok()) {
@@ -74,9 +74,9 @@ int List(hooks::Outbox& outbox, const std::string& state_name, int limit, bool j
   if (json) {
     nlohmann::json out = nlohmann::json::object();
     out["jobs"] = nlohmann::json::array();
-    for (const hooks::Job& job : jobs) out["jobs"].push_back(ToJson(job));
+    for (const outbox::Job& job : jobs) out["jobs"].push_back(ToJson(job));
     out["pauses"] = nlohmann::json::array();
-    for (const hooks::SitePause& pause : pauses) {
+    for (const outbox::SitePause& pause : pauses) {
       out["pauses"].push_back({{"site", pause.site},
                                {"reason", pause.reason},
                                {"since", FormatTime(pause.since)},
@@ -85,7 +85,7 @@ int List(hooks::Outbox& outbox, const std::string& state_name, int limit, bool j
     std::printf("%s\n", out.dump(2).c_str());
     return 0;
   }
-  for (const hooks::SitePause& pause : pauses) {
+  for (const outbox::SitePause& pause : pauses) {
     std::printf(
         "PAUSED delivery to %s since %s: %s\n  (fix the credentials, then `jiralink "
         "queue retry --all`)\n",
@@ -97,12 +97,12 @@ int List(hooks::Outbox& outbox, const std::string& state_name, int limit, bool j
   }
   std::printf("%-6s %-8s %-8s %-12s %-20s %-12s %-4s %-20s %s\n", "ID", "STATE", "KIND", "KEY",
               "REPOSITORY", "COMMIT", "TRY", "NEXT ATTEMPT", "LAST ERROR / NOTE");
-  for (const hooks::Job& job : jobs) {
-    std::string next =
-        job.state == hooks::JobState::kPending ? FormatTime(job.next_attempt_at) : std::string("-");
+  for (const outbox::Job& job : jobs) {
+    std::string next = job.state == outbox::JobState::kPending ? FormatTime(job.next_attempt_at)
+                                                               : std::string("-");
     std::printf("%-6lld %-8s %-8s %-12s %-20s %-12s %-4d %-20s %s\n",
-                static_cast<long long>(job.id), hooks::JobStateName(job.state),
-                hooks::JobKindName(job.kind), job.key.c_str(), job.repository.c_str(),
+                static_cast<long long>(job.id), outbox::JobStateName(job.state),
+                outbox::JobKindName(job.kind), job.key.c_str(), job.repository.c_str(),
                 job.commit.substr(0, 12).c_str(), job.attempts, next.c_str(),
                 job.last_error.c_str());
   }
@@ -142,7 +142,7 @@ int RunQueue(Context& ctx, int argc, char** argv) {
   config::Config cfg;
   if (!LoadConfig(ctx, &cfg)) return 2;
   config::Settings settings = cfg.ForRepo("");
-  std::unique_ptr<hooks::Outbox> outbox;
+  std::unique_ptr<outbox::Outbox> outbox;
   Status status = OpenOutbox(settings, &outbox);
   if (!status.ok()) {
     std::fprintf(stderr, "jiralink queue: %s\n", status.message().c_str());
@@ -159,16 +159,16 @@ int RunQueue(Context& ctx, int argc, char** argv) {
     std::printf("dropped job %lld\n", static_cast<long long>(drop_id));
     return 0;
   }
-  hooks::RetryScope scope = all    ? hooks::RetryScope::kAll
-                            : dead ? hooks::RetryScope::kDead
-                                   : hooks::RetryScope::kOne;
+  outbox::RetryScope scope = all    ? outbox::RetryScope::kAll
+                             : dead ? outbox::RetryScope::kDead
+                                    : outbox::RetryScope::kOne;
   int changed = 0;
   status = outbox->Retry(scope, id, &changed);
   if (!status.ok()) {
     std::fprintf(stderr, "jiralink queue retry: %s\n", status.message().c_str());
     return 1;
   }
-  if (scope == hooks::RetryScope::kOne && changed == 0) {
+  if (scope == outbox::RetryScope::kOne && changed == 0) {
     std::fprintf(stderr,
                  "jiralink queue retry: no pending or dead job with id %lld (see `jiralink "
                  "queue list`)\n",

@@ -4,7 +4,7 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "jiralink/hooks/sqlite_outbox.h"
+#include "jiralink/outbox/sqlite_outbox.h"
 
 namespace jiralink::cli {
 
@@ -46,10 +46,10 @@ std::string StateDir(const config::Settings& settings) {
   return settings.state.dir.empty() ? config::DefaultStateDir() : settings.state.dir;
 }
 
-Status OpenOutbox(const config::Settings& settings, std::unique_ptr<hooks::Outbox>* out,
-                  hooks::Checkpoints checkpoints) {
-  return hooks::OpenSqliteOutbox(
-      (std::filesystem::path(StateDir(settings)) / hooks::kOutboxFileName).string(), out,
+Status OpenOutbox(const config::Settings& settings, std::unique_ptr<outbox::Outbox>* out,
+                  outbox::Checkpoints checkpoints) {
+  return outbox::OpenSqliteOutbox(
+      (std::filesystem::path(StateDir(settings)) / outbox::kOutboxFileName).string(), out,
       checkpoints);
 }
 

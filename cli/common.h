@@ -9,9 +9,9 @@
 #include "commands.h"
 #include "jiralink/config/loader.h"
 #include "jiralink/core/key_scanner.h"
-#include "jiralink/hooks/outbox.h"
-#include "jiralink/hooks/sqlite_outbox.h"
 #include "jiralink/jira/client.h"
+#include "jiralink/outbox/outbox.h"
+#include "jiralink/outbox/sqlite_outbox.h"
 #include "jiralink/renderer/renderer.h"
 
 namespace jiralink::cli {
@@ -35,8 +35,8 @@ renderer::RenderOptions ToRenderOptions(const config::Settings& settings);
 std::string StateDir(const config::Settings& settings);
 
 // Opens the delivery outbox (SQLite) in the state directory.
-Status OpenOutbox(const config::Settings& settings, std::unique_ptr<hooks::Outbox>* out,
-                  hooks::Checkpoints checkpoints = hooks::Checkpoints::kAutomatic);
+Status OpenOutbox(const config::Settings& settings, std::unique_ptr<outbox::Outbox>* out,
+                  outbox::Checkpoints checkpoints = outbox::Checkpoints::kAutomatic);
 
 // Builds a Jira client from the settings: checks that the API settings are
 // complete and reads the token. On failure prints the reason (naming the

@@ -6,6 +6,9 @@
 
 namespace jiralink::hooks {
 
+using outbox::Job;
+using outbox::JobKind;
+
 namespace {
 
 Job MakeJob(const PlanOptions& options, const BranchCommits& branch, const NewCommit& commit,

@@ -5,6 +5,11 @@
 
 namespace jiralink::hooks {
 
+using outbox::EnqueueBatch;
+using outbox::Job;
+using outbox::JobKind;
+using outbox::Outbox;
+
 namespace {
 
 std::string Plural(int n, const char* one, const char* many) {

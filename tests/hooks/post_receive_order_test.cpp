@@ -16,9 +16,15 @@
 
 #include "git_fixture.h"
 #include "jiralink/hooks/post_receive.h"
-#include "jiralink/hooks/sqlite_outbox.h"
+#include "jiralink/outbox/sqlite_outbox.h"
 
 namespace jiralink::hooks {
+
+using outbox::EnqueueResult;
+using outbox::Job;
+using outbox::NowMillis;
+using outbox::Outbox;
+using outbox::RetryScope;
 namespace {
 
 using testing::GitChildren;

@@ -7,9 +7,13 @@
 #include <gtest/gtest.h>
 
 #include "git_fixture.h"
-#include "jiralink/hooks/sqlite_outbox.h"
+#include "jiralink/outbox/sqlite_outbox.h"
 
 namespace jiralink::hooks {
+
+using outbox::Job;
+using outbox::JobKind;
+using outbox::Outbox;
 namespace {
 
 using testing::GitFixture;

@@ -5,7 +5,7 @@
 
 #include <gtest/gtest.h>
 
-#include "jiralink/hooks/backoff.h"
+#include "jiralink/delivery/backoff.h"
 
 namespace jiralink::hooks {
 namespace {

@@ -10,8 +10,8 @@
 
 #include "jiralink/core/closing_keywords.h"
 #include "jiralink/core/key_scanner.h"
-#include "jiralink/hooks/job.h"
 #include "jiralink/hooks/new_commits.h"
+#include "jiralink/outbox/job.h"
 
 namespace jiralink::hooks {
 
@@ -29,6 +29,6 @@ struct PlanOptions {
 // then mentions. `closing` may be null: no close jobs.
 void PlanCommitJobs(const BranchCommits& branch, const NewCommit& commit, const KeyScanner& scanner,
                     const ClosingKeywords* closing, const PlanOptions& options,
-                    std::vector<Job>* jobs);
+                    std::vector<outbox::Job>* jobs);
 
 }  // namespace jiralink::hooks

@@ -13,7 +13,7 @@
 #include "jiralink/core/status.h"
 #include "jiralink/hooks/job_planner.h"
 #include "jiralink/hooks/new_commits.h"
-#include "jiralink/hooks/outbox.h"
+#include "jiralink/outbox/outbox.h"
 
 namespace jiralink::hooks {
 
@@ -35,7 +35,7 @@ struct PostReceiveSummary {
 };
 
 // Opens the outbox; RunPostReceive calls it while git walks.
-using OutboxOpener = std::function<Status(std::unique_ptr<Outbox>*)>;
+using OutboxOpener = std::function<Status(std::unique_ptr<outbox::Outbox>*)>;
 
 // Never loses a valid stdin line: bad lines become warnings. Fails only when
 // the repository cannot be read, the matching settings are invalid, or the
@@ -49,7 +49,7 @@ Status RunPostReceive(const PostReceiveOptions& options, std::string_view stdin_
 
 // The same with an outbox that is open already.
 Status RunPostReceive(const PostReceiveOptions& options, std::string_view stdin_text,
-                      Outbox* outbox, PostReceiveSummary* summary);
+                      outbox::Outbox* outbox, PostReceiveSummary* summary);
 
 // The one line shown to the pusher, e.g. "jiralink: 3 Jira mentions queued";
 // empty when the push updated no branch.

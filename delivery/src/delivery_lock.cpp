@@ -1,4 +1,4 @@
-#include "jiralink/hooks/delivery_lock.h"
+#include "jiralink/delivery/delivery_lock.h"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -7,7 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
-namespace jiralink::hooks {
+namespace jiralink::delivery {
 
 DeliveryLock::~DeliveryLock() { Unlock(); }
 
@@ -33,4 +33,4 @@ void DeliveryLock::Unlock() {
   fd_ = -1;
 }
 
-}  // namespace jiralink::hooks
+}  // namespace jiralink::delivery

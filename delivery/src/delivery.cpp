@@ -1,10 +1,16 @@
-#include "jiralink/hooks/delivery.h"
+#include "jiralink/delivery/delivery.h"
 
 #include <utility>
 
 #include "jiralink/core/comment_text.h"
 
-namespace jiralink::hooks {
+namespace jiralink::delivery {
+
+using outbox::Job;
+using outbox::JobKind;
+using outbox::NowMillis;
+using outbox::Outbox;
+using outbox::SitePause;
 
 namespace {
 
@@ -301,4 +307,4 @@ Status Deliverer::Finish(const Job& job, const Outcome& outcome, DeliveryReport*
   return status;
 }
 
-}  // namespace jiralink::hooks
+}  // namespace jiralink::delivery

@@ -1,4 +1,4 @@
-#include "jiralink/hooks/sqlite_outbox.h"
+#include "jiralink/outbox/sqlite_outbox.h"
 
 #include <sqlite3.h>
 
@@ -7,7 +7,7 @@
 #include <string_view>
 #include <utility>
 
-namespace jiralink::hooks {
+namespace jiralink::outbox {
 
 namespace {
 
@@ -607,4 +607,4 @@ Status OpenSqliteOutbox(const std::string& path, std::unique_ptr<Outbox>* out,
   return Status::Ok();
 }
 
-}  // namespace jiralink::hooks
+}  // namespace jiralink::outbox

@@ -1,4 +1,4 @@
-#include "jiralink/hooks/delivery.h"
+#include "jiralink/delivery/delivery.h"
 
 #include <memory>
 #include <string>
@@ -6,11 +6,19 @@
 
 #include <gtest/gtest.h>
 
-#include "jiralink/hooks/sqlite_outbox.h"
+#include "jiralink/outbox/sqlite_outbox.h"
 #include "standin.h"
 #include "support/test_support.h"
 
-namespace jiralink::hooks {
+namespace jiralink::delivery {
+
+using outbox::EnqueueResult;
+using outbox::Job;
+using outbox::JobKind;
+using outbox::JobState;
+using outbox::NowMillis;
+using outbox::Outbox;
+using outbox::RetryScope;
 namespace {
 
 using standin::Fault;
@@ -298,4 +306,4 @@ TEST_F(DeliveryTest, AnExpiredPauseProbesJiraAndResumes) {
 }
 
 }  // namespace
-}  // namespace jiralink::hooks
+}  // namespace jiralink::delivery

@@ -18,9 +18,9 @@
 #include <vector>
 
 #include "jiralink/core/status.h"
-#include "jiralink/hooks/job.h"
+#include "jiralink/outbox/job.h"
 
-namespace jiralink::hooks {
+namespace jiralink::outbox {
 
 // A pause of delivery to one Jira site.
 struct SitePause {
@@ -128,4 +128,4 @@ class Outbox {
   virtual Status ListPauses(std::vector<SitePause>* pauses) = 0;
 };
 
-}  // namespace jiralink::hooks
+}  // namespace jiralink::outbox

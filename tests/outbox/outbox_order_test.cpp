@@ -13,11 +13,11 @@
 
 #include <gtest/gtest.h>
 
-#include "jiralink/hooks/sqlite_outbox.h"
+#include "jiralink/outbox/sqlite_outbox.h"
 #include "old_outbox.h"
 #include "support/test_support.h"
 
-namespace jiralink::hooks {
+namespace jiralink::outbox {
 namespace {
 
 Job MakeJob(const std::string& commit, const std::string& key, std::int64_t position = 0) {
@@ -327,4 +327,4 @@ TEST_F(OutboxOrderTest, AnOldJobIsClaimedBeforeANewOneWithoutARetry) {
 }
 
 }  // namespace
-}  // namespace jiralink::hooks
+}  // namespace jiralink::outbox

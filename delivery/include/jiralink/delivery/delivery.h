@@ -23,11 +23,11 @@
 #include <vector>
 
 #include "jiralink/core/status.h"
-#include "jiralink/hooks/backoff.h"
-#include "jiralink/hooks/outbox.h"
+#include "jiralink/delivery/backoff.h"
 #include "jiralink/jira/client.h"
+#include "jiralink/outbox/outbox.h"
 
-namespace jiralink::hooks {
+namespace jiralink::delivery {
 
 enum class CloseMode { kDone, kCustom };
 
@@ -53,7 +53,7 @@ struct DeliveryOptions {
   // Stop after this many jobs in one run; <= 0 = until nothing is due.
   int max_jobs = 0;
   // The policy for a job's repository; unset = DeliveryPolicy{}.
-  std::function<DeliveryPolicy(const Job&)> policy;
+  std::function<DeliveryPolicy(const outbox::Job&)> policy;
   // One line per finished job and per pause, for the operator.
   std::function<void(const std::string&)> log;
 };
@@ -70,7 +70,7 @@ struct DeliveryReport {
 class Deliverer {
  public:
   // Neither pointer is owned; both must outlive the Deliverer.
-  Deliverer(Outbox* outbox, jira::Client* client, DeliveryOptions options);
+  Deliverer(outbox::Outbox* outbox, jira::Client* client, DeliveryOptions options);
 
   // Delivers due jobs until none is due, the site is paused or max_jobs is
   // reached. Fails only when the outbox fails.
@@ -89,15 +89,15 @@ class Deliverer {
 
   // True when delivery may go on; probes Jira when an old pause ran out.
   Status CheckPause(DeliveryReport* report, bool* may_deliver);
-  Outcome Deliver(Job& job);
-  Outcome DeliverMention(const Job& job, const DeliveryPolicy& policy);
-  Outcome DeliverClose(Job& job, const DeliveryPolicy& policy);
-  Status Finish(const Job& job, const Outcome& outcome, DeliveryReport* report);
+  Outcome Deliver(outbox::Job& job);
+  Outcome DeliverMention(const outbox::Job& job, const DeliveryPolicy& policy);
+  Outcome DeliverClose(outbox::Job& job, const DeliveryPolicy& policy);
+  Status Finish(const outbox::Job& job, const Outcome& outcome, DeliveryReport* report);
   void Log(const std::string& line) const;
 
-  Outbox* outbox_;
+  outbox::Outbox* outbox_;
   jira::Client* client_;
   DeliveryOptions options_;
 };
 
-}  // namespace jiralink::hooks
+}  // namespace jiralink::delivery

@@ -1,4 +1,4 @@
-#include "jiralink/hooks/sqlite_outbox.h"
+#include "jiralink/outbox/sqlite_outbox.h"
 
 #include <sys/wait.h>
 #include <unistd.h>
@@ -16,7 +16,7 @@
 #include "old_outbox.h"
 #include "support/test_support.h"
 
-namespace jiralink::hooks {
+namespace jiralink::outbox {
 namespace {
 
 Job MakeJob(const std::string& commit, const std::string& key, JobKind kind = JobKind::kMention) {
@@ -318,4 +318,4 @@ TEST(SqliteOutbox, UnwritableLocationFailsNamingThePath) {
 }
 
 }  // namespace
-}  // namespace jiralink::hooks
+}  // namespace jiralink::outbox

@@ -1,8 +1,9 @@
-#include "jiralink/hooks/job.h"
+#include "jiralink/outbox/job.h"
 
 #include <chrono>
+#include <string>
 
-namespace jiralink::hooks {
+namespace jiralink::outbox {
 
 const char* JobKindName(JobKind kind) { return kind == JobKind::kClose ? "close" : "mention"; }
 
@@ -47,4 +48,6 @@ std::int64_t NowMillis() {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
-}  // namespace jiralink::hooks
+std::string MergeRequestSource(std::int64_t iid) { return "!" + std::to_string(iid); }
+
+}  // namespace jiralink::outbox

@@ -4,7 +4,7 @@
 
 #include <cstdint>
 
-namespace jiralink::hooks {
+namespace jiralink::delivery {
 
 struct BackoffOptions {
   std::int64_t base_ms = 1000;       // the delay after the first failed attempt
@@ -23,4 +23,4 @@ std::int64_t BackoffDelayMs(int attempts, int retry_after_seconds, const Backoff
 // A random jitter factor in [0.5, 1.0].
 double RandomJitter();
 
-}  // namespace jiralink::hooks
+}  // namespace jiralink::delivery

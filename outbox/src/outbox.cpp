@@ -1,6 +1,6 @@
-#include "jiralink/hooks/outbox.h"
+#include "jiralink/outbox/outbox.h"
 
-namespace jiralink::hooks {
+namespace jiralink::outbox {
 
 Status Outbox::Enqueue(const std::vector<Job>& jobs, EnqueueResult* result) {
   *result = EnqueueResult();
@@ -18,4 +18,4 @@ Status Outbox::Enqueue(const std::vector<Job>& jobs, EnqueueResult* result) {
   return batch->Commit();
 }
 
-}  // namespace jiralink::hooks
+}  // namespace jiralink::outbox

@@ -8,9 +8,9 @@
 #include <memory>
 #include <string>
 
-#include "jiralink/hooks/outbox.h"
+#include "jiralink/outbox/outbox.h"
 
-namespace jiralink::hooks {
+namespace jiralink::outbox {
 
 // Which connection folds the write-ahead log back into the file. A
 // checkpoint writes and fsyncs: milliseconds a pusher should not wait for.
@@ -29,4 +29,4 @@ Status OpenSqliteOutbox(const std::string& path, std::unique_ptr<Outbox>* out,
 // The outbox file name inside a state directory.
 inline constexpr const char* kOutboxFileName = "outbox.sqlite3";
 
-}  // namespace jiralink::hooks
+}  // namespace jiralink::outbox

@@ -5,7 +5,7 @@
 
 #include <string>
 
-namespace jiralink::hooks {
+namespace jiralink::delivery {
 
 class DeliveryLock {
  public:
@@ -24,4 +24,4 @@ class DeliveryLock {
   int fd_ = -1;
 };
 
-}  // namespace jiralink::hooks
+}  // namespace jiralink::delivery

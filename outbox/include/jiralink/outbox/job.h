@@ -1,15 +1,19 @@
-// Job: one piece of Jira work the hook queued for a commit and an issue key.
+// Job: one piece of Jira work queued for a source (a pushed commit, or a
+// forge's merge request) and an issue key.
 //
-// A job is identified by (repository, commit, key, kind): the outbox never
+// A job is identified by (repository, source, key, kind): the outbox never
 // holds two jobs with the same four values, so a commit pushed again, pushed
-// to another branch or kept by a rebase queues nothing new.
+// to another branch or kept by a rebase, or a webhook delivered again, queues
+// nothing new. The source is kept in `Job::commit`: a commit's full SHA, or
+// "!<iid>" for a merge request (a SHA never starts with '!'), so one unique
+// key serves both producers.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <string_view>
 
-namespace jiralink::hooks {
+namespace jiralink::outbox {
 
 enum class JobKind {
   kMention,  // "mentioned this issue" comment (if enabled) + remote link
@@ -30,11 +34,16 @@ bool ParseJobState(std::string_view text, JobState* state);
 // Milliseconds since the Unix epoch (all outbox times use it).
 std::int64_t NowMillis();
 
+// "!<iid>": the Job::commit of a merge request's jobs.
+std::string MergeRequestSource(std::int64_t iid);
+
 struct Job {
   std::int64_t id = 0;  // assigned by the outbox
   std::string repository;
-  std::string commit;  // full SHA
-  std::string key;     // "PROJ-123"
+  // The source: a commit's full SHA, or "!<iid>" for a merge request (the
+  // forge's merge/pull request number; see IsMergeRequest).
+  std::string commit;
+  std::string key;  // "PROJ-123"
   JobKind kind = JobKind::kMention;
   std::string branch;
   std::string author;
@@ -63,4 +72,7 @@ struct Job {
   std::int64_t updated_at = 0;       // ms
 };
 
-}  // namespace jiralink::hooks
+// True when the job came from a merge request rather than a commit.
+inline bool IsMergeRequest(const Job& job) { return !job.commit.empty() && job.commit[0] == '!'; }
+
+}  // namespace jiralink::outbox

@@ -1,9 +1,9 @@
-#include "jiralink/hooks/backoff.h"
+#include "jiralink/delivery/backoff.h"
 
 #include <algorithm>
 #include <random>
 
-namespace jiralink::hooks {
+namespace jiralink::delivery {
 
 std::int64_t BackoffDelayMs(int attempts, int retry_after_seconds, const BackoffOptions& options,
                             double jitter) {
@@ -22,4 +22,4 @@ double RandomJitter() {
   return std::uniform_real_distribution<double>(0.5, 1.0)(generator);
 }
 
-}  // namespace jiralink::hooks
+}  // namespace jiralink::delivery
