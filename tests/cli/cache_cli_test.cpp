@@ -3,8 +3,9 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
-#include <atomic>
+#include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -111,15 +112,26 @@ TEST_F(CacheCliTest, NoRenderServesAnOldEpochOnceInvalidateReturns) {
     std::string out;
   };
   std::mutex mutex;
+  std::condition_variable changed;
   std::vector<Run> runs;
-  std::atomic<bool> stop{false};
-  std::atomic<Clock::time_point> invalidated{Clock::time_point::max()};
+  bool stop = false;
+  Clock::time_point invalidated = Clock::time_point::max();
+  // Renders that started after `cache invalidate` returned and have finished.
+  auto finished_after = [&] {
+    return std::count_if(runs.begin(), runs.end(),
+                         [&](const Run& run) { return run.start > invalidated; });
+  };
   std::vector<std::thread> renderers;
-  const auto deadline = Clock::now() + std::chrono::seconds(60);
+  // Generous bounds: on a loaded 2-core machine one render process can take
+  // a second; the test waits for the renders it needs, never a fixed time.
+  const auto deadline = Clock::now() + std::chrono::seconds(120);
   for (int i = 0; i < 8; ++i) {
     renderers.emplace_back([&] {
-      // Keep rendering until stopped; each thread runs a bounded number of times.
-      for (int n = 0; n < 40 && !stop && Clock::now() < deadline; ++n) {
+      for (;;) {
+        {
+          std::lock_guard<std::mutex> lock(mutex);
+          if (stop || Clock::now() >= deadline) return;
+        }
         Run run{Clock::now(), ""};
         ProcessOptions options;
         options.stdin_data = markdown;
@@ -127,21 +139,32 @@ TEST_F(CacheCliTest, NoRenderServesAnOldEpochOnceInvalidateReturns) {
         run.out = RunJiralink({"render", "--config", config_}, options).out;
         std::lock_guard<std::mutex> lock(mutex);
         runs.push_back(std::move(run));
+        changed.notify_all();
       }
     });
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  {
+    // Invalidate while renders are running: after some have finished.
+    std::unique_lock<std::mutex> lock(mutex);
+    changed.wait_until(lock, deadline, [&] { return runs.size() >= 8; });
+  }
   ProcessResult invalidate = Jiralink({"cache", "invalidate"});
-  invalidated = Clock::now();
+  {
+    std::unique_lock<std::mutex> lock(mutex);
+    invalidated = Clock::now();
+  }
   EXPECT_EQ(invalidate.exit_code, 0) << invalidate.err;
-  // Let every thread start a few renders after the invalidation.
-  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
-  stop = true;
+  {
+    // Let at least 8 renders start after the invalidation and finish.
+    std::unique_lock<std::mutex> lock(mutex);
+    changed.wait_until(lock, deadline, [&] { return finished_after() >= 8; });
+    stop = true;
+  }
   for (std::thread& t : renderers) t.join();
 
   int after = 0;
   for (const Run& run : runs) {
-    if (run.start <= invalidated.load()) continue;
+    if (run.start <= invalidated) continue;
     ++after;
     EXPECT_EQ(run.out, fresh.out) << "a render started after `cache invalidate` returned "
                                      "served the old epoch";
