@@ -236,8 +236,12 @@ int RunMigrate(Context& ctx, int argc, char** argv) {
     if (!plan.edit) continue;
     std::string result;
     std::vector<config::JiraTableChange> changes;
-    status = config::EditJiraTable(edited, config.path(), TableEdit(flags, plan.level->table_path),
-                                   &result, &changes);
+    const config::JiraTableEdit edit = TableEdit(flags, plan.level->table_path);
+    // Refusals are judged on the file as it is, so that their line numbers
+    // are the user's.
+    status = config::EditJiraTable(text, config.path(), edit, &result, &changes);
+    changes.clear();
+    if (status.ok()) status = config::EditJiraTable(edited, config.path(), edit, &result, &changes);
     if (!status.ok()) {
       if (plan.level->table_path.empty()) return Fail(2, status.message());
       plan.edit = false;
