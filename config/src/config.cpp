@@ -294,8 +294,8 @@ Settings Config::ForRepo(std::string_view repo_path, ValueSources* sources) cons
   Settings settings = defaults_;
   Origins origins;
   if (layers_ != nullptr) {
-    ApplyContext context{nullptr, sources != nullptr ? &origins : nullptr, kTopRank, "",
-                         layers_->base_dir, false};
+    ApplyContext context{
+        nullptr, sources != nullptr ? &origins : nullptr, kTopRank, "", layers_->base_dir, false};
     layers_->Apply(RepositoryName(repo_path, defaults_.git.root), context, &settings);
   }
   FillDerivedDefaults(&settings);

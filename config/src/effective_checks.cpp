@@ -63,13 +63,15 @@ void CheckEffective(const Settings& settings, const Origins& origins, int rank,
   const JiraSettings& jira = settings.jira;
   const std::string jira_table = "[" + std::string(display_prefix) + "jira] ";
   if (std::string warning = CleartextWarning(jira); !warning.empty()) {
-    const Origin* where = MostSpecific(
-        origins, {"jira.api_url", "jira.web_url", "jira.token", "jira.token_file", "jira.token_env"});
-    if (where != nullptr && where->rank == rank) site_sink.Warning(where->where, jira_table + warning);
+    const Origin* where = MostSpecific(origins, {"jira.api_url", "jira.web_url", "jira.token",
+                                                 "jira.token_file", "jira.token_env"});
+    if (where != nullptr && where->rank == rank)
+      site_sink.Warning(where->where, jira_table + warning);
   }
   if (std::string warning = VerifyTlsWarning(jira); !warning.empty()) {
     const Origin* where = MostSpecific(origins, {"jira.verify_tls"});
-    if (where != nullptr && where->rank == rank) site_sink.Warning(where->where, jira_table + warning);
+    if (where != nullptr && where->rank == rank)
+      site_sink.Warning(where->where, jira_table + warning);
   }
   if (jira.auth == AuthMode::kPat && jira.cloud) {
     const Origin* where = MostSpecific(origins, {"jira.auth", "jira.web_url", "jira.api_url"});

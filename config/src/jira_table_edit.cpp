@@ -279,9 +279,8 @@ Status EditJiraTable(std::string_view text, std::string_view path, const JiraTab
       if (StartsWith(full, target) || StartsWith(target, full)) {
         std::string whose = edit.table.empty() ? "" : " of " + JoinKeyPath(edit.table);
         return Status::InvalidArgument(std::string(path) + ":" + std::to_string(i + 1) +
-                                       ": the jira settings" + whose +
-                                       " are not written as a [" + table_text +
-                                       "] table; migrate only edits a [" + table_text +
+                                       ": the jira settings" + whose + " are not written as a [" +
+                                       table_text + "] table; migrate only edits a [" + table_text +
                                        "] table, change this by hand");
       }
       continue;

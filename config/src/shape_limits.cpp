@@ -91,8 +91,7 @@ class ShapeScanner {
       if (c == stop || c == '\n' || c == '#') break;
       if (c == '.' && ++parts > kMaxKeyParts) {
         Fail(start, "a key or table name has more than " + std::to_string(kMaxKeyParts) +
-                        " dotted parts; at most " + std::to_string(kMaxKeyParts) +
-                        " are allowed");
+                        " dotted parts; at most " + std::to_string(kMaxKeyParts) + " are allowed");
       }
       ++i_;
     }
@@ -140,9 +139,8 @@ class ShapeScanner {
         SkipComment();
       } else if (c == '[' || c == '{') {
         if (open.size() + 1 > kMaxNesting) {
-          Fail(i_, "arrays and inline tables are nested more than " +
-                       std::to_string(kMaxNesting) + " deep; at most " +
-                       std::to_string(kMaxNesting) + " levels are allowed");
+          Fail(i_, "arrays and inline tables are nested more than " + std::to_string(kMaxNesting) +
+                       " deep; at most " + std::to_string(kMaxNesting) + " levels are allowed");
           return;
         }
         if (c == '{') CountTable(i_);

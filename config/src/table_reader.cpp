@@ -106,7 +106,7 @@ void TableReader::WarningAtValue(std::string_view key, std::string_view message)
 void TableReader::RecordOrigin(std::string_view key) {
   if (context_.origins == nullptr) return;
   (*context_.origins)[table_name_ + "." + std::string(key)] = {KeyRegion(key), context_.rank,
-                                                              context_.layer};
+                                                               context_.layer};
 }
 
 void TableReader::WrongType(std::string_view key, std::string_view expected) {

@@ -83,7 +83,8 @@ Deployment Client::deployment() {
   if (status.ok()) return info.deployment;  // GetServerInfo remembers it
   // No answer: decide by the host now, ask again next time.
   const std::string& url = options_.web_url.empty() ? options_.api_url : options_.web_url;
-  return IsJiraCloudUrl(url) || IsJiraCloudUrl(options_.api_url) ? Deployment::kCloud : Deployment::kServer;
+  return IsJiraCloudUrl(url) || IsJiraCloudUrl(options_.api_url) ? Deployment::kCloud
+                                                                 : Deployment::kServer;
 }
 
 ApiStatus Client::GetServerInfo(ServerInfo* out) {

@@ -142,10 +142,10 @@ Status OpenDatabase(const std::string& state_dir, sqlite3** db, std::string* pat
   }
   // NOMUTEX: a connection is used from one thread at a time (see the
   // header), so SQLite's per-call mutex is pure overhead on every lookup.
-  if (sqlite3_open_v2(path->c_str(), db,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX |
-                          SQLITE_OPEN_NOFOLLOW,
-                      nullptr) != SQLITE_OK) {
+  if (sqlite3_open_v2(
+          path->c_str(), db,
+          SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW,
+          nullptr) != SQLITE_OK) {
     Status status = SqlError(*db, *path, "cannot open");
     sqlite3_close(*db);
     *db = nullptr;

@@ -82,8 +82,9 @@ Status TightenIfPresent(const std::string& path) {
   if (fd < 0) {
     if (errno == ENOENT) return Status::Ok();
     if (errno == ELOOP) {
-      return Status::InvalidArgument(path + " is a symbolic link; jiralink does not follow links "
-                                            "in the state directory: remove it");
+      return Status::InvalidArgument(path +
+                                     " is a symbolic link; jiralink does not follow links "
+                                     "in the state directory: remove it");
     }
     return Status::IOError("cannot open " + path + ": " + Errno());
   }
@@ -113,8 +114,9 @@ Status OpenPrivateFile(const std::string& path, int flags, int* fd) {
   int opened = ::open(path.c_str(), flags | O_CREAT | O_NOFOLLOW | O_CLOEXEC, kFileMode);
   if (opened < 0) {
     if (errno == ELOOP) {
-      return Status::InvalidArgument(path + " is a symbolic link; jiralink does not follow links "
-                                            "in the state directory: remove it");
+      return Status::InvalidArgument(path +
+                                     " is a symbolic link; jiralink does not follow links "
+                                     "in the state directory: remove it");
     }
     return Status::IOError("cannot open " + path + ": " + Errno());
   }

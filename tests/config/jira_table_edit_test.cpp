@@ -186,12 +186,14 @@ TEST(JiraTableEditTest, EditsTheJiraTableOfOneGroupOnly) {
   ASSERT_EQ(changes.size(), 2u);
 
   edit.table = {"groups", "ops"};  // a bare key in the header matches too
-  EXPECT_NE(Edit(text, edit).find("[groups.\"ops\".jira]\nweb_url = \"https://new\"  # ops\n"
-                                  "username = \"bot\"\n[groups.ops.matching]"),
+  EXPECT_NE(Edit(text, edit)
+                .find("[groups.\"ops\".jira]\nweb_url = \"https://new\"  # ops\n"
+                      "username = \"bot\"\n[groups.ops.matching]"),
             std::string::npos);
   edit.table = {"projects", "a/b"};
-  EXPECT_TRUE(Edit(text, edit).ends_with(
-      "[projects.\"a/b\".jira]\nweb_url = \"https://new\"\nusername = \"bot\"\n"));
+  EXPECT_TRUE(
+      Edit(text, edit)
+          .ends_with("[projects.\"a/b\".jira]\nweb_url = \"https://new\"\nusername = \"bot\"\n"));
 }
 
 TEST(JiraTableEditTest, RefusesAGroupsJiraSettingsOutsideATableWithTheLine) {

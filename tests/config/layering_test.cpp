@@ -145,7 +145,7 @@ TEST(ConfigLayering, SourcesNameTheLayerOfEachValue) {
   EXPECT_EQ(sources["transitions.ids"], "groups.\"platform\" (line 17)");
   EXPECT_EQ(sources["transitions.mode"], "top level (line 11)");
   EXPECT_EQ(sources["jira.web_url"], "top level (line 3)");
-  EXPECT_EQ(sources.count("jira.api_url"), 0u);  // derived from web_url
+  EXPECT_EQ(sources.count("jira.api_url"), 0u);      // derived from web_url
   EXPECT_EQ(sources.count("render.max_bytes"), 0u);  // built-in default
 
   std::string text = Config::Describe(settings, &sources);

@@ -37,8 +37,8 @@ std::string Repeat(std::string_view text, std::size_t times) {
 
 // toml++ overflowed the stack under ASan on this (issue #11).
 TEST(ShapeLimits, TableHeaderWithManyDottedPartsIsRefused) {
-  std::string toml = "[jira]\nweb_url = \"https://jira.example.com\"\n\n[" +
-                     Repeat("a.", 100000) + "a]\n";
+  std::string toml =
+      "[jira]\nweb_url = \"https://jira.example.com\"\n\n[" + Repeat("a.", 100000) + "a]\n";
   Outcome outcome = Load(toml);
   EXPECT_FALSE(outcome.status.ok());
   ASSERT_EQ(outcome.diagnostics.size(), 1u);
@@ -57,7 +57,8 @@ TEST(ShapeLimits, DottedKeysAndInlineTableKeysCountToo) {
   ASSERT_EQ(inline_key.diagnostics.size(), 1u);
   EXPECT_EQ(inline_key.diagnostics[0].column, 14);
   // Dots inside quoted keys and strings are not parts.
-  Outcome quoted = Load("[groups.\"a.b.c.d.e.f.g.h.i.j\".comments]\nenabled = \"x.y.z.q.r.s.t.u.v.w\"\n");
+  Outcome quoted =
+      Load("[groups.\"a.b.c.d.e.f.g.h.i.j\".comments]\nenabled = \"x.y.z.q.r.s.t.u.v.w\"\n");
   EXPECT_THAT(quoted.status.message(), Not(HasSubstr("dotted")));
 }
 
@@ -92,9 +93,9 @@ TEST(ShapeLimits, OversizedFileIsRefusedWithItsSize) {
   Outcome outcome = Load(toml);
   EXPECT_FALSE(outcome.status.ok());
   ASSERT_EQ(outcome.diagnostics.size(), 1u);
-  EXPECT_EQ(outcome.diagnostics[0].ToString(),
-            "big.toml: error: the settings file is " + std::to_string(toml.size()) +
-                " bytes; at most 1048576 are allowed");
+  EXPECT_EQ(outcome.diagnostics[0].ToString(), "big.toml: error: the settings file is " +
+                                                   std::to_string(toml.size()) +
+                                                   " bytes; at most 1048576 are allowed");
 
   // From disk the size is checked before the file is read.
   testing::TempDir dir;

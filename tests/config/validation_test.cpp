@@ -347,8 +347,8 @@ TEST(ConfigValidation, SiteUrlWithQueryOrFragmentIsRefusedWithThePosition) {
                  "[jira] api_url must not have a fragment (character 25, \"#top\"): Jira API "
                  "paths are appended to this URL; got \"https://jira.example.com#top\"");
   // Link templates may hold a query string (cgit's commit links do).
-  EXPECT_TRUE(Errors("[git]\ncommit_url = \"https://git.example.com/{repo}/commit/?id={sha}\"\n")
-                  .empty());
+  EXPECT_TRUE(
+      Errors("[git]\ncommit_url = \"https://git.example.com/{repo}/commit/?id={sha}\"\n").empty());
 }
 
 TEST(ConfigValidation, EmptyOrNonNumericPortIsRefused) {

@@ -58,8 +58,8 @@ TEST_F(PrivateFilesTest, RefusesADirectoryOthersCanWrite) {
     ASSERT_EQ(::chmod(state.c_str(), mode), 0);
     Status status = EnsurePrivateDirectory(state);
     EXPECT_FALSE(status.ok()) << std::oct << mode;
-    EXPECT_THAT(status.message(), HasSubstr("the state directory " + state +
-                                            " is writable by group or others"));
+    EXPECT_THAT(status.message(),
+                HasSubstr("the state directory " + state + " is writable by group or others"));
     EXPECT_THAT(status.message(), HasSubstr("chmod 700 " + state));
   }
 }

@@ -41,8 +41,8 @@ struct Diagnostic {
 };
 
 inline constexpr std::size_t kMaxSettingsFileBytes = 1024 * 1024;
-inline constexpr std::size_t kMaxKeyParts = 8;   // a.b.c = 1 has 3; [groups."x".jira] has 3
-inline constexpr std::size_t kMaxNesting = 8;    // arrays and inline tables inside each other
+inline constexpr std::size_t kMaxKeyParts = 8;    // a.b.c = 1 has 3; [groups."x".jira] has 3
+inline constexpr std::size_t kMaxNesting = 8;     // arrays and inline tables inside each other
 inline constexpr std::size_t kMaxTables = 10000;  // table headers plus inline tables
 inline constexpr int kMaxReportedErrors = 100;
 
