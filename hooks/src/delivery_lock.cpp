@@ -1,13 +1,13 @@
 #include "jiralink/hooks/delivery_lock.h"
 
-#include "jiralink/state/private_files.h"
-
 #include <fcntl.h>
 #include <sys/file.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+
+#include "jiralink/state/private_files.h"
 
 namespace jiralink::hooks {
 
