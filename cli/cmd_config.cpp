@@ -1,5 +1,6 @@
 // jiralink config check [--repo PATH]: validate the settings file and print
-// the effective settings for one repository, with the token hidden.
+// the effective settings for one repository, with the token hidden and the
+// layer each value came from, plus warnings about an unsafe Jira connection.
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -38,8 +39,12 @@ int RunConfig(Context& ctx, int argc, char** argv) {
   config::Config settings_file;
   std::vector<config::Diagnostic> diagnostics;
   Status status = config::Config::Load(options, &settings_file, &diagnostics);
-  for (const config::Diagnostic& d : diagnostics)
+  for (const config::Diagnostic& d : diagnostics) {
     std::fprintf(stderr, "%s\n", d.ToString().c_str());
+  }
+  for (const config::Diagnostic& d : settings_file.site_diagnostics()) {
+    std::fprintf(stderr, "%s\n", d.ToString().c_str());
+  }
   if (!status.ok()) {
     // A missing or unreadable file is said by its diagnostic; errors inside
     // the file get a count.
@@ -49,17 +54,18 @@ int RunConfig(Context& ctx, int argc, char** argv) {
     return 2;
   }
 
-  config::Settings settings = settings_file.ForRepo(repo);
+  config::ValueSources sources;
+  config::Settings settings = settings_file.ForRepo(repo, &sources);
   if (settings_file.path().empty()) {
     std::printf("# no file: built-in defaults\n");
   } else {
     std::printf("# file: %s\n", settings_file.path().c_str());
   }
-  std::string normalized = config::NormalizeRepoPath(repo, settings_file.ForRepo("").git.root);
-  std::printf("# repository: %s\n",
-              normalized.empty() ? "(instance defaults)" : normalized.c_str());
-  std::printf("# Jira API: %s\n\n", ApiReadiness(settings.jira).c_str());
-  std::fputs(config::Config::Describe(settings).c_str(), stdout);
+  std::string name = config::RepositoryName(repo, settings_file.ForRepo("").git.root);
+  std::printf("# repository: %s\n", name.empty() ? "(instance defaults)" : name.c_str());
+  std::printf("# Jira API: %s\n", ApiReadiness(settings.jira).c_str());
+  std::printf("# each value's comment names the layer it came from\n\n");
+  std::fputs(config::Config::Describe(settings, &sources).c_str(), stdout);
   return 0;
 }
 

@@ -93,7 +93,7 @@ class SiteDelivery {
     Status status = outbox_.ListRepositoriesWithoutSite(&repositories);
     for (const std::string& repository : repositories) {
       if (!status.ok()) break;
-      std::string site = JiraSiteOf(cfg_.ForRepo(repository));
+      std::string site = cfg_.ForRepo(repository).jira.api_url;
       if (!site.empty()) status = outbox_.AssignSite(repository, site);
     }
     return status;
@@ -274,7 +274,7 @@ int RunDeliver(Context& ctx, int argc, char** argv) {
     std::fflush(stdout);
   };
   SiteDelivery delivery(cfg, *outbox, options);
-  delivery::DeliveryLock lock((fs::path(StateDir(settings)) / "deliver.lock").string());
+  delivery::DeliveryLock lock((fs::path(settings.state.dir) / "deliver.lock").string());
 
   Totals totals;
   bool lock_busy = false;

@@ -92,8 +92,10 @@ int PostReceive(Context& ctx) {
     WarnNotQueued("the jiralink settings are broken (see above)", git_dir, input);
     return 0;
   }
-  std::string root = cfg.ForRepo("").git.root;
-  std::string repository = hooks::RepositoryName(git_dir, root);
+  // GitLab keeps repositories under hashed paths and names them in $GL_PROJECT_PATH.
+  const char* gl_project_path = std::getenv("GL_PROJECT_PATH");
+  std::string repository = config::RepositoryName(
+      git_dir, cfg.ForRepo("").git.root, gl_project_path != nullptr ? gl_project_path : "");
   config::Settings settings = cfg.ForRepo(repository);
 
   hooks::PostReceiveOptions options;
@@ -102,7 +104,7 @@ int PostReceive(Context& ctx) {
   options.walk.default_branch = settings.git.default_branch;
   options.walk.max_commits_per_update = settings.git.max_commits_per_push;
   options.plan.repository = repository;
-  options.plan.site = JiraSiteOf(settings);
+  options.plan.site = settings.jira.api_url;
   options.plan.transitions_enabled = settings.transitions.enabled;
   options.plan.commit_url_template = settings.git.commit_url;
   options.plan.repo_url_template = settings.git.repo_url;
@@ -126,9 +128,10 @@ int PostReceive(Context& ctx) {
 
   if (summary.mentions_queued + summary.closes_queued == 0 || AutoDeliverDisabled()) return 0;
   if (!config::RequireApiSettings(settings.jira).ok()) {
-    Warn("[jira] is not configured; the jobs wait in the outbox (" + StateDir(settings) + ")");
+    Warn("[jira] is not configured; the jobs wait in the outbox (" + settings.state.dir + ")");
     return 0;
   }
+  WarnAboutSite(settings.jira);
   std::vector<std::string> args = {hooks::CurrentExecutable()};
   std::string config_path = ctx.config_path.empty() ? cfg.path() : ctx.config_path;
   if (!config_path.empty()) {

@@ -5,18 +5,27 @@
 //                    [--no-test] [--config FILE]
 //
 // Tests the new settings against the new site first (as `jiralink test`),
-// then edits only the [jira] table of the settings file in place, atomically
-// and with the same file mode, then invalidates the render cache so that
+// then edits the [jira] tables of the settings file in place, atomically and
+// with the same file mode, then invalidates the render cache so that
 // rendered links point at the new site. Changes nothing when the test fails.
+//
+// Every level is considered: the top-level [jira] always moves; a
+// [groups."x".jira] or [projects."x".jira] table that sets a site moves when
+// that site is the old one. Each level left alone is listed with the reason
+// (another site; its own credentials on an inherited site; not written as a
+// table the editor can change).
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "common.h"
 #include "connection_report.h"
 #include "jiralink/config/jira_table_edit.h"
+#include "jiralink/core/jira_site.h"
 #include "jiralink/renderer/render_cache.h"
 
 namespace jiralink::cli {
@@ -72,8 +81,9 @@ config::JiraSettings NewSettings(const config::JiraSettings& current, const Migr
   return next;
 }
 
-config::JiraTableEdit TableEdit(const MigrateFlags& flags) {
+config::JiraTableEdit TableEdit(const MigrateFlags& flags, std::vector<std::string> table) {
   config::JiraTableEdit edit;
+  edit.table = std::move(table);
   edit.set.emplace_back("web_url", config::TomlString(flags.web_url));
   if (!flags.api_url.empty()) {
     edit.set.emplace_back("api_url", config::TomlString(flags.api_url));
@@ -92,6 +102,48 @@ config::JiraTableEdit TableEdit(const MigrateFlags& flags) {
     edit.remove.insert(edit.remove.end(), {"token", "token_file"});
   }
   return edit;
+}
+
+// What migrate does with one level of the file.
+struct LevelPlan {
+  const config::Config::Level* level = nullptr;
+  bool edit = false;
+  std::string left_because;  // when not edited and worth saying
+};
+
+// Decides, for every level, whether its [jira] table moves to the new site.
+std::vector<LevelPlan> PlanLevels(const config::Config& config,
+                                  const std::vector<config::Config::Level>& levels,
+                                  const config::JiraSettings& old_site,
+                                  const std::string& new_site) {
+  std::vector<LevelPlan> plans;
+  for (const config::Config::Level& level : levels) {
+    LevelPlan plan;
+    plan.level = &level;
+    if (level.table_path.empty()) {
+      plan.edit = true;
+      plans.push_back(plan);
+      continue;
+    }
+    const config::JiraSettings jira = config.ForRepo(level.table_path[1]).jira;
+    const bool on_old_site = (!old_site.web_url.empty() && jira.web_url == old_site.web_url) ||
+                             (!old_site.api_url.empty() && jira.api_url == old_site.api_url);
+    if (level.web_url.empty() && level.api_url.empty()) {
+      if (level.sets_credentials && on_old_site) {
+        plan.left_because =
+            "it sets its own [jira] credentials (auth, username or token) and inherits the site, "
+            "which moves to " +
+            new_site + ": check that they work there";
+      }
+    } else if (on_old_site) {
+      plan.edit = true;
+    } else {
+      plan.left_because = "its Jira site is " + jira.api_url + ", not the old site " +
+                          (old_site.api_url.empty() ? "(none)" : old_site.api_url);
+    }
+    if (plan.edit || !plan.left_because.empty()) plans.push_back(plan);
+  }
+  return plans;
 }
 
 bool ReadWholeFile(const std::string& path, std::string* text) {
@@ -147,7 +199,7 @@ int RunMigrate(Context& ctx, int argc, char** argv) {
   const config::Settings settings = config.ForRepo("");
   config::JiraSettings next = NewSettings(settings.jira, flags);
   if (next.auth == config::AuthMode::kPat &&
-      (jira::IsCloudUrl(next.web_url) || jira::IsCloudUrl(next.api_url))) {
+      (IsJiraCloudUrl(next.web_url) || IsJiraCloudUrl(next.api_url))) {
     return Fail(2,
                 "for Jira Cloud the authentication type must be basic: use --auth basic with "
                 "the account's e-mail (--username) and an API token");
@@ -158,11 +210,12 @@ int RunMigrate(Context& ctx, int argc, char** argv) {
     std::string token;
     if (status.ok()) status = config::ResolveToken(next, &token);
     if (!status.ok()) return Fail(2, status.message() + " (for the new site)");
+    if (next.api_url.empty()) next.api_url = next.web_url;
+    WarnAboutSite(next);
     jira::ClientOptions options = ToClientOptions(next);
     options.token = std::move(token);
     jira::Client client(std::move(options));
-    std::printf("Testing %s ...\n",
-                next.api_url.empty() ? next.web_url.c_str() : next.api_url.c_str());
+    std::printf("Testing %s ...\n", next.api_url.c_str());
     if (PrintConnectionTest(client, false, kCommand) != 0) {
       return Fail(1, config.path() + " was not changed");
     }
@@ -172,12 +225,45 @@ int RunMigrate(Context& ctx, int argc, char** argv) {
   if (!ReadWholeFile(config.path(), &text)) {
     return Fail(2, "cannot read " + config.path());
   }
-  std::string edited;
-  std::vector<config::JiraTableChange> changes;
-  Status status = config::EditJiraTable(text, config.path(), TableEdit(flags), &edited, &changes);
-  if (!status.ok()) return Fail(2, status.message());
+  const std::vector<config::Config::Level> levels = config.Levels();
+  std::vector<LevelPlan> plans =
+      PlanLevels(config, levels, settings.jira, next.api_url.empty() ? next.web_url : next.api_url);
+  std::string edited = text;
+  std::vector<std::pair<const config::Config::Level*, std::vector<config::JiraTableChange>>>
+      changed;
+  Status status;
+  for (LevelPlan& plan : plans) {
+    if (!plan.edit) continue;
+    std::string result;
+    std::vector<config::JiraTableChange> changes;
+    const config::JiraTableEdit edit = TableEdit(flags, plan.level->table_path);
+    // Refusals are judged on the file as it is, so that their line numbers
+    // are the user's.
+    status = config::EditJiraTable(text, config.path(), edit, &result, &changes);
+    changes.clear();
+    if (status.ok()) status = config::EditJiraTable(edited, config.path(), edit, &result, &changes);
+    if (!status.ok()) {
+      if (plan.level->table_path.empty()) return Fail(2, status.message());
+      plan.edit = false;
+      plan.left_because = status.message();
+      continue;
+    }
+    edited = std::move(result);
+    if (!changes.empty()) changed.emplace_back(plan.level, std::move(changes));
+  }
+  auto print_left = [&plans]() {
+    bool first = true;
+    for (const LevelPlan& plan : plans) {
+      if (plan.edit || plan.left_because.empty()) continue;
+      if (first) std::printf("Left as they were:\n");
+      first = false;
+      std::printf("  %s (line %d): %s\n", plan.level->display.c_str(), plan.level->line,
+                  plan.left_because.c_str());
+    }
+  };
   if (edited == text) {
     std::printf("%s already has these [jira] settings; nothing changed.\n", config.path().c_str());
+    print_left();
     return 0;
   }
   // Never write a file that the next command could not read.
@@ -194,14 +280,21 @@ int RunMigrate(Context& ctx, int argc, char** argv) {
   }
   status = config::ReplaceFileAtomically(config.path(), edited);
   if (!status.ok()) return Fail(1, status.message());
-  std::printf("Updated [jira] in %s:\n", config.path().c_str());
-  for (const config::JiraTableChange& change : changes) {
-    std::printf("  %s\n", change.ToString().c_str());
+  for (const auto& [level, changes] : changed) {
+    if (level->table_path.empty()) {
+      std::printf("Updated [jira] in %s:\n", config.path().c_str());
+    } else {
+      std::printf("Updated the [jira] settings of %s (line %d):\n", level->display.c_str(),
+                  level->line);
+    }
+    for (const config::JiraTableChange& change : changes) {
+      std::printf("  %s\n", change.ToString().c_str());
+    }
   }
+  print_left();
 
-  const std::string state_dir = StateDir(settings);
   std::int64_t version = 0;
-  status = renderer::InvalidateRenderCache(state_dir, &version);
+  status = renderer::InvalidateRenderCache(settings.state.dir, &version);
   if (!status.ok()) {
     return Fail(1, "the settings were changed, but the render cache was not invalidated (" +
                        status.message() + "); run `jiralink cache invalidate`");

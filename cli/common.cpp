@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <set>
 
 #include "jiralink/outbox/sqlite_outbox.h"
 
@@ -42,20 +43,16 @@ renderer::RenderOptions ToRenderOptions(const config::Settings& settings) {
   return options;
 }
 
-std::string StateDir(const config::Settings& settings) {
-  return settings.state.dir.empty() ? config::DefaultStateDir() : settings.state.dir;
-}
-
 Status OpenOutbox(const config::Settings& settings, std::unique_ptr<outbox::Outbox>* out,
                   outbox::Checkpoints checkpoints) {
   return outbox::OpenSqliteOutbox(
-      (std::filesystem::path(StateDir(settings)) / outbox::kOutboxFileName).string(), out,
+      (std::filesystem::path(settings.state.dir) / outbox::kOutboxFileName).string(), out,
       checkpoints);
 }
 
 jira::ClientOptions ToClientOptions(const config::JiraSettings& jira) {
   jira::ClientOptions options;
-  options.api_url = jira.api_url.empty() ? jira.web_url : jira.api_url;
+  options.api_url = jira.api_url;
   options.web_url = jira.web_url;
   options.auth =
       jira.auth == config::AuthMode::kPat ? jira::AuthMode::kPat : jira::AuthMode::kBasic;
@@ -69,8 +66,14 @@ jira::ClientOptions ToClientOptions(const config::JiraSettings& jira) {
   return options;
 }
 
-std::string JiraSiteOf(const config::Settings& settings) {
-  return ToClientOptions(settings.jira).api_url;
+void WarnAboutSite(const config::JiraSettings& jira) {
+  static std::set<std::string> printed;
+  std::string line;
+  for (const std::string& warning : config::SiteWarnings(jira)) {
+    line += (line.empty() ? "" : "; ") + warning;
+  }
+  if (line.empty() || !printed.insert(line).second) return;
+  std::fprintf(stderr, "jiralink: warning: %s\n", line.c_str());
 }
 
 std::unique_ptr<jira::Client> MakeJiraClient(const config::Settings& settings,
@@ -82,6 +85,7 @@ std::unique_ptr<jira::Client> MakeJiraClient(const config::Settings& settings,
     std::fprintf(stderr, "%s: %s\n", command, status.message().c_str());
     return nullptr;
   }
+  WarnAboutSite(settings.jira);
   jira::ClientOptions options = ToClientOptions(settings.jira);
   options.token = std::move(token);
   return std::make_unique<jira::Client>(std::move(options));

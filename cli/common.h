@@ -31,24 +31,24 @@ MatchingOptions ToMatchingOptions(const config::MatchingSettings& matching);
 // them: they decide the cache epoch).
 renderer::RenderOptions ToRenderOptions(const config::Settings& settings);
 
-// The state directory of the settings ([state] dir, else the default).
-std::string StateDir(const config::Settings& settings);
-
-// Opens the delivery outbox (SQLite) in the state directory.
+// Opens the delivery outbox (SQLite) in the state directory ([state] dir,
+// derived by config::Config::ForRepo()).
 Status OpenOutbox(const config::Settings& settings, std::unique_ptr<outbox::Outbox>* out,
                   outbox::Checkpoints checkpoints = outbox::Checkpoints::kAutomatic);
+
+// Prints config::SiteWarnings() for these settings as one line on stderr,
+// "jiralink: warning: ...", each distinct line once per process.
+void WarnAboutSite(const config::JiraSettings& jira);
 
 // Builds a Jira client from the settings: checks that the API settings are
 // complete and reads the token. On failure prints the reason (naming the
 // missing setting), prefixed by `command`, to stderr and returns nullptr (the caller exits 2).
+// Warns about an unsafe connection (WarnAboutSite).
 std::unique_ptr<jira::Client> MakeJiraClient(const config::Settings& settings, const char* command);
 
 // The client options without the token (for code that resolves it itself).
+// The Jira site a repository's jobs go to is settings.jira.api_url.
 jira::ClientOptions ToClientOptions(const config::JiraSettings& jira);
-
-// The Jira site a repository's jobs go to: its effective API URL (api_url,
-// else web_url); empty when no Jira is configured for it.
-std::string JiraSiteOf(const config::Settings& settings);
 
 // Runs a CLI11 app over argv; returns -1 when parsing succeeded and the
 // command should go on, else the exit code to return (0 for --help, 2 for errors).

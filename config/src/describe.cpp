@@ -1,4 +1,5 @@
-// Config::Describe: the effective settings as TOML, with the token hidden.
+// Config::Describe: the effective settings as TOML, with the token hidden
+// and, when asked, the layer each value came from.
 #include <cstdio>
 #include <sstream>
 
@@ -8,88 +9,126 @@
 namespace jiralink::config {
 namespace {
 
-const char* Bool(bool value) { return value ? "true" : "false"; }
+std::string Bool(bool value) { return value ? "true" : "false"; }
+
+// Writes "key = value" lines, each followed by where its value came from.
+class Writer {
+ public:
+  explicit Writer(const ValueSources* sources) : sources_(sources) {}
+
+  void Table(std::string_view name) {
+    if (out_.tellp() > 0) out_ << "\n";
+    out_ << "[" << name << "]\n";
+    table_ = name;
+  }
+
+  // `derived` says how an unset value is filled in ("" = the default).
+  void Line(std::string_view key, const std::string& value, std::string_view derived = {}) {
+    out_ << key << " = " << value;
+    if (sources_ != nullptr) {
+      auto it = sources_->find(std::string(table_) + "." + std::string(key));
+      if (it != sources_->end()) {
+        out_ << "  # " << it->second;
+      } else {
+        out_ << "  # " << (derived.empty() ? std::string_view("default") : derived);
+      }
+    }
+    out_ << "\n";
+  }
+
+  void Comment(std::string_view text) { out_ << "# " << text << "\n"; }
+
+  std::string str() const { return out_.str(); }
+
+ private:
+  const ValueSources* sources_;
+  std::ostringstream out_;
+  std::string_view table_;
+};
 
 }  // namespace
 
-std::string Config::Describe(const Settings& s) {
-  std::ostringstream out;
+std::string Config::Describe(const Settings& s, const ValueSources* sources) {
+  Writer out(sources);
   const JiraSettings& jira = s.jira;
-  out << "[jira]\n"
-      << "web_url = " << TomlString(jira.web_url) << "\n"
-      << "api_url = " << TomlString(jira.api_url) << "\n"
-      << "auth = " << (jira.auth == AuthMode::kPat ? "\"pat\"" : "\"basic\"") << "\n"
-      << "username = " << TomlString(jira.username) << "\n";
+  out.Table("jira");
+  out.Line("web_url", TomlString(jira.web_url));
+  out.Line("api_url", TomlString(jira.api_url), jira.web_url.empty() ? "" : "follows web_url");
+  out.Line("auth", jira.auth == AuthMode::kPat ? "\"pat\"" : "\"basic\"");
+  out.Line("username", TomlString(jira.username));
   switch (jira.token_source) {
     case TokenSource::kNone:
-      out << "# no token source: set one of token, token_file or token_env\n";
+      out.Comment("no token source: set one of token, token_file or token_env");
       break;
     case TokenSource::kInline:
-      out << "token = \"<redacted>\"\n";
+      out.Line("token", "\"<redacted>\"");
       break;
     case TokenSource::kFile:
-      out << "token_file = " << TomlString(jira.token_file) << "\n";
+      out.Line("token_file", TomlString(jira.token_file));
       break;
     case TokenSource::kEnv:
-      out << "token_env = " << TomlString(jira.token_env) << "\n";
+      out.Line("token_env", TomlString(jira.token_env));
       break;
   }
-  out << "timeout_seconds = " << jira.timeout_seconds << "\n"
-      << "connect_timeout_seconds = " << jira.connect_timeout_seconds << "\n"
-      << "ca_file = " << TomlString(jira.ca_file) << "\n"
-      << "verify_tls = " << Bool(jira.verify_tls) << "\n";
-
-  out << "\n[matching]\n"
-      << "regex = " << TomlString(s.matching.regex) << "\n"
-      << "prefix = " << TomlString(s.matching.prefix) << "\n";
-
-  out << "\n[comments]\n"
-      << "enabled = " << Bool(s.comments.enabled) << "\n";
-
-  out << "\n[transitions]\n"
-      << "enabled = " << Bool(s.transitions.enabled) << "\n"
-      << "mode = " << (s.transitions.mode == TransitionMode::kCustom ? "\"custom\"" : "\"done\"")
-      << "\n"
-      << "ids = " << TomlString(s.transitions.ids) << "\n";
-
-  out << "\n[git]\n"
-      << "root = " << TomlString(s.git.root) << "\n"
-      << "commit_url = " << TomlString(s.git.commit_url) << "\n"
-      << "branch_url = " << TomlString(s.git.branch_url) << "\n"
-      << "repo_url = " << TomlString(s.git.repo_url) << "\n"
-      << "default_branch = " << TomlString(s.git.default_branch) << "\n"
-      << "max_commits_per_push = " << s.git.max_commits_per_push << "\n";
-
-  out << "\n[state]\n"
-      << "dir = " << TomlString(s.state.dir) << "\n";
-
-  out << "\n[render]\n"
-      << "max_bytes = " << s.render.max_bytes << "\n"
-      << "cache = " << Bool(s.render.cache) << "\n"
-      << "cache_max_mb = " << s.render.cache_max_mb << "\n"
-      << "hardbreaks = " << Bool(s.render.hardbreaks) << "\n";
-
-  out << "\n[delivery]\n"
-      << "max_attempts = " << s.delivery.max_attempts << "\n"
-      << "max_age_hours = " << s.delivery.max_age_hours << "\n"
-      << "backoff_cap_seconds = " << s.delivery.backoff_cap_seconds << "\n"
-      << "lease_seconds = " << s.delivery.lease_seconds << "\n"
-      << "pause_seconds = " << s.delivery.pause_seconds << "\n"
-      << "keep_done_days = " << s.delivery.keep_done_days << "\n";
-
-  out << "\n[issues]\n"
-      << "enabled = " << Bool(s.issues.enabled) << "\n"
-      << "project_keys = [";
-  for (std::size_t i = 0; i < s.issues.project_keys.size(); ++i) {
-    out << (i == 0 ? "" : ", ") << TomlString(s.issues.project_keys[i]);
+  out.Line("timeout_seconds", std::to_string(jira.timeout_seconds));
+  out.Line("connect_timeout_seconds", std::to_string(jira.connect_timeout_seconds));
+  out.Line("ca_file", TomlString(jira.ca_file));
+  out.Line("verify_tls", Bool(jira.verify_tls));
+  if (sources != nullptr) {
+    out.Comment(std::string("Jira ") + (jira.cloud ? "Cloud" : "Server or Data Center") +
+                " (derived from the URLs)");
   }
-  out << "]\n";
 
-  out << "\n[vulnerabilities]\n"
-      << "enabled = " << Bool(s.vulnerabilities.enabled) << "\n"
-      << "project_key = " << TomlString(s.vulnerabilities.project_key) << "\n"
-      << "issue_type = " << TomlString(s.vulnerabilities.issue_type) << "\n"
-      << "customize = " << Bool(s.vulnerabilities.customize) << "\n";
+  out.Table("matching");
+  out.Line("regex", TomlString(s.matching.regex));
+  out.Line("prefix", TomlString(s.matching.prefix));
+
+  out.Table("comments");
+  out.Line("enabled", Bool(s.comments.enabled));
+
+  out.Table("transitions");
+  out.Line("enabled", Bool(s.transitions.enabled));
+  out.Line("mode", s.transitions.mode == TransitionMode::kCustom ? "\"custom\"" : "\"done\"");
+  out.Line("ids", TomlString(s.transitions.ids));
+
+  out.Table("git");
+  out.Line("root", TomlString(s.git.root));
+  out.Line("commit_url", TomlString(s.git.commit_url));
+  out.Line("branch_url", TomlString(s.git.branch_url));
+  out.Line("repo_url", TomlString(s.git.repo_url));
+  out.Line("default_branch", TomlString(s.git.default_branch));
+  out.Line("max_commits_per_push", std::to_string(s.git.max_commits_per_push));
+
+  out.Table("state");
+  out.Line("dir", TomlString(s.state.dir), "default ($XDG_STATE_HOME or ~/.local/state)");
+
+  out.Table("render");
+  out.Line("max_bytes", std::to_string(s.render.max_bytes));
+  out.Line("cache", Bool(s.render.cache));
+  out.Line("cache_max_mb", std::to_string(s.render.cache_max_mb));
+  out.Line("hardbreaks", Bool(s.render.hardbreaks));
+
+  out.Table("delivery");
+  out.Line("max_attempts", std::to_string(s.delivery.max_attempts));
+  out.Line("max_age_hours", std::to_string(s.delivery.max_age_hours));
+  out.Line("backoff_cap_seconds", std::to_string(s.delivery.backoff_cap_seconds));
+  out.Line("lease_seconds", std::to_string(s.delivery.lease_seconds));
+  out.Line("pause_seconds", std::to_string(s.delivery.pause_seconds));
+  out.Line("keep_done_days", std::to_string(s.delivery.keep_done_days));
+
+  out.Table("issues");
+  out.Line("enabled", Bool(s.issues.enabled));
+  std::string keys = "[";
+  for (std::size_t i = 0; i < s.issues.project_keys.size(); ++i) {
+    keys += (i == 0 ? "" : ", ") + TomlString(s.issues.project_keys[i]);
+  }
+  out.Line("project_keys", keys + "]");
+
+  out.Table("vulnerabilities");
+  out.Line("enabled", Bool(s.vulnerabilities.enabled));
+  out.Line("project_key", TomlString(s.vulnerabilities.project_key));
+  out.Line("issue_type", TomlString(s.vulnerabilities.issue_type));
+  out.Line("customize", Bool(s.vulnerabilities.customize));
   return out.str();
 }
 

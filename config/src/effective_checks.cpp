@@ -1,9 +1,12 @@
 // Rules that involve several settings, checked per scope after layering.
 #include "effective_checks.h"
 
+#include <cctype>
 #include <initializer_list>
 #include <memory>
 
+#include "jiralink/config/loader.h"
+#include "jiralink/core/jira_site.h"
 #include "jiralink/core/key_scanner.h"
 #include "value_checks.h"
 
@@ -22,13 +25,55 @@ const Origin* MostSpecific(const Origins& origins, std::initializer_list<const c
   return best;
 }
 
+bool IsPlainHttp(std::string_view url) {
+  constexpr std::string_view kHttp = "http://";
+  if (url.size() < kHttp.size()) return false;
+  for (std::size_t i = 0; i < kHttp.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(url[i])) != kHttp[i]) return false;
+  }
+  return true;
+}
+
+std::string CleartextWarning(const JiraSettings& jira) {
+  if (jira.token_source == TokenSource::kNone || !IsPlainHttp(jira.api_url)) return "";
+  return "api_url \"" + jira.api_url + "\" is plain http:// and a " +
+         (jira.auth == AuthMode::kPat ? "token" : "token or password") +
+         " is set: the credentials travel in cleartext; use https://";
+}
+
+std::string VerifyTlsWarning(const JiraSettings& jira) {
+  if (jira.verify_tls) return "";
+  return "verify_tls = false: any TLS certificate is accepted, so whoever sits between here and "
+         "Jira can read the credentials; trust a private CA with ca_file instead";
+}
+
 }  // namespace
 
+std::vector<std::string> SiteWarnings(const JiraSettings& jira) {
+  std::vector<std::string> warnings;
+  for (std::string warning : {CleartextWarning(jira), VerifyTlsWarning(jira)}) {
+    if (!warning.empty()) warnings.push_back("[jira] " + warning);
+  }
+  return warnings;
+}
+
 void CheckEffective(const Settings& settings, const Origins& origins, int rank,
-                    std::string_view display_prefix, DiagnosticSink& sink) {
+                    std::string_view display_prefix, DiagnosticSink& sink,
+                    DiagnosticSink& site_sink) {
   const JiraSettings& jira = settings.jira;
-  if (jira.auth == AuthMode::kPat &&
-      (IsJiraCloudUrl(jira.web_url) || IsJiraCloudUrl(jira.api_url))) {
+  const std::string jira_table = "[" + std::string(display_prefix) + "jira] ";
+  if (std::string warning = CleartextWarning(jira); !warning.empty()) {
+    const Origin* where = MostSpecific(origins, {"jira.api_url", "jira.web_url", "jira.token",
+                                                 "jira.token_file", "jira.token_env"});
+    if (where != nullptr && where->rank == rank)
+      site_sink.Warning(where->where, jira_table + warning);
+  }
+  if (std::string warning = VerifyTlsWarning(jira); !warning.empty()) {
+    const Origin* where = MostSpecific(origins, {"jira.verify_tls"});
+    if (where != nullptr && where->rank == rank)
+      site_sink.Warning(where->where, jira_table + warning);
+  }
+  if (jira.auth == AuthMode::kPat && jira.cloud) {
     const Origin* where = MostSpecific(origins, {"jira.auth", "jira.web_url", "jira.api_url"});
     if (where != nullptr && where->rank == rank) {
       std::string url = IsJiraCloudUrl(jira.api_url) ? jira.api_url : jira.web_url;

@@ -1,6 +1,8 @@
 // Rules that involve several settings: `auth = "pat"` with a Cloud URL,
 // `mode = "custom"` without ids, a regex and a prefix that do not compile
-// together. They can only be judged on the layered settings of a scope.
+// together, and the connection-safety warnings (a token or password sent to
+// an http:// api_url, verify_tls = false). They can only be judged on the
+// layered settings of a scope.
 #pragma once
 
 #include <string_view>
@@ -15,7 +17,9 @@ namespace jiralink::config {
 // the scope that completes it (its most specific key has rank `rank`), at
 // that key, so a conflict in the top level is not repeated for every project.
 // `display_prefix` names the scope in messages ("" or "projects.\"a/b\".").
+// Errors go to `sink`; connection-safety warnings to `site_sink`.
 void CheckEffective(const Settings& settings, const Origins& origins, int rank,
-                    std::string_view display_prefix, DiagnosticSink& sink);
+                    std::string_view display_prefix, DiagnosticSink& sink,
+                    DiagnosticSink& site_sink);
 
 }  // namespace jiralink::config

@@ -117,22 +117,61 @@ std::string Unquote(std::string text) {
   return text;
 }
 
-// The table a header line opens ("jira" for `[jira]` or `[ "jira" ]`), or
-// nullopt when the line is not a header.
-std::optional<std::string> HeaderName(const std::string& text, size_t comment) {
+// The parts of a dotted TOML key: `groups."ops/x" . jira` -> {groups, ops/x, jira}.
+std::vector<std::string> SplitKeyPath(std::string_view key) {
+  std::vector<std::string> parts(1);
+  for (size_t i = 0; i < key.size(); ++i) {
+    char c = key[i];
+    if (c == '"') {
+      for (++i; i < key.size() && key[i] != '"'; ++i) {
+        if (key[i] == '\\' && i + 1 < key.size()) ++i;
+        parts.back() += key[i];
+      }
+    } else if (c == '\'') {
+      for (++i; i < key.size() && key[i] != '\''; ++i) parts.back() += key[i];
+    } else if (c == '.') {
+      parts.emplace_back();
+    } else if (c != ' ' && c != '\t') {
+      parts.back() += c;
+    }
+  }
+  return parts;
+}
+
+// The key path as TOML writes it: bare parts where allowed, else quoted.
+std::string JoinKeyPath(const std::vector<std::string>& parts) {
+  std::string text;
+  for (const std::string& part : parts) {
+    bool bare = !part.empty() && std::all_of(part.begin(), part.end(), [](char c) {
+      return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+             c == '_' || c == '-';
+    });
+    text += (text.empty() ? "" : ".") + (bare ? part : TomlString(part));
+  }
+  return text;
+}
+
+bool StartsWith(const std::vector<std::string>& path, const std::vector<std::string>& prefix) {
+  return path.size() >= prefix.size() && std::equal(prefix.begin(), prefix.end(), path.begin());
+}
+
+// The key path a header line opens ({"jira"} for `[jira]` or `[ "jira" ]`),
+// or nullopt when the line is not a header. *array is set for `[[x]]`.
+std::optional<std::vector<std::string>> HeaderPath(const std::string& text, size_t comment,
+                                                   bool* array) {
   std::string code = Trim(text.substr(0, comment));
   if (code.empty() || code[0] != '[') return std::nullopt;
-  bool array = code.rfind("[[", 0) == 0;
-  size_t open = array ? 2 : 1;
-  size_t close = code.rfind(array ? "]]" : "]");
+  *array = code.rfind("[[", 0) == 0;
+  size_t open = *array ? 2 : 1;
+  size_t close = code.rfind(*array ? "]]" : "]");
   if (close == std::string::npos || close < open) return std::nullopt;
-  std::string name = Trim(code.substr(open, close - open));
-  return array ? "[[" + name + "]]" : Unquote(name);
+  return SplitKeyPath(code.substr(open, close - open));
 }
 
 // A key = value line: the key (unquoted) and where its value starts.
 struct Assignment {
   std::string key;
+  std::vector<std::string> path;  // the key's dotted parts
   size_t value_begin = 0;
 };
 
@@ -154,6 +193,7 @@ std::optional<Assignment> ParseAssignment(const std::string& text, size_t commen
   Assignment a;
   a.key = Unquote(Trim(code.substr(0, eq)));
   if (a.key.empty()) return std::nullopt;
+  a.path = SplitKeyPath(code.substr(0, eq));
   a.value_begin = code.find_first_not_of(" \t", eq + 1);
   if (a.value_begin == std::string_view::npos) a.value_begin = code.size();
   return a;
@@ -204,11 +244,15 @@ Status EditJiraTable(std::string_view text, std::string_view path, const JiraTab
     }
   }
 
-  // Find the top-level [jira] table and its key = value statements.
+  // Find the [...jira] table and its key = value statements.
+  std::vector<std::string> target = edit.table;
+  target.push_back("jira");
+  const std::string table_text = JoinKeyPath(target);
   LineScanner scanner;
   std::optional<size_t> header;
   size_t table_end = lines.size();
-  bool before_first_table = true;
+  std::vector<std::string> current;  // the key path of the table being read
+  bool in_target = false;
   std::vector<Statement> statements;
   for (size_t i = 0; i < lines.size(); ++i) {
     lines[i].continues = scanner.open();
@@ -217,23 +261,31 @@ Status EditJiraTable(std::string_view text, std::string_view path, const JiraTab
       if (!statements.empty() && statements.back().end == i) statements.back().end = i + 1;
       continue;
     }
-    if (std::optional<std::string> name = HeaderName(lines[i].text, comment)) {
-      before_first_table = false;
+    bool array = false;
+    if (std::optional<std::vector<std::string>> opened =
+            HeaderPath(lines[i].text, comment, &array)) {
+      current = *opened;
+      if (array) current.insert(current.begin(), "[[");  // never the target
       if (header && table_end == lines.size()) table_end = i;
-      if (!header && *name == "jira") header = i;
+      in_target = !header && current == target;
+      if (in_target) header = i;
       continue;
     }
     std::optional<Assignment> assignment = ParseAssignment(lines[i].text, comment);
     if (!assignment) continue;
-    if (before_first_table &&
-        (assignment->key == "jira" || assignment->key.rfind("jira.", 0) == 0)) {
-      return Status::InvalidArgument(std::string(path) + ":" + std::to_string(i + 1) +
-                                     ": the jira settings are not written as a [jira] table; "
-                                     "migrate only edits a [jira] table, change this by hand");
+    if (!in_target) {
+      std::vector<std::string> full = current;
+      full.insert(full.end(), assignment->path.begin(), assignment->path.end());
+      if (StartsWith(full, target) || StartsWith(target, full)) {
+        std::string whose = edit.table.empty() ? "" : " of " + JoinKeyPath(edit.table);
+        return Status::InvalidArgument(std::string(path) + ":" + std::to_string(i + 1) +
+                                       ": the jira settings" + whose + " are not written as a [" +
+                                       table_text + "] table; migrate only edits a [" + table_text +
+                                       "] table, change this by hand");
+      }
+      continue;
     }
-    if (header && table_end == lines.size()) {
-      statements.push_back({i, i + 1, *assignment, comment});
-    }
+    statements.push_back({i, i + 1, *assignment, comment});
   }
 
   std::map<std::string, size_t> by_key;  // key -> index in statements
@@ -298,7 +350,7 @@ Status EditJiraTable(std::string_view text, std::string_view path, const JiraTab
   if (!header && !added.empty()) {
     if (!result.empty() && result.back() != '\n') result += newline;
     if (!result.empty()) result += newline;
-    result += "[jira]" + newline + added;
+    result += "[" + table_text + "]" + newline + added;
   }
   *out = std::move(result);
   return Status::Ok();

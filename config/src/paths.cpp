@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
 
 namespace jiralink::config {
 namespace {
@@ -100,18 +101,42 @@ std::string DefaultStateDir() {
   return dir.empty() ? std::string(".jiralink-state") : dir + "/jiralink";
 }
 
-std::string NormalizeRepoPath(std::string_view path, std::string_view git_root) {
-  while (git_root.size() > 1 && git_root.back() == '/') git_root.remove_suffix(1);
-  if (!git_root.empty() && path.size() > git_root.size() && path.starts_with(git_root) &&
-      path[git_root.size()] == '/') {
-    path.remove_prefix(git_root.size());
+std::string NormalizeRepoName(std::string_view name) {
+  while (!name.empty() && name.front() == '/') name.remove_prefix(1);
+  while (!name.empty() && name.back() == '/') name.remove_suffix(1);
+  if (name.ends_with("/.git")) name.remove_suffix(5);
+  if (name.ends_with(".git")) name.remove_suffix(4);
+  while (!name.empty() && name.back() == '/') name.remove_suffix(1);
+  // "a//b" and "a/./b" name the same repository as "a/b".
+  std::string normal = std::filesystem::path(std::string(name)).lexically_normal().generic_string();
+  while (!normal.empty() && normal.back() == '/') normal.pop_back();
+  return normal == "." ? std::string() : normal;
+}
+
+std::string RepositoryName(std::string_view path, std::string_view git_root,
+                           std::string_view gl_project_path) {
+  namespace fs = std::filesystem;
+  if (!gl_project_path.empty()) return NormalizeRepoName(gl_project_path);
+  if (path.empty() || path.front() != '/') return NormalizeRepoName(path);
+  // A directory: the same spelling whatever symbolic links lead to it.
+  auto canonical = [](std::string_view text) {
+    std::error_code ec;
+    fs::path resolved = fs::weakly_canonical(fs::path(text), ec);
+    return ec ? fs::path(text).lexically_normal() : resolved;
+  };
+  fs::path dir = canonical(path);
+  if (!git_root.empty()) {
+    fs::path relative = dir.lexically_relative(canonical(git_root));
+    std::string text = relative.generic_string();
+    if (!relative.empty() && text != "." && !text.starts_with("..")) {
+      return NormalizeRepoName(text);
+    }
   }
-  while (!path.empty() && path.front() == '/') path.remove_prefix(1);
-  while (!path.empty() && path.back() == '/') path.remove_suffix(1);
-  if (path.ends_with("/.git")) path.remove_suffix(5);
-  if (path.ends_with(".git")) path.remove_suffix(4);
-  while (!path.empty() && path.back() == '/') path.remove_suffix(1);
-  return std::string(path);
+  // Outside the root (or with none): the directory's own name, so that
+  // "/srv/git/tools.git" and "/srv/work/.git" are "tools" and "work".
+  std::string name = NormalizeRepoName(dir.generic_string());
+  std::size_t slash = name.find_last_of('/');
+  return slash == std::string::npos ? name : name.substr(slash + 1);
 }
 
 }  // namespace jiralink::config

@@ -24,6 +24,11 @@ bool FindConfigFile(std::string_view explicit_path, ConfigFileChoice* choice,
 // absolute paths and an empty base are returned unchanged.
 std::string ResolveAgainst(std::string_view base_dir, std::string_view path);
 
+// A repository name as [groups] and [projects] keys and webhook payloads
+// spell it, normalized: no leading or trailing '/', no trailing ".git" or
+// "/.git", no empty or "." components ("a//b.git/" -> "a/b").
+std::string NormalizeRepoName(std::string_view name);
+
 // The directory part of a file path ("" for a bare name).
 std::string DirectoryOf(std::string_view file);
 

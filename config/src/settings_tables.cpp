@@ -35,6 +35,9 @@ constexpr std::string_view kIssuesKeys[] = {"enabled", "project_keys"};
 constexpr std::string_view kVulnerabilityKeys[] = {"enabled", "project_key", "issue_type",
                                                    "customize"};
 
+// The forge accepts at most this many project_keys.
+constexpr std::size_t kMaxProjectKeys = 100;
+
 constexpr std::string_view kTokenKeys[] = {"token", "token_file", "token_env"};
 
 // A path-valued key, made absolute against the settings file's directory.
@@ -65,7 +68,7 @@ void GetUrl(TableReader& reader, std::string_view key, std::string* out) {
     *out = "";
     return;
   }
-  if (std::string problem = CheckHttpUrl(url); !problem.empty()) {
+  if (std::string problem = CheckSiteUrl(url); !problem.empty()) {
     reader.ErrorAtValue(key, std::string(key) + " " + problem);
     return;
   }
@@ -272,13 +275,30 @@ void ApplyDelivery(TableReader& reader, DeliverySettings* delivery) {
 void ApplyIssues(TableReader& reader, IssuesSettings* issues) {
   reader.CheckKnownKeys(kIssuesKeys);
   reader.GetBool("enabled", &issues->enabled);
-  if (std::vector<std::string> keys; reader.GetStringArray("project_keys", &keys)) {
+  if (std::vector<std::string> entries; reader.GetStringArray("project_keys", &entries)) {
+    // As the forge: split on ',', stripped, blanks and repeats dropped. Any
+    // other text is kept (and quoted in JQL), with a warning.
+    std::vector<std::string> keys = NormalizeProjectKeys(entries);
+    if (keys.size() > kMaxProjectKeys) {
+      reader.ErrorAtValue("project_keys", "project_keys holds " + std::to_string(keys.size()) +
+                                              " keys; at most " + std::to_string(kMaxProjectKeys) +
+                                              " are allowed");
+      return;
+    }
+    if (keys != entries) {
+      std::string read;
+      for (const std::string& key : keys) read += (read.empty() ? "\"" : ", \"") + key + "\"";
+      reader.WarningAtValue("project_keys",
+                            "project_keys was read as [" + read +
+                                "] (entries are split on ',', stripped, and blank or repeated "
+                                "ones dropped)");
+    }
     for (const std::string& key : keys) {
       if (!IsProjectKey(key)) {
-        reader.ErrorAtValue("project_keys", "project_keys holds \"" + key +
-                                                "\", which is not a Jira project key (e.g. "
-                                                "\"PROJ\")");
-        return;
+        reader.WarningAtValue("project_keys", "project_keys holds \"" + key +
+                                                  "\", which does not look like a Jira project "
+                                                  "key (e.g. \"PROJ\"); it is searched for as "
+                                                  "written");
       }
     }
     issues->project_keys = std::move(keys);

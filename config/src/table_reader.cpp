@@ -15,6 +15,10 @@ void DiagnosticSink::Report(Diagnostic::Severity severity, const toml::source_re
   d.line = static_cast<int>(where.begin.line);
   d.column = static_cast<int>(where.begin.column);
   d.message = std::move(message);
+  if (severity == Diagnostic::Severity::kError && error_count_ >= kMaxReportedErrors) {
+    ++error_count_;
+    return;
+  }
   for (const Diagnostic& seen : *out_) {
     if (seen.severity == d.severity && seen.file == d.file && seen.line == d.line &&
         seen.column == d.column && seen.message == d.message) {
@@ -101,7 +105,8 @@ void TableReader::WarningAtValue(std::string_view key, std::string_view message)
 
 void TableReader::RecordOrigin(std::string_view key) {
   if (context_.origins == nullptr) return;
-  (*context_.origins)[table_name_ + "." + std::string(key)] = {KeyRegion(key), context_.rank};
+  (*context_.origins)[table_name_ + "." + std::string(key)] = {KeyRegion(key), context_.rank,
+                                                               context_.layer};
 }
 
 void TableReader::WrongType(std::string_view key, std::string_view expected) {

@@ -20,7 +20,8 @@
 
 namespace jiralink::config {
 
-// Collects diagnostics for one file, dropping exact repeats.
+// Collects diagnostics for one file, dropping exact repeats. After
+// kMaxReportedErrors errors, further ones are counted but not kept.
 class DiagnosticSink {
  public:
   DiagnosticSink(std::string file, std::vector<Diagnostic>* out)
@@ -47,6 +48,7 @@ class DiagnosticSink {
 struct Origin {
   toml::source_region where;
   int rank = 0;
+  std::string layer;  // "" for the top level, else "groups.\"ops\"" etc.
 };
 using Origins = std::map<std::string, Origin>;  // "jira.auth" -> origin
 
@@ -55,6 +57,7 @@ struct ApplyContext {
   DiagnosticSink* sink = nullptr;  // null: apply silently (already validated)
   Origins* origins = nullptr;      // null: do not record
   int rank = 0;
+  std::string layer;         // recorded with each origin (see Origin::layer)
   std::string base_dir;      // relative paths in the file are relative to this
   bool check_files = false;  // read token_file/ca_file now (only when validating)
 };

@@ -50,13 +50,32 @@ std::string CheckHttpUrl(std::string_view url) {
   if (AuthorityStart(url) == std::string_view::npos) {
     return "must be an absolute http(s) URL such as \"https://jira.example.com\", got " + quoted;
   }
-  std::string_view host = authority.substr(0, authority.find(':'));
+  std::size_t colon = authority.find(':');
+  std::string_view host = authority.substr(0, colon);
   if (host.empty()) return "must name a host, got " + quoted;
+  if (colon != std::string_view::npos) {
+    std::string_view port = authority.substr(colon + 1);
+    if (port.empty()) return "has an empty port after ':', got " + quoted;
+    if (port.size() > 5 || !std::all_of(port.begin(), port.end(), [](char c) {
+          return std::isdigit(static_cast<unsigned char>(c)) != 0;
+        })) {
+      return "must have a port of 1 to 5 digits after ':', got " + quoted;
+    }
+  }
   if (std::any_of(url.begin(), url.end(),
                   [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; })) {
     return "must not contain spaces, got " + quoted;
   }
   return "";
+}
+
+std::string CheckSiteUrl(std::string_view url) {
+  if (std::string problem = CheckHttpUrl(url); !problem.empty()) return problem;
+  std::size_t at = url.find_first_of("?#");
+  if (at == std::string_view::npos) return "";
+  return std::string("must not have a ") + (url[at] == '?' ? "query string" : "fragment") +
+         " (character " + std::to_string(at + 1) + ", \"" + std::string(url.substr(at)) +
+         "\"): Jira API paths are appended to this URL; got \"" + std::string(url) + "\"";
 }
 
 std::string CheckUrlTemplate(std::string_view url, std::string_view required,
@@ -105,14 +124,20 @@ bool IsProjectKey(std::string_view key) {
   });
 }
 
-bool IsJiraCloudUrl(std::string_view url) {
-  std::string_view authority = Authority(url);
-  std::string host(authority.substr(0, authority.find(':')));
-  std::transform(host.begin(), host.end(), host.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  while (!host.empty() && host.back() == '.') host.pop_back();
-  constexpr std::string_view kCloudSuffix = ".atlassian.net";
-  return host.size() > kCloudSuffix.size() && host.ends_with(kCloudSuffix);
+std::vector<std::string> NormalizeProjectKeys(const std::vector<std::string>& entries) {
+  std::vector<std::string> keys;
+  for (std::string_view entry : entries) {
+    while (true) {
+      std::size_t comma = entry.find(',');
+      std::string_view piece = Trim(entry.substr(0, comma));
+      if (!piece.empty() && std::find(keys.begin(), keys.end(), piece) == keys.end()) {
+        keys.emplace_back(piece);
+      }
+      if (comma == std::string_view::npos) break;
+      entry.remove_prefix(comma + 1);
+    }
+  }
+  return keys;
 }
 
 std::string TrimTrailingSlashes(std::string_view url) {

@@ -10,8 +10,15 @@
 
 namespace jiralink::config {
 
-// An absolute http:// or https:// URL with a host and no user:password part.
+// An absolute http:// or https:// URL with a host, no user:password part and,
+// when a ':' follows the host, a port of 1 to 5 digits ("http://host:" is
+// refused).
 std::string CheckHttpUrl(std::string_view url);
+
+// A Jira site URL (web_url, api_url): CheckHttpUrl, and no query string or
+// fragment, since paths such as /rest/api/2/issue are appended to it. The
+// message names the 1-based character where the query or fragment starts.
+std::string CheckSiteUrl(std::string_view url);
 
 // A link template: an http(s) URL that contains `required` (e.g. "{sha}")
 // and no placeholder other than those in `allowed`.
@@ -26,8 +33,10 @@ bool ParseTransitionIds(std::string_view text, std::vector<std::string>* ids);
 // A Jira project key such as "PROJ" or "AB_2".
 bool IsProjectKey(std::string_view key);
 
-// True for a *.atlassian.net host (Jira Cloud).
-bool IsJiraCloudUrl(std::string_view url);
+// project_keys as the forge normalizes them: every entry split on ',', each
+// piece stripped of surrounding whitespace, blank pieces dropped, repeats
+// dropped (first one kept): {" PROJ , ABC ", "PROJ,,X"} -> {"PROJ", "ABC", "X"}.
+std::vector<std::string> NormalizeProjectKeys(const std::vector<std::string>& entries);
 
 // The URL without trailing '/'.
 std::string TrimTrailingSlashes(std::string_view url);

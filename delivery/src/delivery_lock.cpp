@@ -7,15 +7,17 @@
 #include <cerrno>
 #include <cstring>
 
+#include "jiralink/state/private_files.h"
+
 namespace jiralink::delivery {
 
 DeliveryLock::~DeliveryLock() { Unlock(); }
 
 bool DeliveryLock::TryLock(std::string* error) {
   if (fd_ >= 0) return true;
-  int fd = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    if (error != nullptr) *error = "cannot open " + path_ + ": " + std::strerror(errno);
+  int fd = -1;
+  if (Status status = state::OpenPrivateFile(path_, O_RDWR, &fd); !status.ok()) {
+    if (error != nullptr) *error = status.message();
     return false;
   }
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {

@@ -1,6 +1,5 @@
 #include "jiralink/hooks/post_receive.h"
 
-#include <filesystem>
 #include <memory>
 
 namespace jiralink::hooks {
@@ -14,18 +13,6 @@ namespace {
 
 std::string Plural(int n, const char* one, const char* many) {
   return std::to_string(n) + " " + (n == 1 ? one : many);
-}
-
-std::string StripGitSuffix(std::string name) {
-  while (!name.empty() && name.back() == '/') name.pop_back();
-  constexpr std::string_view kSuffix = ".git";
-  if (name.size() > kSuffix.size() &&
-      name.compare(name.size() - kSuffix.size(), kSuffix.size(), kSuffix) == 0) {
-    name.resize(name.size() - kSuffix.size());
-  }
-  // A non-bare repository's .git directory is named after its work tree.
-  if (name.size() > 1 && name.back() == '/') name.pop_back();
-  return name;
 }
 
 // The hook's work, given the way to the outbox (asked for while git walks).
@@ -145,27 +132,6 @@ std::string SummaryLine(const PostReceiveSummary& summary, int max_commits_per_u
             " skipped (limit " + std::to_string(max_commits_per_update) + " per branch)";
   }
   return line;
-}
-
-std::string RepositoryName(const std::string& git_dir, const std::string& root) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  fs::path dir = fs::weakly_canonical(fs::path(git_dir), ec);
-  if (ec) dir = fs::path(git_dir).lexically_normal();
-  if (!root.empty()) {
-    fs::path base = fs::weakly_canonical(fs::path(root), ec);
-    if (ec) base = fs::path(root).lexically_normal();
-    fs::path relative = dir.lexically_relative(base);
-    std::string text = relative.generic_string();
-    if (!relative.empty() && text != "." && text.rfind("..", 0) != 0) {
-      return StripGitSuffix(text);
-    }
-  }
-  std::string name = StripGitSuffix(dir.generic_string());
-  // "/srv/work/.git" names the repository "work".
-  if (name.size() >= 1 && name.back() == '/') name.pop_back();
-  std::size_t slash = name.find_last_of('/');
-  return slash == std::string::npos ? name : name.substr(slash + 1);
 }
 
 }  // namespace jiralink::hooks

@@ -3,6 +3,7 @@
 #include <optional>
 
 #include "http_transport.h"
+#include "jiralink/core/jira_site.h"
 #include "jiralink/jira/json_parse.h"
 #include "response_status.h"
 
@@ -82,7 +83,8 @@ Deployment Client::deployment() {
   if (status.ok()) return info.deployment;  // GetServerInfo remembers it
   // No answer: decide by the host now, ask again next time.
   const std::string& url = options_.web_url.empty() ? options_.api_url : options_.web_url;
-  return IsCloudUrl(url) || IsCloudUrl(options_.api_url) ? Deployment::kCloud : Deployment::kServer;
+  return IsJiraCloudUrl(url) || IsJiraCloudUrl(options_.api_url) ? Deployment::kCloud
+                                                                 : Deployment::kServer;
 }
 
 ApiStatus Client::GetServerInfo(ServerInfo* out) {
@@ -93,7 +95,7 @@ ApiStatus Client::GetServerInfo(ServerInfo* out) {
   ParseServerInfo(body, &info);
   const std::string& url = options_.web_url.empty() ? options_.api_url : options_.web_url;
   info.deployment = ResolveDeployment(info, url);
-  if (info.deployment == Deployment::kServer && IsCloudUrl(options_.api_url)) {
+  if (info.deployment == Deployment::kServer && IsJiraCloudUrl(options_.api_url)) {
     info.deployment = Deployment::kCloud;
   }
   impl_->detected = info.deployment;

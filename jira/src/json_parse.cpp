@@ -5,6 +5,8 @@
 #include <cerrno>
 #include <cstdlib>
 
+#include "jiralink/core/jira_site.h"
+
 namespace jiralink::jira {
 
 namespace {
@@ -274,7 +276,7 @@ Deployment ResolveDeployment(const ServerInfo& info, std::string_view url) {
   if (!info.deployment_type.empty()) {
     return info.deployment_type == "Cloud" ? Deployment::kCloud : Deployment::kServer;
   }
-  if (IsCloudUrl(url) || IsCloudUrl(info.base_url)) return Deployment::kCloud;
+  if (IsJiraCloudUrl(url) || IsJiraCloudUrl(info.base_url)) return Deployment::kCloud;
   if (info.version.find("-OD-") != std::string::npos || info.version.rfind("1001.", 0) == 0) {
     return Deployment::kCloud;
   }

@@ -7,6 +7,8 @@
 #include <string_view>
 #include <utility>
 
+#include "jiralink/state/private_files.h"
+
 namespace jiralink::outbox {
 
 namespace {
@@ -558,15 +560,12 @@ class SqliteOutbox final : public Outbox {
 
 Status OpenSqliteOutbox(const std::string& path, std::unique_ptr<Outbox>* out,
                         Checkpoints checkpoints) {
-  std::error_code ec;
-  std::filesystem::path parent = std::filesystem::path(path).parent_path();
-  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
-  if (ec)
-    return Status::IOError("cannot create the state directory " + parent.string() + ": " +
-                           ec.message());
+  if (Status status = state::PreparePrivateDatabase(path); !status.ok()) return status;
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(
-      path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+      path.c_str(), &db,
+      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW,
+      nullptr);
   if (rc != SQLITE_OK) {
     std::string message = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
     sqlite3_close(db);

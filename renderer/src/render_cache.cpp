@@ -14,6 +14,7 @@
 #include <system_error>
 
 #include "hex.h"
+#include "jiralink/state/private_files.h"
 
 namespace jiralink::renderer {
 namespace {
@@ -135,18 +136,16 @@ Status EnsureSchema(sqlite3* db, const std::string& path) {
 Status OpenDatabase(const std::string& state_dir, sqlite3** db, std::string* path,
                     bool* corrupt = nullptr) {
   if (corrupt != nullptr) *corrupt = false;
-  std::error_code error;
-  std::filesystem::create_directories(state_dir, error);
-  if (error) {
-    return Status::IOError("render cache: cannot create state directory " + state_dir + ": " +
-                           error.message());
-  }
   *path = state_dir + "/" + std::string(kRenderCacheFileName);
+  if (Status status = state::PreparePrivateDatabase(*path); !status.ok()) {
+    return Status::IOError("render cache: " + status.message());
+  }
   // NOMUTEX: a connection is used from one thread at a time (see the
   // header), so SQLite's per-call mutex is pure overhead on every lookup.
-  if (sqlite3_open_v2(path->c_str(), db,
-                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                      nullptr) != SQLITE_OK) {
+  if (sqlite3_open_v2(
+          path->c_str(), db,
+          SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW,
+          nullptr) != SQLITE_OK) {
     Status status = SqlError(*db, *path, "cannot open");
     sqlite3_close(*db);
     *db = nullptr;
@@ -183,8 +182,8 @@ Status OpenDatabase(const std::string& state_dir, sqlite3** db, std::string* pat
 // Returns false when it could not.
 bool MoveCorruptFileAside(const std::string& path) {
   std::string lock_path = path + ".lock";
-  int lock = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (lock < 0) return false;
+  int lock = -1;
+  if (!state::OpenPrivateFile(lock_path, O_RDWR, &lock).ok()) return false;
   ::flock(lock, LOCK_EX);
   // Another process may have replaced it already: look again under the lock.
   sqlite3* db = nullptr;

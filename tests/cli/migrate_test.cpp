@@ -215,5 +215,78 @@ TEST_F(MigrateTest, TokenEnvReplacesOtherTokenSources) {
   EXPECT_EQ(text.find("token = "), std::string::npos) << text;
 }
 
+// Issue #12: every level on the old site moves (groups and projects too);
+// each level left alone is listed with the reason.
+TEST_F(MigrateTest, MovesEveryLevelOnTheOldSiteAndListsTheOthers) {
+  const std::string old_url = old_site_->base_url();
+  WriteFile(config_,
+            "[jira]\n"
+            "web_url = \"" +
+                old_url +
+                "\"\n"
+                "username = \"jiralink-bot\"\n"
+                "token = \"standin-token\"\n"
+                "\n"
+                "[groups.\"ops\".jira]\n"
+                "web_url = \"" +
+                old_url +
+                "/\"\n"
+                "username = \"ops-bot\"\n"
+                "\n"
+                "[groups.\"ops/deep\".jira]\n"
+                "username = \"deep-bot\"\n"
+                "\n"
+                "[projects.\"team/app\".jira]\n"
+                "web_url = \"https://other.example.com\"\n"
+                "\n"
+                "[projects.\"team/lib\"]\n"
+                "jira.web_url = \"" +
+                old_url + "\"\n");
+  ProcessResult result = RunJiralink(MigrateArgs(dir_.Path("cloud-token")));
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.out.find("Updated [jira] in " + config_ + ":\n"), std::string::npos)
+      << result.out;
+  EXPECT_NE(result.out.find("Updated the [jira] settings of [groups.\"ops\"] (line 6):\n"
+                            "  web_url: \"" +
+                            old_url + "/\" -> \"" + new_site_->base_url() +
+                            "\"\n  auth: added \"basic\"\n"
+                            "  username: \"ops-bot\" -> \"bot@acme.example\"\n"),
+            std::string::npos)
+      << result.out;
+  EXPECT_NE(result.out.find("Left as they were:\n"
+                            "  [groups.\"ops/deep\"] (line 10): it sets its own [jira] "
+                            "credentials (auth, username or token) and inherits the site, which "
+                            "moves to " +
+                            new_site_->base_url() +
+                            ": check that they work there\n"
+                            "  [projects.\"team/app\"] (line 13): its Jira site is "
+                            "https://other.example.com, not the old site " +
+                            old_url +
+                            "\n"
+                            "  [projects.\"team/lib\"] (line 16): " +
+                            config_ +
+                            ":17: the jira "
+                            "settings of projects.\"team/lib\" are not written as a "
+                            "[projects.\"team/lib\".jira] table; migrate only edits a "
+                            "[projects.\"team/lib\".jira] table, change this by hand\n"),
+            std::string::npos)
+      << result.out;
+
+  std::string text = ReadFile(config_);
+  EXPECT_NE(text.find("[groups.\"ops\".jira]\nweb_url = \"" + new_site_->base_url() +
+                      "\"\nusername = \"bot@acme.example\"\nauth = \"basic\"\ntoken_file = \"" +
+                      dir_.Path("cloud-token") + "\"\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("[groups.\"ops/deep\".jira]\nusername = \"deep-bot\"\n"), std::string::npos);
+  EXPECT_NE(text.find("web_url = \"https://other.example.com\"\n"), std::string::npos);
+  EXPECT_NE(text.find("jira.web_url = \"" + old_url + "\"\n"), std::string::npos);
+
+  // The repositories of the moved group now reach the new site.
+  ProcessResult test = RunJiralink({"test", "--config", config_, "--repo", "ops/x"});
+  EXPECT_EQ(test.exit_code, 0) << test.err;
+  EXPECT_NE(test.out.find("deployment:  Cloud"), std::string::npos) << test.out;
+}
+
 }  // namespace
 }  // namespace jiralink::cli

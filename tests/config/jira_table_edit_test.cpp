@@ -152,6 +152,72 @@ TEST(JiraTableEditTest, RefusesJiraSettingsOutsideATable) {
   EXPECT_FALSE(status.ok());
 }
 
+// Issue #12: migrate moves groups and projects too.
+TEST(JiraTableEditTest, EditsTheJiraTableOfOneGroupOnly) {
+  const std::string text =
+      "[jira]\n"
+      "web_url = \"https://old\"\n"
+      "[groups.\"ops\".jira]\n"
+      "web_url = \"https://old\"  # ops\n"
+      "[groups.ops.matching]\n"
+      "prefix = \"OPS#\"\n"
+      "[ groups . \"ops/deep\" . jira ]\n"
+      "web_url = \"https://old\"\n"
+      "username = \"deep\"\n"
+      "[projects.\"a/b\".jira]\n"
+      "web_url = \"https://old\"\n";
+  JiraTableEdit edit;
+  edit.table = {"groups", "ops/deep"};
+  edit.set = {{"web_url", TomlString("https://new")}, {"username", TomlString("bot")}};
+  edit.remove = {"api_url"};
+  std::vector<JiraTableChange> changes;
+  EXPECT_EQ(Edit(text, edit, &changes),
+            "[jira]\n"
+            "web_url = \"https://old\"\n"
+            "[groups.\"ops\".jira]\n"
+            "web_url = \"https://old\"  # ops\n"
+            "[groups.ops.matching]\n"
+            "prefix = \"OPS#\"\n"
+            "[ groups . \"ops/deep\" . jira ]\n"
+            "web_url = \"https://new\"\n"
+            "username = \"bot\"\n"
+            "[projects.\"a/b\".jira]\n"
+            "web_url = \"https://old\"\n");
+  ASSERT_EQ(changes.size(), 2u);
+
+  edit.table = {"groups", "ops"};  // a bare key in the header matches too
+  EXPECT_NE(Edit(text, edit)
+                .find("[groups.\"ops\".jira]\nweb_url = \"https://new\"  # ops\n"
+                      "username = \"bot\"\n[groups.ops.matching]"),
+            std::string::npos);
+  edit.table = {"projects", "a/b"};
+  EXPECT_TRUE(
+      Edit(text, edit)
+          .ends_with("[projects.\"a/b\".jira]\nweb_url = \"https://new\"\nusername = \"bot\"\n"));
+}
+
+TEST(JiraTableEditTest, RefusesAGroupsJiraSettingsOutsideATableWithTheLine) {
+  JiraTableEdit edit;
+  edit.table = {"groups", "ops"};
+  edit.set = {{"web_url", TomlString("https://new")}};
+  std::string out;
+  std::vector<JiraTableChange> changes;
+  for (const char* text : {"[groups.\"ops\"]\njira.web_url = \"https://old\"\n",
+                           "[groups.ops]\njira = { web_url = \"https://old\" }\n",
+                           "[groups]\nops = { jira = { web_url = \"https://old\" } }\n"}) {
+    Status status = EditJiraTable(text, "settings.toml", edit, &out, &changes);
+    EXPECT_FALSE(status.ok()) << text;
+    EXPECT_EQ(status.message(),
+              "settings.toml:2: the jira settings of groups.ops are not written as a "
+              "[groups.ops.jira] table; migrate only edits a [groups.ops.jira] table, change "
+              "this by hand");
+  }
+  // Another group's dotted keys are not in the way.
+  EXPECT_TRUE(EditJiraTable("[groups.\"x\"]\njira.web_url = \"https://old\"\n[groups.ops.jira]\n",
+                            "settings.toml", edit, &out, &changes)
+                  .ok());
+}
+
 TEST(JiraTableEditTest, TomlStringEscapes) {
   EXPECT_EQ(TomlString("a\"b\\c\nd"), "\"a\\\"b\\\\c\\nd\"");
   EXPECT_EQ(TomlString(std::string("\x01", 1)), "\"\\u0001\"");

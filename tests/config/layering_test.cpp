@@ -1,5 +1,6 @@
-// Layering: built-in defaults, then the top-level tables, then the longest
-// matching [groups."prefix"], then [projects."path"], field by field.
+// Layering: built-in defaults, then the top-level tables, then every
+// matching [groups."prefix"], outermost first, then [projects."path"], field
+// by field.
 #include <string>
 #include <vector>
 
@@ -97,12 +98,64 @@ TEST(ConfigLayering, GroupOverridesOnlyTheFieldsItSets) {
   EXPECT_EQ(settings.jira.username, "bot");
 }
 
-TEST(ConfigLayering, LongestMatchingGroupWins) {
+TEST(ConfigLayering, NestedGroupsApplyOutermostFirst) {
   Config config = MustLoad(kLayered);
   Settings settings = config.ForRepo("platform/backend/worker");
-  EXPECT_EQ(settings.matching.prefix, "LONGER#");
-  // Only one group applies: the shorter group's ids are not inherited.
-  EXPECT_EQ(settings.transitions.ids, "1");
+  EXPECT_EQ(settings.matching.prefix, "LONGER#");  // the inner group overrides the outer one
+  // The outer group applies too: its ids are inherited.
+  EXPECT_EQ(settings.transitions.ids, "2");
+  EXPECT_EQ(settings.transitions.id_list, std::vector<std::string>{"2"});
+}
+
+// The case of issue #12: a repository in a nested group must reach the Jira
+// site and credentials of the outer group.
+TEST(ConfigLayering, NestedGroupInheritsTheOuterGroupsSiteAndCredentials) {
+  Config config = MustLoad(R"(
+[jira]
+web_url = "https://jira.example.com"
+username = "bot"
+token_env = "TOP_TOKEN"
+
+[groups."ops".jira]
+web_url = "https://ops.atlassian.net"
+username = "ops-bot@example.com"
+token_env = "OPS_TOKEN"
+
+[groups."ops/deep".matching]
+prefix = "DEEP#"
+)");
+  Settings settings = config.ForRepo("ops/deep/x");
+  EXPECT_EQ(settings.jira.web_url, "https://ops.atlassian.net");
+  EXPECT_EQ(settings.jira.api_url, "https://ops.atlassian.net");
+  EXPECT_EQ(settings.jira.username, "ops-bot@example.com");
+  EXPECT_EQ(settings.jira.token_env, "OPS_TOKEN");
+  EXPECT_TRUE(settings.jira.cloud);
+  EXPECT_EQ(settings.matching.prefix, "DEEP#");
+  EXPECT_EQ(config.ForRepo("other/x").jira.web_url, "https://jira.example.com");
+  EXPECT_FALSE(config.ForRepo("other/x").jira.cloud);
+}
+
+TEST(ConfigLayering, SourcesNameTheLayerOfEachValue) {
+  Config config = MustLoad(kLayered);
+  ValueSources sources;
+  Settings settings = config.ForRepo("platform/backend/api", &sources);
+  EXPECT_EQ(settings.jira.timeout_seconds, 5);
+  EXPECT_EQ(sources["jira.timeout_seconds"], "projects.\"platform/backend/api\" (line 25)");
+  EXPECT_EQ(sources["matching.prefix"], "groups.\"platform/backend\" (line 20)");
+  EXPECT_EQ(sources["transitions.ids"], "groups.\"platform\" (line 17)");
+  EXPECT_EQ(sources["transitions.mode"], "top level (line 11)");
+  EXPECT_EQ(sources["jira.web_url"], "top level (line 3)");
+  EXPECT_EQ(sources.count("jira.api_url"), 0u);      // derived from web_url
+  EXPECT_EQ(sources.count("render.max_bytes"), 0u);  // built-in default
+
+  std::string text = Config::Describe(settings, &sources);
+  EXPECT_NE(text.find("timeout_seconds = 5  # projects.\"platform/backend/api\" (line 25)\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("api_url = \"https://jira.example.com\"  # follows web_url\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("max_bytes = 8388608  # default\n"), std::string::npos) << text;
 }
 
 TEST(ConfigLayering, ProjectOverridesGroupFieldByField) {
@@ -124,10 +177,9 @@ TEST(ConfigLayering, GroupPrefixMatchesWholePathComponentsOnly) {
 
 TEST(ConfigLayering, RepositoryPathsAreNormalized) {
   Config config = MustLoad(kLayered);
-  EXPECT_EQ(config.ForRepo("/platform/backend/api.git/").jira.timeout_seconds, 5);
+  EXPECT_EQ(config.ForRepo("platform/backend/api.git/").jira.timeout_seconds, 5);
   EXPECT_EQ(config.ForRepo("platform/backend/api/.git").jira.timeout_seconds, 5);
-  EXPECT_EQ(NormalizeRepoPath("/srv/git/platform/api.git", "/srv/git/"), "platform/api");
-  EXPECT_EQ(NormalizeRepoPath("/srv/gitx/platform/api.git", "/srv/git"), "srv/gitx/platform/api");
+  EXPECT_EQ(config.ForRepo("platform//backend/./api").jira.timeout_seconds, 5);
 }
 
 TEST(ConfigLayering, AbsoluteRepositoryDirectoryUnderGitRoot) {

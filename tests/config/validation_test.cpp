@@ -262,9 +262,6 @@ TEST(ConfigValidation, ProjectKeysMustBeStrings) {
                  "[issues] project_keys[1] must be a string, got integer");
   ExpectOneError("[issues]\nproject_keys = \"PROJ\"\n", 2, 16,
                  "[issues] project_keys must be an array of strings, got string");
-  ExpectOneError("[issues]\nproject_keys = [\"my project\"]\n", 2, 16,
-                 "[issues] project_keys holds \"my project\", which is not a Jira project key "
-                 "(e.g. \"PROJ\")");
 }
 
 TEST(ConfigValidation, IssueTypeMustBeANumericId) {
@@ -339,6 +336,118 @@ TEST(ConfigValidation, DiagnosticToStringLeavesOutUnknownParts) {
   EXPECT_EQ(d.ToString(), "c.toml: warning: bad");
   d.file.clear();
   EXPECT_EQ(d.ToString(), "warning: bad");
+}
+
+// Issue #12: a site URL with a query or fragment cannot take API paths.
+TEST(ConfigValidation, SiteUrlWithQueryOrFragmentIsRefusedWithThePosition) {
+  ExpectOneError("[jira]\nweb_url = \"https://jira.example.com/?x=1\"\n", 2, 11,
+                 "[jira] web_url must not have a query string (character 26, \"?x=1\"): Jira "
+                 "API paths are appended to this URL; got \"https://jira.example.com/?x=1\"");
+  ExpectOneError("[jira]\napi_url = \"https://jira.example.com#top\"\n", 2, 11,
+                 "[jira] api_url must not have a fragment (character 25, \"#top\"): Jira API "
+                 "paths are appended to this URL; got \"https://jira.example.com#top\"");
+  // Link templates may hold a query string (cgit's commit links do).
+  EXPECT_TRUE(
+      Errors("[git]\ncommit_url = \"https://git.example.com/{repo}/commit/?id={sha}\"\n").empty());
+}
+
+TEST(ConfigValidation, EmptyOrNonNumericPortIsRefused) {
+  ExpectOneError("[jira]\nweb_url = \"http://host:\"\n", 2, 11,
+                 "[jira] web_url has an empty port after ':', got \"http://host:\"");
+  ExpectOneError("[jira]\nweb_url = \"http://host:/jira\"\n", 2, 11,
+                 "[jira] web_url has an empty port after ':', got \"http://host:/jira\"");
+  ExpectOneError("[jira]\nweb_url = \"http://host:80a\"\n", 2, 11,
+                 "[jira] web_url must have a port of 1 to 5 digits after ':', got "
+                 "\"http://host:80a\"");
+  EXPECT_TRUE(Errors("[jira]\nweb_url = \"http://host:8080/jira\"\n").empty());
+}
+
+Config LoadWithWarnings(const std::string& toml, std::vector<Diagnostic>* diagnostics) {
+  Config config;
+  Status status = Config::LoadFromString(toml, kPath, &config, diagnostics);
+  EXPECT_TRUE(status.ok()) << status.ToString();
+  return config;
+}
+
+// Issue #12: blanks and surrounding spaces are trimmed as the forge does.
+TEST(ConfigValidation, ProjectKeysAreTrimmedAndDeBlankedWithAWarning) {
+  std::vector<Diagnostic> diagnostics;
+  Config config = LoadWithWarnings(
+      "[issues]\nproject_keys = [\" PROJ , ABC \", \"PROJ,,ABC\", \"\", \"OPS\"]\n", &diagnostics);
+  EXPECT_EQ(config.ForRepo("").issues.project_keys,
+            (std::vector<std::string>{"PROJ", "ABC", "OPS"}));
+  ASSERT_EQ(diagnostics.size(), 1u);
+  EXPECT_EQ(diagnostics[0].severity, Diagnostic::Severity::kWarning);
+  EXPECT_EQ(diagnostics[0].ToString(),
+            std::string(kPath) +
+                ":2:16: warning: [issues] project_keys was read as [\"PROJ\", \"ABC\", \"OPS\"] "
+                "(entries are split on ',', stripped, and blank or repeated ones dropped)");
+
+  diagnostics.clear();
+  config = LoadWithWarnings("[issues]\nproject_keys = [\"PROJ\", \"OPS\"]\n", &diagnostics);
+  EXPECT_TRUE(diagnostics.empty());
+}
+
+// Keys the forge would accept are not refused; JQL quotes them (jql_test).
+TEST(ConfigValidation, OddProjectKeysAreKeptWithAWarning) {
+  std::vector<Diagnostic> diagnostics;
+  Config config = LoadWithWarnings(
+      "[issues]\nproject_keys = [\"A\\\\B\", \"C\\\"D\", \"my project\"]\n", &diagnostics);
+  EXPECT_EQ(config.ForRepo("").issues.project_keys,
+            (std::vector<std::string>{"A\\B", "C\"D", "my project"}));
+  ASSERT_EQ(diagnostics.size(), 3u);
+  EXPECT_EQ(diagnostics[2].message,
+            "[issues] project_keys holds \"my project\", which does not look like a Jira project "
+            "key (e.g. \"PROJ\"); it is searched for as written");
+}
+
+TEST(ConfigValidation, MoreThanAHundredProjectKeysAreRefused) {
+  std::string keys;
+  for (int i = 0; i < 101; ++i) keys += (i ? ", \"K" : "\"K") + std::to_string(i) + "\"";
+  ExpectOneError("[issues]\nproject_keys = [" + keys + "]\n", 2, 16,
+                 "[issues] project_keys holds 101 keys; at most 100 are allowed");
+}
+
+// Issue #11: cleartext credentials and verify_tls = false are warned about,
+// apart from the load diagnostics (only `config check` prints them all).
+TEST(ConfigValidation, UnsafeConnectionsAreWarnedAboutPerScope) {
+  std::vector<Diagnostic> diagnostics;
+  Config config = LoadWithWarnings(R"([jira]
+web_url = "http://jira.example.com"
+username = "bot"
+token_env = "T"
+
+[projects."a/b".jira]
+web_url = "https://jira.example.com"
+verify_tls = false
+
+[projects."c/d".comments]
+enabled = false
+)",
+                                   &diagnostics);
+  EXPECT_TRUE(diagnostics.empty());
+  const std::vector<Diagnostic>& site = config.site_diagnostics();
+  ASSERT_EQ(site.size(), 2u);
+  EXPECT_EQ(site[0].ToString(),
+            std::string(kPath) +
+                ":2:1: warning: [jira] api_url \"http://jira.example.com\" is plain http:// and "
+                "a token or password is set: the credentials travel in cleartext; use https://");
+  EXPECT_EQ(site[1].ToString(),
+            std::string(kPath) +
+                ":8:1: warning: [projects.\"a/b\".jira] verify_tls = false: any TLS certificate "
+                "is accepted, so whoever sits between here and Jira can read the credentials; "
+                "trust a private CA with ca_file instead");
+
+  // What commands that use the site print, in one line.
+  EXPECT_EQ(SiteWarnings(config.ForRepo("c/d").jira).size(), 1u);
+  EXPECT_EQ(SiteWarnings(config.ForRepo("a/b").jira),
+            std::vector<std::string>{"[jira] verify_tls = false: any TLS certificate is accepted, "
+                                     "so whoever sits between here and Jira can read the "
+                                     "credentials; trust a private CA with ca_file instead"});
+  // No credentials, no cleartext warning.
+  JiraSettings plain;
+  plain.api_url = "http://jira.example.com";
+  EXPECT_TRUE(SiteWarnings(plain).empty());
 }
 
 }  // namespace

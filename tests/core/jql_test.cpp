@@ -21,6 +21,14 @@ TEST(JqlTest, ProjectEntriesAreSplitOnCommasStrippedAndBlanksDropped) {
   EXPECT_EQ(BuildJql(query), "order by created DESC");
 }
 
+// Issue #12: a project key with '\' or '"' (the settings keep it, with a
+// warning) is escaped as the forge escapes it, not dropped or left raw.
+TEST(JqlTest, ProjectKeysWithQuotesAndBackslashesAreEscaped) {
+  IssueQuery query;
+  query.project_keys = {R"(A\B)", R"(C"D)", " PROJ "};
+  EXPECT_EQ(BuildJql(query), R"(project in ("A\\B","C\"D","PROJ") order by created DESC)");
+}
+
 TEST(JqlTest, QuotesAndBackslashesAreEscaped) {
   EXPECT_EQ(QuoteValue(R"(a"b\c)"), R"("a\"b\\c")");
   IssueQuery query;

@@ -36,7 +36,7 @@ class PostReceiveOrderTest : public ::testing::Test {
     outbox_path_ = git_.Path("state/outbox.sqlite3");
     ASSERT_TRUE(OpenSqliteOutbox(outbox_path_, &outbox_).ok());
     options_.git_dir = git_.bare();
-    options_.plan.repository = RepositoryName(git_.bare(), git_.root());
+    options_.plan.repository = "platform/api";
     options_.plan.commit_url_template = "https://git.example.com/{repo}/commit/{sha}";
   }
 

@@ -448,16 +448,8 @@ TEST(RetryAfterTest, SecondsAndDates) {
   EXPECT_EQ(ParseRetryAfter("-5", 0), -1);
 }
 
-TEST(CloudUrlTest, OnlyHttpsAtlassianNetHosts) {
-  EXPECT_TRUE(IsCloudUrl("https://example.atlassian.net"));
-  EXPECT_TRUE(IsCloudUrl("https://Example.Atlassian.NET/jira/"));
-  EXPECT_TRUE(IsCloudUrl("https://user@example.atlassian.net:443/"));
-  EXPECT_FALSE(IsCloudUrl("http://example.atlassian.net"));
-  EXPECT_FALSE(IsCloudUrl("https://atlassian.net"));
-  EXPECT_FALSE(IsCloudUrl("https://example.atlassian.net.evil.com"));
-  EXPECT_FALSE(IsCloudUrl("https://evil.com/.atlassian.net"));
-  EXPECT_FALSE(IsCloudUrl("https://evil.com?x=.atlassian.net"));
-  EXPECT_FALSE(IsCloudUrl("example.atlassian.net"));
+// Whether a URL is Cloud is asked of IsJiraCloudUrl: tests/core/jira_site_test.cpp.
+TEST(DeploymentTest, Names) {
   EXPECT_STREQ(DeploymentName(Deployment::kCloud), "Cloud");
   EXPECT_STREQ(DeploymentName(Deployment::kServer), "Server");
   EXPECT_STREQ(DeploymentName(Deployment::kUnknown), "unknown");

@@ -1,11 +1,13 @@
-// Editing the [jira] table of a settings file in place (for `jiralink migrate`).
+// Editing a [jira] table of a settings file in place (for `jiralink migrate`):
+// the top-level [jira], or the [groups."x".jira] / [projects."x".jira] of one
+// layer.
 //
-// Only lines inside the top-level [jira] table change; every other byte of
-// the file (other tables, comments, blank lines, line endings) stays as it
-// was. The editor understands TOML's line structure (key = value lines,
-// comments, multi-line strings and arrays) but not the whole language: it
-// refuses files whose jira settings are not a [jira] table (an inline
-// `jira = {...}` or dotted `jira.web_url = ...` keys).
+// Only lines inside that table change; every other byte of the file (other
+// tables, comments, blank lines, line endings) stays as it was. The editor
+// understands TOML's line structure (key = value lines, comments, multi-line
+// strings and arrays, quoted and dotted keys) but not the whole language: it
+// refuses files whose jira settings for that layer are not such a table (an
+// inline `jira = {...}` or dotted `jira.web_url = ...` keys).
 #pragma once
 
 #include <string>
@@ -18,6 +20,9 @@
 namespace jiralink::config {
 
 struct JiraTableEdit {
+  // Whose [jira] table: {} for the top level, {"groups", "ops"} for
+  // [groups."ops".jira] (the key as written in the file).
+  std::vector<std::string> table;
   // key -> new value as TOML text (use TomlString for strings), in order.
   // An existing key has its value replaced (its comment kept); a missing
   // one is appended after the table's last setting.
@@ -37,8 +42,10 @@ struct JiraTableChange {
   std::string ToString() const;
 };
 
-// Applies `edit` to the TOML `text`, creating the [jira] table at the end
-// when there is none. `path` only names the file in messages.
+// Applies `edit` to the TOML `text`, creating the table at the end when
+// there is none. `path` only names the file in messages; a refusal names
+// the line ("config.toml:7: the jira settings of groups.ops are not written
+// as a [groups.ops.jira] table; ...").
 Status EditJiraTable(std::string_view text, std::string_view path, const JiraTableEdit& edit,
                      std::string* out, std::vector<JiraTableChange>* changes);
 

@@ -8,6 +8,11 @@
 // An explicit path or $JIRALINK_CONFIG that does not exist is an error; when
 // none of 3 and 4 exists the built-in defaults apply (scanning and rendering
 // need no file).
+//
+// Every push reads the file, so it is refused, with the position of the
+// first offence, before the TOML parser runs when it breaks a limit below
+// (the parser recurses per dotted part and per nested array, and a file of
+// 200,000 tables took 39 s). At most kMaxReportedErrors errors are listed.
 #pragma once
 
 #include <map>
@@ -35,6 +40,17 @@ struct Diagnostic {
   std::string ToString() const;
 };
 
+inline constexpr std::size_t kMaxSettingsFileBytes = 1024 * 1024;
+inline constexpr std::size_t kMaxKeyParts = 8;    // a.b.c = 1 has 3; [groups."x".jira] has 3
+inline constexpr std::size_t kMaxNesting = 8;     // arrays and inline tables inside each other
+inline constexpr std::size_t kMaxTables = 10000;  // table headers plus inline tables
+inline constexpr int kMaxReportedErrors = 100;
+
+// Where the effective value of each setting came from, by "table.key"
+// ("jira.web_url" -> "groups.\"ops\" (line 12)"). A setting that no layer sets
+// is absent (its value is the built-in default or derived).
+using ValueSources = std::map<std::string, std::string>;
+
 struct LoadOptions {
   std::string explicit_path;  // --config; empty = search
 };
@@ -51,16 +67,44 @@ class Config {
                                std::vector<Diagnostic>* diagnostics);
 
   // The effective settings for a repository path such as "platform/api"
-  // (empty = the instance defaults). The path is normalized first (see
-  // NormalizeRepoPath), so "platform/api.git" finds [projects."platform/api"].
-  Settings ForRepo(std::string_view repo_path) const;
+  // (empty = the instance defaults), or a repository directory. The name is
+  // found by RepositoryName() (with [git] root), so "platform/api.git" and
+  // "/srv/git/platform/api.git" both find [projects."platform/api"].
+  //
+  // Layers apply in this order, each key overriding the one before: built-in
+  // defaults, the top-level tables, every [groups."<prefix>"] whose prefix
+  // covers the repository on whole path components, outermost first
+  // ("ops" then "ops/deep" for "ops/deep/x"), then [projects."<path>"].
+  // Derived values are filled in last (api_url, state.dir, jira.cloud).
+  // With `sources`, also says which layer each effective value came from.
+  Settings ForRepo(std::string_view repo_path, ValueSources* sources = nullptr) const;
+
+  // The layers of the file (top level first, then groups, then projects, each
+  // in file order) with what their [jira] table sets, for `migrate`.
+  struct Level {
+    std::vector<std::string> table_path;  // {} for the top level, {"groups", "ops"}
+    std::string display;                  // "the top level", "[groups.\"ops\"]"
+    int line = 0;                         // where the level starts; 0 for the top level
+    std::string web_url;                  // as set by this level ("" = not set)
+    std::string api_url;                  // as set by this level ("" = not set)
+    bool sets_credentials = false;        // auth, username or a token source
+  };
+  std::vector<Level> Levels() const;
+
+  // Warnings about the safety of the Jira connection (cleartext credentials,
+  // verify_tls = false) for every scope, with positions. Load() keeps them
+  // apart from its diagnostics: `config check` prints them, and commands that
+  // use the site print SiteWarnings() for their own settings.
+  const std::vector<Diagnostic>& site_diagnostics() const { return site_diagnostics_; }
 
   // The file that was read; empty when the defaults apply.
   const std::string& path() const { return path_; }
 
   // Human-readable dump of the effective settings, secrets as <redacted>
   // (what `jiralink config check` prints). The text is valid TOML.
-  static std::string Describe(const Settings& settings);
+  // With `sources` (from ForRepo), each line ends with a comment naming the
+  // layer its value came from ("# groups.\"ops\" (line 12)", "# default").
+  static std::string Describe(const Settings& settings, const ValueSources* sources = nullptr);
 
  private:
   struct Layers;  // the validated [groups] and [projects] tables (config.cpp)
@@ -71,15 +115,29 @@ class Config {
                       std::vector<Diagnostic>* diagnostics);
 
   std::string path_;
+  std::vector<Diagnostic> site_diagnostics_;
+  ValueSources top_sources_;
   Settings defaults_;  // built-ins + top-level tables
   std::shared_ptr<const Layers> layers_;
 };
 
-// The repository path that [groups] and [projects] names are matched
-// against: no leading or trailing '/', no trailing ".git", and, when
-// `git_root` is set and `path` lies under it, relative to `git_root`
-// ("/srv/git/platform/api.git" with root "/srv/git" -> "platform/api").
-std::string NormalizeRepoPath(std::string_view path, std::string_view git_root = {});
+// The one answer to "which repository is this?": the name that selects the
+// [groups] and [projects] settings, fills {repo} in link templates and is
+// stored with every job. The hook, `config check --repo`, `render` and a
+// webhook service all ask here, so they select the same settings.
+//
+//   - `gl_project_path` (GitLab's $GL_PROJECT_PATH, passed in by the caller;
+//     GitLab keeps repositories under hashed paths) wins when not empty;
+//   - a relative `path` is a name ("platform/api.git" -> "platform/api");
+//   - an absolute `path` is a directory: its path under `git_root` when it
+//     lies there ("/srv/git/platform/api.git" under "/srv/git" ->
+//     "platform/api"), else its own last component ("/srv/work/.git" ->
+//     "work"). Symbolic links in the directory and the root are resolved.
+//
+// Every form is normalized: no leading or trailing '/', no trailing ".git".
+// Pure apart from resolving symbolic links; reads no environment variable.
+std::string RepositoryName(std::string_view path, std::string_view git_root,
+                           std::string_view gl_project_path = {});
 
 // Reads the API token named by the settings (inline, file or environment).
 // A token file's trailing newline is dropped; a relative token_file was
@@ -87,6 +145,12 @@ std::string NormalizeRepoPath(std::string_view path, std::string_view git_root =
 // Never puts the token in a message. Fails, naming the setting to add, when
 // there is no token source, or no username with basic auth.
 Status ResolveToken(const JiraSettings& jira, std::string* token);
+
+// One message per unsafe property of the connection these settings make:
+// credentials (a token or password) sent to an http:// api_url, and
+// verify_tls = false. Empty when there is none. Commands that use the site
+// print them as one warning line; `config check` reports them with positions.
+std::vector<std::string> SiteWarnings(const JiraSettings& jira);
 
 // Checks that the settings allow calling the Jira API: web_url set, a token
 // source, a username for basic auth. The message names the missing setting.

@@ -2,8 +2,10 @@
 //
 // Read from one TOML file (see config/loader.h) and layered field by field:
 // built-in defaults, then the [jira]/[matching]/... tables at the top level,
-// then the longest matching [groups."<prefix>"] table, then the
+// then every matching [groups."<prefix>"] table, outermost first, then the
 // [projects."<repo path>"] table. Every table below can appear at each layer.
+// Values derived from others are computed once, by Config::ForRepo(), and
+// read from here by every caller (never recomputed elsewhere).
 #pragma once
 
 #include <cstdint>
@@ -18,7 +20,7 @@ enum class TokenSource { kNone, kInline, kFile, kEnv };
 
 struct JiraSettings {
   std::string web_url;  // e.g. https://example.atlassian.net (no trailing '/')
-  std::string api_url;  // Config::ForRepo() fills in web_url when unset
+  std::string api_url;  // where the REST API is called; ForRepo() fills in web_url when unset
   AuthMode auth = AuthMode::kBasic;
   std::string username;
   TokenSource token_source = TokenSource::kNone;
@@ -30,6 +32,8 @@ struct JiraSettings {
   int connect_timeout_seconds = 10;
   std::string ca_file;  // custom CA bundle; empty = the system's
   bool verify_tls = true;
+  // Derived by ForRepo(): web_url or api_url names Jira Cloud (IsJiraCloudUrl).
+  bool cloud = false;
 };
 
 struct MatchingSettings {
@@ -58,7 +62,9 @@ struct GitSettings {
 };
 
 struct StateSettings {
-  std::string dir;  // where the SQLite files live; ForRepo() fills in DefaultStateDir()
+  // Where the SQLite files live (created 0700, files 0600); ForRepo() fills
+  // in DefaultStateDir() when unset, so it is never empty.
+  std::string dir;
 };
 
 struct RenderSettings {

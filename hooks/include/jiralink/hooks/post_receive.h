@@ -21,7 +21,7 @@ struct PostReceiveOptions {
   std::string git_dir;  // the bare repository (absolute path)
   MatchingOptions matching;
   WalkOptions walk;
-  PlanOptions plan;  // plan.repository names the repository
+  PlanOptions plan;  // plan.repository names the repository: config::RepositoryName()
 };
 
 struct PostReceiveSummary {
@@ -54,10 +54,5 @@ Status RunPostReceive(const PostReceiveOptions& options, std::string_view stdin_
 // The one line shown to the pusher, e.g. "jiralink: 3 Jira mentions queued";
 // empty when the push updated no branch.
 std::string SummaryLine(const PostReceiveSummary& summary, int max_commits_per_update);
-
-// The repository's name: its path under `root` without a trailing ".git"
-// ("/srv/git/platform/api.git" under "/srv/git" -> "platform/api"). Outside
-// `root` (or with no root) the last path component without ".git".
-std::string RepositoryName(const std::string& git_dir, const std::string& root);
 
 }  // namespace jiralink::hooks

@@ -246,9 +246,6 @@ const char* DeploymentName(Deployment deployment);
 // "jiralink/<version>", the User-Agent of every request.
 const char* UserAgent();
 
-// True for https://<anything>.atlassian.net URLs.
-bool IsCloudUrl(std::string_view url);
-
 // Seconds to wait from a Retry-After value: delay-seconds ("120") or an
 // HTTP date ("Wed, 21 Oct 2026 07:28:00 GMT", relative to `now_unix_seconds`,
 // never negative). -1 when the value is neither.

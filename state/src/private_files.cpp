@@ -1,0 +1,154 @@
+#include "jiralink/state/private_files.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <vector>
+
+namespace jiralink::state {
+namespace {
+
+constexpr mode_t kDirMode = 0700;
+constexpr mode_t kFileMode = 0600;
+
+std::string Octal(mode_t mode) {
+  char text[8];
+  std::snprintf(text, sizeof text, "%04o", static_cast<unsigned>(mode & 07777));
+  return text;
+}
+
+std::string Errno() { return std::strerror(errno); }
+
+// The directory part of `path` ("" for a bare name, "/" for "/x").
+std::string ParentOf(const std::string& path) {
+  std::size_t slash = path.find_last_of('/');
+  if (slash == std::string::npos) return "";
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+Status CheckExistingDirectory(const std::string& dir, const struct stat& info) {
+  if (!S_ISDIR(info.st_mode)) {
+    return Status::InvalidArgument("the state directory " + dir +
+                                   " exists but is not a directory; set [state] dir to a "
+                                   "directory");
+  }
+  if ((info.st_mode & 022) != 0) {
+    return Status::InvalidArgument(
+        "the state directory " + dir + " is writable by group or others (mode " +
+        Octal(info.st_mode) +
+        "); it holds commit messages and delivery state, so jiralink refuses it: run "
+        "chmod 700 " +
+        dir + ", or set [state] dir to a private directory");
+  }
+  uid_t me = ::geteuid();
+  if (me != 0 && info.st_uid != me && info.st_uid != 0) {
+    return Status::InvalidArgument("the state directory " + dir + " belongs to another user (uid " +
+                                   std::to_string(info.st_uid) +
+                                   "), who could change it; run jiralink as that user, or set "
+                                   "[state] dir to a directory of your own");
+  }
+  return Status::Ok();
+}
+
+// Creates `dir` and missing parents, each 0700 whatever the umask.
+Status CreateDirectories(const std::string& dir) {
+  std::vector<std::string> missing;
+  std::string path = dir;
+  struct stat info;
+  while (!path.empty() && path != "/" && ::stat(path.c_str(), &info) != 0) {
+    if (errno != ENOENT) return Status::IOError("cannot inspect " + path + ": " + Errno());
+    missing.push_back(path);
+    path = ParentOf(path);
+  }
+  for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+    if (::mkdir(it->c_str(), kDirMode) != 0 && errno != EEXIST) {
+      return Status::IOError("cannot create the state directory " + *it + ": " + Errno());
+    }
+    // The umask may have taken bits away (or another process made it first).
+    if (::chmod(it->c_str(), kDirMode) != 0 && errno != EPERM) {
+      return Status::IOError("cannot set mode 0700 on " + *it + ": " + Errno());
+    }
+  }
+  return Status::Ok();
+}
+
+// Sets 0600 on an existing companion file; a missing one is fine.
+Status TightenIfPresent(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) {
+    if (errno == ENOENT) return Status::Ok();
+    if (errno == ELOOP) {
+      return Status::InvalidArgument(path +
+                                     " is a symbolic link; jiralink does not follow links "
+                                     "in the state directory: remove it");
+    }
+    return Status::IOError("cannot open " + path + ": " + Errno());
+  }
+  struct stat info;
+  Status status;
+  if (::fstat(fd, &info) != 0) {
+    status = Status::IOError("cannot inspect " + path + ": " + Errno());
+  } else if ((info.st_mode & 077) != 0 && ::fchmod(fd, kFileMode) != 0) {
+    status = Status::IOError("cannot set mode 0600 on " + path + ": " + Errno());
+  }
+  ::close(fd);
+  return status;
+}
+
+}  // namespace
+
+Status EnsurePrivateDirectory(const std::string& dir) {
+  if (dir.empty()) return Status::InvalidArgument("the state directory is not set");
+  struct stat info;
+  if (::stat(dir.c_str(), &info) == 0) return CheckExistingDirectory(dir, info);
+  if (errno != ENOENT) return Status::IOError("cannot inspect " + dir + ": " + Errno());
+  return CreateDirectories(dir);
+}
+
+Status OpenPrivateFile(const std::string& path, int flags, int* fd) {
+  *fd = -1;
+  int opened = ::open(path.c_str(), flags | O_CREAT | O_NOFOLLOW | O_CLOEXEC, kFileMode);
+  if (opened < 0) {
+    if (errno == ELOOP) {
+      return Status::InvalidArgument(path +
+                                     " is a symbolic link; jiralink does not follow links "
+                                     "in the state directory: remove it");
+    }
+    return Status::IOError("cannot open " + path + ": " + Errno());
+  }
+  struct stat info;
+  Status status;
+  if (::fstat(opened, &info) != 0) {
+    status = Status::IOError("cannot inspect " + path + ": " + Errno());
+  } else if (!S_ISREG(info.st_mode)) {
+    status = Status::InvalidArgument(path + " is not a regular file: remove it");
+  } else if ((info.st_mode & 077) != 0 && ::fchmod(opened, kFileMode) != 0) {
+    status = Status::IOError("cannot set mode 0600 on " + path + " (mode " + Octal(info.st_mode) +
+                             "): " + Errno());
+  }
+  if (!status.ok()) {
+    ::close(opened);
+    return status;
+  }
+  *fd = opened;
+  return Status::Ok();
+}
+
+Status PreparePrivateDatabase(const std::string& path) {
+  if (std::string parent = ParentOf(path); !parent.empty()) {
+    if (Status status = EnsurePrivateDirectory(parent); !status.ok()) return status;
+  }
+  int fd = -1;
+  if (Status status = OpenPrivateFile(path, O_RDWR, &fd); !status.ok()) return status;
+  ::close(fd);
+  for (const char* suffix : {"-wal", "-shm", "-journal"}) {
+    if (Status status = TightenIfPresent(path + suffix); !status.ok()) return status;
+  }
+  return Status::Ok();
+}
+
+}  // namespace jiralink::state
