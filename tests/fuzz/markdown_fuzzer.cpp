@@ -7,6 +7,8 @@
 // HTML must be safe: every '<' opens a tag cmark-gfm or the jira extension
 // writes, or the raw-HTML comment; attribute values are quoted; no on*
 // attribute; no javascript:, vbscript:, file: or data: URL in href or src.
+// A third renderer has max_bytes = 1024: it must refuse longer inputs with
+// kInvalidArgument and render shorter ones.
 // Time and memory are bounded by libFuzzer (-timeout, -rss_limit_mb in
 // tests/fuzz/run.sh): a slow or huge render is a finding too.
 #include <cctype>
@@ -31,11 +33,15 @@ using jiralink::renderer::RenderOptions;
   std::abort();
 }
 
-std::unique_ptr<Renderer> Make(const char* regex, bool hardbreaks) {
+constexpr std::int64_t kSmallMaxBytes = 1024;
+
+std::unique_ptr<Renderer> Make(const char* regex, bool hardbreaks,
+                               std::int64_t max_bytes = jiralink::renderer::kDefaultMaxBytes) {
   RenderOptions options;
   options.web_url = "https://jira.example.com";
   options.matching.regex = regex;
   options.hardbreaks = hardbreaks;
+  options.max_bytes = max_bytes;
   std::unique_ptr<Renderer> renderer;
   if (!Renderer::Create(options, &renderer).ok()) std::abort();
   return renderer;
@@ -129,6 +135,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::string html;
     if (!renderer->Render(markdown, &html).ok()) std::abort();  // below max_bytes: must render
     CheckSafeHtml(html);
+  }
+  static const std::unique_ptr<Renderer> small = Make("", false, kSmallMaxBytes);
+  std::string html;
+  const jiralink::Status status = small->Render(markdown, &html);
+  const bool too_long = static_cast<std::int64_t>(size) > kSmallMaxBytes;
+  if (too_long ? status.code() != jiralink::Status::Code::kInvalidArgument : !status.ok()) {
+    std::abort();
   }
   return 0;
 }
