@@ -147,7 +147,8 @@ for i in "${!names[@]}"; do
   found+=("$name")
   echo "$line: FOUND (exit $status) ${what:-see the log}"
   echo "fuzz: $name: input ${artifact:-not written}; log $log"
-  [ -z "$artifact" ] || echo "fuzz: $name: reproduce: ${programs[$i]} $artifact"
+  [ -z "$artifact" ] ||
+    echo "fuzz: $name: reproduce: ${programs[$i]} -timeout=${timeouts[$i]} -rss_limit_mb=$rss_limit_mb $artifact"
 done
 
 if [ "$merge" = 1 ]; then
