@@ -118,7 +118,7 @@ done
 wait || true
 
 # --- Report -------------------------------------------------------------------
-stat() {  # $1 = log, $2 = libFuzzer stat name
+final_stat() {  # $1 = log, $2 = libFuzzer stat name
   sed -n "s/^stat::$2: *\\([0-9]*\\).*/\\1/p" "$1" | tail -n 1
 }
 found=() broken=()
@@ -127,10 +127,10 @@ for i in "${!names[@]}"; do
   out="$out_root/$name"
   log="$out/log"
   status=$(cat "$out/status")
-  runs=$(stat "$log" number_of_executed_units)
-  per_second=$(stat "$log" average_exec_per_sec)
-  new_units=$(stat "$log" new_units_added)
-  rss=$(stat "$log" peak_rss_mb)
+  runs=$(final_stat "$log" number_of_executed_units)
+  per_second=$(final_stat "$log" average_exec_per_sec)
+  new_units=$(final_stat "$log" new_units_added)
+  rss=$(final_stat "$log" peak_rss_mb)
   cov=$(grep -o 'cov: [0-9]* ft: [0-9]*' "$log" | tail -n 1 || true)
   line="fuzz: $name: ${runs:-?} runs, ${per_second:-?}/s, +${new_units:-?} inputs, ${cov:-cov: ?}, peak ${rss:-?} MB"
   if [ "$status" = 0 ]; then
