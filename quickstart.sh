@@ -10,6 +10,9 @@ PACKAGES=(
   libre2-dev libtomlplusplus-dev libcmark-gfm-dev libcmark-gfm-extensions-dev
   libcurl4-openssl-dev libsqlite3-dev libbenchmark-dev libgtest-dev libgmock-dev
   nlohmann-json3-dev libcli11-dev libcpp-httplib-dev libxxhash-dev
+  # Clang and its runtimes (libFuzzer, ASan, UBSan): the fuzz step CI runs after the
+  # suite (tests/fuzz/run.sh), which is skipped when they are absent.
+  clang-14 libclang-rt-14-dev
 )
 
 install_missing() {
