@@ -48,12 +48,14 @@ void FillDerivedDefaults(Settings* settings) {
 std::string ReadWholeFile(const std::string& path, std::string* problem) {
   // A directory opens as a stream that reads nothing: it would pass as an
   // empty, valid file.
-  struct stat info;
-  if (::stat(path.c_str(), &info) == 0 && !S_ISREG(info.st_mode)) {
+  struct stat info {};
+  const bool known = ::stat(path.c_str(), &info) == 0;
+  if (known && !S_ISREG(info.st_mode)) {
     *problem = "not a regular file";
     return "";
   }
-  if (static_cast<std::uint64_t>(info.st_size) > kMaxSettingsFileBytes) {
+  // Checked before reading, so that a huge file is not read at all.
+  if (known && static_cast<std::uint64_t>(info.st_size) > kMaxSettingsFileBytes) {
     *problem = "the file is " + std::to_string(info.st_size) + " bytes; at most " +
                std::to_string(kMaxSettingsFileBytes) + " are allowed";
     return "";
