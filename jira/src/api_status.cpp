@@ -3,6 +3,7 @@
 #include <ctime>
 
 #include "jiralink/jira/client.h"
+#include "jiralink/jira/json_parse.h"
 #include "response_status.h"
 
 namespace jiralink::jira {
@@ -168,7 +169,7 @@ ApiStatus MakeApiStatus(std::string_view method, std::string_view path,
   if (retry_after != response.headers.end()) {
     status.retry_after_seconds = ParseRetryAfter(retry_after->second, NowSeconds());
   }
-  nlohmann::json body = nlohmann::json::parse(response.body, nullptr, false);
+  nlohmann::json body = ParseResponseBody(response.body);
   if (!body.is_discarded() && body.is_object()) {
     ReadJsonErrors(body, &status);
   }

@@ -45,7 +45,7 @@ struct Client::Impl {
     internal::HttpResponse response = transport.Send(method, url, request_body);
     ApiStatus status = internal::MakeApiStatus(method, api_path, response);
     if (status.ok() && body != nullptr) {
-      *body = json::parse(response.body, nullptr, false);
+      *body = ParseResponseBody(response.body);
       if (body->is_discarded()) {
         // A 2xx that is not JSON (a proxy's page, say) is a failure.
         status.http_status = 502;

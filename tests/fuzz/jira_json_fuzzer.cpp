@@ -26,7 +26,7 @@ namespace {
 namespace jira = jiralink::jira;
 
 void ReadAsSuccessBody(const std::string& body) {
-  const nlohmann::json json = nlohmann::json::parse(body, nullptr, false);
+  const nlohmann::json json = jiralink::jira::ParseResponseBody(body);
   if (json.is_discarded()) return;
   jira::ServerInfo info;
   jira::ParseServerInfo(json, &info);

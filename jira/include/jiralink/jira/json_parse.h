@@ -17,6 +17,16 @@
 
 namespace jiralink::jira {
 
+// Jira's answers nest a handful of levels. A body nested deeper is refused
+// as not JSON: copying or printing a deeper nlohmann::json recurses once per
+// level, and 5,000 levels (10 KB of "[") overflow the stack.
+inline constexpr int kMaxJsonDepth = 256;
+
+// Parses a response body. A body that is not JSON, or nests arrays and
+// objects deeper than kMaxJsonDepth, gives a discarded value
+// (is_discarded()). Never throws. Every Jira answer is parsed through it.
+nlohmann::json ParseResponseBody(std::string_view body);
+
 void ParseServerInfo(const nlohmann::json& json, ServerInfo* out);
 void ParseUser(const nlohmann::json& json, User* out);
 void ParseIssueStatus(const nlohmann::json& json, IssueStatus* out);
