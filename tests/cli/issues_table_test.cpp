@@ -44,7 +44,7 @@ TEST(IssueTableTest, FitsEightyColumnsAndCutsTheSummary) {
   std::string table = FormatIssueTable(SampleRows(), {80, false, false});
   std::vector<std::string> lines = Lines(table);
   ASSERT_EQ(lines.size(), 3u);
-  for (const std::string& line : lines) EXPECT_LE(DisplayWidth(line), 80) << line;
+  for (const std::string& line : lines) EXPECT_LE(ColumnWidth(line), 80) << line;
   EXPECT_TRUE(lines[0].starts_with("KEY      TYPE  STATUS       SUMMARY")) << lines[0];
   EXPECT_NE(lines[1].find("Login fails"), std::string::npos);
   EXPECT_NE(lines[1].find("\xE2\x80\xA6"), std::string::npos) << "cut with an ellipsis";
@@ -52,7 +52,7 @@ TEST(IssueTableTest, FitsEightyColumnsAndCutsTheSummary) {
   EXPECT_NE(lines[2].find("-             -           2026-11-01"), std::string::npos) << lines[2];
   // Columns line up: CREATED starts in the same column on every line.
   auto column_of = [](const std::string& line, const std::string& text) {
-    return DisplayWidth(line.substr(0, line.find(text)));
+    return ColumnWidth(line.substr(0, line.find(text)));
   };
   int created = column_of(lines[0], "CREATED");
   EXPECT_EQ(column_of(lines[1], "2026-11-20"), created);
@@ -64,7 +64,7 @@ TEST(IssueTableTest, TwoHundredColumnsShowTheWholeSummary) {
   EXPECT_NE(table.find(SampleRows()[0].summary + "  Grace Hopper"), std::string::npos) << table;
   EXPECT_EQ(table.find("\xE2\x80\xA6"), std::string::npos);
   for (const std::string& line : Lines(table)) {
-    EXPECT_LE(DisplayWidth(line), 200);
+    EXPECT_LE(ColumnWidth(line), 200);
     EXPECT_FALSE(line.ends_with(" ")) << "no trailing blanks: '" << line << "'";
   }
 }
@@ -82,7 +82,7 @@ TEST(IssueTableTest, NarrowTerminalShrinksOtherColumnsBeforeTheSummary) {
   rows[0].labels = {"a-very-long-label-name", "another-long-label"};
   // 63 columns: every other column shrinks to its header, the summary keeps 10.
   std::string table = FormatIssueTable(rows, {63, false, false});
-  for (const std::string& line : Lines(table)) EXPECT_LE(DisplayWidth(line), 63) << line;
+  for (const std::string& line : Lines(table)) EXPECT_LE(ColumnWidth(line), 63) << line;
   EXPECT_NE(table.find("Login fai\xE2\x80\xA6  "), std::string::npos) << table;
   EXPECT_NE(table.find("STATUS  SUMMARY     ASSIGNEE  LABELS  CREATED"), std::string::npos)
       << table;
@@ -98,9 +98,9 @@ TEST(IssueTableTest, ColourOnlyWhenAsked) {
 }
 
 TEST(IssueTableTest, TruncationCountsCodePoints) {
-  EXPECT_EQ(TruncateToWidth("h\xC3\xA9llo w\xC3\xB6rld", 5), "h\xC3\xA9ll\xE2\x80\xA6");
-  EXPECT_EQ(TruncateToWidth("short", 5), "short");
-  EXPECT_EQ(DisplayWidth("\xE2\x80\xA6"), 1);
+  EXPECT_EQ(TruncateToColumns("h\xC3\xA9llo w\xC3\xB6rld", 5), "h\xC3\xA9ll\xE2\x80\xA6");
+  EXPECT_EQ(TruncateToColumns("short", 5), "short");
+  EXPECT_EQ(ColumnWidth("\xE2\x80\xA6"), 1);
 }
 
 TEST(HtmlTextTest, ParagraphsListsLinksAndEntities) {
