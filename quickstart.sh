@@ -10,6 +10,15 @@ PACKAGES=(
   libre2-dev libtomlplusplus-dev libcmark-gfm-dev libcmark-gfm-extensions-dev
   libcurl4-openssl-dev libsqlite3-dev libbenchmark-dev libgtest-dev libgmock-dev
   nlohmann-json3-dev libcli11-dev libcpp-httplib-dev libxxhash-dev
+  # the manual page is built from docs/man/jiralink.1.scd
+  scdoc
+  # the manual page test renders it with `man --warnings -l` and `groff -ww`
+  man-db
+  groff-base
+  # the gitolite3 hook test pushes through Debian's gitolite-shell
+  gitolite3
+  # the systemd unit test runs `systemd-analyze verify`
+  systemd
 )
 
 install_missing() {

@@ -20,9 +20,8 @@ std::set<std::string> Complete(const std::vector<std::string>& words) {
   for (const std::string& word : words) script += " '" + word + "'";
   script += " ); COMP_CWORD=" + std::to_string(words.size() - 1) +
             "; _jiralink; printf '%s\\n' \"${COMPREPLY[@]}\"";
-  ProcessResult result = RunProcess(
-      {"bash", "--norc", "--noprofile", "-c", script, "bash",
-       SourceDir() + "/packaging/bash-completion/jiralink"});
+  ProcessResult result = RunProcess({"bash", "--norc", "--noprofile", "-c", script, "bash",
+                                     SourceDir() + "/packaging/bash-completion/jiralink"});
   EXPECT_EQ(result.exit_code, 0) << result.err;
   EXPECT_EQ(result.err, "");
   std::set<std::string> candidates;

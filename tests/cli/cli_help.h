@@ -63,8 +63,8 @@ inline std::set<std::string> LongOptions(const std::string& help) {
     std::size_t at = line.find("--", start);
     if (at == std::string::npos || at > start + 3) continue;
     std::size_t end = at + 2;
-    while (end < line.size() && (std::isalnum(static_cast<unsigned char>(line[end])) ||
-                                 line[end] == '-')) {
+    while (end < line.size() &&
+           (std::isalnum(static_cast<unsigned char>(line[end])) || line[end] == '-')) {
       ++end;
     }
     options.insert(line.substr(at, end - at));

@@ -65,8 +65,8 @@ TEST(CommandLineTest, FlagErrorsNameTheProgramAndTheCommand) {
   for (const Case& c : cases) {
     ProcessResult result = Jiralink(c.args);
     EXPECT_EQ(result.exit_code, 2) << c.message;
-    EXPECT_TRUE(result.err.starts_with(c.message)) << "expected: " << c.message << "\ngot: "
-                                                   << result.err;
+    EXPECT_TRUE(result.err.starts_with(c.message))
+        << "expected: " << c.message << "\ngot: " << result.err;
   }
 }
 

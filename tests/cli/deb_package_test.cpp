@@ -44,10 +44,10 @@ TEST(DebPackageTest, ControlFieldsScriptsAndFiles) {
   TempDir dir;
   // Uncompressed here: this build's binary is large (sanitizers) and the
   // compression is dpkg-deb's business; everything else is the release setting.
-  ProcessResult cpack = RunProcess(
-      {JIRALINK_CPACK, "-G", "DEB", "--config", std::string(JIRALINK_BUILD_DIR) + "/CPackConfig.cmake",
-       "-B", dir.path(), "-D", "CPACK_DEBIAN_COMPRESSION_TYPE=none"},
-      {.timeout = std::chrono::milliseconds(280000)});
+  ProcessResult cpack = RunProcess({JIRALINK_CPACK, "-G", "DEB", "--config",
+                                    std::string(JIRALINK_BUILD_DIR) + "/CPackConfig.cmake", "-B",
+                                    dir.path(), "-D", "CPACK_DEBIAN_COMPRESSION_TYPE=none"},
+                                   {.timeout = std::chrono::milliseconds(280000)});
   ASSERT_EQ(cpack.exit_code, 0) << cpack.out << cpack.err;
   std::string deb;
   for (const fs::directory_entry& entry : fs::directory_iterator(dir.path())) {

@@ -83,21 +83,26 @@ TEST_F(GitoliteHookTest, RepoSpecificHookLeavesAJiraComment) {
   const std::string config = dir_.Path("jiralink.toml");
   WriteFile(config, "[jira]\nweb_url = \"" + jira_.base_url() +
                         "\"\nusername = \"jiralink-bot\"\ntoken = \"standin-token\"\n\n"
-                        "[git]\nroot = \"" + home_ + "/repositories\"\n"
+                        "[git]\nroot = \"" +
+                        home_ +
+                        "/repositories\"\n"
                         "commit_url = \"https://git.example.com/{repo}/commit/{sha}\"\n\n"
-                        "[state]\ndir = \"" + dir_.Path("state") + "\"\n");
+                        "[state]\ndir = \"" +
+                        dir_.Path("state") + "\"\n");
   ::chmod(config.c_str(), 0600);
   std::filesystem::create_directories(home_ + "/local/hooks/repo-specific");
   const std::string hook = home_ + "/local/hooks/repo-specific/jiralink";
-  WriteFile(hook, "#!/bin/sh\nexec " + JiralinkBin() + " --config " + config +
-                      " hook post-receive\n");
+  WriteFile(hook,
+            "#!/bin/sh\nexec " + JiralinkBin() + " --config " + config + " hook post-receive\n");
   ::chmod(hook.c_str(), 0755);
 
   // sshd would run: gitolite-shell admin, with the client's command.
   const std::string ssh = dir_.Path("gitolite-ssh");
-  WriteFile(ssh, "#!/bin/sh\n# git runs: gitolite-ssh HOST COMMAND\n"
-                 "SSH_CONNECTION='127.0.0.1 40000 127.0.0.1 22' SSH_ORIGINAL_COMMAND=\"$2\" "
-                 "exec " + std::string(kGitoliteShell) + " admin\n");
+  WriteFile(ssh,
+            "#!/bin/sh\n# git runs: gitolite-ssh HOST COMMAND\n"
+            "SSH_CONNECTION='127.0.0.1 40000 127.0.0.1 22' SSH_ORIGINAL_COMMAND=\"$2\" "
+            "exec " +
+                std::string(kGitoliteShell) + " admin\n");
   ::chmod(ssh.c_str(), 0755);
 
   // The admin adds the repository with the hook option, through gitolite-admin.
@@ -108,9 +113,8 @@ TEST_F(GitoliteHookTest, RepoSpecificHookLeavesAJiraComment) {
                       "jiralink\n");
   Git(dir_.Path("admin"), {"commit", "-q", "-am", "platform/api with the jiralink hook"});
   Git(dir_.Path("admin"), {"push", "-q", "origin", "HEAD"});
-  ASSERT_TRUE(std::filesystem::is_symlink(home_ +
-                                          "/repositories/platform/api.git/hooks/"
-                                          "post-receive.h00-jiralink"));
+  ASSERT_TRUE(std::filesystem::is_symlink(home_ + "/repositories/platform/api.git/hooks/"
+                                                  "post-receive.h00-jiralink"));
 
   // A developer pushes a commit that mentions PROJ-7.
   const std::string work = dir_.Path("work");
@@ -123,8 +127,7 @@ TEST_F(GitoliteHookTest, RepoSpecificHookLeavesAJiraComment) {
 
   ProcessOptions deliver_options;
   deliver_options.env = Env();
-  ProcessResult deliver =
-      RunJiralink({"--config", config, "deliver", "--once"}, deliver_options);
+  ProcessResult deliver = RunJiralink({"--config", config, "deliver", "--once"}, deliver_options);
   EXPECT_EQ(deliver.exit_code, 0) << deliver.out << deliver.err;
   std::vector<nlohmann::json> comments = jira_.Comments("PROJ-7");
   ASSERT_EQ(comments.size(), 1u) << deliver.out;

@@ -54,11 +54,12 @@ TEST_F(KeysCli, PrintsOffsetTabKeyForEachMatchFromStdin) {
 }
 
 TEST_F(KeysCli, JsonHasTheSameMatchesWithTheirLength) {
-  const ProcessResult r =
-      KeysWithConfig("[matching]\nprefix = \"JIRA#\"\n", {"--json"}, "see JIRA#PROJ-101 and OPS-7\n");
+  const ProcessResult r = KeysWithConfig("[matching]\nprefix = \"JIRA#\"\n", {"--json"},
+                                         "see JIRA#PROJ-101 and OPS-7\n");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const nlohmann::json out = nlohmann::json::parse(r.out);
-  EXPECT_EQ(out, nlohmann::json::parse(R"({"matches": [{"offset": 4, "length": 13, "key": "PROJ-101"}]})"));
+  EXPECT_EQ(out, nlohmann::json::parse(
+                     R"({"matches": [{"offset": 4, "length": 13, "key": "PROJ-101"}]})"));
   const ProcessResult none = Keys({"--json"}, "nothing here\n");
   ASSERT_EQ(none.exit_code, 0) << none.err;
   EXPECT_EQ(nlohmann::json::parse(none.out), nlohmann::json::parse(R"({"matches": []})"));

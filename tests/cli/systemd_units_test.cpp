@@ -57,7 +57,8 @@ TEST(SystemdUnitsTest, ServeIsSocketActivatedOnTheDefaultListenAddress) {
   EXPECT_EQ(Value(Unit("jiralink-serve.socket"), "ListenStream"), "127.0.0.1:8787");
   const std::string service = Unit("jiralink-serve.service");
   EXPECT_EQ(Value(service, "Requires"), "jiralink-serve.socket");
-  EXPECT_EQ(Value(service, "ExecStart"), "/usr/bin/jiralink --config /etc/jiralink/config.toml serve");
+  EXPECT_EQ(Value(service, "ExecStart"),
+            "/usr/bin/jiralink --config /etc/jiralink/config.toml serve");
 }
 
 TEST(SystemdUnitsTest, ServicesRunHardenedAsTheSystemUser) {
