@@ -138,7 +138,7 @@ TEST_F(CacheCliTest, NoRenderServesAnOldEpochOnceInvalidateReturns) {
   std::atomic<bool> stop{false};
   std::atomic<Clock::time_point> invalidated{Clock::time_point::max()};
   std::vector<std::thread> renderers;
-  const auto deadline = Clock::now() + std::chrono::seconds(60);
+  const auto deadline = Clock::now() + std::chrono::seconds(90);
   for (int i = 0; i < 8; ++i) {
     renderers.emplace_back([&] {
       // Keep rendering until stopped; each thread runs a bounded number of times.
@@ -157,8 +157,18 @@ TEST_F(CacheCliTest, NoRenderServesAnOldEpochOnceInvalidateReturns) {
   ProcessResult invalidate = Jiralink({"cache", "invalidate"});
   invalidated = Clock::now();
   EXPECT_EQ(invalidate.exit_code, 0) << invalidate.err;
-  // Let every thread start a few renders after the invalidation.
-  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  // Wait (bounded) until at least 8 renders that started after the
+  // invalidation have finished, however loaded the machine is.
+  const auto wait_until = Clock::now() + std::chrono::seconds(30);
+  while (Clock::now() < wait_until) {
+    int finished_after = 0;
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      for (const Run& run : runs) finished_after += run.start > invalidated.load() ? 1 : 0;
+    }
+    if (finished_after >= 8) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
   stop = true;
   for (std::thread& t : renderers) t.join();
 
