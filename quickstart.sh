@@ -13,6 +13,15 @@ PACKAGES=(
   # Clang and its runtimes (libFuzzer, ASan, UBSan): the fuzz step CI runs after the
   # suite (tests/fuzz/run.sh), which is skipped when they are absent.
   clang-14 libclang-rt-14-dev
+  # the manual page is built from docs/man/jiralink.1.scd
+  scdoc
+  # the manual page test renders it with `man --warnings -l` and `groff -ww`
+  man-db
+  groff-base
+  # the gitolite3 hook test pushes through Debian's gitolite-shell
+  gitolite3
+  # the systemd unit test runs `systemd-analyze verify`
+  systemd
 )
 
 install_missing() {

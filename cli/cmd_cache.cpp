@@ -2,6 +2,8 @@
 #include <cstdio>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "common.h"
 #include "jiralink/renderer/render_cache.h"
 #include "jiralink/renderer/renderer.h"
@@ -35,7 +37,7 @@ int Invalidate(const config::Settings& settings) {
   return 0;
 }
 
-int PrintStats(const config::Settings& settings) {
+int PrintStats(const config::Settings& settings, bool json) {
   std::unique_ptr<renderer::RenderCache> cache;
   if (int code = OpenCache(settings, &cache); code >= 0) return code;
   renderer::RenderCacheStats stats;
@@ -43,6 +45,18 @@ int PrintStats(const config::Settings& settings) {
   if (!status.ok()) {
     std::fprintf(stderr, "jiralink cache stats: %s\n", status.message().c_str());
     return 2;
+  }
+  if (json) {
+    const nlohmann::json out = {{"path", stats.path},
+                                {"entries", stats.entries},
+                                {"current_entries", stats.current_entries},
+                                {"bytes", stats.bytes},
+                                {"hits", stats.hits},
+                                {"misses", stats.misses},
+                                {"epoch", stats.epoch},
+                                {"local_version", stats.local_version}};
+    std::printf("%s\n", out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+    return 0;
   }
   std::printf("cache:          %s\n", stats.path.c_str());
   std::printf("entries:        %lld (%lld in the current epoch)\n",
@@ -87,13 +101,17 @@ int RunCache(Context& ctx, int argc, char** argv) {
       "gc",
       "drop rows of old epochs, then trim to [render] cache_max_mb, least recently used first");
   for (CLI::App* sub : {invalidate, stats, gc}) AddConfigOption(*sub, ctx);
+  bool json = false;
+  stats->add_flag("--json", json,
+                  "print JSON: {path, entries, current_entries, bytes, hits, misses, epoch, "
+                  "local_version}");
   if (int code = ParseOrExit(app, argc, argv); code >= 0) return code;
 
   config::Config config;
   if (!LoadConfig(ctx, &config)) return 2;
   const config::Settings settings = config.ForRepo(repo);
   if (invalidate->parsed()) return Invalidate(settings);
-  if (stats->parsed()) return PrintStats(settings);
+  if (stats->parsed()) return PrintStats(settings, json);
   return CollectGarbage(settings);
 }
 

@@ -22,6 +22,8 @@
 #include <thread>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "commands.h"
 #include "common.h"
 #include "jiralink/delivery/delivery.h"
@@ -194,7 +196,7 @@ Status DeliverDue(SiteDelivery& delivery, delivery::DeliveryLock& lock, Totals* 
 
 // Deletes the jobs delivered more than `keep_days` ago, so the outbox does
 // not grow forever; says how many when there were some.
-void ForgetOldDoneJobs(outbox::Outbox& outbox, int keep_days) {
+void ForgetOldDoneJobs(outbox::Outbox& outbox, int keep_days, std::FILE* info = stdout) {
   const std::int64_t before =
       outbox::NowMillis() - static_cast<std::int64_t>(keep_days) * 24 * 3600 * 1000;
   int removed = 0;
@@ -202,8 +204,8 @@ void ForgetOldDoneJobs(outbox::Outbox& outbox, int keep_days) {
   if (!status.ok()) {
     std::fprintf(stderr, "jiralink deliver: warning: %s\n", status.message().c_str());
   } else if (removed > 0) {
-    std::printf("jiralink deliver: forgot %d jobs delivered more than %d days ago\n", removed,
-                keep_days);
+    std::fprintf(info, "jiralink deliver: forgot %d jobs delivered more than %d days ago\n",
+                 removed, keep_days);
   }
 }
 
@@ -225,6 +227,22 @@ void PrintSiteProblems(const Totals& totals) {
   }
 }
 
+// The --json summary of one run: the counts, and the sites that are paused
+// or cannot be delivered to, with the reason.
+nlohmann::json SummaryJson(const Totals& totals, bool another_run_active) {
+  auto sites = [](const std::map<std::string, std::string>& reasons) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& [site, reason] : reasons) list.push_back({{"site", site}, {"reason", reason}});
+    return list;
+  };
+  return {{"delivered", totals.delivered},
+          {"retrying", totals.retrying},
+          {"dead", totals.dead},
+          {"another_run_active", another_run_active},
+          {"paused", sites(totals.paused)},
+          {"blocked", sites(totals.blocked)}};
+}
+
 }  // namespace
 
 int RunDeliver(Context& ctx, int argc, char** argv) {
@@ -237,6 +255,11 @@ int RunDeliver(Context& ctx, int argc, char** argv) {
   app.add_flag("--daemon", daemon, "keep delivering until SIGTERM/SIGINT");
   app.add_option("--poll-seconds", poll_seconds, "daemon: how often to look for due jobs")
       ->check(CLI::Range(1, 3600));
+  bool json = false;
+  app.add_flag("--json", json,
+               "print the summary as JSON: {delivered, retrying, dead, another_run_active, "
+               "paused, blocked}; progress goes to stderr")
+      ->excludes("--daemon");
   if (int code = ParseOrExit(app, argc, argv); code >= 0) return code;
   if (once && daemon) {
     std::fprintf(stderr, "jiralink deliver: --once and --daemon exclude each other\n");
@@ -269,9 +292,10 @@ int RunDeliver(Context& ctx, int argc, char** argv) {
     }
     return found->second;
   };
-  options.log = [](const std::string& line) {
-    std::printf("jiralink deliver: %s\n", line.c_str());
-    std::fflush(stdout);
+  std::FILE* info = json ? stderr : stdout;  // stdout is the JSON alone
+  options.log = [info](const std::string& line) {
+    std::fprintf(info, "jiralink deliver: %s\n", line.c_str());
+    std::fflush(info);
   };
   SiteDelivery delivery(cfg, *outbox, options);
   delivery::DeliveryLock lock((fs::path(settings.state.dir) / "deliver.lock").string());
@@ -284,14 +308,17 @@ int RunDeliver(Context& ctx, int argc, char** argv) {
       std::fprintf(stderr, "jiralink deliver: %s\n", status.message().c_str());
       return 1;
     }
-    if (lock_busy) {
+    if (json) {
+      std::printf("%s\n", SummaryJson(totals, lock_busy).dump(2).c_str());
+    } else if (lock_busy) {
       std::printf("jiralink deliver: another delivery run is active; it delivers these jobs\n");
-      return 0;
+    } else {
+      std::printf("jiralink deliver: %d delivered, %d retrying later, %d dead\n", totals.delivered,
+                  totals.retrying, totals.dead);
+      PrintSiteProblems(totals);
     }
-    std::printf("jiralink deliver: %d delivered, %d retrying later, %d dead\n", totals.delivered,
-                totals.retrying, totals.dead);
-    PrintSiteProblems(totals);
-    ForgetOldDoneJobs(*outbox, settings.delivery.keep_done_days);
+    if (lock_busy) return 0;
+    ForgetOldDoneJobs(*outbox, settings.delivery.keep_done_days, info);
     PrepareForPushes(*outbox);
     bool trouble = !totals.paused.empty() || !totals.blocked.empty();
     return totals.retrying + totals.dead > 0 || trouble ? 1 : 0;

@@ -12,24 +12,31 @@
 #include "issues_commands.h"
 #include "issues_jira_errors.h"
 #include "issues_terminal.h"
+#include "jiralink/core/terminal_text.h"
 
 namespace jiralink::cli {
 namespace {
 
-std::string TypesTable(const std::vector<jira::IssueType>& types, int width) {
+std::string TypesTable(std::vector<jira::IssueType> types, int width) {
+  // Names and descriptions are Jira text: made safe before they are measured.
+  for (jira::IssueType& type : types) {
+    type.id = SafeTerminalText(type.id, LineBreaks::kFlatten);
+    type.name = SafeTerminalText(type.name, LineBreaks::kFlatten);
+    type.description = SafeTerminalText(type.description, LineBreaks::kFlatten);
+  }
   std::size_t id_width = 2;
   std::size_t name_width = 4;
   for (const jira::IssueType& type : types) {
-    id_width = std::max(id_width, static_cast<std::size_t>(DisplayWidth(type.id)));
-    name_width = std::max(name_width, static_cast<std::size_t>(DisplayWidth(type.name)));
+    id_width = std::max(id_width, static_cast<std::size_t>(ColumnWidth(type.id)));
+    name_width = std::max(name_width, static_cast<std::size_t>(ColumnWidth(type.name)));
   }
   auto pad = [](const std::string& text, std::size_t to) {
-    return text + std::string(to - std::min<std::size_t>(to, DisplayWidth(text)), ' ');
+    return text + std::string(to - std::min<std::size_t>(to, ColumnWidth(text)), ' ');
   };
   int room = std::max(11, width - static_cast<int>(id_width + name_width) - 4);
   auto line = [&](const std::string& id, const std::string& name, const std::string& text) {
     std::string out =
-        pad(id, id_width) + "  " + pad(name, name_width) + "  " + TruncateToWidth(text, room);
+        pad(id, id_width) + "  " + pad(name, name_width) + "  " + TruncateToColumns(text, room);
     while (!out.empty() && out.back() == ' ') out.pop_back();
     return out + "\n";
   };

@@ -9,14 +9,6 @@
 namespace jiralink::cli {
 namespace {
 
-void PrintIssuesUsage(std::FILE* out) {
-  std::fprintf(out,
-               "usage: jiralink issues list [filters] [--json | --urls] [--jql]\n"
-               "       jiralink issues show KEY [--json]\n"
-               "\n`jiralink issues list --help` and `jiralink issues show --help` list the "
-               "options.\n");
-}
-
 std::string Strip(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
   while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
@@ -26,23 +18,9 @@ std::string Strip(std::string_view text) {
 }  // namespace
 
 int RunIssues(Context& ctx, int argc, char** argv) {
-  if (argc < 2) {
-    PrintIssuesUsage(stderr);
-    return 2;
-  }
-  std::string_view sub = argv[1];
-  if (sub == "-h" || sub == "--help" || sub == "help") {
-    PrintIssuesUsage(stdout);
-    return 0;
-  }
-  // The subcommand becomes argv[0] of its own parser: "jiralink issues list".
-  std::string name = std::string(argv[0]) + " " + std::string(sub);
-  std::vector<char*> args(argv + 1, argv + argc);
-  args[0] = name.data();
-  if (sub == "list") return RunIssuesList(ctx, static_cast<int>(args.size()), args.data());
-  if (sub == "show") return RunIssuesShow(ctx, static_cast<int>(args.size()), args.data());
-  std::fprintf(stderr, "%s: unknown subcommand '%s' (expected list or show)\n", argv[0], argv[1]);
-  return 2;
+  return RunSubcommands(ctx, argc, argv, "Jira issues of the configured projects.",
+                        {{"list", RunIssuesList, "list issues with filters, a page at a time"},
+                         {"show", RunIssuesShow, "one issue: fields, description, comments"}});
 }
 
 bool LoadSettingsFor(const Context& ctx, const std::string& repo, config::Settings* out) {

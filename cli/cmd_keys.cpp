@@ -1,7 +1,9 @@
 // jiralink keys [--regex R] [--prefix P] [--repo PATH] [FILE]
 //
 // Prints every Jira key match in FILE (or stdin) as "<offset>\t<key>", where
-// offset is the byte offset of the whole match (prefix included). The input
+// offset is the byte offset of the whole match (prefix included). With
+// --json: {"matches": [{"offset": N, "length": N, "key": "PROJ-1"}, ...]},
+// the same matches in the same order (length: bytes of the whole match). The input
 // is read whole into memory, as bytes (binary input is fine), so offsets are
 // offsets into the file and a match is never cut by a buffer boundary.
 #include <fcntl.h>
@@ -12,6 +14,8 @@
 #include <cstring>
 #include <optional>
 #include <string>
+
+#include <nlohmann/json.hpp>
 
 #include "commands.h"
 #include "common.h"
@@ -64,10 +68,12 @@ int RunKeys(Context& ctx, int argc, char** argv) {
   std::optional<std::string> prefix;
   std::string repo;
   std::string path;
+  bool json = false;
   app.add_option("--regex", regex, "RE2 key regex (overrides [matching] regex; \"\" = default)");
   app.add_option("--prefix", prefix, "RE2 text before the key (overrides [matching] prefix)");
   app.add_option("--repo", repo, "use the settings of this repository path (groups/projects)");
   app.add_option("FILE", path, "file to scan; stdin when absent or '-'");
+  app.add_flag("--json", json, "print JSON: {\"matches\": [{\"offset\", \"length\", \"key\"}]}");
   AddConfigOption(app, ctx);
   if (const int code = ParseOrExit(app, argc, argv); code >= 0) return code;
 
@@ -86,18 +92,27 @@ int RunKeys(Context& ctx, int argc, char** argv) {
   std::string text;
   if (!ReadInput(path, &text)) return 2;
 
-  std::string out;
-  scanner->ForEach(text, [&out](const KeyMatch& match) {
-    out += std::to_string(match.offset);
-    out += '\t';
-    out += match.key;
-    out += '\n';
+  std::string out = json ? "{\"matches\": [" : "";
+  bool first = true;
+  scanner->ForEach(text, [&out, &first, json](const KeyMatch& match) {
+    if (json) {
+      out += first ? "\n  " : ",\n  ";
+      out += nlohmann::json{{"offset", match.offset}, {"length", match.length}, {"key", match.key}}
+                 .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    } else {
+      out += std::to_string(match.offset);
+      out += '\t';
+      out += match.key;
+      out += '\n';
+    }
+    first = false;
     if (out.size() >= (1 << 16)) {
       std::fwrite(out.data(), 1, out.size(), stdout);
       out.clear();
     }
     return true;
   });
+  if (json) out += first ? "]}\n" : "\n]}\n";
   std::fwrite(out.data(), 1, out.size(), stdout);
   if (std::fflush(stdout) != 0) {
     std::fprintf(stderr, "jiralink keys: cannot write the output: %s\n", std::strerror(errno));

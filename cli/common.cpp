@@ -4,6 +4,9 @@
 #include <cstdlib>
 #include <filesystem>
 #include <set>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include "jiralink/outbox/sqlite_outbox.h"
 
@@ -92,12 +95,66 @@ std::unique_ptr<jira::Client> MakeJiraClient(const config::Settings& settings,
 }
 
 int ParseOrExit(CLI::App& app, int argc, char** argv) {
+  app.failure_message([](const CLI::App* failed, const CLI::Error& error) {
+    std::string command = failed->get_name();
+    for (const CLI::App* sub = failed; sub != nullptr;) {
+      const auto parsed = sub->get_subcommands();
+      sub = parsed.empty() ? nullptr : parsed.front();
+      if (sub != nullptr) command += " " + sub->get_name();
+    }
+    return command + ": " + error.what() + "\n`" + command + " --help` lists the options.\n";
+  });
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
   }
   return -1;
+}
+
+}  // namespace jiralink::cli
+
+namespace jiralink::cli {
+
+int RunSubcommands(Context& ctx, int argc, char** argv, const char* description,
+                   std::initializer_list<Subcommand> subcommands) {
+  std::string names;  // "list or show"
+  std::size_t index = 0;
+  for (const Subcommand& sub : subcommands) {
+    if (index > 0) names += index + 1 == subcommands.size() ? " or " : ", ";
+    names += sub.name;
+    ++index;
+  }
+  std::string_view wanted = argc >= 2 ? argv[1] : "";
+  if (wanted == "-h" || wanted == "--help" || wanted == "help") {
+    std::printf("%s\nUsage: %s SUBCOMMAND [OPTIONS]\n\nSubcommands:\n", description, argv[0]);
+    for (const Subcommand& sub : subcommands) std::printf("  %-12s%s\n", sub.name, sub.summary);
+    std::printf("\n");  // each help below ends with a blank line
+    for (const Subcommand& sub : subcommands) {
+      std::fflush(stdout);
+      std::string name = std::string(argv[0]) + " " + sub.name;
+      std::string help = "--help";
+      char* args[] = {name.data(), help.data(), nullptr};
+      sub.run(ctx, 2, args);
+    }
+    return 0;
+  }
+  for (const Subcommand& sub : subcommands) {
+    if (wanted != sub.name) continue;
+    // The subcommand becomes argv[0] of its own parser: "jiralink issues list".
+    std::string name = std::string(argv[0]) + " " + sub.name;
+    std::vector<char*> args(argv + 1, argv + argc);
+    args[0] = name.data();
+    return sub.run(ctx, static_cast<int>(args.size()), args.data());
+  }
+  if (wanted.empty()) {
+    std::fprintf(stderr, "%s: name a subcommand: %s\n`%s --help` lists them.\n", argv[0],
+                 names.c_str(), argv[0]);
+  } else {
+    std::fprintf(stderr, "%s: unknown subcommand '%s' (expected %s)\n`%s --help` lists them.\n",
+                 argv[0], argv[1], names.c_str(), argv[0]);
+  }
+  return 2;
 }
 
 }  // namespace jiralink::cli

@@ -2,6 +2,7 @@
 // module option structs from them. No command logic lives here.
 #pragma once
 
+#include <initializer_list>
 #include <memory>
 #include <string>
 
@@ -52,6 +53,22 @@ jira::ClientOptions ToClientOptions(const config::JiraSettings& jira);
 
 // Runs a CLI11 app over argv; returns -1 when parsing succeeded and the
 // command should go on, else the exit code to return (0 for --help, 2 for errors).
+// Errors name the program and the command (and the subcommand when one was
+// reached): "jiralink issues list: --state: ...", then where help is.
 int ParseOrExit(CLI::App& app, int argc, char** argv);
+
+// One subcommand of a command whose subcommands parse their own options.
+struct Subcommand {
+  const char* name;  // "list"
+  int (*run)(Context&, int, char**);
+  const char* summary;
+};
+
+// Dispatches `argv[1]` to its subcommand, which sees argv[0] = "<argv[0]> <name>".
+// `-h`, `--help` and `help` print `description`, the subcommands, then each
+// subcommand's full help (exit 0); a missing or unknown subcommand says so
+// on stderr and exits 2.
+int RunSubcommands(Context& ctx, int argc, char** argv, const char* description,
+                   std::initializer_list<Subcommand> subcommands);
 
 }  // namespace jiralink::cli

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 
+#include "jiralink/core/terminal_text.h"
+
 namespace jiralink::cli {
 namespace {
 
@@ -34,15 +36,19 @@ std::string Join(const std::vector<std::string>& items, std::string_view separat
   return out;
 }
 
+// The cells of a row, made safe for the terminal before they are measured:
+// every field may hold Jira text.
 std::array<std::string, kColumnCount> Cells(const IssueRow& row) {
-  return {row.key,
-          row.type,
-          row.status,
-          row.summary,
-          row.assignee.empty() ? "-" : row.assignee,
-          row.labels.empty() ? "-" : Join(row.labels, ","),
-          row.created.substr(0, 10),
-          row.url};
+  std::array<std::string, kColumnCount> cells = {row.key,
+                                                 row.type,
+                                                 row.status,
+                                                 row.summary,
+                                                 row.assignee.empty() ? "-" : row.assignee,
+                                                 row.labels.empty() ? "-" : Join(row.labels, ","),
+                                                 row.created.substr(0, 10),
+                                                 row.url};
+  for (std::string& cell : cells) cell = SafeTerminalText(cell, LineBreaks::kFlatten);
+  return cells;
 }
 
 // Shrinks the widest of the columns that may give way until the line fits.
@@ -57,7 +63,7 @@ void FitWidths(std::array<int, kColumnCount>* widths, int available) {
     // The widest column that may still give way; headers stay whole.
     int widest = -1;
     for (Column c : kShrinkable) {
-      if ((*widths)[c] > DisplayWidth(kHeaders[c]) &&
+      if ((*widths)[c] > ColumnWidth(kHeaders[c]) &&
           (widest < 0 || (*widths)[c] > (*widths)[widest])) {
         widest = c;
       }
@@ -69,30 +75,6 @@ void FitWidths(std::array<int, kColumnCount>* widths, int available) {
 
 }  // namespace
 
-int DisplayWidth(std::string_view text) {
-  int width = 0;
-  for (char c : text) {
-    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++width;
-  }
-  return width;
-}
-
-std::string TruncateToWidth(std::string_view text, int width) {
-  if (DisplayWidth(text) <= width) return std::string(text);
-  if (width <= 0) return {};
-  // Keep width-1 code points, then the ellipsis.
-  int kept = 0;
-  std::size_t end = 0;
-  for (; end < text.size(); ++end) {
-    bool starts_code_point = (static_cast<unsigned char>(text[end]) & 0xC0) != 0x80;
-    if (starts_code_point) {
-      if (kept == width - 1) break;
-      ++kept;
-    }
-  }
-  return std::string(text.substr(0, end)) + "\xE2\x80\xA6";
-}
-
 std::string FormatIssueTable(const std::vector<IssueRow>& rows, const TableOptions& options) {
   const int columns = options.show_urls ? kColumnCount : kUrl;
   std::vector<std::array<std::string, kColumnCount>> cells;
@@ -101,8 +83,8 @@ std::string FormatIssueTable(const std::vector<IssueRow>& rows, const TableOptio
 
   std::array<int, kColumnCount> widths{};
   for (int c = 0; c < columns; ++c) {
-    widths[c] = DisplayWidth(kHeaders[c]);
-    for (const auto& line : cells) widths[c] = std::max(widths[c], DisplayWidth(line[c]));
+    widths[c] = ColumnWidth(kHeaders[c]);
+    for (const auto& line : cells) widths[c] = std::max(widths[c], ColumnWidth(line[c]));
     if (kCaps[c] > 0) widths[c] = std::min(widths[c], kCaps[c]);
   }
   // Everything but the summary first; the summary gets what remains.
@@ -118,8 +100,8 @@ std::string FormatIssueTable(const std::vector<IssueRow>& rows, const TableOptio
                          const char* status_color, bool header) {
     std::string out;
     for (int c = 0; c < columns; ++c) {
-      std::string text = TruncateToWidth(line[c], widths[c]);
-      int padding = c + 1 < columns ? widths[c] - DisplayWidth(text) + kGap : 0;
+      std::string text = TruncateToColumns(line[c], widths[c]);
+      int padding = c + 1 < columns ? widths[c] - ColumnWidth(text) + kGap : 0;
       const char* color = nullptr;
       if (options.color) color = header ? kBold : (c == kStatus ? status_color : nullptr);
       if (color != nullptr) out.append(color);

@@ -6,7 +6,10 @@
 // Columns are as wide as their content (with caps), separated by two spaces;
 // the summary takes what is left of the width and is cut with "…". When even
 // the capped columns do not fit, the widest of labels, assignee, status and
-// type give way first. Widths count UTF-8 code points (one column each).
+// type give way first. Every cell is passed through SafeTerminalText() (one
+// line) before it is measured, so Jira text cannot drive the terminal and a
+// cut never falls inside an escape sequence; widths are screen columns
+// (jiralink/core/terminal_text.h), so CJK and emoji stay aligned.
 #pragma once
 
 #include <string>
@@ -35,11 +38,5 @@ struct TableOptions {
 
 // The table with a header line; every line ends with '\n'.
 std::string FormatIssueTable(const std::vector<IssueRow>& rows, const TableOptions& options);
-
-// Number of UTF-8 code points in `text`.
-int DisplayWidth(std::string_view text);
-
-// `text` cut to at most `width` code points, the last one "…" when cut.
-std::string TruncateToWidth(std::string_view text, int width);
 
 }  // namespace jiralink::cli

@@ -1,6 +1,7 @@
 #include "issue_view.h"
 
 #include "html_text.h"
+#include "jiralink/core/terminal_text.h"
 
 namespace jiralink::cli {
 namespace {
@@ -55,7 +56,7 @@ std::string Indent(std::string_view text, std::string_view prefix) {
 }
 
 std::string Underlined(const std::string& title) {
-  return title + "\n" + std::string(static_cast<std::size_t>(DisplayWidth(title)), '-') + "\n";
+  return title + "\n" + std::string(static_cast<std::size_t>(ColumnWidth(title)), '-') + "\n";
 }
 
 }  // namespace
@@ -111,10 +112,15 @@ json IssueDetailJson(const jira::Issue& issue, std::string_view web_url) {
 }
 
 std::string IssueDetailText(const jira::Issue& issue, std::string_view web_url) {
-  std::string out = issue.key + "  " + issue.summary + "\n" + IssueUrl(web_url, issue.key) + "\n\n";
-  auto field = [&out](const char* name, const std::string& value, const char* if_empty) {
+  // Every string below may be Jira text: one line for fields, running text
+  // for the description and comments, never raw control characters.
+  auto line = [](std::string_view text) { return SafeTerminalText(text, LineBreaks::kFlatten); };
+  auto running = [](std::string_view text) { return SafeTerminalText(text, LineBreaks::kKeep); };
+  std::string out = line(issue.key) + "  " + line(issue.summary) + "\n" +
+                    line(IssueUrl(web_url, issue.key)) + "\n\n";
+  auto field = [&out, &line](const char* name, const std::string& value, const char* if_empty) {
     out += name;
-    out += value.empty() ? if_empty : value;
+    out += value.empty() ? if_empty : line(value);
     out += "\n";
   };
   field("Type:        ", issue.issue_type, "-");
@@ -127,7 +133,7 @@ std::string IssueDetailText(const jira::Issue& issue, std::string_view web_url) 
   field("Created:     ", issue.created, "-");
   field("Updated:     ", issue.updated, "-");
 
-  std::string description = DescriptionText(issue);
+  std::string description = running(DescriptionText(issue));
   out += "\n" + Underlined("Description");
   out += description.empty() ? "(none)\n" : description + "\n";
 
@@ -136,8 +142,8 @@ std::string IssueDetailText(const jira::Issue& issue, std::string_view web_url) 
     for (std::size_t i = 0; i < issue.comments.size(); ++i) {
       const jira::Comment& comment = issue.comments[i];
       if (i > 0) out += "\n";
-      out += comment.author + ", " + comment.created + ":\n";
-      out += Indent(CommentText(issue, comment), "  ") + "\n";
+      out += line(comment.author) + ", " + line(comment.created) + ":\n";
+      out += Indent(running(CommentText(issue, comment)), "  ") + "\n";
     }
   }
   return out;

@@ -29,7 +29,9 @@ nlohmann::json IssueDetailJson(const jira::Issue& issue, std::string_view web_ur
 
 // The text of `issues show`: key and summary, URL, the fields, then the
 // description and the comments as plain text (from the rendered HTML when
-// Jira sent it, else the raw wiki text).
+// Jira sent it, else the raw wiki text). Every string from Jira is passed
+// through SafeTerminalText() (jiralink/core/terminal_text.h); the JSON
+// functions above keep Jira's text exact.
 std::string IssueDetailText(const jira::Issue& issue, std::string_view web_url);
 
 }  // namespace jiralink::cli

@@ -33,7 +33,9 @@ const Command kCommands[] = {
 };
 
 void PrintUsage(std::FILE* out) {
-  std::fprintf(out, "usage: jiralink [--config FILE] <command> [options]\n\ncommands:\n");
+  std::fprintf(out,
+               "usage: jiralink [--config FILE] <command> [options]\n"
+               "       jiralink -V|--version\n\ncommands:\n");
   for (const Command& c : kCommands) std::fprintf(out, "  %-14s %s\n", c.name, c.summary);
   std::fprintf(out, "\n`jiralink <command> --help` describes a command's options.\n");
 }
@@ -50,7 +52,7 @@ int main(int argc, char** argv) {
       ctx.config_path = argv[++i];
     } else if (arg.rfind("--config=", 0) == 0) {
       ctx.config_path = std::string(arg.substr(9));
-    } else if (arg == "--version") {
+    } else if (arg == "-V" || arg == "--version") {
       std::printf("jiralink %s\n", JIRALINK_VERSION);
       return 0;
     } else if (arg == "-h" || arg == "--help") {

@@ -11,6 +11,8 @@
 #include <thread>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "support/test_support.h"
 
 namespace jiralink {
@@ -63,6 +65,27 @@ TEST_F(CacheCliTest, StatsCountHitsAndMisses) {
   EXPECT_NE(stats.out.find("hits:           1\n"), std::string::npos) << stats.out;
   EXPECT_NE(stats.out.find("misses:         2\n"), std::string::npos) << stats.out;
   EXPECT_NE(stats.out.find("local version:  1\n"), std::string::npos) << stats.out;
+}
+
+TEST_F(CacheCliTest, StatsJsonHasTheSameFigures) {
+  ASSERT_EQ(Jiralink({"render"}, "PROJ-1\n").exit_code, 0);
+  ASSERT_EQ(Jiralink({"render"}, "PROJ-1\n").exit_code, 0);
+  ProcessResult stats = Jiralink({"cache", "stats", "--json"});
+  ASSERT_EQ(stats.exit_code, 0) << stats.err;
+  nlohmann::json out = nlohmann::json::parse(stats.out);
+  EXPECT_EQ(out["path"], state_ + "/render-cache.sqlite3");
+  EXPECT_EQ(out["entries"], 1);
+  EXPECT_EQ(out["current_entries"], 1);
+  EXPECT_EQ(out["hits"], 1);
+  EXPECT_EQ(out["misses"], 1);
+  EXPECT_GT(out["bytes"].get<long long>(), 0);
+  EXPECT_EQ(out["local_version"], 1);
+  EXPECT_TRUE(out["epoch"].is_string() && !out["epoch"].get<std::string>().empty());
+  ProcessResult bad = Jiralink({"cache", "stats", "--bogus"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("jiralink cache stats: The following argument was not expected: --bogus"),
+            std::string::npos)
+      << bad.err;
 }
 
 TEST_F(CacheCliTest, InvalidateBumpsTheVersionAndGcDropsOldRows) {

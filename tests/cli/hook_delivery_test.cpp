@@ -10,6 +10,7 @@
 #include <thread>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "hook_e2e_fixture.h"
 
@@ -86,6 +87,38 @@ TEST_F(HookDelivery, TooManyRequestsHonoursRetryAfter) {
   ProcessResult later = Deliver();
   EXPECT_EQ(later.exit_code, 0) << later.out;
   EXPECT_EQ(CommentBodies("PROJ-20").size(), 1u);
+}
+
+TEST_F(HookDelivery, JsonSummaryIsTheOnlyOutputOnStdout) {
+  git_.Commit("PROJ-23 work");
+  Push({"origin", "main"});
+  ProcessResult done = Jiralink({"deliver", "--once", "--json"});
+  EXPECT_EQ(done.exit_code, 0) << done.err;
+  nlohmann::json summary = nlohmann::json::parse(done.out, nullptr, false);
+  ASSERT_TRUE(summary.is_object()) << done.out;
+  EXPECT_EQ(summary["delivered"], 1);
+  EXPECT_EQ(summary["retrying"], 0);
+  EXPECT_EQ(summary["dead"], 0);
+  EXPECT_EQ(summary["another_run_active"], false);
+  EXPECT_EQ(summary["paused"], nlohmann::json::array());
+  EXPECT_EQ(summary["blocked"], nlohmann::json::array());
+
+  Fault denied;
+  denied.status = 401;
+  jira_.InjectFault(denied);
+  git_.Commit("PROJ-24 work");
+  Push({"origin", "main"});
+  ProcessResult paused = Jiralink({"deliver", "--json"});
+  EXPECT_EQ(paused.exit_code, 1);
+  summary = nlohmann::json::parse(paused.out, nullptr, false);
+  ASSERT_TRUE(summary.is_object()) << paused.out;
+  ASSERT_EQ(summary["paused"].size(), 1u) << paused.out;
+  EXPECT_TRUE(summary["paused"][0]["site"].is_string());
+  EXPECT_FALSE(summary["paused"][0]["reason"].get<std::string>().empty());
+
+  ProcessResult daemon = Jiralink({"deliver", "--daemon", "--json"});
+  EXPECT_EQ(daemon.exit_code, 2);
+  EXPECT_TRUE(Contains(daemon.err, "jiralink deliver: --daemon excludes --json")) << daemon.err;
 }
 
 TEST_F(HookDelivery, UnauthorizedPausesDeliveryUntilQueueRetry) {

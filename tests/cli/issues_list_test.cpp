@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "issues_cli_fixture.h"
+#include "jiralink/core/terminal_text.h"
 
 namespace jiralink::testing {
 namespace {
@@ -264,6 +265,51 @@ TEST_P(IssuesListTest, TableFitsTheTerminalWidth) {
   ProcessResult wide = Run({"issues", "list"}, {{"COLUMNS", "200"}});
   EXPECT_NE(wide.out.find(summary + "  Grace Hopper  frontend"), std::string::npos) << wide.out;
   for (const std::string& line : Lines(wide.out)) EXPECT_LE(Width(line), 200);
+}
+
+TEST_P(IssuesListTest, JiraTextCannotDriveTheTerminalButJsonStaysExact) {
+  // Clear screen, an OSC 52 clipboard write, a C1 CSI and a bidi override.
+  const std::string hostile =
+      "Evil \x1b[2J\x1b]52;c;ZXZpbA==\x07 \xC2\x9B"
+      "31m x\xE2\x80\xAEy "
+      "and a long tail so that the table has to cut this summary somewhere";
+  Seed("PROJ-1", hostile, "To Do", {"l\x1b[0m"}, "Mall\x07ory");
+  for (const char* columns : {"200", "60"}) {
+    ProcessResult table = Run({"issues", "list"}, {{"COLUMNS", columns}});
+    ASSERT_EQ(table.exit_code, 0) << table.err;
+    for (char c : table.out) EXPECT_TRUE(c == '\n' || static_cast<unsigned char>(c) >= 0x20) << +c;
+    EXPECT_EQ(table.out.find("\xC2\x9B"), std::string::npos);
+    EXPECT_EQ(table.out.find("\xE2\x80\xAE"), std::string::npos);
+    EXPECT_NE(table.out.find("Evil \xE2\x90\x9B[2J"), std::string::npos) << table.out;
+  }
+  json out = RunJson({});
+  ASSERT_EQ(out["issues"].size(), 1u);
+  EXPECT_EQ(out["issues"][0]["summary"], hostile);
+  EXPECT_EQ(out["issues"][0]["assignee"], "Mall\x07ory");
+}
+
+TEST_P(IssuesListTest, WideCharactersStayAligned) {
+  // 日本語のタイトル (16 columns, 8 code points) and an emoji summary.
+  Seed("PROJ-1",
+       "\xE6\x97\xA5\xE6\x9C\xAC\xE8\xAA\x9E\xE3\x81\xAE\xE3\x82\xBF"
+       "\xE3\x82\xA4\xE3\x83\x88\xE3\x83\xAB",
+       "To Do", {}, "\xE5\xB1\xB1\xE7\x94\xB0");  // 山田
+  Seed("PROJ-2", "Bug \xF0\x9F\x90\x9B fixed", "To Do", {}, "Ada");
+  ProcessResult result = Run({"issues", "list"}, {{"COLUMNS", "200"}});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  // The ASSIGNEE column starts at the same screen column on every line.
+  std::vector<int> starts;
+  for (const std::string& line : Lines(result.out)) {
+    for (const char* name : {"ASSIGNEE", "\xE5\xB1\xB1\xE7\x94\xB0", "Ada"}) {
+      if (std::size_t at = line.find(name); at != std::string::npos) {
+        starts.push_back(ColumnWidth(line.substr(0, at)));
+        break;
+      }
+    }
+  }
+  ASSERT_EQ(starts.size(), 3u) << result.out;
+  EXPECT_EQ(starts[0], starts[1]) << result.out;
+  EXPECT_EQ(starts[0], starts[2]) << result.out;
 }
 
 TEST_P(IssuesListTest, UrlsFlagAddsEachIssuesUrl) {

@@ -58,6 +58,29 @@ TEST_P(IssuesShowTest, ShowsFieldsDescriptionAndCommentsAsText) {
   EXPECT_NE(gets.back().query.find("expand=renderedFields"), std::string::npos);
 }
 
+TEST_P(IssuesShowTest, JiraTextCannotDriveTheTerminalButJsonStaysExact) {
+  std::string error;
+  ASSERT_TRUE(jira_.Seed(json::parse(R"({"issues": [
+      {"key": "PROJ-7", "summary": "Sum\u001b[2Jmary", "issueType": "Bug",
+       "description": "Line one\u001b]52;c;ZXZpbA==\u0007\nLine \u009b31m two",
+       "comments": ["Comment \u001b[?1049h\r\nnext\rline"]}]})"),
+                         &error))
+      << error;
+  ProcessResult result = Run({"issues", "show", "PROJ-7"});
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  for (char c : result.out) EXPECT_TRUE(c == '\n' || static_cast<unsigned char>(c) >= 0x20) << +c;
+  EXPECT_EQ(result.out.find("\xC2\x9B"), std::string::npos);
+  EXPECT_TRUE(result.out.starts_with("PROJ-7  Sum\xE2\x90\x9B[2Jmary\n")) << result.out;
+  EXPECT_NE(result.out.find("Line one\xE2\x90\x9B]52;c;ZXZpbA==\xE2\x90\x87"), std::string::npos)
+      << result.out;
+  EXPECT_NE(result.out.find("  Comment \xE2\x90\x9B[?1049h"), std::string::npos) << result.out;
+
+  ProcessResult exact = Run({"issues", "show", "PROJ-7", "--json"});
+  ASSERT_EQ(exact.exit_code, 0) << exact.err;
+  json out = json::parse(exact.out);
+  EXPECT_EQ(out["summary"], "Sum\x1b[2Jmary");
+}
+
 TEST_P(IssuesShowTest, JsonShape) {
   ProcessResult result = Run({"issues", "show", "proj-1", "--json"});
   ASSERT_EQ(result.exit_code, 0) << result.err;

@@ -6,6 +6,7 @@
 
 #include "html_text.h"
 #include "issue_table.h"
+#include "jiralink/core/terminal_text.h"
 
 namespace jiralink::cli {
 namespace {
@@ -44,7 +45,7 @@ TEST(IssueTableTest, FitsEightyColumnsAndCutsTheSummary) {
   std::string table = FormatIssueTable(SampleRows(), {80, false, false});
   std::vector<std::string> lines = Lines(table);
   ASSERT_EQ(lines.size(), 3u);
-  for (const std::string& line : lines) EXPECT_LE(DisplayWidth(line), 80) << line;
+  for (const std::string& line : lines) EXPECT_LE(ColumnWidth(line), 80) << line;
   EXPECT_TRUE(lines[0].starts_with("KEY      TYPE  STATUS       SUMMARY")) << lines[0];
   EXPECT_NE(lines[1].find("Login fails"), std::string::npos);
   EXPECT_NE(lines[1].find("\xE2\x80\xA6"), std::string::npos) << "cut with an ellipsis";
@@ -52,7 +53,7 @@ TEST(IssueTableTest, FitsEightyColumnsAndCutsTheSummary) {
   EXPECT_NE(lines[2].find("-             -           2026-11-01"), std::string::npos) << lines[2];
   // Columns line up: CREATED starts in the same column on every line.
   auto column_of = [](const std::string& line, const std::string& text) {
-    return DisplayWidth(line.substr(0, line.find(text)));
+    return ColumnWidth(line.substr(0, line.find(text)));
   };
   int created = column_of(lines[0], "CREATED");
   EXPECT_EQ(column_of(lines[1], "2026-11-20"), created);
@@ -64,7 +65,7 @@ TEST(IssueTableTest, TwoHundredColumnsShowTheWholeSummary) {
   EXPECT_NE(table.find(SampleRows()[0].summary + "  Grace Hopper"), std::string::npos) << table;
   EXPECT_EQ(table.find("\xE2\x80\xA6"), std::string::npos);
   for (const std::string& line : Lines(table)) {
-    EXPECT_LE(DisplayWidth(line), 200);
+    EXPECT_LE(ColumnWidth(line), 200);
     EXPECT_FALSE(line.ends_with(" ")) << "no trailing blanks: '" << line << "'";
   }
 }
@@ -82,7 +83,7 @@ TEST(IssueTableTest, NarrowTerminalShrinksOtherColumnsBeforeTheSummary) {
   rows[0].labels = {"a-very-long-label-name", "another-long-label"};
   // 63 columns: every other column shrinks to its header, the summary keeps 10.
   std::string table = FormatIssueTable(rows, {63, false, false});
-  for (const std::string& line : Lines(table)) EXPECT_LE(DisplayWidth(line), 63) << line;
+  for (const std::string& line : Lines(table)) EXPECT_LE(ColumnWidth(line), 63) << line;
   EXPECT_NE(table.find("Login fai\xE2\x80\xA6  "), std::string::npos) << table;
   EXPECT_NE(table.find("STATUS  SUMMARY     ASSIGNEE  LABELS  CREATED"), std::string::npos)
       << table;
@@ -97,10 +98,41 @@ TEST(IssueTableTest, ColourOnlyWhenAsked) {
   EXPECT_NE(colored.find("\x1b[34mTo Do\x1b[0m"), std::string::npos);
 }
 
-TEST(IssueTableTest, TruncationCountsCodePoints) {
-  EXPECT_EQ(TruncateToWidth("h\xC3\xA9llo w\xC3\xB6rld", 5), "h\xC3\xA9ll\xE2\x80\xA6");
-  EXPECT_EQ(TruncateToWidth("short", 5), "short");
-  EXPECT_EQ(DisplayWidth("\xE2\x80\xA6"), 1);
+TEST(IssueTableTest, WideSummariesAreCutAtScreenColumns) {
+  std::vector<IssueRow> rows = SampleRows();
+  // 障害: ログインできない (wide) and an emoji; the table must still fit.
+  rows[0].summary =
+      "\xE9\x9A\x9C\xE5\xAE\xB3: \xE3\x83\xAD\xE3\x82\xB0\xE3\x82\xA4\xE3\x83\xB3"
+      "\xE3\x81\xA7\xE3\x81\x8D\xE3\x81\xAA\xE3\x81\x84 \xF0\x9F\x94\xA5 "
+      "\xE3\x83\xAD\xE3\x82\xB0\xE3\x82\xA4\xE3\x83\xB3\xE3\x81\xA7\xE3\x81\x8D"
+      "\xE3\x81\xAA\xE3\x81\x84 \xE3\x83\xAD\xE3\x82\xB0\xE3\x82\xA4\xE3\x83\xB3";
+  for (int width : {64, 65, 80}) {
+    std::string table = FormatIssueTable(rows, {width, false, false});
+    for (const std::string& line : Lines(table)) EXPECT_LE(ColumnWidth(line), width) << line;
+    // Every line reaches the ASSIGNEE column at the same screen column.
+    std::vector<std::string> lines = Lines(table);
+    ASSERT_EQ(lines.size(), 3u);
+    EXPECT_EQ(ColumnWidth(lines[0].substr(0, lines[0].find("ASSIGNEE"))),
+              ColumnWidth(lines[1].substr(0, lines[1].find("Grace"))))
+        << table;
+  }
+}
+
+TEST(IssueTableTest, ControlCharactersNeverReachTheTable) {
+  std::vector<IssueRow> rows = SampleRows();
+  rows[0].summary = "\x1b]52;c;ZXZpbA==\x07\x1b[2J and a very long tail that must be cut somewhere";
+  rows[0].assignee = "Eve\x1b[8m";
+  std::string table = FormatIssueTable(rows, {40, true, false});
+  // The only ESC left is the table's own colour, around header cells and the status.
+  std::string without_colour = table;
+  for (const char* code : {"\x1b[1m", "\x1b[0m", "\x1b[33m", "\x1b[34m"}) {
+    for (std::size_t at; (at = without_colour.find(code)) != std::string::npos;) {
+      without_colour.erase(at, std::string(code).size());
+    }
+  }
+  EXPECT_EQ(without_colour.find('\x1b'), std::string::npos) << table;
+  EXPECT_EQ(without_colour.find('\x07'), std::string::npos) << table;
+  EXPECT_NE(table.find("\xE2\x90\x9B]52;c;"), std::string::npos) << table;
 }
 
 TEST(HtmlTextTest, ParagraphsListsLinksAndEntities) {

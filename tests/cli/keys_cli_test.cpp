@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "support/test_support.h"
 
 namespace jiralink {
@@ -49,6 +51,31 @@ TEST_F(KeysCli, PrintsOffsetTabKeyForEachMatchFromStdin) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "0\tPROJ-101\n25\tOPS-7\n33\tCALCITE-1234\n");
   EXPECT_EQ(r.err, "");
+}
+
+TEST_F(KeysCli, JsonHasTheSameMatchesWithTheirLength) {
+  const ProcessResult r = KeysWithConfig("[matching]\nprefix = \"JIRA#\"\n", {"--json"},
+                                         "see JIRA#PROJ-101 and OPS-7\n");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json out = nlohmann::json::parse(r.out);
+  EXPECT_EQ(out, nlohmann::json::parse(
+                     R"({"matches": [{"offset": 4, "length": 13, "key": "PROJ-101"}]})"));
+  const ProcessResult none = Keys({"--json"}, "nothing here\n");
+  ASSERT_EQ(none.exit_code, 0) << none.err;
+  EXPECT_EQ(nlohmann::json::parse(none.out), nlohmann::json::parse(R"({"matches": []})"));
+  // As many matches as the text output, in the same order.
+  const std::string text = "PROJ-1 PROJ-2 OPS-3\n";
+  const nlohmann::json many = nlohmann::json::parse(Keys({"--json"}, text).out);
+  ASSERT_EQ(many["matches"].size(), 3u);
+  EXPECT_EQ(many["matches"][2]["offset"], 14);
+  EXPECT_EQ(many["matches"][2]["key"], "OPS-3");
+}
+
+TEST_F(KeysCli, FlagErrorsNameTheCommand) {
+  const ProcessResult r = Keys({"--bogus"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("jiralink keys: The following argument was not expected: --bogus"));
+  EXPECT_THAT(r.err, HasSubstr("`jiralink keys --help`"));
 }
 
 TEST_F(KeysCli, ReadsAFileAndDashMeansStdin) {

@@ -1,0 +1,42 @@
+# The Debian package: `cpack -G DEB` in a release build directory.
+#
+# Decisions (Debian's own command-line packages as the model):
+# - Installed under /usr; manual page gzipped; binary stripped.
+# - Depends: what dpkg-shlibdeps finds for the linked libraries, plus libcurl4
+#   (loaded with dlopen() on first Jira request, so shlibdeps cannot see it)
+#   and git (the hook reads pushes with `git rev-list`). Recommends
+#   ca-certificates: TLS is verified by default.
+# - No file under /etc, so no conffile: the settings are site-specific (Jira
+#   URL, token file), so the package ships the commented example in
+#   /usr/share/doc/jiralink/examples/config.toml, and the admin copies it to
+#   /etc/jiralink/config.toml, which dpkg then never touches.
+# - postinst adds the system user and group `jiralink` (home /var/lib/jiralink)
+#   for the services; services are not enabled automatically: they need the
+#   settings first. postrm purge removes /var/lib/jiralink.
+set(CPACK_PACKAGE_NAME jiralink)
+set(CPACK_PACKAGE_VENDOR "jiralink")
+set(CPACK_PACKAGE_CONTACT "jiralink maintainers <jiralink@localhost>")
+set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "Jira issues integration for any git server")
+set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
+set(CPACK_STRIP_FILES ON)
+set(CPACK_GENERATOR DEB)
+
+set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
+set(CPACK_DEBIAN_PACKAGE_SECTION vcs)
+set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "libcurl4, git")
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "ca-certificates")
+set(CPACK_DEBIAN_PACKAGE_DESCRIPTION
+    "Jira issues integration for any git server
+ A post-receive hook queues Jira comments, remote links and transitions for
+ commits that mention issue keys, and a delivery worker posts them exactly
+ once. Markdown rendered for cgit or Gitea/Forgejo links Jira keys, and Jira
+ issues can be listed and created from vulnerability reports.")
+set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
+    ${CMAKE_CURRENT_LIST_DIR}/debian/postinst ${CMAKE_CURRENT_LIST_DIR}/debian/postrm)
+set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
+set(CPACK_DEBIAN_COMPRESSION_TYPE xz)
+
+include(CPack)
