@@ -10,6 +10,8 @@ PACKAGES=(
   libre2-dev libtomlplusplus-dev libcmark-gfm-dev libcmark-gfm-extensions-dev
   libcurl4-openssl-dev libsqlite3-dev libbenchmark-dev libgtest-dev libgmock-dev
   nlohmann-json3-dev libcli11-dev libcpp-httplib-dev libxxhash-dev
+  # cgit: the tests run `jiralink render` as cgit's about- and commit-filter
+  cgit
 )
 
 install_missing() {
@@ -40,6 +42,9 @@ case "${1:-}" in
     ;;
   test)
     install_missing
+    # The hostile-input limits test measures the release binary (render_limits_test).
+    build release jiralink
+    cmake --preset asan "-DJIRALINK_RELEASE_BIN=$PWD/build/release/cli/jiralink" >/dev/null
     build asan
     exec ctest --preset asan -j "$(nproc)"
     ;;

@@ -278,6 +278,13 @@ RenderCache::Slot RenderCache::SlotOf(std::string_view markdown) const {
 }
 
 Status RenderCache::Lookup(std::string_view markdown, std::string* html, bool* found, Slot* slot) {
+  html->clear();
+  return Lookup(
+      markdown, [html](std::string_view piece) { html->append(piece); }, found, slot);
+}
+
+Status RenderCache::Lookup(std::string_view markdown, const HtmlSink& sink, bool* found,
+                           Slot* slot) {
   *found = false;
   Slot here = SlotOf(markdown);
   sqlite3_bind_int64(lookup_, 1, here.key_low);
@@ -287,13 +294,10 @@ Status RenderCache::Lookup(std::string_view markdown, std::string* html, bool* f
   if (rc == SQLITE_ROW) {
     here.version = sqlite3_column_int64(lookup_, 0);
     if (sqlite3_column_type(lookup_, 1) != SQLITE_NULL) {
+      // Valid until the statement is reset: handed out as it is.
       const void* blob = sqlite3_column_blob(lookup_, 1);
       const auto size = static_cast<std::size_t>(sqlite3_column_bytes(lookup_, 1));
-      if (size == 0) {
-        html->clear();
-      } else {
-        html->assign(static_cast<const char*>(blob), size);
-      }
+      if (size > 0) sink(std::string_view(static_cast<const char*>(blob), size));
       *found = true;
       if (NowSeconds() - sqlite3_column_int64(lookup_, 2) > kTouchIntervalSeconds) {
         pending_touches_.push_back(here);

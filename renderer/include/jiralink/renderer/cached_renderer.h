@@ -35,6 +35,10 @@ class CachedRenderer {
   // whether the HTML came from the cache.
   Status Render(std::string_view markdown, std::string* html, bool* from_cache = nullptr);
 
+  // The same, handing the HTML to `sink` instead: a hit is written straight
+  // from the cache's page, without a copy. On failure nothing was handed out.
+  Status RenderTo(std::string_view markdown, const HtmlSink& sink, bool* from_cache = nullptr);
+
   // True while the cache is in use.
   bool cache_in_use() const { return cache_ != nullptr; }
 

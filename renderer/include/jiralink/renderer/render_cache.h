@@ -33,6 +33,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -44,6 +45,9 @@ struct sqlite3;
 struct sqlite3_stmt;
 
 namespace jiralink::renderer {
+
+// Receives HTML, in one or more pieces, in order.
+using HtmlSink = std::function<void(std::string_view)>;
 
 // The file name of the cache inside the state directory.
 inline constexpr std::string_view kRenderCacheFileName = "render-cache.sqlite3";
@@ -82,6 +86,10 @@ class RenderCache {
   // Looks up the HTML of `markdown` in the current epoch. *slot (on success)
   // is where to Store the rendering after a miss, so the input is hashed once.
   Status Lookup(std::string_view markdown, std::string* html, bool* found, Slot* slot);
+
+  // The same lookup, handing a hit's HTML to `sink` straight from SQLite's
+  // page (no copy into a string): how `jiralink render` serves a cached page.
+  Status Lookup(std::string_view markdown, const HtmlSink& sink, bool* found, Slot* slot);
 
   // Stores `html` as the rendering of `markdown` in the `slot` its Lookup
   // gave, under the local version that Lookup saw: a render that raced an
