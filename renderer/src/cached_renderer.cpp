@@ -50,6 +50,7 @@ Status CachedRenderer::RenderTo(std::string_view markdown, const HtmlSink& sink,
     Status status = cache_->Lookup(markdown, sink, &found, &slot);
     if (!status.ok()) {
       DropCache(status);
+      if (found) return status;  // part of the page was handed out already
     } else if (found) {
       if (from_cache != nullptr) *from_cache = true;
       return Status::Ok();

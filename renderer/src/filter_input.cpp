@@ -1,6 +1,7 @@
 #include "jiralink/renderer/filter_input.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -13,8 +14,18 @@
 namespace jiralink::renderer {
 namespace {
 
+// Room reserved for input from a pipe, at most: the text then never moves
+// while it grows (a cached page costs little more than reading its input).
+constexpr std::size_t kPipeReserve = 16 * 1024 * 1024;
+
 // Reads up to `limit` bytes; false with errno set on a read error.
 bool ReadUpTo(int fd, std::size_t limit, std::string* out) {
+  struct stat info;
+  std::size_t expected = kPipeReserve;
+  if (fstat(fd, &info) == 0 && S_ISREG(info.st_mode)) {
+    expected = static_cast<std::size_t>(info.st_size) + 1;
+  }
+  out->reserve(std::min(limit, expected));
   char buffer[64 * 1024];
   while (out->size() < limit) {
     std::size_t want = std::min(sizeof(buffer), limit - out->size());
