@@ -1,6 +1,6 @@
 // `jiralink render` behind Debian's cgit (/usr/lib/cgit/cgit.cgi, run as a
 // CGI program without a web server): the about-filter never reads a file a
-// visitor names, and the commit-filter links keys on the commit and log pages.
+// visitor names, and the commit-filter links keys on the commit page.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -135,10 +135,12 @@ TEST_F(RenderCgitTest, CommitFilterLinksKeysOnTheCommitPage) {
   EXPECT_EQ(result.out.find("&amp;lt;"), std::string::npos) << result.out;
 }
 
-TEST_F(RenderCgitTest, CommitFilterLinksKeysOnTheLogPageWithMessages) {
+TEST_F(RenderCgitTest, LogPageStillWorksWithTheFilters) {
+  // cgit 1.2.3 passes the log page's expanded messages through no filter
+  // (ui-log.c prints them with html_txt): they stay plain, and intact.
   ProcessResult result = Get("/demo/log/", "showmsg=1");
   ASSERT_EQ(result.exit_code, 0) << result.err;
-  EXPECT_NE(result.out.find("Also " + Link("ABC-12")), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("Also ABC-12; &amp;amp;PROJ-8;"), std::string::npos) << result.out;
 }
 
 }  // namespace
