@@ -130,12 +130,24 @@ TEST_F(CacheCliTest, NoRenderServesAnOldEpochOnceInvalidateReturns) {
       }
     });
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  // Counts the finished runs that started after `since`.
+  const auto runs_after = [&](Clock::time_point since) {
+    std::lock_guard<std::mutex> lock(mutex);
+    int count = 0;
+    for (const Run& run : runs) count += run.start > since ? 1 : 0;
+    return count;
+  };
+  // Invalidate while renders are running, then let renders that start after
+  // it finish: wait for the condition itself, however loaded the machine.
+  while (runs_after(Clock::time_point::min()) < 4 && Clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   ProcessResult invalidate = Jiralink({"cache", "invalidate"});
   invalidated = Clock::now();
   EXPECT_EQ(invalidate.exit_code, 0) << invalidate.err;
-  // Let every thread start a few renders after the invalidation.
-  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  while (runs_after(invalidated.load()) < 8 && Clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   stop = true;
   for (std::thread& t : renderers) t.join();
 

@@ -15,6 +15,7 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
+#include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -104,6 +105,9 @@ struct Shape {
     return out;
   }
 };
+
+// Test names and failure messages show the shape's name, not its bytes.
+void PrintTo(const Shape& shape, std::ostream* out) { *out << shape.name; }
 
 // Measured slow or memory-hungry in cmark-gfm 0.29.0.gfm.6 (issue #11), and
 // the other runs of special characters.

@@ -61,16 +61,17 @@ TEST(InlineHtmlScanBoundTest, OrdinaryDocumentsStayFarBelowTheLimit) {
 TEST(InlineHtmlScanBoundTest, InputOverTheBoundRendersAsEscapedText) {
   const std::string markdown = "PROJ-1 <b>" + Repeat("<![CDATA[", 20000);
   ASSERT_GT(InlineHtmlScanBound(markdown, kMaxInlineHtmlScanBytes), kMaxInlineHtmlScanBytes);
-  EXPECT_EQ(Render(markdown), RenderPlainText(markdown));
+  EXPECT_TRUE(Render(markdown) == RenderPlainText(markdown));
   EXPECT_EQ(Render("x <![CDATA[ y ]]>"), "<p>x <!-- raw HTML omitted --></p>\n");
 }
 
 TEST(EmailAutolinkCopyBoundTest, CountsTheRestOfTheLineOfEachAddress) {
   EXPECT_EQ(EmailAutolinkCopyBound("a@b.co x\nc@d.co", SIZE_MAX), 7u + 5u);
   EXPECT_EQ(EmailAutolinkCopyBound("no address", SIZE_MAX), 0u);
-  const std::string line = Repeat("a@b.co ", 1000) + std::string(1 << 20, 'x');
+  // 1,000 addresses before 256 KiB on one line: cmark-gfm would copy ~256 MB.
+  const std::string line = Repeat("a@b.co ", 1000) + std::string(1 << 18, 'x');
   EXPECT_GT(EmailAutolinkCopyBound(line, kMaxEmailAutolinkCopyBytes), kMaxEmailAutolinkCopyBytes);
-  EXPECT_EQ(Render(line), RenderPlainText(line));
+  EXPECT_TRUE(Render(line) == RenderPlainText(line));
   // One address per line, however many lines, is cheap.
   EXPECT_LT(EmailAutolinkCopyBound(Repeat("mail a@b.co\n", 100000), SIZE_MAX), 1u << 20);
 }
