@@ -15,6 +15,7 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -40,8 +41,18 @@ struct Usage {
   std::string err;
 };
 
+// This process's resident set, in KiB (VmRSS of /proc/self/status).
+long SelfRssKib() {
+  const std::string status = testing::ReadFile("/proc/self/status");
+  const std::size_t at = status.find("VmRSS:");
+  return at == std::string::npos ? -1 : std::strtol(status.c_str() + at + 6, nullptr, 10);
+}
+
 // Runs `argv` with stdin from `input_path`, stdout and stderr to files, and
-// measures it with wait4. RLIMIT_CPU stops a runaway child.
+// measures it with wait4. RLIMIT_CPU stops a runaway child. The child's
+// ru_maxrss is the larger of its own peak and the pages it shared with this
+// process before exec (a maximum, not a sum), so this process must stay
+// well below the limit for the figure to mean anything (checked by the caller).
 Usage RunMeasured(const std::vector<std::string>& argv, const std::string& input_path,
                   const TempDir& dir) {
   const std::string out_path = dir.Path("out.html");
@@ -164,6 +175,10 @@ class RenderLimitsTest : public ::testing::TestWithParam<Shape> {
 TEST_P(RenderLimitsTest, RendersOrRefusesWithinTimeAndMemory) {
   const Shape& shape = GetParam();
   testing::WriteFile(dir_.Path("input.md"), shape.Build());
+  const long self_rss_kib = SelfRssKib();
+  ASSERT_GT(self_rss_kib, 0);
+  ASSERT_LT(self_rss_kib, kMaxPeakRssKib / 4)
+      << "the test process itself is too large to measure a child's peak memory";
   Usage usage = RunMeasured({release_bin_, "render", "--config", config_, "--no-cache"},
                             dir_.Path("input.md"), dir_);
   EXPECT_EQ(usage.signal, 0) << shape.name << " was killed";
