@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -51,8 +52,9 @@ long SelfRssKib() {
 // Runs `argv` with stdin from `input_path`, stdout and stderr to files, and
 // measures it with wait4. RLIMIT_CPU stops a runaway child. The child's
 // ru_maxrss is the larger of its own peak and the pages it shared with this
-// process before exec (a maximum, not a sum), so this process must stay
-// well below the limit for the figure to mean anything (checked by the caller).
+// process before exec (a maximum, not a sum): a figure under the limit is
+// a pass on the safe side, and this process stays well below the limit
+// (the output is never read into it; its size comes from stat).
 Usage RunMeasured(const std::vector<std::string>& argv, const std::string& input_path,
                   const TempDir& dir) {
   const std::string out_path = dir.Path("out.html");
@@ -89,7 +91,9 @@ Usage RunMeasured(const std::vector<std::string>& argv, const std::string& input
   usage.cpu_seconds = static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
                       static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
   usage.peak_rss_kib = ru.ru_maxrss;
-  usage.out_bytes = testing::ReadFile(out_path).size();
+  struct stat out_info {};
+  usage.out_bytes =
+      stat(out_path.c_str(), &out_info) == 0 ? static_cast<std::size_t>(out_info.st_size) : 0;
   usage.err = testing::ReadFile(err_path);
   return usage;
 }
@@ -176,9 +180,6 @@ TEST_P(RenderLimitsTest, RendersOrRefusesWithinTimeAndMemory) {
   const Shape& shape = GetParam();
   testing::WriteFile(dir_.Path("input.md"), shape.Build());
   const long self_rss_kib = SelfRssKib();
-  ASSERT_GT(self_rss_kib, 0);
-  ASSERT_LT(self_rss_kib, kMaxPeakRssKib / 4)
-      << "the test process itself is too large to measure a child's peak memory";
   Usage usage = RunMeasured({release_bin_, "render", "--config", config_, "--no-cache"},
                             dir_.Path("input.md"), dir_);
   EXPECT_EQ(usage.signal, 0) << shape.name << " was killed";
@@ -191,8 +192,9 @@ TEST_P(RenderLimitsTest, RendersOrRefusesWithinTimeAndMemory) {
   }
   EXPECT_LE(usage.cpu_seconds, kMaxCpuSeconds) << shape.name;
   EXPECT_LE(usage.peak_rss_kib, kMaxPeakRssKib) << shape.name;
-  std::printf("%-32s exit %d  cpu %.2f s  peak %ld MiB  out %zu bytes\n", shape.name,
-              usage.exit_code, usage.cpu_seconds, usage.peak_rss_kib / 1024, usage.out_bytes);
+  std::printf("%-32s exit %d  cpu %.2f s  peak %ld MiB (this process: %ld MiB)  out %zu bytes\n",
+              shape.name, usage.exit_code, usage.cpu_seconds, usage.peak_rss_kib / 1024,
+              self_rss_kib / 1024, usage.out_bytes);
 }
 
 INSTANTIATE_TEST_SUITE_P(HostileShapes, RenderLimitsTest, ::testing::ValuesIn(kShapes),
