@@ -22,6 +22,8 @@ PACKAGES=(
   gitolite3
   # the systemd unit test runs `systemd-analyze verify`
   systemd
+  # cgit: the tests run `jiralink render` as cgit's about- and commit-filter
+  cgit
 )
 
 install_missing() {
@@ -52,6 +54,9 @@ case "${1:-}" in
     ;;
   test)
     install_missing
+    # The hostile-input limits test measures the release binary (render_limits_test).
+    build release jiralink
+    cmake --preset asan "-DJIRALINK_RELEASE_BIN=$PWD/build/release/cli/jiralink" >/dev/null
     build asan
     exec ctest --preset asan -j "$(nproc)"
     ;;

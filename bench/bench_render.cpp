@@ -6,11 +6,14 @@
 // Whole processes, as cgit and Gitea run `jiralink render` (one per page):
 // BM_ProcessStartup is `jiralink --version`; BM_RenderProcess/uncached and
 // /cached render the corpus's largest document (calcite's history.md) with
-// --no-cache and from a warm cache.
+// --no-cache and from a warm cache; BM_RenderProcess/speedup runs the two
+// alternately and reports their ratio (wall and CPU) from the same run.
 #include <benchmark/benchmark.h>
 
+#include <sys/resource.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -133,6 +136,47 @@ void RenderProcess(benchmark::State& state, bool cached) {
   state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(setup.document.size()));
 }
 
+// Seconds of CPU (user + system) used by the children waited for so far.
+double ChildrenCpuSeconds() {
+  rusage usage{};
+  getrusage(RUSAGE_CHILDREN, &usage);
+  return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+         static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
+// The cache's speed-up in one run: each iteration renders history.md once
+// uncached and once from the cache, alternately, so both see the same load.
+// Counters: means of wall and CPU time (the children's CPU
+// from getrusage, which a busy machine disturbs least) and their ratios.
+void BM_RenderProcessSpeedup(benchmark::State& state) {
+  ProcessSetup setup;
+  std::vector<std::string> cached = {JIRALINK_BIN, "--config", setup.config, "render"};
+  std::vector<std::string> uncached = cached;
+  uncached.push_back("--no-cache");
+  if (RunProcess(cached, setup.document).exit_code != 0) {  // warms the cache
+    state.SkipWithError("jiralink render failed");
+    return;
+  }
+  double wall[2] = {0, 0};  // [0] uncached, [1] cached
+  double cpu[2] = {0, 0};
+  for (auto _ : state) {
+    for (int i = 0; i < 2; ++i) {
+      const double cpu_before = ChildrenCpuSeconds();
+      const auto start = std::chrono::steady_clock::now();
+      RunProcess(i == 0 ? uncached : cached, setup.document);
+      wall[i] += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      cpu[i] += ChildrenCpuSeconds() - cpu_before;
+    }
+  }
+  const double n = static_cast<double>(state.iterations());
+  state.counters["uncached_ms"] = wall[0] / n * 1e3;
+  state.counters["cached_ms"] = wall[1] / n * 1e3;
+  state.counters["speedup"] = wall[0] / wall[1];
+  state.counters["uncached_cpu_ms"] = cpu[0] / n * 1e3;
+  state.counters["cached_cpu_ms"] = cpu[1] / n * 1e3;
+  state.counters["cpu_speedup"] = cpu[1] > 0 ? cpu[0] / cpu[1] : 0;
+}
+
 void BM_RenderProcessUncached(benchmark::State& state) { RenderProcess(state, false); }
 void BM_RenderProcessCached(benchmark::State& state) { RenderProcess(state, true); }
 
@@ -143,6 +187,10 @@ BENCHMARK(BM_RenderProcessUncached)
     ->UseRealTime();
 BENCHMARK(BM_RenderProcessCached)
     ->Name("BM_RenderProcess/cached")
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK(BM_RenderProcessSpeedup)
+    ->Name("BM_RenderProcess/speedup")
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 BENCHMARK(BM_RenderCmark)->Name("BM_RenderCmark/markdown")->Unit(benchmark::kMillisecond);

@@ -1,8 +1,11 @@
-// jiralink render [FILE]: Markdown to an HTML fragment with Jira keys linked.
-// How FILE and stdin are told apart (cgit about-filter, Gitea/Forgejo external
-// renderer, by hand) is described in jiralink/renderer/filter_input.h.
+// jiralink render [NAME] [--input FILE] [--commit-filter]: Markdown to an HTML
+// fragment with Jira keys linked, or (--commit-filter) Jira keys linked in
+// cgit's already-escaped commit message. How NAME, --input and stdin are
+// told apart (cgit about-filter, Gitea/Forgejo external renderer, by hand)
+// is described in jiralink/renderer/filter_input.h.
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <optional>
@@ -16,24 +19,80 @@ namespace jiralink::cli {
 
 namespace {
 
-bool WriteAll(std::string_view html) {
-  return std::fwrite(html.data(), 1, html.size(), stdout) == html.size() &&
-         std::fflush(stdout) == 0;
+// Writes straight to fd 1: the HTML (a cached page may be megabytes) is
+// never copied into a stdio buffer.
+bool WriteAll(std::string_view bytes) {
+  while (!bytes.empty()) {
+    ssize_t n = write(STDOUT_FILENO, bytes.data(), bytes.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    bytes.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return true;
+}
+
+// Copies the rest of stdin to stdout unchanged.
+bool CopyStdin() {
+  char buffer[64 * 1024];
+  for (;;) {
+    ssize_t n = read(STDIN_FILENO, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return false;
+    if (n == 0) return true;
+    if (!WriteAll(std::string_view(buffer, static_cast<std::size_t>(n)))) return false;
+  }
+}
+
+// cgit's commit-filter: the message arrives HTML-escaped; keys are linked
+// and nothing else changes. cgit stops the page when a filter fails, so an
+// over-long message is passed through unlinked (with a warning), not refused.
+int RunCommitFilter(const config::Settings& settings) {
+  renderer::FilterInput input;
+  Status status = renderer::ReadFilterInput(renderer::InputRequest{}, STDIN_FILENO,
+                                            settings.render.max_bytes, &input);
+  std::unique_ptr<renderer::Renderer> renderer;
+  if (status.ok()) status = renderer::Renderer::Create(ToRenderOptions(settings), &renderer);
+  if (!status.ok()) {
+    std::fprintf(stderr, "jiralink render --commit-filter: %s\n", status.message().c_str());
+    return 2;
+  }
+  if (input.truncated) {
+    std::fprintf(stderr,
+                 "jiralink render --commit-filter: warning: message longer than [render] "
+                 "max_bytes = %lld bytes; shown without links\n",
+                 static_cast<long long>(settings.render.max_bytes));
+    return WriteAll(input.text) && CopyStdin() ? 0 : 1;
+  }
+  std::string html;
+  renderer->LinkKeysInHtml(input.text, &html);
+  return WriteAll(html) ? 0 : 1;
 }
 
 }  // namespace
 
 int RunRender(Context& ctx, int argc, char** argv) {
-  CLI::App app{"Render Markdown (FILE or stdin) to an HTML fragment, Jira keys linked.",
+  CLI::App app{"Render Markdown (stdin, or --input FILE) to an HTML fragment, Jira keys linked.",
                "jiralink render"};
   app.footer(
-      "As a cgit about-filter, cgit passes the file NAME as FILE and the content on stdin:\n"
-      "*.md, *.markdown, *.mkd, *.mdown render as Markdown, other names as <pre> text.\n"
-      "FILE is read as a path when stdin is a terminal or empty.");
-  std::optional<std::string> file;
+      "NAME is only a name, never opened: the content is always stdin. As a cgit\n"
+      "about-filter, cgit passes the README's name: *.md, *.markdown, *.mkd, *.mdown\n"
+      "render as Markdown, other names as <pre> text. Empty stdin renders nothing.\n"
+      "To render a file by hand: jiralink render --input FILE.\n"
+      "As a cgit commit-filter: jiralink render --commit-filter (links keys in the\n"
+      "message cgit has already escaped; nothing else changes).");
+  renderer::InputRequest request;
   bool no_cache = false;
+  bool commit_filter = false;
   std::string repo;
-  app.add_option("FILE", file, "Markdown file, or the file name when content is on stdin");
+  CLI::Option* name_option =
+      app.add_option("NAME", request.name, "the content's name (format only); content on stdin");
+  CLI::Option* input_option =
+      app.add_option("--input", request.input_path, "render this Markdown file instead of stdin")
+          ->excludes(name_option);
+  app.add_flag("--commit-filter", commit_filter,
+               "cgit commit-filter: link keys in escaped HTML text from stdin")
+      ->excludes(name_option)
+      ->excludes(input_option);
   app.add_flag("--no-cache", no_cache, "render without reading or writing the render cache");
   app.add_option("--repo", repo,
                  "repository path selecting [groups]/[projects] settings (default: "
@@ -47,9 +106,11 @@ int RunRender(Context& ctx, int argc, char** argv) {
     repo = cgit_repo;
   }
   const config::Settings settings = config.ForRepo(repo);
+  if (commit_filter) return RunCommitFilter(settings);
 
   renderer::FilterInput input;
-  Status status = renderer::ReadFilterInput(file, STDIN_FILENO, settings.render.max_bytes, &input);
+  Status status =
+      renderer::ReadFilterInput(request, STDIN_FILENO, settings.render.max_bytes, &input);
   if (!status.ok()) {
     std::fprintf(stderr, "jiralink render: %s\n", status.message().c_str());
     return 2;
@@ -61,6 +122,7 @@ int RunRender(Context& ctx, int argc, char** argv) {
                  input.source.c_str(), static_cast<long long>(settings.render.max_bytes));
     return 2;
   }
+  if (input.text.empty()) return 0;  // an empty README, or a path not in the repository
   if (input.kind == renderer::InputKind::kPlainText) {
     return WriteAll(renderer::RenderPlainText(input.text)) ? 0 : 1;
   }
@@ -73,16 +135,18 @@ int RunRender(Context& ctx, int argc, char** argv) {
   };
   std::unique_ptr<renderer::CachedRenderer> cached;
   status = renderer::CachedRenderer::Create(ToRenderOptions(settings), std::move(cache), &cached);
-  std::string html;
-  if (status.ok()) status = cached->Render(input.text, &html);
+  bool written = true;
+  if (status.ok())
+    status = cached->RenderTo(
+        input.text, [&written](std::string_view html) { return written = WriteAll(html); });
+  if (!written) {
+    std::fprintf(stderr, "jiralink render: cannot write the HTML to stdout\n");
+    return 1;
+  }
   if (!status.ok()) {
     std::fprintf(stderr, "jiralink render: %s: %s\n", input.source.c_str(),
                  status.message().c_str());
     return 2;
-  }
-  if (!WriteAll(html)) {
-    std::fprintf(stderr, "jiralink render: cannot write the HTML to stdout\n");
-    return 1;
   }
   return 0;
 }

@@ -32,26 +32,35 @@ void CachedRenderer::DropCache(const Status& why) {
 }
 
 Status CachedRenderer::Render(std::string_view markdown, std::string* html, bool* from_cache) {
+  html->clear();
+  return RenderTo(
+      markdown, [html](std::string_view piece) { html->append(piece); }, from_cache);
+}
+
+Status CachedRenderer::RenderTo(std::string_view markdown, const HtmlSink& sink, bool* from_cache) {
   if (from_cache != nullptr) *from_cache = false;
+  std::string html;
   // Refuse oversized input before hashing it.
   if (static_cast<std::int64_t>(markdown.size()) > renderer_->options().max_bytes) {
-    return renderer_->Render(markdown, html);
+    return renderer_->Render(markdown, &html);
   }
   RenderCache::Slot slot;
   if (cache_ != nullptr) {
     bool found = false;
-    Status status = cache_->Lookup(markdown, html, &found, &slot);
+    Status status = cache_->Lookup(markdown, sink, &found, &slot);
     if (!status.ok()) {
       DropCache(status);
+      if (found) return status;  // part of the page was handed out already
     } else if (found) {
       if (from_cache != nullptr) *from_cache = true;
       return Status::Ok();
     }
   }
-  Status status = renderer_->Render(markdown, html);
+  Status status = renderer_->Render(markdown, &html);
   if (!status.ok()) return status;
+  sink(html);
   if (cache_ != nullptr) {
-    Status stored = cache_->Store(slot, markdown, *html);
+    Status stored = cache_->Store(slot, markdown, html);
     if (!stored.ok()) DropCache(stored);
   }
   return Status::Ok();

@@ -1,6 +1,7 @@
 #include "jiralink/renderer/filter_input.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -13,8 +14,18 @@
 namespace jiralink::renderer {
 namespace {
 
+// Room reserved for input from a pipe, at most: the text then never moves
+// while it grows (a cached page costs little more than reading its input).
+constexpr std::size_t kPipeReserve = 16 * 1024 * 1024;
+
 // Reads up to `limit` bytes; false with errno set on a read error.
 bool ReadUpTo(int fd, std::size_t limit, std::string* out) {
+  struct stat info;
+  std::size_t expected = kPipeReserve;
+  if (fstat(fd, &info) == 0 && S_ISREG(info.st_mode)) {
+    expected = static_cast<std::size_t>(info.st_size) + 1;
+  }
+  out->reserve(std::min(limit, expected));
   char buffer[64 * 1024];
   while (out->size() < limit) {
     std::size_t want = std::min(sizeof(buffer), limit - out->size());
@@ -52,23 +63,32 @@ bool IsMarkdownName(std::string_view name) {
   return extension == "md" || extension == "markdown" || extension == "mkd" || extension == "mdown";
 }
 
-Status ReadFilterInput(const std::optional<std::string>& arg, int stdin_fd, std::int64_t max_bytes,
+Status ReadFilterInput(const InputRequest& request, int stdin_fd, std::int64_t max_bytes,
                        FilterInput* out) {
   FilterInput input;
-  const bool read_stdin = !arg.has_value() || isatty(stdin_fd) != 1;
-  if (read_stdin) {
-    input.source = "<stdin>";
+  if (request.input_path.has_value()) {
+    if (request.name.has_value()) {
+      return Status::InvalidArgument(
+          "give either a NAME (content on stdin) or --input FILE, "
+          "not both");
+    }
+    Status status = ReadPath(*request.input_path, max_bytes, &input);
+    if (!status.ok()) return status;
+  } else {
+    if (request.name.has_value() && isatty(stdin_fd) == 1) {
+      return Status::InvalidArgument("'" + *request.name +
+                                     "' is only a name (the content is read from stdin); "
+                                     "to render a file, use --input " +
+                                     *request.name);
+    }
+    input.source = request.name.has_value() ? *request.name + " (on stdin)" : "<stdin>";
     // A closed stdin reads as empty, like /dev/null.
     if (!ReadUpTo(stdin_fd, ReadLimit(max_bytes), &input.text) && errno != EBADF) {
       return Status::IOError(std::string("cannot read stdin: ") + std::strerror(errno));
     }
-  }
-  if (arg.has_value() && !input.text.empty()) {
-    input.source = *arg + " (on stdin)";
-    if (!IsMarkdownName(*arg)) input.kind = InputKind::kPlainText;
-  } else if (arg.has_value() && (!read_stdin || access(arg->c_str(), F_OK) == 0)) {
-    Status status = ReadPath(*arg, max_bytes, &input);
-    if (!status.ok()) return status;
+    if (request.name.has_value() && !IsMarkdownName(*request.name)) {
+      input.kind = InputKind::kPlainText;
+    }
   }
   input.truncated = input.text.size() > static_cast<std::size_t>(max_bytes);
   *out = std::move(input);

@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 
+#include "key_link.h"
 #include "url_safety.h"
 
 namespace jiralink::renderer {
@@ -25,10 +26,14 @@ struct ExtensionState {
   // skipped at memchr speed.
   bool keys_contain_dash = false;
   std::string anchor_start;  // <a href="{link_base, HTML-escaped}
+  std::size_t max_links = 0;
+  // Links still allowed in the document being rendered: reset by each
+  // postprocess. Renders are serialized (renderer.h), so one counter serves.
+  std::size_t links_left = 0;
 };
 
-const ExtensionState& StateOf(cmark_syntax_extension* extension) {
-  return *static_cast<const ExtensionState*>(cmark_syntax_extension_get_private(extension));
+ExtensionState& StateOf(cmark_syntax_extension* extension) {
+  return *static_cast<ExtensionState*>(cmark_syntax_extension_get_private(extension));
 }
 
 void FreeState(cmark_mem*, void* state) { delete static_cast<ExtensionState*>(state); }
@@ -85,6 +90,7 @@ void ScrubAndMark(cmark_node* root, cmark_syntax_extension* extension) {
 }
 
 cmark_node* Postprocess(cmark_syntax_extension* extension, cmark_parser*, cmark_node* root) {
+  StateOf(extension).links_left = StateOf(extension).max_links;
   ScrubAndMark(root, extension);
   return nullptr;  // the root is unchanged
 }
@@ -101,27 +107,21 @@ void PutText(cmark_strbuf* html, std::string_view text) {
                        static_cast<bufsize_t>(text.size()), /*secure=*/0);
 }
 
-void PutKeyLink(const ExtensionState& state, std::string_view key, std::string_view matched_text,
-                cmark_strbuf* html) {
-  const auto put = [html](std::string_view piece) { Put(html, piece); };
-  Put(html, state.anchor_start);
-  ForEachPercentEncodedPiece(key, put);  // leaves nothing that HTML would need escaped
-  Put(html, "\" class=\"gfm gfm-issue\" title=\"Issue in Jira\" data-external-issue=\"");
-  ForEachHtmlEscapedPiece(key, put);
-  Put(html, "\">");
-  PutText(html, matched_text);
-  Put(html, "</a>");
-}
-
 // Called for the marked TEXT nodes only (leaves: entered, never exited).
 void RenderHtml(cmark_syntax_extension* extension, cmark_html_renderer* renderer, cmark_node* node,
                 cmark_event_type, int) {
-  const ExtensionState& state = StateOf(extension);
+  ExtensionState& state = StateOf(extension);
+  cmark_strbuf* html = renderer->html;
   const std::string_view text = ViewOf(node->as.literal);
   std::size_t done = 0;  // bytes of `text` written
   state.scanner->ForEach(text, [&](const KeyMatch& match) {
-    PutText(renderer->html, text.substr(done, match.offset - done));
-    PutKeyLink(state, match.key, text.substr(match.offset, match.length), renderer->html);
+    if (state.links_left == 0) return false;  // the rest of the document stays text
+    --state.links_left;
+    PutText(html, text.substr(done, match.offset - done));
+    PutKeyLink(
+        state.anchor_start, match.key, text.substr(match.offset, match.length),
+        [html](std::string_view piece) { Put(html, piece); },
+        [html](std::string_view piece) { PutText(html, piece); });
     done = match.offset + match.length;
     return true;
   });
@@ -135,8 +135,8 @@ cmark_syntax_extension* NewJiraExtension(const JiraLinkConfig& config) {
   if (!config.link_base.empty()) {
     state->scanner = config.scanner;
     state->keys_contain_dash = config.scanner->key_regex() == kDefaultKeyRegex;
-    state->anchor_start = "<a href=\"";
-    AppendHtmlEscaped(config.link_base, &state->anchor_start);
+    state->anchor_start = KeyAnchorStart(config.link_base);
+    state->max_links = config.max_links;
   }
   cmark_syntax_extension* extension = cmark_syntax_extension_new("jira");
   cmark_syntax_extension_set_private(extension, state, FreeState);

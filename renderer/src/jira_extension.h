@@ -11,7 +11,8 @@
 //  - cmark-gfm's HTML renderer hands every node carrying an extension to
 //    that extension's html_render_func. For a marked TEXT node it writes the
 //    text escaped exactly as cmark does, with each key the KeyScanner finds
-//    in an anchor: <a href="..." class="gfm gfm-issue" ...>KEY</a>.
+//    in an anchor: <a href="..." class="gfm gfm-issue" ...>KEY</a>
+//    (key_link.h), up to max_links per document.
 // Linking while rendering, rather than splitting TEXT nodes into LINK nodes,
 // makes no node and no copy of the text: a key costs only its scan and the
 // bytes written. Text without a key is rendered by cmark itself.
@@ -28,6 +29,7 @@
 // the time it runs, and their text is left alone.
 #pragma once
 
+#include <cstddef>
 #include <string>
 
 #include "jiralink/core/key_scanner.h"
@@ -39,6 +41,7 @@ namespace jiralink::renderer {
 struct JiraLinkConfig {
   std::string link_base;                // "<web_url>/browse/"; empty = scrub URLs only
   const KeyScanner* scanner = nullptr;  // required when link_base is set
+  std::size_t max_links = 0;            // keys linked per document; later ones stay text
 };
 
 // A new, unregistered extension named "jira" with its own copy of what it

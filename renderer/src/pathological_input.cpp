@@ -134,4 +134,52 @@ bool NeutraliseTables(std::string_view markdown, const TableLimits& limits,
   return true;
 }
 
+std::size_t InlineHtmlScanBound(std::string_view markdown, std::size_t limit) {
+  struct Kind {
+    std::string_view opener;
+    std::string_view closer;
+    bool letter_follows;  // the opener counts only before an ASCII letter
+  };
+  static constexpr Kind kKinds[] = {
+      {"<!--", "-->", false}, {"<?", "?>", false}, {"<![CDATA[", "]]>", false}, {"<!", ">", true}};
+  std::size_t total = 0;
+  for (const Kind& kind : kKinds) {
+    // The next closer after the current opener. Both only move forward, so
+    // each kind is one pass over the input.
+    std::size_t closer = 0;
+    bool closer_known = false;
+    for (std::size_t at = markdown.find(kind.opener); at != std::string_view::npos;
+         at = markdown.find(kind.opener, at + 1)) {
+      const std::size_t body = at + kind.opener.size();
+      if (kind.letter_follows && (body >= markdown.size() || !((markdown[body] | 0x20) >= 'a' &&
+                                                               (markdown[body] | 0x20) <= 'z'))) {
+        continue;
+      }
+      if (!closer_known || closer < body) {
+        closer = markdown.find(kind.closer, body);
+        if (closer == std::string_view::npos) closer = markdown.size();
+        closer_known = true;
+      }
+      total += closer - at;
+      if (total > limit) return total;
+    }
+  }
+  return total;
+}
+
+std::size_t EmailAutolinkCopyBound(std::string_view markdown, std::size_t limit) {
+  std::size_t total = 0;
+  std::size_t line_end = 0;  // the '\n' ending the line of the current '@'
+  for (std::size_t at = markdown.find('@'); at != std::string_view::npos;
+       at = markdown.find('@', at + 1)) {
+    if (line_end <= at) {
+      line_end = markdown.find('\n', at);
+      if (line_end == std::string_view::npos) line_end = markdown.size();
+    }
+    total += line_end - at;
+    if (total > limit) return total;
+  }
+  return total;
+}
+
 }  // namespace jiralink::renderer

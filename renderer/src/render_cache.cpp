@@ -7,9 +7,11 @@
 #define XXH_STATIC_LINKING_ONLY  // XXH3_state_t on the stack: no allocation per lookup
 #include <xxhash.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <system_error>
 
@@ -167,6 +169,14 @@ Status OpenDatabase(const std::string& state_dir, sqlite3** db, std::string* pat
       Exec(*db, *path,
            "PRAGMA page_size=65536; PRAGMA mmap_size=268435456; PRAGMA wal_autocheckpoint=64; "
            "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;");
+  if (status.ok()) {
+    // Keep the WAL file when the last connection closes (it is checkpointed
+    // and, journal_size_limit=0, emptied): each short-lived process then
+    // neither creates nor deletes it.
+    int persist = 1;
+    sqlite3_file_control(*db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
+    status = Exec(*db, *path, "PRAGMA journal_size_limit=0;");
+  }
   if (status.ok()) status = EnsureSchema(*db, *path);
   if (!status.ok()) {
     int code = sqlite3_errcode(*db) & 0xff;
@@ -227,13 +237,15 @@ Status RenderCache::Open(const std::string& state_dir, std::string_view fingerpr
 }
 
 Status RenderCache::Prepare() {
-  // One statement reads the row and the current version together: the
-  // snapshot is consistent, so an invalidation is either wholly seen or not.
-  // The exact comparison of settings and input makes a key collision a miss.
+  // One statement finds the row and reads the current version together. The
+  // stored input and HTML are then read through blob handles while that
+  // statement is still active, so all of it is one read snapshot: an
+  // invalidation is either wholly seen or not. The exact comparison of
+  // settings and input makes a key collision a miss.
   const char* lookup =
-      "SELECT s.local_version, e.html, e.last_used FROM state s "
+      "SELECT s.local_version, e.id, e.last_used FROM state s "
       "LEFT JOIN entries e ON e.id = ?1 AND e.key_high = ?2 AND e.version = s.local_version "
-      "AND e.settings = ?3 AND e.input = ?4 WHERE s.id = 1";
+      "AND e.settings = ?3 WHERE s.id = 1";
   const char* store =
       "INSERT OR REPLACE INTO entries(id, key_high, version, last_used, settings, input, html) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
@@ -251,6 +263,8 @@ Status RenderCache::Prepare() {
 
 RenderCache::~RenderCache() {
   if (db_ != nullptr) Flush();  // best effort: counters are statistics
+  sqlite3_blob_close(input_blob_);
+  sqlite3_blob_close(html_blob_);
   sqlite3_finalize(lookup_);
   sqlite3_finalize(store_);
   sqlite3_close(db_);
@@ -277,31 +291,69 @@ RenderCache::Slot RenderCache::SlotOf(std::string_view markdown) const {
 }
 
 Status RenderCache::Lookup(std::string_view markdown, std::string* html, bool* found, Slot* slot) {
+  html->clear();
+  return Lookup(
+      markdown, [html](std::string_view piece) { html->append(piece); }, found, slot);
+}
+
+namespace {
+
+// Size of the pieces a hit is compared and written in: big enough for few
+// calls, small enough to stay in the CPU cache (no page faults, no large
+// allocation to map and unmap).
+constexpr int kBlobChunk = 64 * 1024;
+
+// Points *blob at column `column` of entries row `row`, opening the handle
+// the first time (sqlite3_blob_reopen is much cheaper than an open).
+int OpenBlob(sqlite3* db, const char* column, std::int64_t row, sqlite3_blob** blob) {
+  if (*blob != nullptr && sqlite3_blob_reopen(*blob, row) == SQLITE_OK) return SQLITE_OK;
+  sqlite3_blob_close(*blob);
+  *blob = nullptr;
+  return sqlite3_blob_open(db, "main", "entries", column, row, /*flags=*/0, blob);
+}
+
+}  // namespace
+
+Status RenderCache::Lookup(std::string_view markdown, const HtmlSink& sink, bool* found,
+                           Slot* slot) {
   *found = false;
   Slot here = SlotOf(markdown);
   sqlite3_bind_int64(lookup_, 1, here.key_low);
   sqlite3_bind_int64(lookup_, 2, here.key_high);
-  BindBlob(lookup_, 4, markdown);
-  const int rc = sqlite3_step(lookup_);
+  int rc = sqlite3_step(lookup_);
+  bool failed = rc != SQLITE_ROW;
   if (rc == SQLITE_ROW) {
     here.version = sqlite3_column_int64(lookup_, 0);
     if (sqlite3_column_type(lookup_, 1) != SQLITE_NULL) {
-      const void* blob = sqlite3_column_blob(lookup_, 1);
-      const auto size = static_cast<std::size_t>(sqlite3_column_bytes(lookup_, 1));
-      if (size == 0) {
-        html->clear();
-      } else {
-        html->assign(static_cast<const char*>(blob), size);
+      const std::int64_t row = sqlite3_column_int64(lookup_, 1);
+      const std::int64_t last_used = sqlite3_column_int64(lookup_, 2);
+      char chunk[kBlobChunk];
+      // The stored input must equal `markdown` byte for byte.
+      bool same = OpenBlob(db_, "input", row, &input_blob_) == SQLITE_OK;
+      failed = !same;
+      same = same && static_cast<std::size_t>(sqlite3_blob_bytes(input_blob_)) == markdown.size();
+      for (std::size_t offset = 0; same && offset < markdown.size(); offset += kBlobChunk) {
+        const int n = static_cast<int>(std::min<std::size_t>(kBlobChunk, markdown.size() - offset));
+        failed = sqlite3_blob_read(input_blob_, chunk, n, static_cast<int>(offset)) != SQLITE_OK;
+        same = !failed && std::memcmp(chunk, markdown.data() + offset, n) == 0;
       }
-      *found = true;
-      if (NowSeconds() - sqlite3_column_int64(lookup_, 2) > kTouchIntervalSeconds) {
-        pending_touches_.push_back(here);
+      // A hit: the HTML goes to the sink in pieces, straight from the file.
+      if (same && OpenBlob(db_, "html", row, &html_blob_) == SQLITE_OK) {
+        *found = true;
+        const int size = sqlite3_blob_bytes(html_blob_);
+        for (int offset = 0; offset < size && !failed; offset += kBlobChunk) {
+          const int n = std::min(kBlobChunk, size - offset);
+          failed = sqlite3_blob_read(html_blob_, chunk, n, offset) != SQLITE_OK;
+          if (!failed) sink(std::string_view(chunk, static_cast<std::size_t>(n)));
+        }
+        if (NowSeconds() - last_used > kTouchIntervalSeconds) pending_touches_.push_back(here);
+      } else if (same) {
+        failed = true;
       }
     }
   }
   sqlite3_reset(lookup_);
-  sqlite3_bind_null(lookup_, 4);  // `markdown` may not outlive this call
-  if (rc != SQLITE_ROW) return SqlError(db_, path_, "lookup");
+  if (failed) return SqlError(db_, path_, "lookup");
   ++(*found ? pending_hits_ : pending_misses_);
   *slot = here;
   return Status::Ok();

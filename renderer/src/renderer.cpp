@@ -8,7 +8,9 @@
 #include <mutex>
 
 #include "jira_extension.h"
+#include "jiralink/renderer/filter_input.h"
 #include "jiralink/renderer/pathological_input.h"
+#include "key_link.h"
 
 namespace jiralink::renderer {
 namespace {
@@ -47,6 +49,7 @@ std::string Fingerprint(const RenderOptions& options, std::string_view link_base
   AppendField("prefix", options.matching.prefix, &text);
   AppendField("hardbreaks", options.hardbreaks ? "1" : "0", &text);
   AppendField("jira_extension", options.jira_extension ? "1" : "0", &text);
+  AppendField("max_links", std::to_string(options.max_links), &text);
   return text;
 }
 
@@ -74,12 +77,14 @@ Status Renderer::Create(const RenderOptions& options, std::unique_ptr<Renderer>*
     std::string_view base = options.web_url;
     while (!base.empty() && base.back() == '/') base.remove_suffix(1);
     renderer->link_base_ = std::string(base) + "/browse/";
+    renderer->anchor_start_ = KeyAnchorStart(renderer->link_base_);
   }
   renderer->fingerprint_ = Fingerprint(options, renderer->link_base_);
   if (options.jira_extension) {
     JiraLinkConfig config;
     config.link_base = renderer->link_base_;
     config.scanner = renderer->scanner_.get();
+    config.max_links = options.max_links;
     renderer->jira_extension_ = NewJiraExtension(config);
   }
   *out = std::move(renderer);
@@ -97,6 +102,12 @@ Status Renderer::Render(std::string_view markdown, std::string* html) const {
     return Status::InvalidArgument(
         "input is " + std::to_string(markdown.size()) +
         " bytes, more than [render] max_bytes = " + std::to_string(options_.max_bytes));
+  }
+  // Shapes that would cost cmark-gfm seconds or gigabytes are shown as text.
+  if (InlineHtmlScanBound(markdown, kMaxInlineHtmlScanBytes) > kMaxInlineHtmlScanBytes ||
+      EmailAutolinkCopyBound(markdown, kMaxEmailAutolinkCopyBytes) > kMaxEmailAutolinkCopyBytes) {
+    *html = RenderPlainText(markdown);
+    return Status::Ok();
   }
   std::string neutralised;
   if (NeutraliseTables(markdown, TableLimits{}, &neutralised)) markdown = neutralised;

@@ -61,20 +61,61 @@ TEST_F(RenderCliTest, CgitContractOtherNamesArePreText) {
   EXPECT_EQ(result.out, "<pre>*not* &lt;b&gt;markdown&lt;/b&gt; PROJ-7\n</pre>\n");
 }
 
-TEST_F(RenderCliTest, FileArgumentWithEmptyStdinIsRead) {
-  testing::WriteFile(dir_.Path("notes.txt"), "PROJ-7\n");
-  ProcessResult result = Run({dir_.Path("notes.txt")}, "");
-  EXPECT_EQ(result.exit_code, 0) << result.err;
-  EXPECT_EQ(result.out, "<p>" + std::string(kLink) + "</p>\n");
+TEST_F(RenderCliTest, NameOfAnExistingFileIsNeverRead) {
+  // cgit sends an empty stdin for an about path that is not in the
+  // repository, and the visitor chose that path: it is only a name.
+  testing::WriteFile(dir_.Path("notes.md"), "PROJ-7\n");
+  for (const std::string& name : {dir_.Path("notes.md"), config_}) {
+    ProcessResult result = Run({name}, "");
+    EXPECT_EQ(result.exit_code, 0) << result.err;
+    EXPECT_EQ(result.out, "") << name;
+  }
 }
 
-TEST_F(RenderCliTest, NoStdinDataAndNoSuchFileRendersNothing) {
-  testing::ProcessOptions options;
-  ProcessResult result = RunJiralink({"render", "--config", config_, dir_.Path("nope.md")},
-                                     options);  // stdin: no data
-  // With no stdin data and no file, cgit's empty README renders as nothing.
+TEST_F(RenderCliTest, EmptyStdinRendersNothingWhateverTheName) {
+  for (const char* name : {"README.md", "README", "nope.txt"}) {
+    ProcessResult result = Run({name}, "");
+    EXPECT_EQ(result.exit_code, 0) << result.err;
+    EXPECT_EQ(result.out, "") << name;
+  }
+}
+
+TEST_F(RenderCliTest, InputOptionReadsTheFileAsMarkdown) {
+  testing::WriteFile(dir_.Path("notes.txt"), "PROJ-7\n");
+  ProcessResult result = Run({"--input", dir_.Path("notes.txt")}, "");
   EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(result.out, "<p>" + std::string(kLink) + "</p>\n");
+  result = Run({"--input", dir_.Path("nope.md")}, "");
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.err.find("jiralink render: cannot read " + dir_.Path("nope.md")),
+            std::string::npos)
+      << result.err;
+  result = Run({"README.md", "--input", dir_.Path("notes.txt")}, "");
+  EXPECT_EQ(result.exit_code, 2);
   EXPECT_EQ(result.out, "");
+}
+
+TEST_F(RenderCliTest, CommitFilterLinksKeysInEscapedText) {
+  ProcessResult result =
+      Run({"--commit-filter"}, "Fix PROJ-7: &lt;b&gt; &amp; \"q\"\n\nBody PROJ-7.\n");
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(result.out, "Fix " + std::string(kLink) + ": &lt;b&gt; &amp; \"q\"\n\nBody " +
+                            std::string(kLink) + ".\n");
+  EXPECT_EQ(result.err, "");
+}
+
+TEST_F(RenderCliTest, CommitFilterPassesAnOverlongMessageThroughUnlinked) {
+  testing::WriteFile(config_,
+                     "[jira]\nweb_url = \"https://jira.example.com\"\n[render]\n"
+                     "max_bytes = 100\n[state]\ndir = \"" +
+                         dir_.Path("state") + "\"\n");
+  const std::string message = "PROJ-7 " + std::string(200, 'x') + " &amp;";
+  ProcessResult result = Run({"--commit-filter"}, message);
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_EQ(result.out, message);
+  EXPECT_NE(result.err.find("warning: message longer than [render] max_bytes = 100"),
+            std::string::npos)
+      << result.err;
 }
 
 TEST_F(RenderCliTest, OverMaxBytesIsRefusedWithExit2) {

@@ -62,7 +62,7 @@ TEST(ConfigLayering, NoFileGivesBuiltInDefaults) {
   EXPECT_TRUE(settings.transitions.enabled);
   EXPECT_EQ(settings.transitions.mode, TransitionMode::kDone);
   EXPECT_EQ(settings.git.max_commits_per_push, 100);
-  EXPECT_EQ(settings.render.max_bytes, 8 * 1024 * 1024);
+  EXPECT_EQ(settings.render.max_bytes, 1024 * 1024);
   EXPECT_EQ(settings.delivery.max_attempts, 20);
   EXPECT_EQ(settings.delivery.pause_seconds, 300);
   EXPECT_EQ(settings.delivery.keep_done_days, 30);

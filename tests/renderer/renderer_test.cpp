@@ -262,5 +262,20 @@ TEST(RendererTest, PlainCmarkBaselineLinksNothing) {
   EXPECT_EQ(RenderWith(options, "PROJ-1 | x"), "<p>PROJ-1 | x</p>\n");
 }
 
+TEST(RendererTest, LinksAtMostMaxLinksPerDocument) {
+  RenderOptions options;
+  options.web_url = kWebUrl;
+  options.max_links = 2;
+  // The budget is per document: it spans paragraphs and starts again with the next render.
+  const std::string html = "<p>" + Link("AB-1") + "</p>\n<p>" + Link("AB-2") + " AB-3</p>\n";
+  std::unique_ptr<Renderer> renderer;
+  ASSERT_TRUE(Renderer::Create(options, &renderer).ok());
+  std::string out;
+  ASSERT_TRUE(renderer->Render("AB-1\n\nAB-2 AB-3", &out).ok());
+  EXPECT_EQ(out, html);
+  ASSERT_TRUE(renderer->Render("AB-1\n\nAB-2 AB-3", &out).ok());
+  EXPECT_EQ(out, html);
+}
+
 }  // namespace
 }  // namespace jiralink::renderer

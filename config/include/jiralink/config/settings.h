@@ -68,7 +68,7 @@ struct StateSettings {
 };
 
 struct RenderSettings {
-  std::int64_t max_bytes = 8 * 1024 * 1024;
+  std::int64_t max_bytes = 1024 * 1024;  // renderer::kDefaultMaxBytes
   bool cache = true;
   std::int64_t cache_max_mb = 256;
   bool hardbreaks = false;  // a newline inside a paragraph becomes <br />

@@ -35,6 +35,12 @@ class CachedRenderer {
   // whether the HTML came from the cache.
   Status Render(std::string_view markdown, std::string* html, bool* from_cache = nullptr);
 
+  // The same, handing the HTML to `sink` instead: a hit is written straight
+  // from the cache's file in pieces, without a copy of the page. Fails
+  // without handing anything out, except for a read error of the cache in the
+  // middle of a hit (kIOError; the page is then incomplete).
+  Status RenderTo(std::string_view markdown, const HtmlSink& sink, bool* from_cache = nullptr);
+
   // True while the cache is in use.
   bool cache_in_use() const { return cache_ != nullptr; }
 

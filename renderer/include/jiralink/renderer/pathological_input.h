@@ -10,6 +10,20 @@
 // through the next blank line) and, when it is too wide or too big, escapes
 // the pipes of its delimiter row: the table then renders as paragraph text,
 // in linear time, and no character of the input is lost.
+//
+// Inline raw HTML is the other quadratic case: for each `<!--`, `<?`,
+// `<![CDATA[` and `<!` + letter in text, cmark-gfm scans forward for the
+// closer (`-->`, `?>`, `]]>`, `>`), and with none ahead every opener scans to
+// the end of its paragraph (`<?` x 200,000 takes 17 s). InlineHtmlScanBound()
+// bounds the bytes those scans can read, in linear time; the renderer shows
+// an input over kMaxInlineHtmlScanBytes as escaped plain text instead.
+//
+// Memory: the GFM autolink extension copies the rest of a text node for every
+// e-mail address it links in it, so 1,000 addresses at the start of a 1 MiB
+// line take 1 GB. EmailAutolinkCopyBound() bounds those copies; over
+// kMaxEmailAutolinkCopyBytes the input is shown as plain text too. All other
+// shapes cost at most ~300 MiB of memory and 0.8 s per MiB of input (cmark
+// nodes), which the default [render] max_bytes keeps in bounds.
 #pragma once
 
 #include <cstddef>
@@ -26,5 +40,23 @@ struct TableLimits {
 // Returns true and fills *rewritten when some table had to be neutralised;
 // returns false (and leaves *rewritten alone) when the input is fine as is.
 bool NeutraliseTables(std::string_view markdown, const TableLimits& limits, std::string* rewritten);
+
+// Bytes that cmark-gfm 0.29 reads, at most, scanning raw-HTML openers for
+// their closers: the sum over openers of the distance to the next closer of
+// the same kind (or to the end). Counting stops once it passes `limit`.
+std::size_t InlineHtmlScanBound(std::string_view markdown, std::size_t limit);
+
+// About 0.4 s of cmark-gfm's scanning (it reads ~2.5 GB/s); ordinary
+// documents, even with an unclosed `<?php` in each of 100 code blocks of a
+// 1 MiB file, stay far below.
+inline constexpr std::size_t kMaxInlineHtmlScanBytes = std::size_t{1} << 30;
+
+// Bytes the autolink extension may copy for e-mail addresses: for each '@',
+// the distance to the end of its line (a text node never spans lines).
+// Counting stops once it passes `limit`.
+std::size_t EmailAutolinkCopyBound(std::string_view markdown, std::size_t limit);
+
+// 64 MiB: ordinary text (a few addresses per line) stays far below.
+inline constexpr std::size_t kMaxEmailAutolinkCopyBytes = std::size_t{64} << 20;
 
 }  // namespace jiralink::renderer

@@ -12,8 +12,8 @@
 //     InvalidateRenderCache().
 // A row is found by XXH3-128(XXH3-128(settings) || input), and it is a hit
 // only if the row's version is the current local version and its stored
-// input and settings equal the current ones byte for byte. All of that is one
-// SQL statement, so one read snapshot: a lookup that starts after an
+// input and settings equal the current ones byte for byte. All of that is read
+// while one SQL statement is active, so in one read snapshot: a lookup that starts after an
 // invalidation has committed never sees a row of the old version. Because
 // equality is exact, this is stronger than a collision-resistant key: two
 // inputs with the same key (even a crafted collision) can never be served
@@ -33,6 +33,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -42,8 +43,12 @@
 
 struct sqlite3;
 struct sqlite3_stmt;
+struct sqlite3_blob;
 
 namespace jiralink::renderer {
+
+// Receives HTML, in one or more pieces, in order.
+using HtmlSink = std::function<void(std::string_view)>;
 
 // The file name of the cache inside the state directory.
 inline constexpr std::string_view kRenderCacheFileName = "render-cache.sqlite3";
@@ -83,6 +88,11 @@ class RenderCache {
   // is where to Store the rendering after a miss, so the input is hashed once.
   Status Lookup(std::string_view markdown, std::string* html, bool* found, Slot* slot);
 
+  // The same lookup, handing a hit's HTML to `sink` in pieces read straight
+  // from the file (no copy of the whole page): how `jiralink render` serves a
+  // cached page. A read error after the first piece fails with *found true.
+  Status Lookup(std::string_view markdown, const HtmlSink& sink, bool* found, Slot* slot);
+
   // Stores `html` as the rendering of `markdown` in the `slot` its Lookup
   // gave, under the local version that Lookup saw: a render that raced an
   // invalidation is stored under the old version, where no later lookup
@@ -114,6 +124,8 @@ class RenderCache {
 
   sqlite3* db_ = nullptr;
   sqlite3_stmt* lookup_ = nullptr;
+  sqlite3_blob* input_blob_ = nullptr;  // a hit's stored input and HTML, read in pieces
+  sqlite3_blob* html_blob_ = nullptr;
   sqlite3_stmt* store_ = nullptr;
   std::string path_;
   std::string recovery_note_;

@@ -22,6 +22,7 @@
 // be shared between threads; renders never run in parallel.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -38,8 +39,15 @@ namespace jiralink::renderer {
 // part of every cache epoch.
 inline constexpr std::string_view kRendererVersion = "jiralink-renderer/1";
 
-// Default of [render] max_bytes.
-inline constexpr std::int64_t kDefaultMaxBytes = 8 * 1024 * 1024;
+// Default of [render] max_bytes: 1 MiB. The most memory-hungry Markdown
+// (`>` x N, `*a* ` x N: ~300 MiB per MiB in cmark-gfm 0.29) then stays under
+// 512 MiB and 1 s of CPU (tests/cli/render_limits_test.cpp); the largest
+// document of the corpus is 772 KB.
+inline constexpr std::int64_t kDefaultMaxBytes = 1024 * 1024;
+
+// Default of RenderOptions::max_links: Jira keys linked in one document. The
+// largest document of the corpus (calcite's history.md, 772 KB) has 8,539.
+inline constexpr std::size_t kDefaultMaxLinks = 50000;
 
 struct RenderOptions {
   // The Jira site, e.g. "https://jira.example.com" (a trailing '/' is
@@ -51,6 +59,9 @@ struct RenderOptions {
   bool hardbreaks = false;
   // Inputs longer than this are refused (kInvalidArgument).
   std::int64_t max_bytes = kDefaultMaxBytes;
+  // Only the first max_links keys of a document become links; the others
+  // stay plain text, so a page of keys cannot grow the HTML without bound.
+  std::size_t max_links = kDefaultMaxLinks;
   // False leaves the `jira` extension out entirely: plain cmark-gfm with the
   // GFM extensions. Only the benchmark baseline wants this; it also skips the
   // data: URL scrubbing that the extension does.
@@ -70,8 +81,20 @@ class Renderer {
 
   // Renders `markdown` into *html. Fails with kInvalidArgument when the input
   // is longer than max_bytes. Pathological shapes that cmark-gfm 0.29 parses
-  // in quadratic time are neutralised first (see pathological_input.h).
+  // in quadratic time are neutralised first (see pathological_input.h): an
+  // oversized table renders as text, and an input whose unclosed raw-HTML
+  // openers (`<?`, `<![CDATA[` ...) would take seconds, or whose e-mail
+  // autolinks would take gigabytes, is rendered whole as escaped text in
+  // <pre> (RenderPlainText).
   Status Render(std::string_view markdown, std::string* html) const;
+
+  // cgit's commit-filter: `html` is text that is already HTML (cgit escaped
+  // the commit message). Writes it to *out with each key found in its text
+  // linked exactly as Render() links it (up to max_links), and nothing else
+  // changed: no byte is escaped or unescaped, and text inside a tag, a
+  // character reference (&amp; &#39; ...) or an existing <a>...</a> is left
+  // alone. Linear in the input. Without links_keys() *out is `html`.
+  void LinkKeysInHtml(std::string_view html, std::string* out) const;
 
   // True when keys become links (jira_extension and a usable web_url).
   bool links_keys() const { return !link_base_.empty(); }
@@ -87,7 +110,8 @@ class Renderer {
   Renderer() = default;
 
   RenderOptions options_;
-  std::string link_base_;  // "<web_url>/browse/", empty when not linking
+  std::string link_base_;     // "<web_url>/browse/", empty when not linking
+  std::string anchor_start_;  // `<a href="` + link_base_, HTML-escaped
   std::string fingerprint_;
   std::unique_ptr<KeyScanner> scanner_;
   cmark_syntax_extension* jira_extension_ = nullptr;  // owned; null when left out
