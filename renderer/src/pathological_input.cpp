@@ -182,4 +182,22 @@ std::size_t EmailAutolinkCopyBound(std::string_view markdown, std::size_t limit)
   return total;
 }
 
+std::size_t WwwAutolinkScanBound(std::string_view markdown, std::size_t limit) {
+  auto is_space = [](char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+  };
+  std::size_t total = 0;
+  std::size_t space = 0;  // the white space (or end) after the current "www."
+  for (std::size_t at = markdown.find("www."); at != std::string_view::npos;
+       at = markdown.find("www.", at + 1)) {
+    if (space <= at) {
+      space = at;
+      while (space < markdown.size() && !is_space(markdown[space])) ++space;
+    }
+    total += space - at;
+    if (total > limit) return total;
+  }
+  return total;
+}
+
 }  // namespace jiralink::renderer

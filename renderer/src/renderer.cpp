@@ -105,7 +105,8 @@ Status Renderer::Render(std::string_view markdown, std::string* html) const {
   }
   // Shapes that would cost cmark-gfm seconds or gigabytes are shown as text.
   if (InlineHtmlScanBound(markdown, kMaxInlineHtmlScanBytes) > kMaxInlineHtmlScanBytes ||
-      EmailAutolinkCopyBound(markdown, kMaxEmailAutolinkCopyBytes) > kMaxEmailAutolinkCopyBytes) {
+      EmailAutolinkCopyBound(markdown, kMaxEmailAutolinkCopyBytes) > kMaxEmailAutolinkCopyBytes ||
+      WwwAutolinkScanBound(markdown, kMaxWwwAutolinkScanBytes) > kMaxWwwAutolinkScanBytes) {
     *html = RenderPlainText(markdown);
     return Status::Ok();
   }

@@ -152,6 +152,7 @@ const Shape kShapes[] = {
     {"list_blockquotes", "", "- >", ""},
     {"open_emphasis", "", "*a", ""},
     {"email_autolinks", "", "a@b.co ", ""},
+    {"www_autolinks_without_space", "", "www.a_", ""},  // fuzz finding: quadratic
     {"over_max_bytes", "", "a", "", true},
 };
 

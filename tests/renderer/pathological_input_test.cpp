@@ -65,6 +65,19 @@ TEST(InlineHtmlScanBoundTest, InputOverTheBoundRendersAsEscapedText) {
   EXPECT_EQ(Render("x <![CDATA[ y ]]>"), "<p>x <!-- raw HTML omitted --></p>\n");
 }
 
+TEST(WwwAutolinkScanBoundTest, CountsTheRunUpToWhiteSpaceOfEachWww) {
+  EXPECT_EQ(WwwAutolinkScanBound("see www.a.com now\nwww.b.org", SIZE_MAX), 9u + 9u);
+  EXPECT_EQ(WwwAutolinkScanBound("no links", SIZE_MAX), 0u);
+  // Overlapping runs: each "www." reads on to the same space.
+  EXPECT_EQ(WwwAutolinkScanBound("www.www. x", SIZE_MAX), 8u + 4u);
+  // The fuzz finding: quadratic without white space.
+  EXPECT_GT(WwwAutolinkScanBound(Repeat("www.a_", 20000), kMaxWwwAutolinkScanBytes),
+            kMaxWwwAutolinkScanBytes);
+  // Ordinary text with many links stays far below.
+  EXPECT_LT(WwwAutolinkScanBound(Repeat("see www.example.com/x for it\n", 30000), SIZE_MAX),
+            1u << 20);
+}
+
 TEST(EmailAutolinkCopyBoundTest, CountsTheRestOfTheLineOfEachAddress) {
   EXPECT_EQ(EmailAutolinkCopyBound("a@b.co x\nc@d.co", SIZE_MAX), 7u + 5u);
   EXPECT_EQ(EmailAutolinkCopyBound("no address", SIZE_MAX), 0u);

@@ -21,7 +21,13 @@
 // Memory: the GFM autolink extension copies the rest of a text node for every
 // e-mail address it links in it, so 1,000 addresses at the start of a 1 MiB
 // line take 1 GB. EmailAutolinkCopyBound() bounds those copies; over
-// kMaxEmailAutolinkCopyBytes the input is shown as plain text too. All other
+// kMaxEmailAutolinkCopyBytes the input is shown as plain text too.
+//
+// Time: for each `www.` the autolink extension checks the domain and then
+// reads on to the next white space, so `www.a_` repeated without a space is
+// quadratic (120 KB of it take 9 s; found by the markdown fuzz target).
+// WwwAutolinkScanBound() bounds those reads; over kMaxWwwAutolinkScanBytes
+// the input is shown as plain text. All other
 // shapes cost at most ~300 MiB of memory and 0.8 s per MiB of input (cmark
 // nodes), which the default [render] max_bytes keeps in bounds.
 #pragma once
@@ -58,5 +64,14 @@ std::size_t EmailAutolinkCopyBound(std::string_view markdown, std::size_t limit)
 
 // 64 MiB: ordinary text (a few addresses per line) stays far below.
 inline constexpr std::size_t kMaxEmailAutolinkCopyBytes = std::size_t{64} << 20;
+
+// Bytes the autolink extension reads for `www.` links: for each "www.", the
+// distance to the next white space (or the end). Counting stops once it
+// passes `limit`.
+std::size_t WwwAutolinkScanBound(std::string_view markdown, std::size_t limit);
+
+// 64 MiB, about 0.5 s of that scanning: ordinary text (a few links per line,
+// each followed by a space or a line end) stays far below.
+inline constexpr std::size_t kMaxWwwAutolinkScanBytes = std::size_t{64} << 20;
 
 }  // namespace jiralink::renderer
