@@ -44,7 +44,10 @@ std::string Config::Describe(const Settings& s) {
       << "prefix = " << TomlString(s.matching.prefix) << "\n";
 
   out << "\n[comments]\n"
-      << "enabled = " << Bool(s.comments.enabled) << "\n";
+      << "enabled = " << Bool(s.comments.enabled) << "\n"
+      << "detail = \""
+      << (s.comments.detail == CommentDetailLevel::kAllDetails ? "all_details" : "standard")
+      << "\"\n";
 
   out << "\n[transitions]\n"
       << "enabled = " << Bool(s.transitions.enabled) << "\n"
