@@ -85,7 +85,9 @@ TEST_F(DeliverExactlyOnce, LostRepliesAndKilledWorkersLeaveOneCommentAndLinkPerC
     auto limit = std::chrono::milliseconds(kill ? 50 + dice() % 400 : 120000);
     ProcessResult run = Jiralink({"deliver", "--once"}, "", limit);
     if (run.term_signal == SIGKILL) ++killed;
-    if (!kill) ASSERT_NE(run.exit_code, -1) << "an unkilled run ended by a signal: " << run.err;
+    if (!kill) {
+      ASSERT_NE(run.exit_code, -1) << "an unkilled run ended by a signal: " << run.err;
+    }
     // A killed run's leases (1 s) must run out before its jobs are due.
     if (run.term_signal == SIGKILL) std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
