@@ -1,14 +1,19 @@
-// jiralink deliver [--once | --daemon [--poll-seconds N]]
+// jiralink deliver [--once | --daemon [--poll-seconds N]] [--log FILE]
 //
-// Delivers the due jobs of the outbox to Jira (see hooks/delivery.h). --once
+// Delivers the due jobs of the outbox to Jira (delivery/site_delivery.h does
+// the rounds over every site; this file wires settings in and prints). --once
 // (the default; what the hook starts after a push) delivers what is due and
-// exits: 0 when everything due was delivered, 1 when some job failed or
-// delivery is paused. --daemon keeps polling until SIGTERM or SIGINT. Both
-// forget the jobs delivered more than [delivery] keep_done_days ago.
+// exits: 0 when everything due was delivered or skipped (the issue does not
+// exist), 1 when some job failed or delivery is paused. --daemon keeps polling until SIGTERM or
+// SIGINT. Both forget the jobs delivered more than [delivery] keep_done_days ago.
+//
+// --log appends the output to FILE (rotated, delivery_log.h), each job line
+// with a timestamp: the hook's detached run logs to <state dir>/deliver.log.
 //
 // JIRALINK_BACKOFF_BASE_MS sets the first retry delay (default 1000 ms);
 // tests make it small.
 #include <signal.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -28,6 +33,8 @@
 #include "common.h"
 #include "jiralink/delivery/delivery.h"
 #include "jiralink/delivery/delivery_lock.h"
+#include "jiralink/delivery/delivery_log.h"
+#include "jiralink/delivery/site_delivery.h"
 #include "jiralink/outbox/sqlite_outbox.h"
 
 namespace jiralink::cli {
@@ -35,10 +42,6 @@ namespace jiralink::cli {
 namespace {
 
 namespace fs = std::filesystem;
-
-// A once-run gives up after this many lock/deliver rounds (each round ends
-// with nothing due, so this only bounds pathological churn).
-constexpr int kMaxRounds = 50;
 
 std::atomic<bool> g_stop{false};
 
@@ -55,143 +58,15 @@ std::int64_t EnvMillis(const char* name, std::int64_t fallback) {
 delivery::DeliveryPolicy PolicyFor(const config::Settings& settings) {
   delivery::DeliveryPolicy policy;
   policy.comments_enabled = settings.comments.enabled;
+  policy.comment_detail = settings.comments.detail == config::CommentDetailLevel::kAllDetails
+                              ? CommentDetail::kAllDetails
+                              : CommentDetail::kStandard;
   policy.transitions_enabled = settings.transitions.enabled;
   policy.close_mode = settings.transitions.mode == config::TransitionMode::kCustom
                           ? delivery::CloseMode::kCustom
                           : delivery::CloseMode::kDone;
   policy.transition_ids = settings.transitions.id_list;
   return policy;
-}
-
-struct Totals {
-  int delivered = 0;
-  int retrying = 0;
-  int dead = 0;
-  std::map<std::string, std::string> paused;   // site -> why
-  std::map<std::string, std::string> blocked;  // site -> why no worker could be made
-
-  void Add(const std::string& site, const delivery::DeliveryReport& report) {
-    delivered += report.delivered;
-    retrying += report.retrying;
-    dead += report.dead;
-    if (report.paused) {
-      paused[site] = report.pause_reason;
-    } else {
-      paused.erase(site);
-    }
-  }
-};
-
-// Delivers each Jira site's jobs with that site's own client: repositories
-// may take their Jira from a [groups] or [projects] table.
-class SiteDelivery {
- public:
-  SiteDelivery(const config::Config& cfg, outbox::Outbox& outbox, delivery::DeliveryOptions base)
-      : cfg_(cfg), outbox_(outbox), base_(std::move(base)) {}
-
-  // Jobs queued before jobs recorded their site take their repository's.
-  Status AssignMissingSites() {
-    std::vector<std::string> repositories;
-    Status status = outbox_.ListRepositoriesWithoutSite(&repositories);
-    for (const std::string& repository : repositories) {
-      if (!status.ok()) break;
-      std::string site = cfg_.ForRepo(repository).jira.api_url;
-      if (!site.empty()) status = outbox_.AssignSite(repository, site);
-    }
-    return status;
-  }
-
-  // One pass over every site with due jobs, except the `skipped` ones
-  // (paused, or no worker could be made); adds those it skips now.
-  Status DeliverEachSite(Totals* totals, std::set<std::string>* skipped) {
-    std::vector<outbox::DueSite> due;
-    Status status = outbox_.ListDueSites(outbox::NowMillis(), &due);
-    for (const outbox::DueSite& site : due) {
-      if (!status.ok()) break;
-      if (skipped->count(site.site) > 0) continue;
-      delivery::Deliverer* deliverer = DelivererFor(site, totals);
-      if (deliverer == nullptr) {
-        skipped->insert(site.site);
-        continue;
-      }
-      delivery::DeliveryReport report;
-      status = deliverer->RunOnce(&report);
-      if (status.ok()) totals->Add(site.site, report);
-      if (report.paused) skipped->insert(site.site);
-    }
-    return status;
-  }
-
-  // True when some site not in `skipped` has due jobs.
-  Status AnyDue(const std::set<std::string>& skipped, bool* any) {
-    *any = false;
-    std::vector<outbox::DueSite> due;
-    Status status = outbox_.ListDueSites(outbox::NowMillis(), &due);
-    for (const outbox::DueSite& site : due) *any = *any || skipped.count(site.site) == 0;
-    return status;
-  }
-
- private:
-  struct Worker {
-    std::unique_ptr<jira::Client> client;
-    std::unique_ptr<delivery::Deliverer> deliverer;
-  };
-
-  // The site's worker, made with the settings of a repository whose jobs go
-  // there; null (and the reason in totals->blocked) when that cannot be done.
-  delivery::Deliverer* DelivererFor(const outbox::DueSite& due, Totals* totals) {
-    auto found = workers_.find(due.site);
-    if (found != workers_.end()) return found->second.deliverer.get();
-    if (totals->blocked.count(due.site) > 0) return nullptr;  // said once already
-    if (due.site.empty()) {
-      totals->blocked[due.site] = "no Jira site is configured for " + due.repository +
-                                  " (set [jira] web_url); its jobs wait";
-      return nullptr;
-    }
-    Worker worker;
-    std::string command = "jiralink deliver: " + due.site;
-    worker.client = MakeJiraClient(cfg_.ForRepo(due.repository), command.c_str());
-    if (!worker.client) {
-      totals->blocked[due.site] = "cannot deliver: the settings of " + due.repository +
-                                  " lack what is needed (see above); its jobs wait";
-      return nullptr;
-    }
-    delivery::DeliveryOptions options = base_;
-    options.site = due.site;
-    worker.deliverer =
-        std::make_unique<delivery::Deliverer>(&outbox_, worker.client.get(), std::move(options));
-    return workers_.emplace(due.site, std::move(worker)).first->second.deliverer.get();
-  }
-
-  const config::Config& cfg_;
-  outbox::Outbox& outbox_;
-  delivery::DeliveryOptions base_;
-  std::map<std::string, Worker> workers_;
-};
-
-// Rounds of: take the lock, deliver what is due on every site, let go; again
-// if jobs became due meanwhile (a hook whose own run found the lock taken
-// counts on it).
-Status DeliverDue(SiteDelivery& delivery, delivery::DeliveryLock& lock, Totals* totals,
-                  bool* lock_busy) {
-  *lock_busy = false;
-  std::set<std::string> skipped;
-  for (int round = 0; round < kMaxRounds; ++round) {
-    std::string error;
-    if (!lock.TryLock(&error)) {
-      if (!error.empty()) return Status::IOError(error);
-      *lock_busy = round == 0;
-      return Status::Ok();
-    }
-    Status status = delivery.AssignMissingSites();
-    if (status.ok()) status = delivery.DeliverEachSite(totals, &skipped);
-    lock.Unlock();
-    if (!status.ok()) return status;
-    bool any_due = false;
-    status = delivery.AnyDue(skipped, &any_due);
-    if (!status.ok() || !any_due) return status;
-  }
-  return Status::Ok();
 }
 
 // Deletes the jobs delivered more than `keep_days` ago, so the outbox does
@@ -217,7 +92,7 @@ void PrepareForPushes(outbox::Outbox& outbox) {
   }
 }
 
-void PrintSiteProblems(const Totals& totals) {
+void PrintSiteProblems(const delivery::DeliveryTotals& totals) {
   for (const auto& [site, reason] : totals.paused) {
     std::printf("jiralink deliver: delivery to %s is paused: %s\n", site.c_str(), reason.c_str());
   }
@@ -229,7 +104,7 @@ void PrintSiteProblems(const Totals& totals) {
 
 // The --json summary of one run: the counts, and the sites that are paused
 // or cannot be delivered to, with the reason.
-nlohmann::json SummaryJson(const Totals& totals, bool another_run_active) {
+nlohmann::json SummaryJson(const delivery::DeliveryTotals& totals, bool another_run_active) {
   auto sites = [](const std::map<std::string, std::string>& reasons) {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& [site, reason] : reasons) list.push_back({{"site", site}, {"reason", reason}});
@@ -238,6 +113,7 @@ nlohmann::json SummaryJson(const Totals& totals, bool another_run_active) {
   return {{"delivered", totals.delivered},
           {"retrying", totals.retrying},
           {"dead", totals.dead},
+          {"skipped", totals.skipped},
           {"another_run_active", another_run_active},
           {"paused", sites(totals.paused)},
           {"blocked", sites(totals.blocked)}};
@@ -260,7 +136,21 @@ int RunDeliver(Context& ctx, int argc, char** argv) {
                "print the summary as JSON: {delivered, retrying, dead, another_run_active, "
                "paused, blocked}; progress goes to stderr")
       ->excludes("--daemon");
+  std::string log_path;
+  app.add_option("--log", log_path, "append the output to this file (rotated at 1 MiB)");
   if (int code = ParseOrExit(app, argc, argv); code >= 0) return code;
+  if (!log_path.empty()) {
+    // First, so that even a settings error ends up where the operator looks.
+    Status logging = delivery::RedirectOutputToLog(log_path);
+    if (!logging.ok()) {
+      std::fprintf(stderr, "jiralink deliver: %s\n", logging.message().c_str());
+      return 2;
+    }
+    std::setvbuf(stdout, nullptr, _IOLBF, 0);
+    std::printf("%s jiralink deliver: run %s (pid %d)\n",
+                outbox::FormatMillisUtc(outbox::NowMillis()).c_str(),
+                daemon ? "--daemon" : "--once", static_cast<int>(::getpid()));
+  }
   if (once && daemon) {
     std::fprintf(stderr, "jiralink deliver: --once and --daemon exclude each other\n");
     return 2;
@@ -293,17 +183,27 @@ int RunDeliver(Context& ctx, int argc, char** argv) {
     return found->second;
   };
   std::FILE* info = json ? stderr : stdout;  // stdout is the JSON alone
-  options.log = [info](const std::string& line) {
+  const bool stamped = !log_path.empty();
+  options.log = [info, stamped](const std::string& line) {
+    if (stamped) std::fprintf(info, "%s ", outbox::FormatMillisUtc(outbox::NowMillis()).c_str());
     std::fprintf(info, "jiralink deliver: %s\n", line.c_str());
     std::fflush(info);
   };
-  SiteDelivery delivery(cfg, *outbox, options);
+  delivery::SiteDeliveryHooks hooks;
+  hooks.site_of = [&cfg](const std::string& repository) {
+    return cfg.ForRepo(repository).jira.api_url;
+  };
+  hooks.make_client = [&cfg](const std::string& repository, const std::string& site) {
+    std::string command = "jiralink deliver: " + site;
+    return MakeJiraClient(cfg.ForRepo(repository), command.c_str());
+  };
+  delivery::SiteDelivery delivery(outbox.get(), options, std::move(hooks));
   delivery::DeliveryLock lock((fs::path(settings.state.dir) / "deliver.lock").string());
 
-  Totals totals;
+  delivery::DeliveryTotals totals;
   bool lock_busy = false;
   if (!daemon) {
-    status = DeliverDue(delivery, lock, &totals, &lock_busy);
+    status = delivery.DeliverDue(lock, &totals, &lock_busy);
     if (!status.ok()) {
       std::fprintf(stderr, "jiralink deliver: %s\n", status.message().c_str());
       return 1;
@@ -313,8 +213,8 @@ int RunDeliver(Context& ctx, int argc, char** argv) {
     } else if (lock_busy) {
       std::printf("jiralink deliver: another delivery run is active; it delivers these jobs\n");
     } else {
-      std::printf("jiralink deliver: %d delivered, %d retrying later, %d dead\n", totals.delivered,
-                  totals.retrying, totals.dead);
+      std::printf("jiralink deliver: %d delivered, %d retrying later, %d dead, %d skipped\n",
+                  totals.delivered, totals.retrying, totals.dead, totals.skipped);
       PrintSiteProblems(totals);
     }
     if (lock_busy) return 0;
@@ -330,10 +230,10 @@ int RunDeliver(Context& ctx, int argc, char** argv) {
   sigaction(SIGINT, &action, nullptr);
   auto next_purge = std::chrono::steady_clock::now();
   while (!g_stop) {
-    const int handled_before = totals.delivered + totals.retrying + totals.dead;
-    status = DeliverDue(delivery, lock, &totals, &lock_busy);
+    const int handled_before = totals.Handled();
+    status = delivery.DeliverDue(lock, &totals, &lock_busy);
     if (!status.ok()) std::fprintf(stderr, "jiralink deliver: %s\n", status.message().c_str());
-    bool wrote = totals.delivered + totals.retrying + totals.dead != handled_before;
+    bool wrote = totals.Handled() != handled_before;
     if (std::chrono::steady_clock::now() >= next_purge) {  // hourly is plenty
       ForgetOldDoneJobs(*outbox, settings.delivery.keep_done_days);
       next_purge = std::chrono::steady_clock::now() + std::chrono::hours(1);

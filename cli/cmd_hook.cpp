@@ -20,6 +20,7 @@
 #include "commands.h"
 #include "common.h"
 #include "jiralink/config/loader.h"
+#include "jiralink/delivery/delivery_log.h"
 #include "jiralink/hooks/detach.h"
 #include "jiralink/hooks/installer.h"
 #include "jiralink/hooks/post_receive.h"
@@ -141,6 +142,9 @@ int PostReceive(Context& ctx) {
   }
   args.push_back("deliver");
   args.push_back("--once");
+  // Its output would go nowhere: an operator finds it in the state directory.
+  args.push_back("--log");
+  args.push_back((fs::path(StateDir(settings)) / delivery::kDeliveryLogName).string());
   status = hooks::StartDetached(args);
   if (!status.ok()) Warn(status.message() + "; run `jiralink deliver --once` to deliver");
   return 0;

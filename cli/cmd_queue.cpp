@@ -1,12 +1,12 @@
-// jiralink queue list [--state pending|done|dead] [--limit N] [--json]
+// jiralink queue list [--state pending|done|dead|skipped] [--limit N] [--json]
 // jiralink queue retry ID | --dead | --all
 // jiralink queue drop ID
 //
 // The outbox of Jira jobs the hook queued. `retry` makes jobs due now with a
 // fresh attempt budget and ends any pause of delivery (after a 401/403, once
-// the credentials are fixed); `drop` deletes one job for good.
+// the credentials are fixed); `drop` deletes one job for good. A job from a
+// merge request shows "!<iid>" where a commit's shows its SHA.
 #include <cstdio>
-#include <ctime>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -25,16 +25,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string FormatTime(std::int64_t millis) {
-  if (millis <= 0) return "-";
-  std::time_t seconds = static_cast<std::time_t>(millis / 1000);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buffer;
-}
-
 nlohmann::json ToJson(const outbox::Job& job) {
   return {{"id", job.id},
           {"state", outbox::JobStateName(job.state)},
@@ -42,13 +32,14 @@ nlohmann::json ToJson(const outbox::Job& job) {
           {"key", job.key},
           {"repository", job.repository},
           {"commit", job.commit},
+          {"merge_request", outbox::IsMergeRequest(job)},
           {"branch", job.branch},
           {"author", job.author},
           {"commit_url", job.commit_url},
           {"attempts", job.attempts},
-          {"next_attempt_at", FormatTime(job.next_attempt_at)},
-          {"created_at", FormatTime(job.created_at)},
-          {"updated_at", FormatTime(job.updated_at)},
+          {"next_attempt_at", outbox::FormatMillisUtc(job.next_attempt_at)},
+          {"created_at", outbox::FormatMillisUtc(job.created_at)},
+          {"updated_at", outbox::FormatMillisUtc(job.updated_at)},
           {"last_error", job.last_error}};
 }
 
@@ -57,7 +48,8 @@ int List(outbox::Outbox& outbox, const std::string& state_name, int limit, bool 
   if (!state_name.empty()) {
     outbox::JobState parsed;
     if (!outbox::ParseJobState(state_name, &parsed)) {
-      std::fprintf(stderr, "jiralink queue list: --state %s: expected pending, done or dead\n",
+      std::fprintf(stderr,
+                   "jiralink queue list: --state %s: expected pending, done, dead or skipped\n",
                    state_name.c_str());
       return 2;
     }
@@ -79,8 +71,8 @@ int List(outbox::Outbox& outbox, const std::string& state_name, int limit, bool 
     for (const outbox::SitePause& pause : pauses) {
       out["pauses"].push_back({{"site", pause.site},
                                {"reason", pause.reason},
-                               {"since", FormatTime(pause.since)},
-                               {"until", FormatTime(pause.until)}});
+                               {"since", outbox::FormatMillisUtc(pause.since)},
+                               {"until", outbox::FormatMillisUtc(pause.until)}});
     }
     std::printf("%s\n", out.dump(2).c_str());
     return 0;
@@ -89,17 +81,18 @@ int List(outbox::Outbox& outbox, const std::string& state_name, int limit, bool 
     std::printf(
         "PAUSED delivery to %s since %s: %s\n  (fix the credentials, then `jiralink "
         "queue retry --all`)\n",
-        pause.site.c_str(), FormatTime(pause.since).c_str(), pause.reason.c_str());
+        pause.site.c_str(), outbox::FormatMillisUtc(pause.since).c_str(), pause.reason.c_str());
   }
   if (jobs.empty()) {
     std::printf("no jobs%s\n", state_name.empty() ? "" : (" in state " + state_name).c_str());
     return 0;
   }
   std::printf("%-6s %-8s %-8s %-12s %-20s %-12s %-4s %-20s %s\n", "ID", "STATE", "KIND", "KEY",
-              "REPOSITORY", "COMMIT", "TRY", "NEXT ATTEMPT", "LAST ERROR / NOTE");
+              "REPOSITORY", "SOURCE", "TRY", "NEXT ATTEMPT", "LAST ERROR / NOTE");
   for (const outbox::Job& job : jobs) {
-    std::string next = job.state == outbox::JobState::kPending ? FormatTime(job.next_attempt_at)
-                                                               : std::string("-");
+    std::string next = job.state == outbox::JobState::kPending
+                           ? outbox::FormatMillisUtc(job.next_attempt_at)
+                           : std::string("-");
     std::printf("%-6lld %-8s %-8s %-12s %-20s %-12s %-4d %-20s %s\n",
                 static_cast<long long>(job.id), outbox::JobStateName(job.state),
                 outbox::JobKindName(job.kind), job.key.c_str(), job.repository.c_str(),
@@ -119,7 +112,7 @@ int RunQueue(Context& ctx, int argc, char** argv) {
   std::string state;
   int limit = 100;
   bool json = false;
-  list->add_option("--state", state, "pending, done or dead");
+  list->add_option("--state", state, "pending, done, dead or skipped");
   list->add_option("--limit", limit, "at most this many jobs")->check(CLI::PositiveNumber);
   list->add_flag("--json", json, "print JSON");
   CLI::App* retry = app.add_subcommand("retry", "make jobs due now; ends a delivery pause");

@@ -85,6 +85,8 @@ std::string Config::Describe(const Settings& s, const ValueSources* sources) {
 
   out.Table("comments");
   out.Line("enabled", Bool(s.comments.enabled));
+  out.Line("detail", s.comments.detail == CommentDetailLevel::kAllDetails ? "\"all_details\""
+                                                                          : "\"standard\"");
 
   out.Table("transitions");
   out.Line("enabled", Bool(s.transitions.enabled));

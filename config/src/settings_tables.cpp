@@ -22,7 +22,7 @@ constexpr std::string_view kJiraKeys[] = {"web_url",   "api_url",         "auth"
                                           "token_env", "timeout_seconds", "connect_timeout_seconds",
                                           "ca_file",   "verify_tls"};
 constexpr std::string_view kMatchingKeys[] = {"regex", "prefix"};
-constexpr std::string_view kCommentKeys[] = {"enabled"};
+constexpr std::string_view kCommentKeys[] = {"enabled", "detail"};
 constexpr std::string_view kTransitionKeys[] = {"enabled", "mode", "ids"};
 constexpr std::string_view kGitKeys[] = {"root",     "commit_url",     "branch_url",
                                          "repo_url", "default_branch", "max_commits_per_push"};
@@ -202,6 +202,16 @@ void ApplyMatching(TableReader& reader, MatchingSettings* matching) {
 void ApplyComments(TableReader& reader, CommentSettings* comments) {
   reader.CheckKnownKeys(kCommentKeys);
   reader.GetBool("enabled", &comments->enabled);
+  if (std::string detail; reader.GetString("detail", &detail)) {
+    if (detail == "standard") {
+      comments->detail = CommentDetailLevel::kStandard;
+    } else if (detail == "all_details") {
+      comments->detail = CommentDetailLevel::kAllDetails;
+    } else {
+      reader.ErrorAtValue("detail",
+                          "detail must be \"standard\" or \"all_details\", got \"" + detail + "\"");
+    }
+  }
 }
 
 void ApplyTransitions(TableReader& reader, TransitionSettings* transitions) {

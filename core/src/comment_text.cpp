@@ -62,9 +62,11 @@ std::string JiraLink(std::string_view text, std::string_view url) {
         safe += '/';
         break;
       case '[':
+      case '{':
         safe += '(';
         break;
       case ']':
+      case '}':
         safe += ')';
         break;
       default:
@@ -75,8 +77,59 @@ std::string JiraLink(std::string_view text, std::string_view url) {
   return "[" + safe + "|" + std::string(url) + "]";
 }
 
-std::string MentionComment(const CommitFacts& commit) {
-  std::string entity = commit.commit_url.empty() ? "commit " + commit.sha : "a commit";
+namespace {
+
+constexpr std::string_view kSolvedPrefix = "Issue solved with ";
+constexpr std::string_view kGlobalIdPrefix = "jiralink:";
+
+bool IsQuoteSpecial(char c) { return c == '{' || c == '}' || c == '[' || c == ']' || c == '|'; }
+
+// The merge request's title: the first line of its message, whole.
+std::string MergeRequestTitle(std::string_view message) {
+  std::string_view line = message.substr(0, message.find_first_of("\r\n"));
+  return line.empty() ? "No title" : std::string(line);
+}
+
+// What the quote and the link title show: the title (commit or merge request).
+std::string SourceTitle(const CommitFacts& commit) {
+  return commit.merge_request ? MergeRequestTitle(commit.message) : CommitTitle(commit.message);
+}
+
+// The message without trailing line ends (the forge quotes it so).
+std::string_view TrimmedMessage(std::string_view message) {
+  std::size_t end = message.find_last_not_of("\r\n");
+  return end == std::string_view::npos ? std::string_view() : message.substr(0, end + 1);
+}
+
+}  // namespace
+
+std::string JiraQuoted(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + 8);
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '\\') {
+      bool next_special =
+          i + 1 < text.size() && (IsQuoteSpecial(text[i + 1]) || text[i + 1] == '\\');
+      out += next_special ? '/' : '\\';
+    } else {
+      if (IsQuoteSpecial(c)) out += '\\';
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string MentionComment(const CommitFacts& commit, CommentDetail detail) {
+  bool all = detail == CommentDetail::kAllDetails;
+  std::string entity;
+  if (commit.merge_request) {
+    entity = all ? "merge request " + commit.sha : "a merge request";
+  } else if (commit.commit_url.empty()) {
+    entity = "commit " + commit.sha;
+  } else {
+    entity = all ? "commit " + commit.sha.substr(0, kShortShaLength) : "a commit";
+  }
   std::string text = JiraLink(commit.author.empty() ? "Someone" : commit.author, "");
   text += " mentioned this issue in ";
   text += JiraLink(entity, commit.commit_url);
@@ -87,21 +140,26 @@ std::string MentionComment(const CommitFacts& commit) {
     text += JiraLink(commit.branch, commit.branch_url);
   }
   text += ":{quote}";
-  text += CommitTitle(commit.message);
+  std::string_view message = TrimmedMessage(commit.message);
+  bool whole = all && !commit.merge_request && !message.empty();
+  text += JiraQuoted(whole ? std::string(message) : SourceTitle(commit));
   text += "{quote}";
   return text;
 }
 
 std::string SolvedComment(const CommitFacts& commit) {
-  return "Issue solved with " + JiraLink(commit.sha, commit.commit_url) + ".";
+  return std::string(kSolvedPrefix) + JiraLink(commit.sha, commit.commit_url) + ".";
 }
 
+bool IsSolvedComment(std::string_view body) { return body.rfind(kSolvedPrefix, 0) == 0; }
+
 std::string MentionLinkTitle(const CommitFacts& commit) {
-  return "Commit - " + CommitTitle(commit.message);
+  return (commit.merge_request ? "Merge request - " : "Commit - ") + SourceTitle(commit);
 }
 
 std::string SolvedLinkTitle(const CommitFacts& commit) {
-  return "Solved by commit " + commit.sha + ".";
+  return (commit.merge_request ? "Solved by merge request " : "Solved by commit ") + commit.sha +
+         ".";
 }
 
 std::string CommitIdentity(const CommitFacts& commit) {
@@ -110,7 +168,11 @@ std::string CommitIdentity(const CommitFacts& commit) {
 
 std::string RemoteLinkGlobalId(const CommitFacts& commit) {
   if (commit.commit_url.empty()) return "";
-  return "jiralink:" + commit.commit_url;
+  return std::string(kGlobalIdPrefix) + commit.commit_url;
+}
+
+bool IsJiralinkGlobalId(std::string_view global_id) {
+  return global_id.rfind(kGlobalIdPrefix, 0) == 0;
 }
 
 }  // namespace jiralink

@@ -6,6 +6,7 @@
 
 namespace jiralink::delivery {
 
+using outbox::CloseStep;
 using outbox::Job;
 using outbox::JobKind;
 using outbox::NowMillis;
@@ -20,6 +21,7 @@ CommitFacts FactsOf(const Job& job) {
   CommitFacts facts;
   facts.repository = job.repository;
   facts.sha = job.commit;
+  facts.merge_request = outbox::IsMergeRequest(job);
   facts.branch = job.branch;
   facts.author = job.author;
   facts.message = job.message;
@@ -48,6 +50,28 @@ bool HasLink(const std::vector<jira::RemoteLink>& links, const std::string& glob
   return false;
 }
 
+// True when Jira's answer says the write was not applied: an answer came and
+// it is neither a 5xx (a gateway may answer 502/504 for a write that went
+// through) nor missing.
+bool SurelyNotApplied(const jira::ApiStatus& api) {
+  return api.http_status >= 400 && api.http_status < 500;
+}
+
+// The first transition whose target status is in the Done category.
+const jira::Transition* DoneTransition(const jira::Issue& issue) {
+  for (const jira::Transition& transition : issue.transitions) {
+    if (transition.to.category.key == "done") return &transition;
+  }
+  return nullptr;
+}
+
+const jira::Transition* FindTransition(const jira::Issue& issue, const std::string& id) {
+  for (const jira::Transition& transition : issue.transitions) {
+    if (transition.id == id) return &transition;
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 Deliverer::Deliverer(Outbox* outbox, jira::Client* client, DeliveryOptions options)
@@ -62,6 +86,11 @@ Deliverer::Outcome Deliverer::Failure(const jira::ApiStatus& api, const std::str
   outcome.message = what + ": " + api.ToString();
   if (api.http_status == 401 || api.http_status == 403) {
     outcome.verdict = Verdict::kPause;
+  } else if (api.http_status == 404) {
+    // As the forge: an issue that does not exist (or that the bot cannot
+    // see) is skipped, not an error.
+    outcome.verdict = Verdict::kSkip;
+    outcome.message = "no such issue, or the bot cannot see it: " + outcome.message;
   } else if (api.retryable || api.http_status == 0 || api.http_status >= 500 ||
              api.http_status == 429) {
     outcome.verdict = Verdict::kRetry;
@@ -146,7 +175,7 @@ Deliverer::Outcome Deliverer::DeliverMention(const Job& job, const DeliveryPolic
     if (!api.ok()) return Failure(api, "reading the comments of " + job.key);
     if (!AnyCommentContains(comments, CommitIdentity(facts))) {
       jira::Comment created;
-      api = client_->AddComment(job.key, MentionComment(facts), &created);
+      api = client_->AddComment(job.key, MentionComment(facts, policy.comment_detail), &created);
       if (!api.ok()) return Failure(api, "commenting on " + job.key);
       commented = true;
     }
@@ -166,62 +195,151 @@ Deliverer::Outcome Deliverer::DeliverMention(const Job& job, const DeliveryPolic
           -1};
 }
 
+bool Deliverer::Record(const Job& job, Outcome* outcome) {
+  Status status = outbox_->SaveProgress(job);
+  if (status.ok()) return true;
+  // Lost lease: Finish's MarkRetry finds that out too and counts it.
+  *outcome = {Verdict::kRetry, "recording the step of " + job.key + ": " + status.message(), -1};
+  return false;
+}
+
 Deliverer::Outcome Deliverer::DeliverClose(Job& job, const DeliveryPolicy& policy) {
-  if (!policy.transitions_enabled) return {Verdict::kDone, "transitions are disabled", -1};
-  bool custom = policy.close_mode == CloseMode::kCustom;
-  int total = custom ? static_cast<int>(policy.transition_ids.size()) : 1;
+  if (!policy.transitions_enabled) {
+    return {Verdict::kDone, "transitions are disabled: nothing to do, as on the forge", -1};
+  }
+  const bool custom = policy.close_mode == CloseMode::kCustom;
+  const int total = custom ? static_cast<int>(policy.transition_ids.size()) : 1;
   if (total == 0) return {Verdict::kDone, "no transition ids are configured", -1};
 
-  if (job.progress < total) {
-    jira::Issue issue;
-    if (job.progress == 0) {
-      jira::ApiStatus api = client_->GetIssue(job.key, "transitions", "status,resolution", &issue);
-      if (!api.ok()) return Failure(api, "reading " + job.key);
-      if (!issue.resolution.empty()) {
-        return {Verdict::kDone, "already resolved (" + issue.resolution + "); nothing to do", -1};
+  // Every attempt starts from what Jira shows now.
+  jira::Issue issue;
+  jira::ApiStatus api = client_->GetIssue(job.key, "transitions", "status,resolution", &issue);
+  if (!api.ok()) return Failure(api, "reading " + job.key);
+  Outcome outcome;
+
+  if (job.step == CloseStep::kResolved) {
+    // This job resolved it earlier; the comment or link did not make it.
+    if (issue.resolution.empty()) {
+      return {Verdict::kDone, "resolved by this job but reopened since; no solved comment", -1};
+    }
+    return PostSolved(job, policy);
+  }
+
+  if (!issue.resolution.empty()) {
+    // Ours only if a transition of this job may have done it: its answer was
+    // lost, or all were applied and the worker stopped before the re-read.
+    bool maybe_ours = job.step == CloseStep::kTransitionSent || job.progress >= total;
+    if (!maybe_ours) {
+      return {Verdict::kDone, "already resolved (" + issue.resolution + "); nothing to do", -1};
+    }
+    // Another change that resolved it in between left its solved comment or
+    // resolved link (its job posts them right after its transition). A person
+    // resolving it by hand after our unanswered POST cannot be told apart.
+    std::vector<jira::Comment> comments;
+    api = client_->GetComments(job.key, &comments);
+    if (!api.ok()) return Failure(api, "reading the comments of " + job.key);
+    std::vector<jira::RemoteLink> links;
+    api = client_->GetRemoteLinks(job.key, &links);
+    if (!api.ok()) return Failure(api, "reading the remote links of " + job.key);
+    CommitFacts facts = FactsOf(job);
+    std::string ours = SolvedComment(facts);
+    std::string global_id = RemoteLinkGlobalId(facts);
+    for (const jira::Comment& comment : comments) {
+      if (IsSolvedComment(comment.body) && comment.body != ours) {
+        return {Verdict::kDone, "resolved by another change (" + comment.body + "); nothing to do",
+                -1};
       }
     }
-    if (!custom) {
-      const jira::Transition* target = nullptr;
-      for (const jira::Transition& transition : issue.transitions) {
-        if (transition.to.category.key == "done") {
-          target = &transition;
-          break;
-        }
+    for (const jira::RemoteLink& link : links) {
+      if (link.resolved && IsJiralinkGlobalId(link.global_id) && link.global_id != global_id) {
+        return {Verdict::kDone, "resolved by another change (" + link.title + "); nothing to do",
+                -1};
       }
+    }
+    job.progress = total;
+    job.step = CloseStep::kResolved;
+    if (!Record(job, &outcome)) return outcome;
+    return PostSolved(job, policy);
+  }
+
+  if (job.step == CloseStep::kTransitionSent) {
+    // The last transition's answer was lost and the issue is not resolved:
+    // find out whether it was applied before sending anything again.
+    bool applied;
+    if (custom) {
+      const std::string& id = policy.transition_ids[static_cast<std::size_t>(job.progress)];
+      const jira::Transition* offered = FindTransition(issue, id);
+      // Applied when the issue is in its target status, or the workflow no
+      // longer offers it from where the issue is.
+      applied = offered == nullptr || offered->to.name == issue.status.name;
+    } else {
+      applied = issue.status.category.key == "done";
+    }
+    if (applied) ++job.progress;
+    job.step = CloseStep::kNone;
+    if (!Record(job, &outcome)) return outcome;
+  }
+
+  if (job.progress < total) {
+    outcome = Transition(job, policy, issue);
+    if (outcome.verdict != Verdict::kDone) return outcome;
+    jira::Issue after;
+    api = client_->GetIssue(job.key, "", "resolution", &after);
+    if (!api.ok()) return Failure(api, "reading " + job.key + " after the transition");
+    issue.resolution = after.resolution;
+  }
+  if (issue.resolution.empty()) {
+    return {Verdict::kDone, "transitioned; not resolved, so no solved comment", -1};
+  }
+  job.step = CloseStep::kResolved;
+  if (!Record(job, &outcome)) return outcome;
+  return PostSolved(job, policy);
+}
+
+Deliverer::Outcome Deliverer::Transition(Job& job, const DeliveryPolicy& policy,
+                                         const jira::Issue& issue) {
+  const bool custom = policy.close_mode == CloseMode::kCustom;
+  const int total = custom ? static_cast<int>(policy.transition_ids.size()) : 1;
+  Outcome outcome;
+  while (job.progress < total) {
+    std::string id;
+    if (custom) {
+      id = policy.transition_ids[static_cast<std::size_t>(job.progress)];
+    } else {
+      const jira::Transition* target = DoneTransition(issue);
       if (target == nullptr) {
         return {Verdict::kDead, job.key + " has no transition to a status in the Done category",
                 -1};
       }
-      jira::ApiStatus api = client_->DoTransition(job.key, target->id);
-      if (!api.ok()) return Failure(api, "transition " + target->id + " of " + job.key);
-      job.progress = 1;
-    } else {
-      for (; job.progress < total; ++job.progress) {
-        const std::string& id = policy.transition_ids[static_cast<std::size_t>(job.progress)];
-        jira::ApiStatus api = client_->DoTransition(job.key, id);
-        if (!api.ok()) {
-          Outcome failure = Failure(api, "transition " + id + " of " + job.key);
-          if (failure.verdict == Verdict::kDead) failure.message += " (later ids not applied)";
-          return failure;
-        }
-        outbox_->SaveProgress(job, job.progress + 1);
-      }
+      id = target->id;
     }
-    // Remembered so that a retry from here on does not transition again.
-    outbox_->SaveProgress(job, job.progress);
+    // Recorded before the POST: if its answer is lost, or this worker dies,
+    // the retry knows a transition may have been applied.
+    job.step = CloseStep::kTransitionSent;
+    if (!Record(job, &outcome)) return outcome;
+    jira::ApiStatus api = client_->DoTransition(job.key, id);
+    if (!api.ok()) {
+      Outcome failure = Failure(api, "transition " + id + " of " + job.key);
+      if (SurelyNotApplied(api)) {
+        job.step = CloseStep::kNone;
+        if (!Record(job, &outcome)) return outcome;
+      }
+      if (failure.verdict == Verdict::kDead && custom)
+        failure.message += " (later ids not applied)";
+      return failure;
+    }
+    job.step = CloseStep::kNone;
+    ++job.progress;
+    if (!Record(job, &outcome)) return outcome;
   }
+  return {Verdict::kDone, "", -1};
+}
 
-  jira::Issue after;
-  jira::ApiStatus api = client_->GetIssue(job.key, "", "resolution", &after);
-  if (!api.ok()) return Failure(api, "reading " + job.key + " after the transition");
-  if (after.resolution.empty()) {
-    return {Verdict::kDone, "transitioned; not resolved, so no solved comment", -1};
-  }
+Deliverer::Outcome Deliverer::PostSolved(const Job& job, const DeliveryPolicy& policy) {
   CommitFacts facts = FactsOf(job);
   if (policy.comments_enabled) {
     std::vector<jira::Comment> comments;
-    api = client_->GetComments(job.key, &comments);
+    jira::ApiStatus api = client_->GetComments(job.key, &comments);
     if (!api.ok()) return Failure(api, "reading the comments of " + job.key);
     std::string comment = SolvedComment(facts);
     if (!AnyCommentContains(comments, comment)) {
@@ -239,7 +357,7 @@ Deliverer::Outcome Deliverer::DeliverClose(Job& job, const DeliveryPolicy& polic
     link.resolved = true;
     link.icon_title = kLinkIconTitle;
     std::int64_t id = 0;
-    api = client_->UpsertRemoteLink(job.key, link, &id);
+    jira::ApiStatus api = client_->UpsertRemoteLink(job.key, link, &id);
     if (!api.ok()) return Failure(api, "linking " + job.key);
   }
   return {Verdict::kDone, "resolved", -1};
@@ -261,6 +379,13 @@ Status Deliverer::Finish(const Job& job, const Outcome& outcome, DeliveryReport*
       if (status.ok()) {
         ++report->dead;
         Log("dead " + Describe(job) + ": " + outcome.message);
+      }
+      break;
+    case Verdict::kSkip:
+      status = outbox_->MarkSkipped(job, outcome.message);
+      if (status.ok()) {
+        ++report->skipped;
+        Log("skipped " + Describe(job) + ": " + outcome.message);
       }
       break;
     case Verdict::kRetry: {

@@ -105,7 +105,8 @@ HttpResponse HttpTransport::Send(std::string_view method, const std::string& url
   CURL* c = curl_;
   const CurlLibrary& curl = *curl_lib_;
   // Options are set afresh for every request; the handle keeps its
-  // connection cache, so the next call to the same host reuses the socket.
+  // connection cache, so the next GET to the same host reuses the socket
+  // (writes never do; see below).
   curl.easy_reset(c);
   char error_buffer[CURL_ERROR_SIZE] = {0};
   curl.easy_setopt(c, CURLOPT_ERRORBUFFER, error_buffer);
@@ -141,6 +142,12 @@ HttpResponse HttpTransport::Send(std::string_view method, const std::string& url
     curl.easy_setopt(c, CURLOPT_HTTPGET, 1L);
   } else {
     curl.easy_setopt(c, CURLOPT_CUSTOMREQUEST, custom_method.c_str());
+    // libcurl sends a request again, on a new connection, when a reused one
+    // ends without an answer, and no option turns that off. For a write
+    // Jira may have applied (a comment, a transition) that is a second
+    // write: so writes go on a new connection, which libcurl never resends
+    // on. The caller learns "no answer" and settles it by reading Jira.
+    curl.easy_setopt(c, CURLOPT_FRESH_CONNECT, 1L);
   }
   if (sends_body) {
     curl.easy_setopt(c, CURLOPT_POSTFIELDS, body.c_str());

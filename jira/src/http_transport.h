@@ -1,5 +1,10 @@
 // One libcurl easy handle that sends Jira requests and keeps its connection
 // open between them. Internal to the jira module.
+//
+// Exactly once: a request other than GET (POST, PUT, DELETE) is sent once,
+// on a new connection, and never resent by libcurl; when its answer is lost
+// the response says so (status 0) and the caller must find out from Jira
+// whether it was applied. GETs reuse the kept connection.
 #pragma once
 
 #include <curl/curl.h>

@@ -1,6 +1,7 @@
 #include "jiralink/outbox/job.h"
 
 #include <chrono>
+#include <ctime>
 #include <string>
 
 namespace jiralink::outbox {
@@ -15,6 +16,8 @@ const char* JobStateName(JobState state) {
       return "done";
     case JobState::kDead:
       return "dead";
+    case JobState::kSkipped:
+      return "skipped";
   }
   return "pending";
 }
@@ -37,6 +40,8 @@ bool ParseJobState(std::string_view text, JobState* state) {
     *state = JobState::kDone;
   } else if (text == "dead") {
     *state = JobState::kDead;
+  } else if (text == "skipped") {
+    *state = JobState::kSkipped;
   } else {
     return false;
   }
@@ -46,6 +51,16 @@ bool ParseJobState(std::string_view text, JobState* state) {
 std::int64_t NowMillis() {
   using namespace std::chrono;
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+std::string FormatMillisUtc(std::int64_t millis) {
+  if (millis <= 0) return "-";
+  std::time_t seconds = static_cast<std::time_t>(millis / 1000);
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buffer;
 }
 
 std::string MergeRequestSource(std::int64_t iid) { return "!" + std::to_string(iid); }

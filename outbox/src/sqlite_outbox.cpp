@@ -40,9 +40,16 @@ CREATE TABLE IF NOT EXISTS jobs (
   site TEXT NOT NULL DEFAULT '',
   push_number INTEGER NOT NULL DEFAULT 0,
   position INTEGER NOT NULL DEFAULT 0,
+  step INTEGER NOT NULL DEFAULT 0,
   UNIQUE (repository, commit_sha, issue_key, kind)
 );
 CREATE INDEX IF NOT EXISTS jobs_due ON jobs (state, next_attempt_at);
+CREATE TABLE IF NOT EXISTS messages (
+  repository TEXT NOT NULL,
+  source TEXT NOT NULL,
+  message TEXT NOT NULL,
+  PRIMARY KEY (repository, source)
+);
 CREATE TABLE IF NOT EXISTS outbox_state (
   name TEXT PRIMARY KEY,
   value INTEGER NOT NULL
@@ -55,10 +62,15 @@ CREATE TABLE IF NOT EXISTS pauses (
 );
 )sql";
 
+// The message column: a job's source's message lives once in `messages`;
+// jobs written before that table keep theirs in jobs.message until the
+// upgrade moves it (MoveMessagesOutOfJobs).
 constexpr const char* kJobColumns =
-    "id, repository, commit_sha, issue_key, kind, branch, author, message, commit_url, "
+    "id, repository, commit_sha, issue_key, kind, branch, author, "
+    "coalesce((SELECT m.message FROM messages m WHERE m.repository = jobs.repository AND "
+    "m.source = jobs.commit_sha), jobs.message), commit_url, "
     "repo_url, branch_url, state, attempts, progress, next_attempt_at, lease_until, last_error, "
-    "created_at, updated_at, lease_token, site, position";
+    "created_at, updated_at, lease_token, site, position, step";
 
 // A prepared statement that finalizes itself.
 class Statement {
@@ -111,6 +123,7 @@ constexpr AddedColumn kAddedColumns[] = {
     {"site", "TEXT NOT NULL DEFAULT ''"},
     {"push_number", "INTEGER NOT NULL DEFAULT 0"},
     {"position", "INTEGER NOT NULL DEFAULT 0"},
+    {"step", "INTEGER NOT NULL DEFAULT 0"},
 };
 
 bool HasColumn(sqlite3* db, const char* name) {
@@ -132,6 +145,35 @@ Status AddMissingColumns(sqlite3* db) {
       // Another process may have upgraded the file meanwhile.
       if (!HasColumn(db, column.name)) return Status::IOError(text);
     }
+  }
+  return Status::Ok();
+}
+
+// Outboxes written before the messages table hold a copy of the commit
+// message in every job: moves them into `messages` once (remembered in
+// outbox_state), in one transaction.
+Status MoveMessagesOutOfJobs(sqlite3* db) {
+  Statement moved(db, "SELECT 1 FROM outbox_state WHERE name = 'messages_moved'");
+  if (!moved.ok()) return Status::IOError(sqlite3_errmsg(db));
+  int rc = moved.Step();
+  if (rc == SQLITE_ROW) return Status::Ok();
+  if (rc != SQLITE_DONE) return Status::IOError(sqlite3_errmsg(db));
+  char* message = nullptr;
+  rc = sqlite3_exec(db,
+                    "BEGIN IMMEDIATE;"
+                    "INSERT INTO messages (repository, source, message) SELECT repository, "
+                    "commit_sha, message FROM jobs WHERE message != '' ORDER BY id "
+                    "ON CONFLICT DO NOTHING;"
+                    "UPDATE jobs SET message = '' WHERE message != '';"
+                    "INSERT INTO outbox_state (name, value) VALUES ('messages_moved', 1) "
+                    "ON CONFLICT (name) DO NOTHING;"
+                    "COMMIT;",
+                    nullptr, nullptr, &message);
+  if (rc != SQLITE_OK) {
+    std::string text = message != nullptr ? message : sqlite3_errmsg(db);
+    sqlite3_free(message);
+    sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+    return Status::IOError("moving messages out of jobs: " + text);
   }
   return Status::Ok();
 }
@@ -168,6 +210,10 @@ Job ReadJob(Statement& s) {
   job.lease_token = s.Int(19);
   job.site = s.Text(20);
   job.position = s.Int(21);
+  std::int64_t step = s.Int(22);
+  job.step = step == 1   ? CloseStep::kTransitionSent
+             : step == 2 ? CloseStep::kResolved
+                         : CloseStep::kNone;
   return job;
 }
 
@@ -195,15 +241,21 @@ class SqliteEnqueueBatch final : public EnqueueBatch {
         path_(std::move(path)),
         insert_(db,
                 "INSERT INTO jobs (repository, commit_sha, issue_key, kind, branch, author, "
-                "message, commit_url, repo_url, branch_url, next_attempt_at, created_at, "
-                "updated_at, site, push_number, position) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
-                "?8, ?9, ?10, ?11, ?11, ?11, ?12, ?13, ?14) ON CONFLICT DO NOTHING") {}
+                "commit_url, repo_url, branch_url, next_attempt_at, created_at, "
+                "updated_at, site, push_number, position) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+                "?7, ?8, ?9, ?10, ?10, ?10, ?11, ?12, ?13) ON CONFLICT DO NOTHING"),
+        // A commit's message never changes; a merge request's may (an edit).
+        message_(db,
+                 "INSERT INTO messages (repository, source, message) VALUES (?1, ?2, ?3) "
+                 "ON CONFLICT (repository, source) DO UPDATE SET message = excluded.message "
+                 "WHERE message != excluded.message") {}
   ~SqliteEnqueueBatch() override {
     if (in_transaction_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
   }
 
   Status Prepare() {
     if (!insert_.ok()) return Error("prepare insert");
+    if (!message_.ok()) return Error("prepare message insert");
     return Status::Ok();
   }
 
@@ -220,18 +272,30 @@ class SqliteEnqueueBatch final : public EnqueueBatch {
     insert_.BindUnowned(4, JobKindName(job.kind));
     insert_.BindUnowned(5, job.branch);
     insert_.BindUnowned(6, job.author);
-    insert_.BindUnowned(7, job.message);
-    insert_.BindUnowned(8, job.commit_url);
-    insert_.BindUnowned(9, job.repo_url);
-    insert_.BindUnowned(10, job.branch_url);
-    insert_.Bind(11, now_);
-    insert_.BindUnowned(12, job.site);
-    insert_.Bind(13, push_number_);
-    insert_.Bind(14, job.position);
+    insert_.BindUnowned(7, job.commit_url);
+    insert_.BindUnowned(8, job.repo_url);
+    insert_.BindUnowned(9, job.branch_url);
+    insert_.Bind(10, now_);
+    insert_.BindUnowned(11, job.site);
+    insert_.Bind(12, push_number_);
+    insert_.Bind(13, job.position);
     int rc = insert_.Step();
     insert_.Reset();
     if (rc != SQLITE_DONE) return Error("insert job");
     *added = sqlite3_changes(db_) > 0;
+    // Once per source: the jobs of one commit come one after another.
+    if (job.repository != last_repository_ || job.commit != last_source_ ||
+        job.message != last_message_) {
+      message_.BindUnowned(1, job.repository);
+      message_.BindUnowned(2, job.commit);
+      message_.BindUnowned(3, job.message);
+      rc = message_.Step();
+      message_.Reset();
+      if (rc != SQLITE_DONE) return Error("insert message");
+      last_repository_ = job.repository;
+      last_source_ = job.commit;
+      last_message_ = job.message;
+    }
     return Status::Ok();
   }
 
@@ -264,6 +328,10 @@ class SqliteEnqueueBatch final : public EnqueueBatch {
   sqlite3* db_;
   std::string path_;
   Statement insert_;
+  Statement message_;
+  std::string last_repository_;  // the source whose message was stored last
+  std::string last_source_;
+  std::string last_message_;
   bool in_transaction_ = false;
   std::int64_t push_number_ = 0;
   std::int64_t now_ = 0;
@@ -319,18 +387,22 @@ class SqliteOutbox final : public Outbox {
   Status MarkDead(const Job& job, const std::string& reason) override {
     return Finish(job, "dead", NowMillis(), reason, job.progress, true);
   }
+  Status MarkSkipped(const Job& job, const std::string& reason) override {
+    return Finish(job, "skipped", NowMillis(), reason, job.progress, true);
+  }
   Status Release(const Job& job, const std::string& reason) override {
     return Finish(job, "pending", NowMillis(), reason, job.progress, false);
   }
-  Status SaveProgress(const Job& job, int progress) override {
+  Status SaveProgress(const Job& job) override {
     Statement s(db_,
-                "UPDATE jobs SET progress = ?1, updated_at = ?2 WHERE id = ?3 AND lease_token = ?4 "
-                "AND state = 'pending'");
+                "UPDATE jobs SET progress = ?1, step = ?5, updated_at = ?2 WHERE id = ?3 AND "
+                "lease_token = ?4 AND state = 'pending'");
     if (!s.ok()) return Error("prepare progress update");
-    s.Bind(1, static_cast<std::int64_t>(progress));
+    s.Bind(1, static_cast<std::int64_t>(job.progress));
     s.Bind(2, NowMillis());
     s.Bind(3, job.id);
     s.Bind(4, job.lease_token);
+    s.Bind(5, static_cast<std::int64_t>(job.step));
     if (s.Step() != SQLITE_DONE) return Error("save progress");
     if (sqlite3_changes(db_) == 0) return LostLease(job);
     return Status::Ok();
@@ -411,7 +483,7 @@ class SqliteOutbox final : public Outbox {
   Status Retry(RetryScope scope, std::int64_t id, int* changed) override {
     const char* where = scope == RetryScope::kOne    ? "id = ?2 AND state != 'done'"
                         : scope == RetryScope::kDead ? "state = 'dead'"
-                                                     : "state != 'done'";
+                                                     : "state IN ('pending', 'dead')";
     std::string sql =
         std::string(
             "UPDATE jobs SET state = 'pending', attempts = 0, next_attempt_at = "
@@ -439,16 +511,17 @@ class SqliteOutbox final : public Outbox {
     if (sqlite3_changes(db_) == 0) {
       return Status::NotFound("no job with id " + std::to_string(id) + " in " + path_);
     }
-    return Status::Ok();
+    return DropUnusedMessages();
   }
 
   Status PurgeDone(std::int64_t before, int* removed) override {
     *removed = 0;
-    Statement s(db_, "DELETE FROM jobs WHERE state = 'done' AND updated_at < ?1");
+    Statement s(db_, "DELETE FROM jobs WHERE state IN ('done', 'skipped') AND updated_at < ?1");
     if (!s.ok()) return Error("prepare purge");
     s.Bind(1, before);
     if (s.Step() != SQLITE_DONE) return Error("purge done jobs");
     *removed = sqlite3_changes(db_);
+    if (*removed > 0) return DropUnusedMessages();
     return Status::Ok();
   }
 
@@ -522,8 +595,8 @@ class SqliteOutbox final : public Outbox {
                 const std::string& note, int progress, bool count_attempt) {
     Statement s(db_,
                 "UPDATE jobs SET state = ?1, next_attempt_at = ?2, last_error = ?3, progress = "
-                "?4, lease_until = 0, lease_token = 0, attempts = attempts - ?5, updated_at = ?6 "
-                "WHERE id = ?7 AND lease_token = ?8 AND state = 'pending'");
+                "?4, lease_until = 0, lease_token = 0, attempts = attempts - ?5, updated_at = ?6, "
+                "step = ?9 WHERE id = ?7 AND lease_token = ?8 AND state = 'pending'");
     if (!s.ok()) return Error("prepare job update");
     s.Bind(1, std::string(state));
     s.Bind(2, next_attempt_at);
@@ -533,9 +606,17 @@ class SqliteOutbox final : public Outbox {
     s.Bind(6, NowMillis());
     s.Bind(7, job.id);
     s.Bind(8, job.lease_token);
+    s.Bind(9, static_cast<std::int64_t>(job.step));
     if (s.Step() != SQLITE_DONE) return Error("update job");
     if (sqlite3_changes(db_) == 0) return LostLease(job);
     return Status::Ok();
+  }
+
+  // Messages whose source has no job left.
+  Status DropUnusedMessages() {
+    return Exec(
+        "DELETE FROM messages WHERE NOT EXISTS (SELECT 1 FROM jobs WHERE jobs.repository = "
+        "messages.repository AND jobs.commit_sha = messages.source)");
   }
 
   Status LostLease(const Job& job) const {
@@ -598,6 +679,7 @@ Status OpenSqliteOutbox(const std::string& path, std::unique_ptr<Outbox>* out,
     return Status::IOError("cannot set up the outbox " + path + ": " + text);
   }
   Status upgraded = AddMissingColumns(db);
+  if (upgraded.ok()) upgraded = MoveMessagesOutOfJobs(db);
   if (!upgraded.ok()) {
     sqlite3_close(db);
     return Status::IOError("cannot upgrade the outbox " + path + ": " + upgraded.message());

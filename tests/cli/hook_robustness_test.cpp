@@ -78,14 +78,21 @@ TEST_F(HookRobustness, InstallRefusesNonBareAndMissingRepositories) {
 }
 
 TEST_F(HookRobustness, QueueListRetryAndDrop) {
-  git_.Commit("PROJ-404 does not exist, PROJ-16 does");
+  git_.Commit("PROJ-404 does not exist, PROJ-16 does, PROJ-17 is refused");
+  standin::Fault refused;
+  refused.path_contains = "/PROJ-17/";
+  refused.status = 400;
+  jira_.InjectFault(refused);
   Push({"origin", "main"});
   ProcessResult deliver = Deliver();
   EXPECT_EQ(deliver.exit_code, 1) << "one job is dead";
   ProcessResult dead = Jiralink({"queue", "list", "--state", "dead"});
   EXPECT_EQ(dead.exit_code, 0);
-  EXPECT_TRUE(Contains(dead.out, "PROJ-404")) << dead.out;
+  EXPECT_TRUE(Contains(dead.out, "PROJ-17")) << dead.out;
   EXPECT_FALSE(Contains(dead.out, "PROJ-16")) << dead.out;
+  EXPECT_FALSE(Contains(dead.out, "PROJ-404")) << "a missing issue is skipped, not dead";
+  ProcessResult skipped = Jiralink({"queue", "list", "--state", "skipped"});
+  EXPECT_TRUE(Contains(skipped.out, "PROJ-404")) << skipped.out;
   ProcessResult json = Jiralink({"queue", "list", "--json"});
   EXPECT_TRUE(Contains(json.out, "\"state\": \"done\"")) << json.out;
   ProcessResult retry = Jiralink({"queue", "retry", "--dead"});

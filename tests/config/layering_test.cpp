@@ -193,6 +193,21 @@ enabled = false
   EXPECT_TRUE(config.ForRepo("/srv/git/team/other.git").comments.enabled);
 }
 
+TEST(ConfigLayering, CommentDetailIsSetAtEveryLevel) {
+  Config config = MustLoad(R"(
+[comments]
+detail = "all_details"
+[groups."quiet".comments]
+detail = "standard"
+[projects."quiet/loud".comments]
+detail = "all_details"
+)");
+  EXPECT_EQ(config.ForRepo("a/b").comments.detail, CommentDetailLevel::kAllDetails);
+  EXPECT_EQ(config.ForRepo("quiet/x").comments.detail, CommentDetailLevel::kStandard);
+  EXPECT_EQ(config.ForRepo("quiet/loud").comments.detail, CommentDetailLevel::kAllDetails);
+  EXPECT_EQ(MustLoad("").ForRepo("a/b").comments.detail, CommentDetailLevel::kStandard);
+}
+
 TEST(ConfigLayering, ProjectTokenSourceReplacesTheTopLevelOne) {
   Config config = MustLoad(R"(
 [jira]

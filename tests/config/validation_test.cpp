@@ -220,6 +220,8 @@ TEST(ConfigValidation, EnumValuesAreChecked) {
                  "[jira] auth must be \"basic\" or \"pat\", got \"oauth\"");
   ExpectOneError("[transitions]\nmode = \"close\"\n", 2, 8,
                  "[transitions] mode must be \"done\" or \"custom\", got \"close\"");
+  ExpectOneError("[comments]\ndetail = \"full\"\n", 2, 10,
+                 "[comments] detail must be \"standard\" or \"all_details\", got \"full\"");
 }
 
 TEST(ConfigValidation, PatWithJiraCloudIsRejected) {

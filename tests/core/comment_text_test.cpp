@@ -50,8 +50,13 @@ TEST(CommentText, SolvedCommentAndLinkTitlesFollowTheForge) {
   EXPECT_EQ(SolvedLinkTitle(c), "Solved by commit " + c.sha + ".");
   EXPECT_EQ(MentionLinkTitle(c), "Commit - Fix the parser for PROJ-1");
   EXPECT_EQ(RemoteLinkGlobalId(c), "jiralink:" + c.commit_url);
+  EXPECT_TRUE(IsSolvedComment(SolvedComment(c)));
+  EXPECT_FALSE(IsSolvedComment(MentionComment(c)));
+  EXPECT_TRUE(IsJiralinkGlobalId(RemoteLinkGlobalId(c)));
+  EXPECT_FALSE(IsJiralinkGlobalId("GitLab"));
   c.commit_url.clear();
   EXPECT_EQ(SolvedComment(c), "Issue solved with " + c.sha + ".");
+  EXPECT_TRUE(IsSolvedComment(SolvedComment(c)));
 }
 
 TEST(CommentText, CommitTitleIsTheFirstLine) {
@@ -84,7 +89,73 @@ TEST(CommentText, ExpandUrlTemplateFillsKnownNamesOnly) {
 
 TEST(CommentText, LinkTextCannotBreakJiraLinkSyntax) {
   EXPECT_EQ(JiraLink("a|b[c]", "https://x"), "[a/b(c)|https://x]");
+  EXPECT_EQ(JiraLink("x{quote}y", "https://x"), "[x(quote)y|https://x]");
   EXPECT_EQ(JiraLink("plain", ""), "plain");
+}
+
+TEST(CommentText, QuotedTextCannotEndTheQuoteOrAddLinks) {
+  EXPECT_EQ(JiraQuoted("a {quote} b"), "a \\{quote\\} b");
+  EXPECT_EQ(JiraQuoted("[evil|https://x]"), "\\[evil\\|https://x\\]");
+  // A user's backslash cannot pair with ours into "\\" (a line break) that
+  // would leave the brace bare.
+  EXPECT_EQ(JiraQuoted("a\\{quote}"), "a/\\{quote\\}");
+  EXPECT_EQ(JiraQuoted("C:\\dir\\file"), "C:\\dir\\file");
+  EXPECT_EQ(JiraQuoted("two\\\\"), "two/\\");
+}
+
+TEST(CommentText, UserTextInTheMentionCommentIsEscaped) {
+  CommitFacts c = SampleCommit();
+  c.branch = "fix|x]{quote}";
+  c.author = "Eve [admin|https://evil]";
+  c.message = "Title {quote}[link|https://evil]{quote}\n";
+  EXPECT_EQ(MentionComment(c),
+            "Eve (admin/https://evil) mentioned this issue in "
+            "[a commit|https://git.example.com/platform/api/commit/"
+            "0123456789abcdef0123456789abcdef01234567] of "
+            "[platform/api|https://git.example.com/platform/api] on branch "
+            "[fix/x)(quote)|https://git.example.com/platform/api/tree/main]:{quote}Title "
+            "\\{quote\\}\\[link\\|https://evil\\]\\{quote\\}{quote}");
+}
+
+TEST(CommentText, AllDetailsNamesTheShortShaAndQuotesTheWholeMessage) {
+  CommitFacts c = SampleCommit();
+  EXPECT_EQ(MentionComment(c, CommentDetail::kAllDetails),
+            "Ada Lovelace mentioned this issue in "
+            "[commit 0123456789a|https://git.example.com/platform/api/commit/"
+            "0123456789abcdef0123456789abcdef01234567] of "
+            "[platform/api|https://git.example.com/platform/api] on branch "
+            "[main|https://git.example.com/platform/api/tree/main]:{quote}Fix the parser for "
+            "PROJ-1\n\nLonger body.{quote}");
+  EXPECT_EQ(MentionComment(c, CommentDetail::kStandard), MentionComment(c));
+  c.message.clear();
+  EXPECT_NE(MentionComment(c, CommentDetail::kAllDetails).find("{quote}No commit message{quote}"),
+            std::string::npos);
+}
+
+TEST(CommentText, MergeRequestsUseTheForgesMergeRequestWording) {
+  CommitFacts mr;
+  mr.repository = "platform/api";
+  mr.sha = "!42";
+  mr.merge_request = true;
+  mr.branch = "feature";
+  mr.author = "Grace";
+  // 111 bytes: a commit title this long would be cut.
+  const std::string whole = std::string(60, 'a') + " " + std::string(50, 'b');
+  mr.message = whole + "\n\nbody";
+  mr.commit_url = "https://git.example.com/platform/api/-/merge_requests/42";
+  EXPECT_EQ(MentionComment(mr), "Grace mentioned this issue in [a merge request|" + mr.commit_url +
+                                    "] of platform/api on branch feature:{quote}" + whole +
+                                    "{quote}");
+  EXPECT_NE(MentionComment(mr, CommentDetail::kAllDetails)
+                .find("[merge request !42|" + mr.commit_url + "]"),
+            std::string::npos);
+  EXPECT_NE(MentionComment(mr, CommentDetail::kAllDetails).find("{quote}" + whole + "{quote}"),
+            std::string::npos)
+      << "a merge request's title, not its description";
+  EXPECT_EQ(MentionLinkTitle(mr), "Merge request - " + whole);
+  EXPECT_EQ(SolvedComment(mr), "Issue solved with [!42|" + mr.commit_url + "].");
+  EXPECT_EQ(SolvedLinkTitle(mr), "Solved by merge request !42.");
+  EXPECT_NE(CommitTitle(mr.message), whole) << "the same text as a commit title is cut";
 }
 
 }  // namespace

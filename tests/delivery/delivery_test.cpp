@@ -1,6 +1,7 @@
 #include "jiralink/delivery/delivery.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -51,16 +52,17 @@ class DeliveryTest : public ::testing::Test {
     options_.policy = [this](const Job&) { return policy_; };
   }
 
-  Job MakeJob(const std::string& key, JobKind kind = JobKind::kMention) {
+  Job MakeJob(const std::string& key, JobKind kind = JobKind::kMention,
+              const std::string& sha = kSha) {
     Job job;
     job.repository = "platform/api";
-    job.commit = kSha;
+    job.commit = sha;
     job.key = key;
     job.kind = kind;
     job.branch = "main";
     job.author = "Ada Lovelace";
     job.message = "Fix the parser " + key + "\n\nbody";
-    job.commit_url = kCommitUrl;
+    job.commit_url = "https://git.example.com/platform/api/commit/" + sha;
     job.repo_url = "https://git.example.com/platform/api";
     job.site = jira_.base_url();
     return job;
@@ -224,13 +226,36 @@ TEST_F(DeliveryTest, TransitionThatDoesNotResolveGetsNoSolvedComment) {
   EXPECT_TRUE(jira_.RemoteLinks("PROJ-1").empty());
 }
 
-TEST_F(DeliveryTest, MissingIssueIsDeadWithJirasMessage) {
-  Enqueue({MakeJob("PROJ-404")});
+TEST_F(DeliveryTest, MissingIssueIsSkippedWithJirasMessage) {
+  Enqueue({MakeJob("UTF-8")});
   DeliveryReport report = Run();
-  EXPECT_EQ(report.dead, 1);
+  EXPECT_EQ(report.skipped, 1);
+  EXPECT_EQ(report.dead, 0);
   Job job = Only();
-  EXPECT_EQ(job.state, JobState::kDead);
+  EXPECT_EQ(job.state, JobState::kSkipped);
   EXPECT_NE(job.last_error.find("404"), std::string::npos) << job.last_error;
+  EXPECT_NE(job.last_error.find("no such issue"), std::string::npos) << job.last_error;
+  EXPECT_TRUE(jira_.Requests("POST", "").empty());
+}
+
+TEST_F(DeliveryTest, HiddenIssueIsSkippedForMentionsAndCloses) {
+  standin::IssueSeed seed;
+  seed.key = "PROJ-7";
+  jira_.AddIssue(seed);
+  jira_.HideIssue("PROJ-7");
+  Enqueue({MakeJob("PROJ-7"), MakeJob("PROJ-7", JobKind::kClose)});
+  DeliveryReport report = Run();
+  EXPECT_EQ(report.skipped, 2);
+  std::vector<Job> jobs;
+  ASSERT_TRUE(outbox_->List(JobState::kSkipped, 10, &jobs).ok());
+  EXPECT_EQ(jobs.size(), 2u);
+  EXPECT_TRUE(jira_.Requests("POST", "").empty());
+  // `queue retry --dead` leaves skipped jobs alone; by id one comes back.
+  int changed = 0;
+  ASSERT_TRUE(outbox_->Retry(RetryScope::kDead, 0, &changed).ok());
+  EXPECT_EQ(changed, 0);
+  ASSERT_TRUE(outbox_->Retry(RetryScope::kOne, jobs[0].id, &changed).ok());
+  EXPECT_EQ(changed, 1);
 }
 
 TEST_F(DeliveryTest, ServerErrorsRetryLaterAndGiveUpAfterMaxAttempts) {
@@ -303,6 +328,221 @@ TEST_F(DeliveryTest, AnExpiredPauseProbesJiraAndResumes) {
   EXPECT_FALSE(after.paused);
   EXPECT_EQ(after.delivered, 1);
   EXPECT_EQ(jira_.Requests("GET", "/myself").size(), 1u);
+}
+
+// --- Lost answers: Jira applied the write, the reply never came. ---
+
+Fault LoseReplies(const std::string& path, int times = 1) {
+  Fault fault;
+  fault.method = "POST";
+  fault.path_contains = path;
+  fault.close_connection = true;
+  fault.after_processing = true;
+  fault.times = times;
+  return fault;
+}
+
+TEST_F(DeliveryTest, LostCommentReplyIsSettledByReadingJiraFirst) {
+  jira_.InjectFault(LoseReplies("/comment"));
+  Enqueue({MakeJob("PROJ-1")});
+  DeliveryReport first = Run();
+  EXPECT_EQ(first.retrying, 1);
+  EXPECT_EQ(jira_.Comments("PROJ-1").size(), 1u) << "Jira applied it";
+  MakeDueNow();
+  DeliveryReport second = Run();
+  EXPECT_EQ(second.delivered, 1);
+  EXPECT_EQ(jira_.Requests("POST", "/comment").size(), 1u) << "never posted again";
+  EXPECT_EQ(jira_.Comments("PROJ-1").size(), 1u);
+  EXPECT_EQ(jira_.RemoteLinks("PROJ-1").size(), 1u);
+}
+
+TEST_F(DeliveryTest, LostLinkReplyLeavesOneLink) {
+  jira_.InjectFault(LoseReplies("/remotelink"));
+  Enqueue({MakeJob("PROJ-1")});
+  EXPECT_EQ(Run().retrying, 1);
+  MakeDueNow();
+  EXPECT_EQ(Run().delivered, 1);
+  EXPECT_EQ(jira_.Requests("POST", "/remotelink").size(), 1u) << "found by its globalId";
+  EXPECT_EQ(jira_.Comments("PROJ-1").size(), 1u);
+  EXPECT_EQ(jira_.RemoteLinks("PROJ-1").size(), 1u);
+}
+
+TEST_F(DeliveryTest, LostTransitionAnswerStillPostsTheSolvedComment) {
+  jira_.InjectFault(LoseReplies("/transitions"));
+  Enqueue({MakeJob("PROJ-1", JobKind::kClose)});
+  EXPECT_EQ(Run().retrying, 1);
+  EXPECT_EQ(jira_.Resolution("PROJ-1"), "Done") << "Jira applied the transition";
+  EXPECT_EQ(Only().step, outbox::CloseStep::kTransitionSent) << "recorded before the POST";
+  EXPECT_TRUE(jira_.Comments("PROJ-1").empty());
+  MakeDueNow();
+  EXPECT_EQ(Run().delivered, 1);
+  EXPECT_EQ(jira_.Requests("POST", "/transitions").size(), 1u);
+  auto comments = jira_.Comments("PROJ-1");
+  ASSERT_EQ(comments.size(), 1u);
+  EXPECT_EQ(comments[0]["body"],
+            std::string("Issue solved with [") + kSha + "|" + kCommitUrl + "].");
+  auto links = jira_.RemoteLinks("PROJ-1");
+  ASSERT_EQ(links.size(), 1u);
+  EXPECT_EQ(links[0]["object"]["status"]["resolved"], true);
+  EXPECT_EQ(Only().last_error, "resolved");
+}
+
+TEST_F(DeliveryTest, LostAnswerOfACustomNonFinalTransitionIsNotSentAgain) {
+  policy_.close_mode = CloseMode::kCustom;
+  policy_.transition_ids = {"21", "31"};
+  jira_.InjectFault(LoseReplies("/transitions"));
+  Enqueue({MakeJob("PROJ-1", JobKind::kClose)});
+  EXPECT_EQ(Run().retrying, 1);
+  EXPECT_EQ(jira_.Status("PROJ-1"), "In Progress");
+  MakeDueNow();
+  EXPECT_EQ(Run().delivered, 1);
+  auto posts = jira_.Requests("POST", "/transitions");
+  ASSERT_EQ(posts.size(), 2u) << "21 once, then 31";
+  EXPECT_NE(posts[1].body.find("\"31\""), std::string::npos);
+  EXPECT_EQ(jira_.Resolution("PROJ-1"), "Done");
+  EXPECT_EQ(jira_.Comments("PROJ-1").size(), 1u);
+}
+
+TEST_F(DeliveryTest, WorkerThatDiedAfterTheTransitionLeavesTheSolvedCommentOwed) {
+  Enqueue({MakeJob("PROJ-1", JobKind::kClose)});
+  // A worker records the step, transitions, and dies before anything else.
+  std::optional<Job> job;
+  ASSERT_TRUE(outbox_->Claim(jira_.base_url(), NowMillis(), NowMillis(), 60000, &job).ok());
+  ASSERT_TRUE(job.has_value());
+  job->step = outbox::CloseStep::kTransitionSent;
+  ASSERT_TRUE(outbox_->SaveProgress(*job).ok());
+  ASSERT_TRUE(client_->DoTransition("PROJ-1", "31").ok());
+  ASSERT_TRUE(outbox_->Release(*job, "worker died").ok());
+  EXPECT_EQ(Run().delivered, 1);
+  EXPECT_EQ(jira_.Requests("POST", "/transitions").size(), 1u);
+  EXPECT_EQ(jira_.Comments("PROJ-1").size(), 1u);
+  EXPECT_EQ(jira_.RemoteLinks("PROJ-1").size(), 1u);
+}
+
+TEST_F(DeliveryTest, LostTransitionThatAnotherCommitOvertookIsNotClaimed) {
+  // Our transition's connection drops before Jira applies it: unknown outcome.
+  Fault drop;
+  drop.method = "POST";
+  drop.path_contains = "/transitions";
+  drop.close_connection = true;
+  drop.times = 1;
+  jira_.InjectFault(drop);
+  Enqueue({MakeJob("PROJ-1", JobKind::kClose)});
+  options_.backoff.base_ms = 600000;  // not due again before the other commit's job
+  EXPECT_EQ(Run().retrying, 1);
+  EXPECT_EQ(jira_.Resolution("PROJ-1"), "");
+  // Another commit resolves the issue meanwhile (its job is due first).
+  const std::string other = "fedcba9876543210fedcba9876543210fedcba98";
+  Enqueue({MakeJob("PROJ-1", JobKind::kClose, other)});
+  EXPECT_EQ(Run().delivered, 1);
+  MakeDueNow();
+  EXPECT_EQ(Run().delivered, 1);
+  auto comments = jira_.Comments("PROJ-1");
+  ASSERT_EQ(comments.size(), 1u);
+  EXPECT_NE(comments[0]["body"].get<std::string>().find(other), std::string::npos);
+  EXPECT_EQ(jira_.RemoteLinks("PROJ-1").size(), 1u);
+}
+
+TEST_F(DeliveryTest, RetriedDeadCloseJobDoesNotClaimAnotherResolution) {
+  policy_.close_mode = CloseMode::kCustom;
+  policy_.transition_ids = {"21", "999"};
+  Enqueue({MakeJob("PROJ-1", JobKind::kClose)});
+  EXPECT_EQ(Run().dead, 1);
+  EXPECT_EQ(jira_.Status("PROJ-1"), "In Progress");
+  // Someone resolves it by hand; then the operator retries the dead job.
+  ASSERT_TRUE(client_->DoTransition("PROJ-1", "31").ok());
+  MakeDueNow();
+  EXPECT_EQ(Run().delivered, 1);
+  EXPECT_TRUE(jira_.Comments("PROJ-1").empty()) << "no 'solved with' for someone else's work";
+  EXPECT_TRUE(jira_.RemoteLinks("PROJ-1").empty());
+  EXPECT_NE(Only().last_error.find("already resolved"), std::string::npos);
+}
+
+TEST_F(DeliveryTest, TransitionsDisabledPostsNothingForAClose) {
+  // As the forge: the closing key is not mentioned, and nothing transitions.
+  policy_.transitions_enabled = false;
+  Enqueue({MakeJob("PROJ-1", JobKind::kClose), MakeJob("PROJ-2")});
+  EXPECT_EQ(Run().delivered, 2);
+  EXPECT_EQ(jira_.Status("PROJ-1"), "To Do");
+  EXPECT_TRUE(jira_.Comments("PROJ-1").empty());
+  EXPECT_TRUE(jira_.RemoteLinks("PROJ-1").empty());
+  EXPECT_TRUE(jira_.Requests("POST", "/transitions").empty());
+  EXPECT_EQ(jira_.Comments("PROJ-2").size(), 1u) << "other keys are still mentioned";
+}
+
+TEST_F(DeliveryTest, AllDetailsNamesTheShortShaAndQuotesTheWholeMessage) {
+  policy_.comment_detail = CommentDetail::kAllDetails;
+  Job job = MakeJob("PROJ-1");
+  job.message = "Fix the parser PROJ-1\n\nIt broke on {quote} and [links|x].\n";
+  Enqueue({job});
+  EXPECT_EQ(Run().delivered, 1);
+  auto comments = jira_.Comments("PROJ-1");
+  ASSERT_EQ(comments.size(), 1u);
+  EXPECT_EQ(comments[0]["body"],
+            "Ada Lovelace mentioned this issue in [commit 0123456789a|" + kCommitUrl +
+                "] of [platform/api|https://git.example.com/platform/api] on branch "
+                "main:{quote}Fix the parser PROJ-1\n\nIt broke on \\{quote\\} and "
+                "\\[links\\|x\\].{quote}");
+}
+
+// --- Merge-request jobs (the serve module queues them) ---
+
+Job MergeRequestJob(const std::string& site, const std::string& key, JobKind kind) {
+  Job job;
+  job.repository = "platform/api";
+  job.commit = outbox::MergeRequestSource(42);
+  job.key = key;
+  job.kind = kind;
+  job.branch = "feature/parser";
+  job.branch_url = "https://git.example.com/platform/api/-/tree/feature/parser";
+  job.author = "Grace Hopper";
+  job.message = "Parser rework for PROJ-1\n\nCloses PROJ-1";
+  job.commit_url = "https://git.example.com/platform/api/-/merge_requests/42";
+  job.repo_url = "https://git.example.com/platform/api";
+  job.site = site;
+  return job;
+}
+
+TEST_F(DeliveryTest, MergeRequestMentionUsesTheMergeRequestWording) {
+  Enqueue({MergeRequestJob(jira_.base_url(), "PROJ-1", JobKind::kMention)});
+  EXPECT_EQ(Run().delivered, 1);
+  const std::string url = "https://git.example.com/platform/api/-/merge_requests/42";
+  auto comments = jira_.Comments("PROJ-1");
+  ASSERT_EQ(comments.size(), 1u);
+  EXPECT_EQ(comments[0]["body"],
+            "Grace Hopper mentioned this issue in [a merge request|" + url +
+                "] of [platform/api|https://git.example.com/platform/api] on branch "
+                "[feature/parser|https://git.example.com/platform/api/-/tree/feature/parser]:"
+                "{quote}Parser rework for PROJ-1{quote}");
+  auto links = jira_.RemoteLinks("PROJ-1");
+  ASSERT_EQ(links.size(), 1u);
+  EXPECT_EQ(links[0]["object"]["title"], "Merge request - Parser rework for PROJ-1");
+  EXPECT_EQ(links[0]["globalId"], "jiralink:" + url);
+}
+
+TEST_F(DeliveryTest, MergeRequestAllDetailsNamesItsIid) {
+  policy_.comment_detail = CommentDetail::kAllDetails;
+  Enqueue({MergeRequestJob(jira_.base_url(), "PROJ-1", JobKind::kMention)});
+  EXPECT_EQ(Run().delivered, 1);
+  auto comments = jira_.Comments("PROJ-1");
+  ASSERT_EQ(comments.size(), 1u);
+  std::string body = comments[0]["body"];
+  EXPECT_NE(body.find("[merge request !42|"), std::string::npos) << body;
+  EXPECT_NE(body.find("{quote}Parser rework for PROJ-1{quote}"), std::string::npos) << body;
+}
+
+TEST_F(DeliveryTest, MergeRequestAndCommitClosingOneKeyTransitionAndCommentOnce) {
+  Enqueue({MergeRequestJob(jira_.base_url(), "PROJ-1", JobKind::kClose),
+           MakeJob("PROJ-1", JobKind::kClose)});
+  EXPECT_EQ(Run().delivered, 2);
+  EXPECT_EQ(jira_.Requests("POST", "/transitions").size(), 1u);
+  auto comments = jira_.Comments("PROJ-1");
+  ASSERT_EQ(comments.size(), 1u);
+  EXPECT_EQ(comments[0]["body"],
+            "Issue solved with [!42|https://git.example.com/platform/api/-/merge_requests/42].");
+  auto links = jira_.RemoteLinks("PROJ-1");
+  ASSERT_EQ(links.size(), 1u);
+  EXPECT_EQ(links[0]["object"]["title"], "Solved by merge request !42.");
 }
 
 }  // namespace

@@ -1,8 +1,6 @@
 // The outbox's push batches (Outbox::StartEnqueue) and the order delivery
 // claims jobs in: pushes in the order they came, each push oldest commit
 // first (the hook adds a push's jobs newest first, counting positions down).
-#include <sqlite3.h>
-
 #include <chrono>
 #include <filesystem>
 #include <future>
@@ -15,6 +13,7 @@
 
 #include "jiralink/outbox/sqlite_outbox.h"
 #include "old_outbox.h"
+#include "outbox_stores.h"
 #include "support/test_support.h"
 
 namespace jiralink::outbox {
@@ -34,41 +33,28 @@ Job MakeJob(const std::string& commit, const std::string& key, std::int64_t posi
   return job;
 }
 
-// Whether a writer that does not wait could take the file's write lock now.
-bool WriteLockIsFree(const std::string& path) {
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
-    sqlite3_close(db);
-    ADD_FAILURE() << "cannot open " << path;
-    return false;
-  }
-  sqlite3_busy_timeout(db, 0);
-  int rc = sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
-  if (rc == SQLITE_OK) sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
-  sqlite3_close(db);
-  return rc == SQLITE_OK;
-}
-
 // An outbox file as the release with sites (before push_number and
 // position) wrote it, holding one pending job of commit "old", due long ago.
 void WriteOutboxFromBeforePushOrder(const std::string& path) {
   testing::WriteOldOutbox(path, testing::OldOutbox::kBeforePushOrder, "old");
 }
 
-class OutboxOrderTest : public ::testing::Test {
+// Run against each store (outbox_stores.h).
+class OutboxOrderTest : public ::testing::TestWithParam<OutboxStore> {
  protected:
   void SetUp() override {
-    path_ = dir_.Path("state/outbox.sqlite3");
-    Status status = OpenSqliteOutbox(path_, &outbox_);
+    Status status = GetParam().open(dir_.path(), &outbox_);
     ASSERT_TRUE(status.ok()) << status.ToString();
   }
 
   std::unique_ptr<Outbox> OpenAgain() {
     std::unique_ptr<Outbox> other;
-    Status status = OpenSqliteOutbox(path_, &other);
+    Status status = GetParam().open(dir_.path(), &other);
     EXPECT_TRUE(status.ok()) << status.ToString();
     return other;
   }
+
+  bool WriteLockIsFree() { return GetParam().write_lock_is_free(dir_.path()); }
 
   // Adds `jobs` as one push, in the order given; returns the added flags.
   std::vector<bool> Push(const std::vector<Job>& jobs, Outbox* outbox = nullptr) {
@@ -112,13 +98,20 @@ class OutboxOrderTest : public ::testing::Test {
   }
 
   testing::TempDir dir_;
-  std::string path_;
   std::unique_ptr<Outbox> outbox_;
 };
 
+INSTANTIATE_TEST_SUITE_P(Stores, OutboxOrderTest, ::testing::ValuesIn(AllOutboxStores()),
+                         OutboxStoreName());
+
+// Files written by earlier SQLite releases (the same helpers, SQLite only).
+using SqliteOutboxUpgradeTest = OutboxOrderTest;
+INSTANTIATE_TEST_SUITE_P(Sqlite, SqliteOutboxUpgradeTest, ::testing::Values(SqliteStore()),
+                         OutboxStoreName());
+
 using Names = std::vector<std::string>;
 
-TEST_F(OutboxOrderTest, ABatchIsInvisibleToOtherConnectionsUntilCommit) {
+TEST_P(OutboxOrderTest, ABatchIsInvisibleToOtherConnectionsUntilCommit) {
   std::unique_ptr<Outbox> worker = OpenAgain();
   ASSERT_TRUE(worker);
   std::unique_ptr<EnqueueBatch> batch;
@@ -156,16 +149,16 @@ TEST_F(OutboxOrderTest, ABatchIsInvisibleToOtherConnectionsUntilCommit) {
   EXPECT_EQ(Listed(worker.get()), (Names{"c3:A-1", "c2:A-1", "c1:A-1"}));
 }
 
-TEST_F(OutboxOrderTest, ABatchDestroyedWithoutCommitAddsNothingAndFreesTheLock) {
+TEST_P(OutboxOrderTest, ABatchDestroyedWithoutCommitAddsNothingAndFreesTheLock) {
   {
     std::unique_ptr<EnqueueBatch> batch;
     ASSERT_TRUE(outbox_->StartEnqueue(&batch).ok());
     bool added = false;
     ASSERT_TRUE(batch->Add(MakeJob("c1", "A-1"), &added).ok());
     ASSERT_TRUE(batch->Add(MakeJob("c2", "A-2"), &added).ok());
-    EXPECT_FALSE(WriteLockIsFree(path_)) << "the first Add takes the write lock";
+    EXPECT_FALSE(WriteLockIsFree()) << "the first Add takes the write lock";
   }
-  EXPECT_TRUE(WriteLockIsFree(path_)) << "the abandoned batch still holds the lock";
+  EXPECT_TRUE(WriteLockIsFree()) << "the abandoned batch still holds the lock";
   EXPECT_TRUE(Listed().empty());
   std::unique_ptr<Outbox> other = OpenAgain();
   ASSERT_TRUE(other);
@@ -175,7 +168,7 @@ TEST_F(OutboxOrderTest, ABatchDestroyedWithoutCommitAddsNothingAndFreesTheLock) 
   EXPECT_EQ(Listed(), (Names{"c1:A-1"}));
 }
 
-TEST_F(OutboxOrderTest, AddReportsDuplicatesOfEarlierPushesAndWithinTheBatch) {
+TEST_P(OutboxOrderTest, AddReportsDuplicatesOfEarlierPushesAndWithinTheBatch) {
   EXPECT_EQ(Push({MakeJob("c1", "A-1")}), (std::vector<bool>{true}));
   Job close = MakeJob("c2", "A-1");
   close.kind = JobKind::kClose;
@@ -192,10 +185,10 @@ TEST_F(OutboxOrderTest, AddReportsDuplicatesOfEarlierPushesAndWithinTheBatch) {
   }
 }
 
-TEST_F(OutboxOrderTest, ABatchWithoutJobsTakesNoLockAndCommitsNothing) {
+TEST_P(OutboxOrderTest, ABatchWithoutJobsTakesNoLockAndCommitsNothing) {
   std::unique_ptr<EnqueueBatch> batch;
   ASSERT_TRUE(outbox_->StartEnqueue(&batch).ok());
-  EXPECT_TRUE(WriteLockIsFree(path_)) << "StartEnqueue alone took the write lock";
+  EXPECT_TRUE(WriteLockIsFree()) << "StartEnqueue alone took the write lock";
   // Another hook's push goes through meanwhile, without waiting.
   std::unique_ptr<Outbox> other = OpenAgain();
   ASSERT_TRUE(other);
@@ -203,30 +196,30 @@ TEST_F(OutboxOrderTest, ABatchWithoutJobsTakesNoLockAndCommitsNothing) {
   EXPECT_EQ(Push({MakeJob("c9", "B-1")}, other.get()), (std::vector<bool>{true}));
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(2));
   EXPECT_TRUE(batch->Commit().ok());
-  EXPECT_TRUE(WriteLockIsFree(path_));
+  EXPECT_TRUE(WriteLockIsFree());
   EXPECT_EQ(Listed(), (Names{"c9:B-1"}));
   // Commit of an empty batch twice, and Enqueue of nothing: still fine.
   EXPECT_TRUE(batch->Commit().ok());
   EnqueueResult result;
   ASSERT_TRUE(outbox_->Enqueue({}, &result).ok());
   EXPECT_EQ(result.added, 0);
-  EXPECT_TRUE(WriteLockIsFree(path_));
+  EXPECT_TRUE(WriteLockIsFree());
 }
 
-TEST_F(OutboxOrderTest, OnePushIsClaimedOldestCommitFirst) {
+TEST_P(OutboxOrderTest, OnePushIsClaimedOldestCommitFirst) {
   // The hook walks newest first: positions 0, -1, -2.
   Push({MakeJob("c3", "A-1", 0), MakeJob("c2", "A-1", -1), MakeJob("c1", "A-1", -2)});
   EXPECT_EQ(ClaimAll(), (Names{"c1:A-1", "c2:A-1", "c3:A-1"}));
 }
 
-TEST_F(OutboxOrderTest, EqualPositionsKeepTheOrderTheyWereAdded) {
+TEST_P(OutboxOrderTest, EqualPositionsKeepTheOrderTheyWereAdded) {
   // One commit's jobs share a position: close jobs first, then mentions.
   Push({MakeJob("c2", "A-2", 0), MakeJob("c2", "A-1", 0), MakeJob("c1", "A-3", -1),
         MakeJob("c1", "A-0", -1)});
   EXPECT_EQ(ClaimAll(), (Names{"c1:A-3", "c1:A-0", "c2:A-2", "c2:A-1"}));
 }
 
-TEST_F(OutboxOrderTest, EveryJobOfAnEarlierPushComesBeforeALaterPushs) {
+TEST_P(OutboxOrderTest, EveryJobOfAnEarlierPushComesBeforeALaterPushs) {
   Push({MakeJob("p1c2", "A-1", 0), MakeJob("p1c1", "A-1", -1)});
   // The second push is longer: its positions go lower than the first's.
   Push({MakeJob("p2c3", "A-1", 0), MakeJob("p2c2", "A-1", -1), MakeJob("p2c1", "A-1", -2)});
@@ -238,7 +231,7 @@ TEST_F(OutboxOrderTest, EveryJobOfAnEarlierPushComesBeforeALaterPushs) {
   EXPECT_EQ(ClaimAll(), expected);
 }
 
-TEST_F(OutboxOrderTest, RetryingEverythingKeepsPushOrderThenPosition) {
+TEST_P(OutboxOrderTest, RetryingEverythingKeepsPushOrderThenPosition) {
   Push({MakeJob("p1c2", "A-1", 0), MakeJob("p1c1", "A-1", -1)});
   Push({MakeJob("p2c3", "A-1", 0), MakeJob("p2c2", "A-1", -1), MakeJob("p2c1", "A-1", -2)});
   // Deliver some, fail some: their due times now differ.
@@ -257,7 +250,7 @@ TEST_F(OutboxOrderTest, RetryingEverythingKeepsPushOrderThenPosition) {
   EXPECT_EQ(ClaimAll(), (Names{"p1c1:A-1", "p1c2:A-1", "p2c1:A-1", "p2c2:A-1", "p2c3:A-1"}));
 }
 
-TEST_F(OutboxOrderTest, ListShowsTheNewestPushFirstAndItsNewestCommitFirst) {
+TEST_P(OutboxOrderTest, ListShowsTheNewestPushFirstAndItsNewestCommitFirst) {
   Push({MakeJob("p1c2", "A-1", 0), MakeJob("p1c1", "A-1", -1)});
   Push({MakeJob("p2c3", "A-1", 0), MakeJob("p2c2", "A-1", -1), MakeJob("p2c1", "A-1", -2)});
   EXPECT_EQ(Listed(), (Names{"p2c3:A-1", "p2c2:A-1", "p2c1:A-1", "p1c2:A-1", "p1c1:A-1"}));
@@ -272,7 +265,7 @@ TEST_F(OutboxOrderTest, ListShowsTheNewestPushFirstAndItsNewestCommitFirst) {
   EXPECT_EQ(jobs[1].commit, "p2c2");
 }
 
-TEST_F(OutboxOrderTest, PushOrderHoldsAcrossConnections) {
+TEST_P(OutboxOrderTest, PushOrderHoldsAcrossConnections) {
   std::unique_ptr<Outbox> other = OpenAgain();
   ASSERT_TRUE(other);
   Push({MakeJob("p1c1", "A-1", 0)}, other.get());
@@ -283,7 +276,7 @@ TEST_F(OutboxOrderTest, PushOrderHoldsAcrossConnections) {
   EXPECT_EQ(ClaimAll(other.get()), (Names{"p1c1:A-1", "p2c1:A-1", "p2c2:A-1", "p3c1:A-1"}));
 }
 
-TEST_F(OutboxOrderTest, AnOutboxFromBeforePushOrderIsUpgradedAndItsJobsGoFirst) {
+TEST_P(SqliteOutboxUpgradeTest, AnOutboxFromBeforePushOrderIsUpgradedAndItsJobsGoFirst) {
   outbox_.reset();
   std::string old_path = dir_.Path("old/outbox.sqlite3");
   ASSERT_NO_FATAL_FAILURE(WriteOutboxFromBeforePushOrder(old_path));
@@ -316,7 +309,7 @@ TEST_F(OutboxOrderTest, AnOutboxFromBeforePushOrderIsUpgradedAndItsJobsGoFirst) 
   EXPECT_EQ(jobs.size(), 3u);
 }
 
-TEST_F(OutboxOrderTest, AnOldJobIsClaimedBeforeANewOneWithoutARetry) {
+TEST_P(SqliteOutboxUpgradeTest, AnOldJobIsClaimedBeforeANewOneWithoutARetry) {
   outbox_.reset();
   std::string old_path = dir_.Path("old/outbox.sqlite3");
   ASSERT_NO_FATAL_FAILURE(WriteOutboxFromBeforePushOrder(old_path));

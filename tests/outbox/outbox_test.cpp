@@ -14,6 +14,7 @@
 #include <sqlite3.h>
 
 #include "old_outbox.h"
+#include "outbox_stores.h"
 #include "support/test_support.h"
 
 namespace jiralink::outbox {
@@ -32,12 +33,19 @@ Job MakeJob(const std::string& commit, const std::string& key, JobKind kind = Jo
   return job;
 }
 
-class OutboxTest : public ::testing::Test {
+// The contract every Outbox keeps, run against each store (outbox_stores.h).
+class OutboxTest : public ::testing::TestWithParam<OutboxStore> {
  protected:
   void SetUp() override {
-    path_ = dir_.Path("state/outbox.sqlite3");
-    Status status = OpenSqliteOutbox(path_, &outbox_);
+    Status status = GetParam().open(dir_.path(), &outbox_);
     ASSERT_TRUE(status.ok()) << status.ToString();
+  }
+  // Another connection to the same store.
+  std::unique_ptr<Outbox> OpenAgain() {
+    std::unique_ptr<Outbox> other;
+    Status status = GetParam().open(dir_.path(), &other);
+    EXPECT_TRUE(status.ok()) << status.ToString();
+    return other;
   }
   Job ClaimOne(std::int64_t now, std::int64_t lease = 60000) {
     std::optional<Job> job;
@@ -46,11 +54,13 @@ class OutboxTest : public ::testing::Test {
     return job.value_or(Job());
   }
   testing::TempDir dir_;
-  std::string path_;
   std::unique_ptr<Outbox> outbox_;
 };
 
-TEST_F(OutboxTest, EnqueueIgnoresDuplicatesOfRepositoryCommitKeyKind) {
+INSTANTIATE_TEST_SUITE_P(Stores, OutboxTest, ::testing::ValuesIn(AllOutboxStores()),
+                         OutboxStoreName());
+
+TEST_P(OutboxTest, EnqueueIgnoresDuplicatesOfRepositoryCommitKeyKind) {
   EnqueueResult r;
   ASSERT_TRUE(outbox_->Enqueue({MakeJob("c1", "A-1"), MakeJob("c1", "A-2")}, &r).ok());
   EXPECT_EQ(r.added, 2);
@@ -67,7 +77,7 @@ TEST_F(OutboxTest, EnqueueIgnoresDuplicatesOfRepositoryCommitKeyKind) {
   EXPECT_EQ(jobs.size(), 4u);
 }
 
-TEST_F(OutboxTest, ClaimLeasesTheOldestDueJobAndKeepsItFromOthers) {
+TEST_P(OutboxTest, ClaimLeasesTheOldestDueJobAndKeepsItFromOthers) {
   EnqueueResult r;
   ASSERT_TRUE(outbox_->Enqueue({MakeJob("c1", "A-1"), MakeJob("c2", "A-2")}, &r).ok());
   std::int64_t now = NowMillis();
@@ -86,7 +96,7 @@ TEST_F(OutboxTest, ClaimLeasesTheOldestDueJobAndKeepsItFromOthers) {
   EXPECT_EQ(stored->last_error, "ok");
 }
 
-TEST_F(OutboxTest, ClaimTakesOnlyTheGivenSitesJobs) {
+TEST_P(OutboxTest, ClaimTakesOnlyTheGivenSitesJobs) {
   Job to_a = MakeJob("c1", "A-1");
   to_a.site = "https://a.example.com";
   Job to_b = MakeJob("c2", "B-1");
@@ -110,8 +120,8 @@ TEST_F(OutboxTest, ClaimTakesOnlyTheGivenSitesJobs) {
   EXPECT_FALSE(job.has_value()) << "A-1 belongs to the other site";
 }
 
-TEST_F(OutboxTest, AnOutboxFromBeforeSitesIsUpgradedAndItsJobsGetASite) {
-  outbox_.reset();
+TEST(SqliteOutbox, AnOutboxFromBeforeSitesIsUpgradedAndItsJobsGetASite) {
+  testing::TempDir dir_;
   std::string old_path = dir_.Path("old/outbox.sqlite3");
   testing::WriteOldOutbox(old_path, testing::OldOutbox::kFirstRelease, "c1");
 
@@ -127,11 +137,14 @@ TEST_F(OutboxTest, AnOutboxFromBeforeSitesIsUpgradedAndItsJobsGetASite) {
   ASSERT_TRUE(upgraded->Claim("https://a.example.com", now, now, 60000, &job).ok());
   ASSERT_TRUE(job.has_value());
   EXPECT_EQ(job->key, "A-1");
+  EXPECT_EQ(job->step, CloseStep::kNone) << "the step column is added";
+  job->step = CloseStep::kTransitionSent;
+  EXPECT_TRUE(upgraded->SaveProgress(*job).ok());
   ASSERT_TRUE(upgraded->ListRepositoriesWithoutSite(&repositories).ok());
   EXPECT_TRUE(repositories.empty());
 }
 
-TEST_F(OutboxTest, AnExpiredLeaseIsClaimedAgainAndTheOldOwnerCannotFinish) {
+TEST_P(OutboxTest, AnExpiredLeaseIsClaimedAgainAndTheOldOwnerCannotFinish) {
   EnqueueResult r;
   ASSERT_TRUE(outbox_->Enqueue({MakeJob("c1", "A-1")}, &r).ok());
   std::int64_t now = NowMillis();
@@ -143,7 +156,7 @@ TEST_F(OutboxTest, AnExpiredLeaseIsClaimedAgainAndTheOldOwnerCannotFinish) {
   EXPECT_TRUE(outbox_->MarkDone(next_worker, "ok").ok());
 }
 
-TEST_F(OutboxTest, RetryLaterDeadAndQueueRetry) {
+TEST_P(OutboxTest, RetryLaterDeadAndQueueRetry) {
   EnqueueResult r;
   ASSERT_TRUE(outbox_->Enqueue({MakeJob("c1", "A-1"), MakeJob("c2", "A-2")}, &r).ok());
   std::int64_t now = NowMillis();
@@ -166,7 +179,7 @@ TEST_F(OutboxTest, RetryLaterDeadAndQueueRetry) {
   EXPECT_EQ(again.attempts, 1) << "retry gives a fresh attempt budget";
 }
 
-TEST_F(OutboxTest, ReleaseDoesNotCountTheAttempt) {
+TEST_P(OutboxTest, ReleaseDoesNotCountTheAttempt) {
   EnqueueResult r;
   ASSERT_TRUE(outbox_->Enqueue({MakeJob("c1", "A-1")}, &r).ok());
   Job a = ClaimOne(NowMillis());
@@ -175,11 +188,11 @@ TEST_F(OutboxTest, ReleaseDoesNotCountTheAttempt) {
   EXPECT_EQ(b.attempts, 1);
 }
 
-TEST_F(OutboxTest, PausesPersistAndRetryClearsThem) {
+TEST_P(OutboxTest, PausesPersistAndRetryClearsThem) {
   SitePause pause{"http://jira", "HTTP 401", NowMillis(), NowMillis() + 60000};
   ASSERT_TRUE(outbox_->SetPause(pause).ok());
-  std::unique_ptr<Outbox> reopened;
-  ASSERT_TRUE(OpenSqliteOutbox(path_, &reopened).ok());
+  std::unique_ptr<Outbox> reopened = OpenAgain();
+  ASSERT_TRUE(reopened);
   std::optional<SitePause> got;
   ASSERT_TRUE(reopened->GetPause("http://jira", &got).ok());
   ASSERT_TRUE(got.has_value());
@@ -190,7 +203,7 @@ TEST_F(OutboxTest, PausesPersistAndRetryClearsThem) {
   EXPECT_FALSE(got.has_value());
 }
 
-TEST_F(OutboxTest, DropDeletesAndNamesAMissingId) {
+TEST_P(OutboxTest, DropDeletesAndNamesAMissingId) {
   EnqueueResult r;
   ASSERT_TRUE(outbox_->Enqueue({MakeJob("c1", "A-1")}, &r).ok());
   std::vector<Job> jobs;
@@ -202,7 +215,7 @@ TEST_F(OutboxTest, DropDeletesAndNamesAMissingId) {
   EXPECT_NE(missing.message().find(std::to_string(jobs[0].id)), std::string::npos);
 }
 
-TEST_F(OutboxTest, PurgeDoneForgetsOnlyDeliveredJobsFinishedBeforeTheCutoff) {
+TEST_P(OutboxTest, PurgeDoneForgetsOnlyDeliveredJobsFinishedBeforeTheCutoff) {
   EnqueueResult r;
   ASSERT_TRUE(outbox_->Enqueue({MakeJob("c1", "A-1"), MakeJob("c2", "A-2")}, &r).ok());
   Job done = ClaimOne(NowMillis());
@@ -219,7 +232,163 @@ TEST_F(OutboxTest, PurgeDoneForgetsOnlyDeliveredJobsFinishedBeforeTheCutoff) {
   EXPECT_NE(jobs[0].key, done.key);
 }
 
-TEST_F(OutboxTest, ManyProcessesEnqueueAndClaimWithoutLosingOrDoublingJobs) {
+TEST_P(OutboxTest, TheCloseStepIsRecordedAndKeptByEveryFinish) {
+  EnqueueResult r;
+  ASSERT_TRUE(outbox_->Enqueue({MakeJob("c1", "A-1", JobKind::kClose)}, &r).ok());
+  Job job = ClaimOne(NowMillis());
+  EXPECT_EQ(job.step, CloseStep::kNone);
+  job.progress = 1;
+  job.step = CloseStep::kTransitionSent;
+  ASSERT_TRUE(outbox_->SaveProgress(job).ok());
+  std::optional<Job> stored;
+  ASSERT_TRUE(outbox_->Get(job.id, &stored).ok());
+  ASSERT_TRUE(stored.has_value());
+  EXPECT_EQ(stored->progress, 1);
+  EXPECT_EQ(stored->step, CloseStep::kTransitionSent);
+  // A retry keeps it, and so does `queue retry` of a dead job.
+  ASSERT_TRUE(outbox_->MarkRetry(job, 0, "no answer").ok());
+  Job again = ClaimOne(NowMillis());
+  EXPECT_EQ(again.step, CloseStep::kTransitionSent);
+  again.step = CloseStep::kResolved;
+  ASSERT_TRUE(outbox_->MarkDead(again, "HTTP 400").ok());
+  int changed = 0;
+  ASSERT_TRUE(outbox_->Retry(RetryScope::kDead, 0, &changed).ok());
+  Job revived = ClaimOne(NowMillis());
+  EXPECT_EQ(revived.step, CloseStep::kResolved);
+  EXPECT_EQ(revived.progress, 1);
+  // A worker whose lease is gone cannot record anything.
+  Job stale = revived;
+  stale.lease_token += 1;
+  EXPECT_EQ(outbox_->SaveProgress(stale).code(), Status::Code::kNotFound);
+}
+
+TEST_P(OutboxTest, SkippedJobsAreListedKeptFromRetryAllAndPurgedLikeDoneOnes) {
+  EnqueueResult r;
+  ASSERT_TRUE(outbox_->Enqueue({MakeJob("c1", "UTF-8"), MakeJob("c2", "A-2")}, &r).ok());
+  Job skipped = ClaimOne(NowMillis());
+  ASSERT_TRUE(outbox_->MarkSkipped(skipped, "no such issue: HTTP 404").ok());
+  std::vector<Job> jobs;
+  ASSERT_TRUE(outbox_->List(JobState::kSkipped, 10, &jobs).ok());
+  ASSERT_EQ(jobs.size(), 1u);
+  EXPECT_EQ(jobs[0].key, "UTF-8");
+  EXPECT_EQ(jobs[0].last_error, "no such issue: HTTP 404");
+  EXPECT_STREQ(JobStateName(jobs[0].state), "skipped");
+  JobState parsed = JobState::kPending;
+  EXPECT_TRUE(ParseJobState("skipped", &parsed));
+  EXPECT_EQ(parsed, JobState::kSkipped);
+  int changed = 0;
+  ASSERT_TRUE(outbox_->Retry(RetryScope::kAll, 0, &changed).ok());
+  ASSERT_TRUE(outbox_->List(JobState::kSkipped, 10, &jobs).ok());
+  EXPECT_EQ(jobs.size(), 1u) << "retry --all revives pending and dead jobs only";
+  int removed = 0;
+  ASSERT_TRUE(outbox_->PurgeDone(NowMillis() + 1, &removed).ok());
+  EXPECT_EQ(removed, 1);
+}
+
+// Rows of `table` in the outbox file at `path` (read with SQLite directly).
+std::int64_t CountRows(const std::string& path, const std::string& table,
+                       const std::string& where = "1") {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  std::string sql = "SELECT count(*) FROM " + table + " WHERE " + where;
+  EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr), SQLITE_OK) << sql;
+  std::int64_t count = -1;
+  if (sqlite3_step(stmt) == SQLITE_ROW) count = sqlite3_column_int64(stmt, 0);
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return count;
+}
+
+TEST_P(OutboxTest, EveryJobOfACommitCarriesItsMessage) {
+  Job a = MakeJob("c1", "A-1");
+  Job b = MakeJob("c1", "A-2");
+  Job c = MakeJob("c1", "A-2", JobKind::kClose);
+  a.message = b.message = c.message = std::string(4000, 'm');
+  EnqueueResult r;
+  ASSERT_TRUE(outbox_->Enqueue({a, b, c, MakeJob("c2", "A-3")}, &r).ok());
+  std::vector<Job> jobs;
+  ASSERT_TRUE(outbox_->List(std::nullopt, 10, &jobs).ok());
+  ASSERT_EQ(jobs.size(), 4u);
+  for (const Job& job : jobs) {
+    EXPECT_EQ(job.message, job.commit == "c1" ? a.message : "msg A-3") << job.key;
+  }
+  Job claimed = ClaimOne(NowMillis());
+  EXPECT_EQ(claimed.message, a.message) << "a claim returns the message too";
+}
+
+TEST_P(OutboxTest, AnEditedMergeRequestsNewKeyBringsItsNewText) {
+  Job first = MakeJob(MergeRequestSource(42), "A-1");
+  first.message = "Title\n\nFor A-1";
+  EnqueueResult r;
+  ASSERT_TRUE(outbox_->Enqueue({first}, &r).ok());
+  Job edited = MakeJob(MergeRequestSource(42), "A-2");
+  edited.message = "Title\n\nFor A-1 and A-2";
+  ASSERT_TRUE(outbox_->Enqueue({first, edited}, &r).ok());
+  std::vector<Job> jobs;
+  ASSERT_TRUE(outbox_->List(std::nullopt, 10, &jobs).ok());
+  ASSERT_EQ(jobs.size(), 2u);
+  for (const Job& job : jobs) EXPECT_EQ(job.message, edited.message) << job.key;
+}
+
+TEST(SqliteOutbox, ACommitsMessageIsStoredOnceAndGoesWithItsLastJob) {
+  testing::TempDir dir;
+  const std::string path = SqliteStorePath(dir.path());
+  std::unique_ptr<Outbox> outbox;
+  ASSERT_TRUE(OpenSqliteOutbox(path, &outbox).ok());
+  Job a = MakeJob("c1", "A-1");
+  Job b = MakeJob("c1", "A-1", JobKind::kClose);
+  a.message = b.message = std::string(4000, 'm');
+  EnqueueResult r;
+  ASSERT_TRUE(outbox->Enqueue({a, b, MakeJob("c2", "A-2")}, &r).ok());
+  EXPECT_EQ(CountRows(path, "messages"), 2);
+  EXPECT_EQ(CountRows(path, "jobs", "message != ''"), 0);
+  // Deliver c1's two jobs one after the other; its message goes with the last.
+  for (int i = 0; i < 2; ++i) {
+    std::optional<Job> claimed;
+    ASSERT_TRUE(outbox->Claim("", NowMillis(), NowMillis(), 60000, &claimed).ok());
+    ASSERT_TRUE(claimed.has_value());
+    ASSERT_EQ(claimed->commit, "c1");
+    ASSERT_TRUE(outbox->MarkDone(*claimed, "ok").ok());
+    int removed = 0;
+    ASSERT_TRUE(outbox->PurgeDone(NowMillis() + 1, &removed).ok());
+    EXPECT_EQ(removed, 1);
+    EXPECT_EQ(CountRows(path, "messages"), i == 0 ? 2 : 1);
+  }
+  std::vector<Job> jobs;
+  ASSERT_TRUE(outbox->List(std::nullopt, 10, &jobs).ok());
+  ASSERT_EQ(jobs.size(), 1u);
+  ASSERT_TRUE(outbox->Drop(jobs[0].id).ok());
+  EXPECT_EQ(CountRows(path, "messages"), 0);
+}
+
+TEST(SqliteOutbox, AnOldOutboxsMessagesAreMovedOutOfItsJobs) {
+  testing::TempDir dir_;
+  std::string old_path = dir_.Path("old/outbox.sqlite3");
+  testing::WriteOldOutbox(old_path, testing::OldOutbox::kBeforePushOrder, "c1");
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(old_path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(
+      sqlite3_exec(db, "UPDATE jobs SET message = 'Old message A-1'", nullptr, nullptr, nullptr),
+      SQLITE_OK);
+  sqlite3_close(db);
+
+  std::unique_ptr<Outbox> upgraded;
+  Status status = OpenSqliteOutbox(old_path, &upgraded);
+  ASSERT_TRUE(status.ok()) << status.ToString();
+  EXPECT_EQ(CountRows(old_path, "jobs", "message != ''"), 0);
+  EXPECT_EQ(CountRows(old_path, "messages"), 1);
+  std::vector<Job> jobs;
+  ASSERT_TRUE(upgraded->List(std::nullopt, 10, &jobs).ok());
+  ASSERT_EQ(jobs.size(), 1u);
+  EXPECT_EQ(jobs[0].message, "Old message A-1");
+  // Opening again changes nothing.
+  upgraded.reset();
+  ASSERT_TRUE(OpenSqliteOutbox(old_path, &upgraded).ok());
+  EXPECT_EQ(CountRows(old_path, "messages"), 1);
+}
+
+TEST_P(OutboxTest, ManyProcessesEnqueueAndClaimWithoutLosingOrDoublingJobs) {
   constexpr int kWriters = 8;
   constexpr int kJobsEach = 25;
   std::vector<pid_t> children;
@@ -227,7 +396,7 @@ TEST_F(OutboxTest, ManyProcessesEnqueueAndClaimWithoutLosingOrDoublingJobs) {
     pid_t pid = fork();
     if (pid == 0) {
       std::unique_ptr<Outbox> own;
-      if (!OpenSqliteOutbox(path_, &own).ok()) _exit(1);
+      if (!GetParam().open(dir_.path(), &own).ok()) _exit(1);
       std::vector<Job> jobs;
       // Every writer also re-adds writer 0's jobs: duplicates must be ignored.
       for (int i = 0; i < kJobsEach; ++i) {

@@ -9,6 +9,7 @@
 #include <cctype>
 #include <condition_variable>
 #include <cstdio>
+#include <random>
 #include <thread>
 
 #include "standin_api.h"
@@ -101,6 +102,12 @@ bool FaultFromJson(const json& j, Fault* fault, std::string* error) {
     f.content_type = j.value("content_type", f.content_type);
     f.delay_ms = j.value("delay_ms", f.delay_ms);
     f.close_connection = j.value("close_connection", f.close_connection);
+    f.after_processing = j.value("after_processing", f.after_processing);
+    f.probability = j.value("probability", f.probability);
+    if (f.probability < 0 || f.probability > 1) {
+      *error = "fault: probability must be between 0 and 1";
+      return false;
+    }
     f.retry_after = j.value("retry_after", f.retry_after);
     f.times = j.value("times", f.times);
     f.headers = j.value("headers", f.headers);
@@ -128,6 +135,7 @@ struct JiraStandin::Impl {
   internal::Model model;
   std::vector<RecordedRequest> requests;
   std::vector<Fault> faults;
+  std::mt19937 fault_dice{20261201};  // for Fault::probability; seeded: runs repeat
   bool stopping = false;
   std::condition_variable stop_cv;
 
@@ -148,6 +156,10 @@ std::optional<Fault> JiraStandin::Impl::TakeFault(const std::string& method,
   for (auto it = faults.begin(); it != faults.end(); ++it) {
     if (!it->method.empty() && it->method != method) continue;
     if (path.find(it->path_contains) == std::string::npos) continue;
+    if (it->probability < 1.0 &&
+        std::uniform_real_distribution<double>(0.0, 1.0)(fault_dice) >= it->probability) {
+      continue;
+    }
     Fault fault = *it;
     if (it->times > 0 && --it->times == 0) faults.erase(it);
     return fault;
@@ -183,7 +195,11 @@ void JiraStandin::Impl::Handle(const httplib::Request& req, httplib::Response& r
     requests.push_back(record);
   }
 
-  if (std::optional<Fault> fault = TakeFault(req.method, req.path)) {
+  std::optional<Fault> fault = TakeFault(req.method, req.path);
+  // A lost reply: the request is applied below, then the answer is dropped.
+  bool drop_after = fault && fault->close_connection && fault->after_processing;
+  if (drop_after) fault.reset();
+  if (fault) {
     if (fault->delay_ms > 0 && Sleep(fault->delay_ms)) {
       internal::ShutdownAcceptedConnections(port, req.remote_port);
       res.status = 503;
@@ -274,6 +290,11 @@ void JiraStandin::Impl::Handle(const httplib::Request& req, httplib::Response& r
     res.set_header("X-AUSERNAME", options.username);
   }
   SetStatus(index, res.status);
+  if (drop_after) {
+    // Applied, but the client never hears of it. Recorded with status 0.
+    internal::ShutdownAcceptedConnections(port, req.remote_port);
+    SetStatus(index, 0);
+  }
 }
 
 void JiraStandin::Impl::HandleAdmin(const httplib::Request& req, httplib::Response& res) {

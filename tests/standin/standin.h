@@ -47,8 +47,10 @@
 //   POST   /_standin/seed           seed JSON (see Seed())
 //
 // Connection reuse: libcurl resends a request once on a fresh connection when
-// a reused one dies without an answer, so a close_connection fault with
-// times = 1 can be invisible to a libcurl client; use times >= 2 (or -1).
+// a reused one dies without an answer. jiralink's transport sends GETs on
+// reused connections (so a close_connection fault with times = 1 on a GET can
+// be invisible to it; use times >= 2 or -1) and every other method on a fresh
+// one, which libcurl never resends.
 #pragma once
 
 #include <chrono>
@@ -78,9 +80,16 @@ struct RecordedRequest {
 // A fault for requests whose method matches (empty = any) and whose path
 // contains `path_contains`. Applied `times` times (-1 = until cleared).
 // status <= 0 with a delay means "answer normally, but late".
+// `after_processing` with close_connection is the lost reply: the request is
+// applied (a comment is added, a transition made) and then the connection is
+// dropped without an answer. `probability` < 1 makes the fault apply to that
+// share of the matching requests only (a seeded generator: the same requests
+// in the same order fail on every run); a request it spares does not use up
+// `times`.
 // As JSON (for POST /_standin/faults): {"method","path_contains","status",
-// "body","content_type","delay_ms","close_connection","retry_after","times",
-// "headers":{name:value}}; every field optional.
+// "body","content_type","delay_ms","close_connection","after_processing",
+// "probability","retry_after","times","headers":{name:value}}; every field
+// optional.
 struct Fault {
   std::string method;
   std::string path_contains;
@@ -89,6 +98,8 @@ struct Fault {
   std::string content_type;       // default application/json
   int delay_ms = 0;               // wait before answering (or before closing)
   bool close_connection = false;  // drop the connection without an answer
+  bool after_processing = false;  // with close_connection: apply the request first
+  double probability = 1.0;       // share of matching requests the fault hits
   std::string retry_after;        // Retry-After header value, e.g. "2"
   int times = -1;
   std::map<std::string, std::string> headers;  // extra response headers

@@ -41,8 +41,14 @@ struct MatchingSettings {
   std::string prefix;  // RE2 text before the key; may be empty
 };
 
+// [comments] detail: how much the "mentioned" comment says (the forge's
+// comment_detail): "standard" names "a commit" and quotes the title;
+// "all_details" names "commit <short sha>" and quotes the whole message.
+enum class CommentDetailLevel { kStandard, kAllDetails };
+
 struct CommentSettings {
   bool enabled = true;
+  CommentDetailLevel detail = CommentDetailLevel::kStandard;
 };
 
 struct TransitionSettings {

@@ -8,7 +8,14 @@
 //   [platform/api|<repo url>] on branch [main|<branch url>]:{quote}<title>{quote}
 //
 // (one line). Parts whose URL template is empty are written as plain text
-// instead of a [text|url] link.
+// instead of a [text|url] link. With all_details ([comments] detail) the
+// commit is named "commit <short sha>" and the whole message is quoted; a
+// merge request is "a merge request" / "merge request !<iid>" and its title
+// is quoted at both levels, as on the forge.
+//
+// User text (author, repository, branch, title, message) never breaks or
+// adds markup: inside a [text|url] link '|', '[', ']', '{' and '}' become
+// look-alikes; inside {quote} they are backslash-escaped (JiraQuoted).
 #pragma once
 
 #include <string>
@@ -16,13 +23,21 @@
 
 namespace jiralink {
 
-// The facts about one commit that the texts need.
+// How much the "mentioned" comment says ([comments] detail).
+enum class CommentDetail {
+  kStandard,    // "a commit", the title (the default)
+  kAllDetails,  // "commit <short sha>", the whole message
+};
+
+// The facts about one commit (or merge request) that the texts need.
 struct CommitFacts {
   std::string repository;  // "platform/api"
-  std::string sha;         // full 40-hex SHA
-  std::string branch;      // "main"; empty = no " on branch ..." part
-  std::string author;      // author name as recorded in the commit
-  std::string message;     // full commit message
+  // Full 40-hex SHA; for a merge request "!<iid>" (see merge_request).
+  std::string sha;
+  bool merge_request = false;  // the source is a merge request, not a commit
+  std::string branch;          // "main"; empty = no " on branch ..." part
+  std::string author;          // author name as recorded in the commit
+  std::string message;     // full commit message (merge request: title, blank line, description)
   std::string commit_url;  // expanded [git] commit_url; may be empty
   std::string repo_url;    // expanded [git] repo_url; may be empty
   std::string branch_url;  // expanded [git] branch_url; may be empty
@@ -31,6 +46,10 @@ struct CommitFacts {
 // Titles of 100 bytes or more are cut to at most 81 bytes at a space, with "...".
 inline constexpr std::size_t kLongTitleBytes = 100;
 inline constexpr std::size_t kTruncatedTitleBytes = 81;
+
+// Characters of a commit SHA that name it in all_details comments (the
+// forge's short id).
+inline constexpr std::size_t kShortShaLength = 11;
 
 // The first line of a commit message (split at '\r' or '\n'), shortened as
 // the forge does when it is 100 bytes or longer; "No commit message" when empty.
@@ -41,17 +60,33 @@ std::string CommitTitle(std::string_view message);
 std::string ExpandUrlTemplate(std::string_view url_template, std::string_view repo,
                               std::string_view sha, std::string_view branch);
 
-// "[text|url]", or just `text` when url is empty. '|', '[' and ']' in the text
-// would break Jira's link syntax; they are replaced by look-alikes.
+// "[text|url]", or just `text` when url is empty. '|', '[', ']', '{' and '}'
+// in the text would break Jira's link syntax or start a macro; they are
+// replaced by look-alikes ('/', '(', ')', '(', ')').
 std::string JiraLink(std::string_view text, std::string_view url);
 
-// The "mentioned this issue" comment (wiki markup, one line).
-std::string MentionComment(const CommitFacts& commit);
+// `text` made safe to place between {quote} and {quote}: '{', '}', '[', ']'
+// and '|' get a backslash (Jira shows them as written), and a backslash the
+// user wrote before one of them or before another backslash becomes '/', so
+// that it cannot pair with ours into Jira's "\\" line break.
+std::string JiraQuoted(std::string_view text);
+
+// The "mentioned this issue" comment (wiki markup; one line at standard
+// detail, the whole message inside {quote} with all_details).
+std::string MentionComment(const CommitFacts& commit,
+                           CommentDetail detail = CommentDetail::kStandard);
 
 // "Issue solved with [<sha>|<commit url>]." (plain sha when there is no URL).
+// A merge request: "Issue solved with [!<iid>|<merge request url>]." (the
+// outbox has no head SHA of a merge request).
 std::string SolvedComment(const CommitFacts& commit);
 
-// Remote-link titles: "Commit - <title>" and "Solved by commit <sha>.".
+// True when `body` is a "solved" comment (SolvedComment) of any commit or
+// merge request.
+bool IsSolvedComment(std::string_view body);
+
+// Remote-link titles: "Commit - <title>" / "Merge request - <title>", and
+// "Solved by commit <sha>." / "Solved by merge request !<iid>.".
 std::string MentionLinkTitle(const CommitFacts& commit);
 std::string SolvedLinkTitle(const CommitFacts& commit);
 
@@ -63,5 +98,8 @@ std::string CommitIdentity(const CommitFacts& commit);
 // (issue, commit): the solved link replaces the mention link, as on the forge.
 // Empty when there is no commit URL (Jira needs a URL for a remote link).
 std::string RemoteLinkGlobalId(const CommitFacts& commit);
+
+// True when `global_id` is one RemoteLinkGlobalId makes.
+bool IsJiralinkGlobalId(std::string_view global_id);
 
 }  // namespace jiralink

@@ -1,20 +1,34 @@
 // Deliverer: takes due jobs from the outbox and does their Jira work.
 //
-// Exactly once, in effect: before writing, it looks in Jira for work already
-// done (a remote link whose globalId is "jiralink:<commit url>", or a comment
-// containing the commit URL — the SHA when there is no URL), so a worker that
-// died between posting and marking the job done does not post twice.
+// Exactly once, in effect: the transport never resends a write (client.h),
+// and before every write, on every attempt, the Deliverer reads Jira for the
+// work already done (a remote link whose globalId is "jiralink:<commit url>",
+// or a comment containing the commit URL — the SHA when there is no URL), so
+// neither a lost answer nor a worker that died between posting and marking
+// the job done makes it post twice. The remote link is an upsert by globalId.
 //
 // A mention job posts the "mentioned this issue" comment (when comments are
-// enabled) and upserts the remote link. A close job follows the forge: skip an
-// issue that is already resolved; "done" mode applies the first transition
-// whose target status category is `done`; custom mode applies the ids in
-// order and stops at the first failure; afterwards, only if the issue is now
-// resolved, the "Issue solved with [sha|url]." comment and a resolved link.
+// enabled) and upserts the remote link. A close job follows the forge: an
+// issue already resolved (by another commit or by hand) is left alone;
+// "done" mode applies the first transition whose target status category is
+// `done`; custom mode applies the ids in order and stops at the first
+// failure; afterwards, only if *this job's* transitions resolved the issue,
+// the "Issue solved with [sha|url]." comment and a resolved link. Which job
+// resolved it is told by the step recorded before and after each transition
+// POST (outbox::CloseStep) together with what Jira shows: after a lost
+// transition answer, an issue that is now resolved is this job's doing
+// unless another commit's "solved" comment or resolved link is there. With
+// transitions disabled a close job does nothing, as on the forge (the hook
+// does not mention a key it closes).
+//
+// Merge-request jobs (outbox::IsMergeRequest) are delivered the same way
+// with the forge's merge-request wording (comment_text.h).
 //
 // Failures: network errors, timeouts, 5xx and 429 retry later (backoff.h);
-// other 4xx (400, 404) make the job dead with Jira's message; 401/403 pause
-// the whole Jira site: the job goes back untouched and the run stops.
+// 404 (the issue does not exist, e.g. "UTF-8" read as a key, or the bot
+// cannot see it) skips the job, as the forge does; other 4xx make the job
+// dead with Jira's message; 401/403 pause the whole Jira site: the job goes
+// back untouched and the run stops.
 #pragma once
 
 #include <cstdint>
@@ -22,6 +36,7 @@
 #include <string>
 #include <vector>
 
+#include "jiralink/core/comment_text.h"
 #include "jiralink/core/status.h"
 #include "jiralink/delivery/backoff.h"
 #include "jiralink/jira/client.h"
@@ -35,6 +50,7 @@ enum class CloseMode { kDone, kCustom };
 struct DeliveryPolicy {
   bool comments_enabled = true;
   bool transitions_enabled = true;
+  CommentDetail comment_detail = CommentDetail::kStandard;
   CloseMode close_mode = CloseMode::kDone;
   std::vector<std::string> transition_ids;  // custom mode, in order
 };
@@ -62,6 +78,7 @@ struct DeliveryReport {
   int delivered = 0;    // done (including "already there" and "nothing to do")
   int retrying = 0;     // failed, due again later
   int dead = 0;         // given up
+  int skipped = 0;      // nothing to do: the issue does not exist or is hidden (404)
   int lost_leases = 0;  // another worker took the job over
   bool paused = false;  // the site is paused (now or from before)
   std::string pause_reason;
@@ -77,7 +94,7 @@ class Deliverer {
   Status RunOnce(DeliveryReport* report);
 
  private:
-  enum class Verdict { kDone, kRetry, kDead, kPause };
+  enum class Verdict { kDone, kRetry, kDead, kSkip, kPause };
   struct Outcome {
     Verdict verdict = Verdict::kDone;
     std::string message;  // note for done, error for the others
@@ -92,6 +109,14 @@ class Deliverer {
   Outcome Deliver(outbox::Job& job);
   Outcome DeliverMention(const outbox::Job& job, const DeliveryPolicy& policy);
   Outcome DeliverClose(outbox::Job& job, const DeliveryPolicy& policy);
+  // The close job's transitions, from job.progress on, each POST recorded
+  // before and after; `issue` holds its transitions (expand=transitions).
+  Outcome Transition(outbox::Job& job, const DeliveryPolicy& policy, const jira::Issue& issue);
+  // The "solved" comment and resolved link, each only when not there yet.
+  Outcome PostSolved(const outbox::Job& job, const DeliveryPolicy& policy);
+  // Durably records job.progress and job.step; false (with *outcome) when
+  // the lease was lost or the outbox failed: then nothing more is written.
+  bool Record(const outbox::Job& job, Outcome* outcome);
   Status Finish(const outbox::Job& job, const Outcome& outcome, DeliveryReport* report);
   void Log(const std::string& line) const;
 

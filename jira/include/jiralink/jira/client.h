@@ -5,7 +5,11 @@
 // client never retries by itself; callers decide. /rest/api/2 is used
 // throughout, except where Cloud removed an endpoint (search -> /search/jql).
 //
-// One Client reuses one connection across calls. A Client is not thread-safe;
+// Writes (POST, PUT) are sent exactly once, each on a new connection, so an
+// answer lost on the way back is never followed by a silent second write
+// (libcurl would resend on a reused connection): the caller gets a network
+// error (http_status 0) and must read Jira to learn whether it was applied.
+// One Client reuses one connection across its reads. A Client is not thread-safe;
 // use one per thread. The token never appears in any output or message.
 #pragma once
 

@@ -24,15 +24,31 @@ enum class JobState {
   kPending,  // waiting to be delivered (maybe leased by a worker right now)
   kDone,     // delivered (or found already delivered)
   kDead,     // given up; last_error says why; `queue retry` revives it
+  kSkipped,  // nothing to do in Jira: the issue does not exist or the bot cannot
+             // see it (404), as the forge skips it; last_error says so
+};
+
+// The durable record of a close job's write in flight: saved before and
+// after each transition POST (Outbox::SaveProgress), so that a retry, after a
+// lost answer or a killed worker, can tell whether *this* job resolved the
+// issue (then it still owes the "solved" comment and link) or another did.
+enum class CloseStep {
+  kNone = 0,            // no transition POST of this job is unaccounted for
+  kTransitionSent = 1,  // the POST of transition number `progress` was sent and its
+                        // answer not recorded (lost, or the worker died)
+  kResolved = 2,        // this job's transitions resolved the issue
 };
 
 const char* JobKindName(JobKind kind);     // "mention" | "close"
-const char* JobStateName(JobState state);  // "pending" | "done" | "dead"
+const char* JobStateName(JobState state);  // "pending" | "done" | "dead" | "skipped"
 bool ParseJobKind(std::string_view text, JobKind* kind);
 bool ParseJobState(std::string_view text, JobState* state);
 
 // Milliseconds since the Unix epoch (all outbox times use it).
 std::int64_t NowMillis();
+
+// An outbox time as UTC, "2026-12-01T13:56:10Z"; "-" for 0 (never).
+std::string FormatMillisUtc(std::int64_t millis);
 
 // "!<iid>": the Job::commit of a merge request's jobs.
 std::string MergeRequestSource(std::int64_t iid);
@@ -62,14 +78,15 @@ struct Job {
   std::int64_t position = 0;
 
   JobState state = JobState::kPending;
-  int attempts = 0;                  // claims so far
-  int progress = 0;                  // close jobs: transitions applied so far
-  std::int64_t next_attempt_at = 0;  // ms; due when <= now
-  std::int64_t lease_until = 0;      // ms; a worker owns the job until then
-  std::int64_t lease_token = 0;      // identifies the claim that owns the lease
-  std::string last_error;            // why the last attempt failed / why it is dead
-  std::int64_t created_at = 0;       // ms
-  std::int64_t updated_at = 0;       // ms
+  int attempts = 0;                   // claims so far
+  int progress = 0;                   // close jobs: transitions applied so far
+  CloseStep step = CloseStep::kNone;  // close jobs: see CloseStep
+  std::int64_t next_attempt_at = 0;   // ms; due when <= now
+  std::int64_t lease_until = 0;       // ms; a worker owns the job until then
+  std::int64_t lease_token = 0;       // identifies the claim that owns the lease
+  std::string last_error;             // why the last attempt failed / why it is dead
+  std::int64_t created_at = 0;        // ms
+  std::int64_t updated_at = 0;        // ms
 };
 
 // True when the job came from a merge request rather than a commit.

@@ -85,10 +85,14 @@ class Outbox {
   virtual Status MarkRetry(const Job& job, std::int64_t next_attempt_at,
                            const std::string& error) = 0;
   virtual Status MarkDead(const Job& job, const std::string& reason) = 0;
+  // Nothing to do for the job in Jira (JobState::kSkipped); `reason` says why.
+  virtual Status MarkSkipped(const Job& job, const std::string& reason) = 0;
   // Gives the job back without counting the attempt (delivery was paused).
   virtual Status Release(const Job& job, const std::string& reason) = 0;
-  // Remembers how far a close job got, so a retry does not repeat transitions.
-  virtual Status SaveProgress(const Job& job, int progress) = 0;
+  // Durably records how far a close job got (job.progress and job.step), so
+  // that a retry neither repeats a transition nor loses the "solved" comment.
+  // Every finishing call above stores them too.
+  virtual Status SaveProgress(const Job& job) = 0;
 
   // Listing, for `queue list` (state empty = all), newest first.
   virtual Status List(std::optional<JobState> state, int limit, std::vector<Job>* jobs) = 0;
@@ -103,14 +107,15 @@ class Outbox {
   virtual Status ListRepositoriesWithoutSite(std::vector<std::string>* repositories) = 0;
   virtual Status AssignSite(const std::string& repository, const std::string& site) = 0;
 
-  // Makes jobs due now with a fresh attempt budget: one job by id, all dead
-  // jobs, or all pending and dead jobs (jobs leased right now are left alone). Also clears every
-  // pause. *changed counts the jobs revived.
+  // Makes jobs due now with a fresh attempt budget: one job by id (pending,
+  // dead or skipped), all dead jobs, or all pending and dead jobs (jobs
+  // leased right now are left alone). Also clears every pause. *changed
+  // counts the jobs revived.
   virtual Status Retry(RetryScope scope, std::int64_t id, int* changed) = 0;
   // Deletes one job; kNotFound when there is no such id.
   virtual Status Drop(std::int64_t id) = 0;
-  // Deletes the done jobs last changed before `before` (ms); *removed counts
-  // them. Safe for exactly-once: a commit pushed again after its job is gone
+  // Deletes the done and skipped jobs last changed before `before` (ms);
+  // *removed counts them. Safe for exactly-once: a commit pushed again after its job is gone
   // gets a new job, and delivery finds the work already in Jira.
   virtual Status PurgeDone(std::int64_t before, int* removed) = 0;
 

@@ -2,7 +2,11 @@
 // many concurrent hook and worker processes on one host.
 //
 // Schema (created on open): jobs(..., UNIQUE(repository, commit_sha,
-// issue_key, kind)) and pauses(site PRIMARY KEY, reason, since, until).
+// issue_key, kind)), messages(repository, source, message: each commit's or
+// merge request's message once, however many jobs it has) and pauses(site
+// PRIMARY KEY, reason, since, until). Files written by earlier releases are
+// upgraded on open: missing columns are added and the messages that every
+// job carried are moved to `messages`.
 #pragma once
 
 #include <memory>
