@@ -10,6 +10,8 @@ PACKAGES=(
   libre2-dev libtomlplusplus-dev libcmark-gfm-dev libcmark-gfm-extensions-dev
   libcurl4-openssl-dev libsqlite3-dev libbenchmark-dev libgtest-dev libgmock-dev
   nlohmann-json3-dev libcli11-dev libcpp-httplib-dev libxxhash-dev
+  libmicrohttpd-dev  # jiralink-serve: the webhook service's HTTP server
+  libssl-dev         # jiralink-serve: HMAC-SHA256 of forge webhooks (libcrypto)
 )
 
 install_missing() {

@@ -90,6 +90,27 @@ std::string Config::Describe(const Settings& s) {
       << "project_key = " << TomlString(s.vulnerabilities.project_key) << "\n"
       << "issue_type = " << TomlString(s.vulnerabilities.issue_type) << "\n"
       << "customize = " << Bool(s.vulnerabilities.customize) << "\n";
+
+  out << "\n[serve]\n"
+      << "listen = " << TomlString(s.serve.listen) << "\n"
+      << "max_body_bytes = " << s.serve.max_body_bytes << "\n"
+      << "timeout_seconds = " << s.serve.timeout_seconds << "\n";
+  switch (s.serve.secret_source) {
+    case TokenSource::kFile:
+      out << "secret_file = " << TomlString(s.serve.secret_file) << "\n";
+      break;
+    case TokenSource::kEnv:
+      out << "secret_env = " << TomlString(s.serve.secret_env) << "\n";
+      break;
+    case TokenSource::kNone:
+    case TokenSource::kInline:
+      out << "# no webhook secret: set secret_file or secret_env\n";
+      break;
+  }
+
+  out << "\n[triggers]\n"
+      << "commit = " << Bool(s.triggers.commit) << "\n"
+      << "merge_request = " << Bool(s.triggers.merge_request) << "\n";
   return out.str();
 }
 
