@@ -23,6 +23,13 @@ struct WebhookHandler::Repository {
   std::string secret;
 };
 
+struct WebhookHandler::PendingWrite {
+  const std::vector<outbox::Job>* jobs = nullptr;
+  std::vector<bool> is_new;
+  Status status = Status::Ok();
+  bool done = false;
+};
+
 namespace {
 
 constexpr std::size_t kMaxCachedRepositories = 4096;
@@ -143,6 +150,44 @@ void WebhookHandler::Remember(const std::string& name,
   cache_.emplace(name, std::move(repository));
 }
 
+Status WebhookHandler::Commit(const std::vector<outbox::Job>& jobs, std::vector<bool>* is_new) {
+  PendingWrite mine;
+  mine.jobs = &jobs;
+  std::unique_lock<std::mutex> lock(queue_mutex_);
+  queue_.push_back(&mine);
+  queue_changed_.wait(lock, [&] { return mine.done || queue_.front() == &mine; });
+  if (!mine.done) {
+    // This request leads: it writes its own jobs and those of everyone
+    // queued behind it, in one transaction.
+    std::vector<PendingWrite*> group(queue_.begin(), queue_.end());
+    lock.unlock();
+    Status status;
+    {
+      std::lock_guard<std::mutex> outbox_lock(outbox_mutex_);
+      std::unique_ptr<outbox::EnqueueBatch> batch;
+      status = outbox_->StartEnqueue(&batch);
+      for (PendingWrite* write : group) {
+        for (const outbox::Job& job : *write->jobs) {
+          if (!status.ok()) break;
+          bool added = false;
+          status = batch->Add(job, &added);
+          write->is_new.push_back(added);
+        }
+      }
+      if (status.ok()) status = batch->Commit();
+    }
+    lock.lock();
+    for (PendingWrite* write : group) {
+      write->status = status;
+      write->done = true;
+      queue_.pop_front();
+    }
+    queue_changed_.notify_all();
+  }
+  *is_new = std::move(mine.is_new);
+  return mine.status;
+}
+
 WebhookResponse WebhookHandler::Reject(Forge forge, RejectReason reason, int status,
                                        const std::string& message, const std::string& repository) {
   metrics_.Rejected(forge, reason);
@@ -205,29 +250,31 @@ WebhookResponse WebhookHandler::Handle(Forge forge, const HeaderLookup& headers,
   plan.site = repository->site;
   plan.transitions_enabled = repository->settings.transitions.enabled;
   PlanMergeRequestJobs(event, *repository->scanner, *repository->closing, plan, &jobs);
-  outbox::EnqueueResult result;
+  int added = 0;
+  int duplicates = 0;
   if (!jobs.empty()) {
-    Status status;
-    {
-      std::lock_guard<std::mutex> lock(outbox_mutex_);
-      status = outbox_->Enqueue(jobs, &result);
-    }
-    if (!status.ok()) {
+    std::vector<bool> is_new;
+    if (Status status = Commit(jobs, &is_new); !status.ok()) {
       return Reject(forge, RejectReason::kInternal, 503,
                     "the outbox cannot take the jobs now: " + status.message(), name);
     }
     for (std::size_t i = 0; i < jobs.size(); ++i) {
-      if (i < result.is_new.size() && result.is_new[i]) metrics_.Queued(forge, jobs[i].kind, 1);
+      if (i < is_new.size() && is_new[i]) {
+        ++added;
+        metrics_.Queued(forge, jobs[i].kind, 1);
+      } else {
+        ++duplicates;
+      }
     }
   }
   metrics_.Accepted(forge);
   if (options_.log_accepted) {
     std::fprintf(stderr, "jiralink serve: 200 %s %s %s: %d new jobs, %d already queued\n",
                  ForgeName(forge), Quoted(name).c_str(),
-                 outbox::MergeRequestSource(event.iid).c_str(), result.added, result.duplicate);
+                 outbox::MergeRequestSource(event.iid).c_str(), added, duplicates);
   }
-  return {200, "{\"added\":" + std::to_string(result.added) +
-                   ",\"duplicates\":" + std::to_string(result.duplicate) + "}"};
+  return {200, "{\"added\":" + std::to_string(added) +
+                   ",\"duplicates\":" + std::to_string(duplicates) + "}"};
 }
 
 std::string WebhookHandler::MetricsText() {

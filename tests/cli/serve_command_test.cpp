@@ -53,7 +53,7 @@ class ServeCommand : public ::testing::Test {
   void SetUp() override {
     ASSERT_TRUE(jira_.Start());
     jira_.AddProject("PROJ", "Project");
-    for (int i = 1; i <= 9; ++i) {
+    for (int i = 1; i <= 20; ++i) {
       standin::IssueSeed seed;
       seed.key = "PROJ-" + std::to_string(i);
       seed.summary = "Issue " + std::to_string(i);
@@ -63,7 +63,7 @@ class ServeCommand : public ::testing::Test {
     ::chmod(dir_.Path("secret").c_str(), 0600);
     config_ = dir_.Path("jiralink.toml");
     WriteFile(config_, "[jira]\nweb_url = \"" + jira_.base_url() +
-                           "\"\nusername = \"bot\"\ntoken_env = \"JIRALINK_TEST_TOKEN\"\n"
+                           "\"\nusername = \"jiralink-bot\"\ntoken_env = \"JIRALINK_TEST_TOKEN\"\n"
                            "[state]\ndir = \"" +
                            dir_.Path("state") +
                            "\"\n[delivery]\nlease_seconds = 1\n"
@@ -247,6 +247,31 @@ TEST_F(ServeCommand, GiteaAndGitHubPullRequestsReachJira) {
   ASSERT_EQ(Deliver().exit_code, 0);
   EXPECT_EQ(CommentsMentioning("PROJ-4", "http://localhost:3000/test/repo/pulls/12"), 1);
   EXPECT_EQ(jira_.Status("PROJ-5"), "Done");
+}
+
+TEST_F(ServeCommand, TwentyConcurrentSendersEachReachTheirIssue) {
+  StartServe();
+  constexpr int kSenders = 20;
+  std::atomic<int> ok{0};
+  std::vector<std::thread> senders;
+  for (int i = 1; i <= kSenders; ++i) {
+    senders.emplace_back([&, i] {
+      nlohmann::json body = GitLabEvent("open", "PROJ-" + std::to_string(i) + " work", "");
+      body["object_attributes"]["iid"] = i;
+      body["object_attributes"]["url"] =
+          "http://example.com/diaspora/merge_requests/" + std::to_string(i);
+      auto result = Post("gitlab", body);
+      if (result && result->status == 200) ok++;
+    });
+  }
+  for (std::thread& t : senders) t.join();
+  EXPECT_EQ(ok.load(), kSenders);
+  ASSERT_EQ(Deliver().exit_code, 0);
+  for (int i = 1; i <= kSenders; ++i) {
+    std::string key = "PROJ-" + std::to_string(i);
+    EXPECT_EQ(CommentsMentioning(key, "/merge_requests/" + std::to_string(i) + "]"), 1) << key;
+    EXPECT_EQ(jira_.Comments(key).size(), 1u) << key;
+  }
 }
 
 TEST_F(ServeCommand, WrongSignaturesOnEveryForgeQueueNothing) {

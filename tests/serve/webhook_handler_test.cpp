@@ -2,8 +2,10 @@
 // SQLite outbox, with the forges' recorded payloads.
 #include "jiralink/serve/webhook_handler.h"
 
+#include <atomic>
 #include <map>
 #include <optional>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -231,6 +233,37 @@ TEST_F(WebhookHandlerTest, MetricsShowCountersAndQueueDepth) {
             std::string::npos);
   EXPECT_NE(text.find("jiralink_outbox_jobs{state=\"pending\"} 1\n"), std::string::npos);
   EXPECT_NE(text.find("jiralink_outbox_jobs{state=\"dead\"} 0\n"), std::string::npos);
+}
+
+TEST_F(WebhookHandlerTest, ConcurrentRequestsShareCommitsAndEachLearnsItsOwnOutcome) {
+  // 16 threads: each sends its own merge request (2 new jobs) and then the
+  // same shared one (2 jobs, new for exactly one of them).
+  constexpr int kThreads = 16;
+  std::atomic<int> added{0};
+  std::atomic<int> duplicates{0};
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      nlohmann::json own = GitLabEvent("open", "PROJ-1 and PROJ-2", "");
+      own["object_attributes"]["iid"] = 100 + t;
+      for (const nlohmann::json& body : {own, GitLabEvent("open", "PROJ-3", "PROJ-4")}) {
+        WebhookResponse response = Send(Forge::kGitLab, body, "instance-secret");
+        if (response.status != 200) {
+          failures++;
+          continue;
+        }
+        nlohmann::json counts = nlohmann::json::parse(response.body);
+        added += counts["added"].get<int>();
+        duplicates += counts["duplicates"].get<int>();
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(added.load(), kThreads * 2 + 2);
+  EXPECT_EQ(duplicates.load(), (kThreads - 1) * 2);
+  EXPECT_EQ(Jobs().size(), static_cast<std::size_t>(kThreads * 2 + 2));
 }
 
 TEST(JsonDepth, CountsOnlyBracketsOutsideStrings) {

@@ -23,16 +23,23 @@
 // authentic request (at most 4096 repositories; then the cache starts
 // over), so a changed secret file is read at the next start.
 //
-// Thread-safe: many request threads call Handle() at once; the outbox
-// connection is used by one at a time.
+// Thread-safe: many request threads call Handle() at once. Their jobs are
+// written by group commit: the first waiting request writes the jobs of every
+// request queued behind it in one transaction, on the one outbox connection,
+// and each learns the outcome of its own jobs (all fail together if the
+// transaction fails). Every request still waits for the commit that holds
+// its jobs before it is answered.
 #pragma once
 
+#include <condition_variable>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "jiralink/config/loader.h"
 #include "jiralink/outbox/outbox.h"
@@ -83,6 +90,9 @@ class WebhookHandler {
   // The cached entry, or a fresh one (not cached: see Remember).
   std::shared_ptr<const Repository> Find(const std::string& name);
   void Remember(const std::string& name, std::shared_ptr<const Repository> repository);
+  // Adds `jobs` to the outbox (group commit, see above); (*is_new)[i] tells
+  // whether jobs[i] was new.
+  Status Commit(const std::vector<outbox::Job>& jobs, std::vector<bool>* is_new);
   WebhookResponse Reject(Forge forge, RejectReason reason, int status, const std::string& message,
                          const std::string& repository);
 
@@ -90,7 +100,12 @@ class WebhookHandler {
   WebhookHandlerOptions options_;
   Metrics metrics_;
 
-  std::mutex outbox_mutex_;
+  struct PendingWrite;
+  std::mutex queue_mutex_;
+  std::condition_variable queue_changed_;
+  std::deque<PendingWrite*> queue_;  // the front one is writing
+
+  std::mutex outbox_mutex_;  // the outbox connection: the writer, or /metrics
   std::unique_ptr<outbox::Outbox> outbox_;
 
   std::mutex cache_mutex_;
