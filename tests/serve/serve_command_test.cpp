@@ -25,11 +25,11 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
-#include "../serve/webhook_fixtures.h"
 #include "jiralink/outbox/sqlite_outbox.h"
 #include "jiralink/serve/signature.h"
 #include "standin.h"
 #include "support/test_support.h"
+#include "webhook_fixtures.h"
 
 extern char** environ;
 
