@@ -10,6 +10,8 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdarg>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string_view>
@@ -107,6 +109,17 @@ Status Listen(const std::string& listen, int* fd, int* port) {
   }
   freeaddrinfo(found);
   return Status::IOError("cannot listen on " + listen + ": " + problem);
+}
+
+// libmicrohttpd's own messages (a connection cut off, a failed accept),
+// marked as the service's.
+void LogLibraryMessage(void* /*cls*/, const char* format, va_list arguments) {
+  char text[512];
+  std::vsnprintf(text, sizeof text, format, arguments);
+  std::string_view line = text;
+  while (!line.empty() && line.back() == '\n') line.remove_suffix(1);
+  std::fprintf(stderr, "jiralink serve: libmicrohttpd: %.*s\n", static_cast<int>(line.size()),
+               line.data());
 }
 
 int PortOf(int fd) {
@@ -260,7 +273,8 @@ Status HttpServer::Start(const ServerOptions& options, WebhookHandler* handler,
       state->listen_fd, MHD_OPTION_THREAD_POOL_SIZE, options.threads, MHD_OPTION_CONNECTION_TIMEOUT,
       static_cast<unsigned>(options.timeout_seconds), MHD_OPTION_CONNECTION_LIMIT,
       options.max_connections, MHD_OPTION_CONNECTION_MEMORY_LIMIT, static_cast<size_t>(64 * 1024),
-      MHD_OPTION_NOTIFY_COMPLETED, &OnCompleted, state.get(), MHD_OPTION_END);
+      MHD_OPTION_NOTIFY_COMPLETED, &OnCompleted, state.get(), MHD_OPTION_EXTERNAL_LOGGER,
+      &LogLibraryMessage, nullptr, MHD_OPTION_END);
   if (state->daemon == nullptr) {
     if (options.listen_fd < 0) close(state->listen_fd);
     return Status::IOError("libmicrohttpd could not start on " +
