@@ -38,7 +38,7 @@ int main(int argc, char** argv) {
   app.name("jiralink serve");
   cli::AddConfigOption(app, ctx);
   std::string listen;
-  unsigned threads = 4;
+  unsigned threads = 8;
   bool log_requests = false;
   app.add_option("--listen", listen, "HOST:PORT to listen on (overrides [serve] listen)");
   app.add_option("--threads", threads, "request threads")->check(CLI::Range(1u, 64u));
@@ -67,8 +67,12 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  // Like the hook, the service leaves checkpoints to the delivery worker (they
+  // sync the disk; a request should not wait for that), unless the log grows
+  // very large without one.
   std::unique_ptr<outbox::Outbox> outbox;
-  if (Status status = cli::OpenOutbox(settings, &outbox); !status.ok()) {
+  if (Status status = cli::OpenOutbox(settings, &outbox, outbox::Checkpoints::kOnlyWhenLarge);
+      !status.ok()) {
     std::fprintf(stderr, "jiralink serve: %s\n", status.message().c_str());
     return 1;
   }

@@ -269,12 +269,12 @@ Status HttpServer::Start(const ServerOptions& options, WebhookHandler* handler,
   // shutdown() of the listening socket, which systemd shares with us.
   unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
   state->daemon = MHD_start_daemon(
-      flags, 0, nullptr, nullptr, &OnRequest, state.get(), MHD_OPTION_LISTEN_SOCKET,
-      state->listen_fd, MHD_OPTION_THREAD_POOL_SIZE, options.threads, MHD_OPTION_CONNECTION_TIMEOUT,
+      flags, 0, nullptr, nullptr, &OnRequest, state.get(), MHD_OPTION_EXTERNAL_LOGGER,
+      &LogLibraryMessage, nullptr, MHD_OPTION_LISTEN_SOCKET, state->listen_fd,
+      MHD_OPTION_THREAD_POOL_SIZE, options.threads, MHD_OPTION_CONNECTION_TIMEOUT,
       static_cast<unsigned>(options.timeout_seconds), MHD_OPTION_CONNECTION_LIMIT,
       options.max_connections, MHD_OPTION_CONNECTION_MEMORY_LIMIT, static_cast<size_t>(64 * 1024),
-      MHD_OPTION_NOTIFY_COMPLETED, &OnCompleted, state.get(), MHD_OPTION_EXTERNAL_LOGGER,
-      &LogLibraryMessage, nullptr, MHD_OPTION_END);
+      MHD_OPTION_NOTIFY_COMPLETED, &OnCompleted, state.get(), MHD_OPTION_END);
   if (state->daemon == nullptr) {
     if (options.listen_fd < 0) close(state->listen_fd);
     return Status::IOError("libmicrohttpd could not start on " +

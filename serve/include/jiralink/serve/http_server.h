@@ -32,7 +32,10 @@ struct ServerOptions {
   int listen_fd = -1;                     // a listening socket to use instead (systemd)
   std::int64_t max_body_bytes = 1024 * 1024;
   int timeout_seconds = 10;
-  unsigned threads = 4;
+  // Request threads. They mostly wait for the group commit that holds their
+  // jobs: more threads make larger groups (measured: 8 gave 1.5x the
+  // webhooks/s of 4 on 2 cores).
+  unsigned threads = 8;
   unsigned max_connections = 1024;
   bool noop_route = false;
 };
