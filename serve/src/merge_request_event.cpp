@@ -148,7 +148,54 @@ Status ParsePullRequest(Forge forge, std::string_view event, const json& body,
   return Status::Ok();
 }
 
+// Every object key read above, at any depth.
+bool IsReadKey(std::string_view key) {
+  static constexpr std::string_view kKeys[] = {"action",
+                                               "base",
+                                               "body",
+                                               "changes",
+                                               "default_branch",
+                                               "description",
+                                               "full_name",
+                                               "head",
+                                               "html_url",
+                                               "iid",
+                                               "login",
+                                               "merged",
+                                               "name",
+                                               "number",
+                                               "object_attributes",
+                                               "object_kind",
+                                               "path_with_namespace",
+                                               "project",
+                                               "pull_request",
+                                               "ref",
+                                               "repo",
+                                               "repository",
+                                               "sender",
+                                               "source",
+                                               "source_branch",
+                                               "target_branch",
+                                               "title",
+                                               "url",
+                                               "user",
+                                               "username",
+                                               "web_url"};
+  for (std::string_view known : kKeys) {
+    if (key == known) return true;
+  }
+  return false;
+}
+
 }  // namespace
+
+json ParsePayload(std::string_view body) {
+  json::parser_callback_t keep_read_keys = [](int /*depth*/, json::parse_event_t event,
+                                              json& parsed) {
+    return event != json::parse_event_t::key || IsReadKey(parsed.get_ref<const std::string&>());
+  };
+  return json::parse(body, keep_read_keys, /*allow_exceptions=*/false);
+}
 
 const char* ForgeName(Forge forge) {
   switch (forge) {

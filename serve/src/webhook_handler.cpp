@@ -210,7 +210,7 @@ WebhookResponse WebhookHandler::Handle(Forge forge, const HeaderLookup& headers,
     return Reject(forge, RejectReason::kBadJson, 400,
                   "the body nests deeper than " + std::to_string(kMaxJsonDepth) + " levels", "");
   }
-  json payload = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  json payload = ParsePayload(body);
   if (payload.is_discarded() || !payload.is_object()) {
     return Reject(forge, RejectReason::kBadJson, 400, "the body is not a JSON object", "");
   }

@@ -34,7 +34,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   SignatureMatches("secret", body, body.substr(0, 71), "sha256=");
   TokenMatches("secret", body.substr(0, 64));
   if (!JsonDepthWithin(body, kMaxJsonDepth)) return 0;
-  nlohmann::json payload = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  nlohmann::json payload = ParsePayload(body);
   if (payload.is_discarded()) return 0;
   RepositoryOf(forge, payload);
   MergeRequestEvent parsed;

@@ -152,6 +152,47 @@ TEST(MergeRequestEvent, ReadsGiteasPullRequestPayload) {
   EXPECT_EQ(event.action, MergeRequestAction::kMerged);
 }
 
+TEST(MergeRequestEvent, ParsePayloadKeepsEverythingThatIsRead) {
+  struct Case {
+    Forge forge;
+    const char* event;
+    nlohmann::json body;
+  };
+  nlohmann::json edited = GitLabEvent("update", "PROJ-1", "PROJ-2");
+  edited["changes"]["title"] = {{"previous", "x"}, {"current", "PROJ-1"}};
+  nlohmann::json merged = LoadWebhookFixture("github/pull_request.closed.json");
+  merged["pull_request"]["merged"] = true;
+  const Case cases[] = {
+      {Forge::kGitLab, "Merge Request Hook", LoadWebhookFixture("gitlab/merge_request.open.json")},
+      {Forge::kGitLab, "Merge Request Hook", edited},
+      {Forge::kGitea, "pull_request", LoadWebhookFixture("gitea/pull_request.opened.json")},
+      {Forge::kGitHub, "pull_request", LoadWebhookFixture("github/pull_request.opened.json")},
+      {Forge::kGitHub, "pull_request", merged},
+  };
+  for (const Case& c : cases) {
+    nlohmann::json filtered = ParsePayload(c.body.dump());
+    ASSERT_FALSE(filtered.is_discarded());
+    EXPECT_LT(filtered.dump().size(), c.body.dump().size());
+    MergeRequestEvent full;
+    MergeRequestEvent slim;
+    ASSERT_TRUE(ParseMergeRequestEvent(c.forge, c.event, c.body, &full).ok());
+    ASSERT_TRUE(ParseMergeRequestEvent(c.forge, c.event, filtered, &slim).ok());
+    EXPECT_EQ(RepositoryOf(c.forge, filtered), RepositoryOf(c.forge, c.body));
+    EXPECT_EQ(slim.action, full.action);
+    EXPECT_EQ(slim.iid, full.iid);
+    EXPECT_EQ(slim.title, full.title);
+    EXPECT_EQ(slim.description, full.description);
+    EXPECT_EQ(slim.url, full.url);
+    EXPECT_EQ(slim.author, full.author);
+    EXPECT_EQ(slim.source_branch, full.source_branch);
+    EXPECT_EQ(slim.target_branch, full.target_branch);
+    EXPECT_EQ(slim.default_branch, full.default_branch);
+    EXPECT_EQ(slim.repo_url, full.repo_url);
+    EXPECT_EQ(slim.source_repo_url, full.source_repo_url);
+  }
+  EXPECT_TRUE(ParsePayload("{\"a\":").is_discarded());
+}
+
 TEST(MergeRequestEvent, BranchUrlsPerForge) {
   EXPECT_EQ(BranchUrl(Forge::kGitLab, "https://gl.example/g/p", "feature/x y"),
             "https://gl.example/g/p/-/tree/feature/x%20y");

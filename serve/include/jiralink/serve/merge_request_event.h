@@ -64,6 +64,13 @@ struct MergeRequestEvent {
       source_repo_url;  // the source repository's web page ("" if unknown, e.g. deleted fork)
 };
 
+// Parses a webhook body, keeping only the object keys this file reads (the
+// table above; every other value is dropped while parsing, so no memory is
+// spent on it). The result is discarded() when `body` is not JSON. Reading
+// it gives the same RepositoryOf() and ParseMergeRequestEvent() as reading
+// the whole document.
+nlohmann::json ParsePayload(std::string_view body);
+
 // The repository a payload names (see the table), or "" when it names none
 // or the name is not a string. Used to pick the settings, and so the secret,
 // before the rest is read.
