@@ -24,6 +24,8 @@ PACKAGES=(
   systemd
   # cgit: the tests run `jiralink render` as cgit's about- and commit-filter
   cgit
+  libmicrohttpd-dev  # jiralink-serve: the webhook service's HTTP server
+  libssl-dev         # jiralink-serve: HMAC-SHA256 of forge webhooks (libcrypto)
 )
 
 install_missing() {

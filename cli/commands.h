@@ -28,5 +28,6 @@ int RunQueue(Context& ctx, int argc, char** argv);          // jiralink queue li
 int RunIssues(Context& ctx, int argc, char** argv);         // jiralink issues list|show
 int RunIssueTypes(Context& ctx, int argc, char** argv);     // jiralink issue-types
 int RunVulnerability(Context& ctx, int argc, char** argv);  // jiralink vulnerability create
+int RunServe(Context& ctx, int argc, char** argv);          // jiralink serve (runs jiralink-serve)
 
 }  // namespace jiralink::cli

@@ -30,6 +30,8 @@ const Command kCommands[] = {
     {"issues", jiralink::cli::RunIssues, "Jira issues: issues list|show"},
     {"issue-types", jiralink::cli::RunIssueTypes, "issue types of a Jira project"},
     {"vulnerability", jiralink::cli::RunVulnerability, "vulnerability create: file Jira issues"},
+    {"serve", jiralink::cli::RunServe,
+     "the webhook service for merge requests (GitLab, Gitea, GitHub)"},
 };
 
 void PrintUsage(std::FILE* out) {

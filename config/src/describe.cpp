@@ -131,6 +131,27 @@ std::string Config::Describe(const Settings& s, const ValueSources* sources) {
   out.Line("project_key", TomlString(s.vulnerabilities.project_key));
   out.Line("issue_type", TomlString(s.vulnerabilities.issue_type));
   out.Line("customize", Bool(s.vulnerabilities.customize));
+
+  out.Table("serve");
+  out.Line("listen", TomlString(s.serve.listen));
+  out.Line("max_body_bytes", std::to_string(s.serve.max_body_bytes));
+  out.Line("timeout_seconds", std::to_string(s.serve.timeout_seconds));
+  switch (s.serve.secret_source) {
+    case TokenSource::kFile:
+      out.Line("secret_file", TomlString(s.serve.secret_file));
+      break;
+    case TokenSource::kEnv:
+      out.Line("secret_env", TomlString(s.serve.secret_env));
+      break;
+    case TokenSource::kNone:
+    case TokenSource::kInline:
+      out.Comment("no webhook secret: set secret_file or secret_env");
+      break;
+  }
+
+  out.Table("triggers");
+  out.Line("commit", Bool(s.triggers.commit));
+  out.Line("merge_request", Bool(s.triggers.merge_request));
   return out.str();
 }
 

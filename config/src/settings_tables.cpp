@@ -13,9 +13,9 @@
 namespace jiralink::config {
 namespace {
 
-constexpr std::array<std::string_view, 10> kTableNames = {
-    "jira",  "matching", "comments", "transitions", "git",
-    "state", "render",   "delivery", "issues",      "vulnerabilities"};
+constexpr std::array<std::string_view, 12> kTableNames = {
+    "jira",   "matching", "comments", "transitions",     "git",   "state",
+    "render", "delivery", "issues",   "vulnerabilities", "serve", "triggers"};
 
 constexpr std::string_view kJiraKeys[] = {"web_url",   "api_url",         "auth",
                                           "username",  "token",           "token_file",
@@ -37,6 +37,10 @@ constexpr std::string_view kVulnerabilityKeys[] = {"enabled", "project_key", "is
 
 // The forge accepts at most this many project_keys.
 constexpr std::size_t kMaxProjectKeys = 100;
+
+constexpr std::string_view kServeKeys[] = {"listen",      "max_body_bytes", "timeout_seconds",
+                                           "secret_file", "secret_env",     "secret"};
+constexpr std::string_view kTriggerKeys[] = {"commit", "merge_request"};
 
 constexpr std::string_view kTokenKeys[] = {"token", "token_file", "token_env"};
 
@@ -343,6 +347,100 @@ void ApplyVulnerabilities(TableReader& reader, VulnerabilitySettings* vulnerabil
   reader.GetBool("customize", &vulnerabilities->customize);
 }
 
+// "host:port" or "[v6 address]:port" with a port in 1..65535.
+bool IsListenAddress(std::string_view listen) {
+  std::size_t colon = listen.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) return false;
+  std::string_view host = listen.substr(0, colon);
+  std::string_view port = listen.substr(colon + 1);
+  if (host.front() == '[' ? host.back() != ']' || host.size() < 3
+                          : host.find(':') != std::string_view::npos) {
+    return false;
+  }
+  if (port.empty() || port.size() > 5) return false;
+  int number = 0;
+  for (char c : port) {
+    if (c < '0' || c > '9') return false;
+    number = number * 10 + (c - '0');
+  }
+  return number >= 1 && number <= 65535;
+}
+
+void ApplyServe(TableReader& reader, ServeSettings* serve) {
+  reader.CheckKnownKeys(kServeKeys);
+  // One service listens: its address and limits belong to the top level.
+  if (reader.context().rank > 0) {
+    for (std::string_view key : {"listen", "max_body_bytes", "timeout_seconds"}) {
+      if (reader.Has(key)) {
+        reader.ErrorAtKey(key, std::string(key) +
+                                   " can only be set in the top-level [serve] table; a group or "
+                                   "project may set only secret_file or secret_env");
+      }
+    }
+  } else {
+    if (std::string listen; reader.GetString("listen", &listen)) {
+      if (IsListenAddress(listen)) {
+        serve->listen = listen;
+      } else {
+        reader.ErrorAtValue("listen",
+                            "listen must be \"host:port\" (e.g. \"127.0.0.1:8787\" or "
+                            "\"[::1]:8787\"), got \"" +
+                                listen + "\"");
+      }
+    }
+    reader.GetPositiveInt64("max_body_bytes", &serve->max_body_bytes);
+    reader.GetPositiveInt("timeout_seconds", &serve->timeout_seconds);
+  }
+  if (reader.Has("secret")) {
+    reader.ErrorAtKey("secret",
+                      "the webhook secret is never written in the settings file: set "
+                      "secret_file (a file only the service can read) or secret_env");
+  }
+  bool has_file = reader.Has("secret_file");
+  bool has_env = reader.Has("secret_env");
+  if (has_file && has_env) {
+    reader.ErrorAtKey("secret_env", "sets both secret_file and secret_env; set exactly one");
+    return;
+  }
+  if (has_file) {
+    std::string path;
+    if (!GetPath(reader, "secret_file", &path)) return;
+    if (path.empty()) {
+      reader.ErrorAtValue("secret_file", "secret_file is empty");
+      return;
+    }
+    if (reader.context().check_files) {
+      if (std::string problem = CheckReadableFile(path); !problem.empty()) {
+        reader.ErrorAtValue("secret_file",
+                            "secret_file \"" + path + "\" cannot be read: " + problem);
+      } else if (mode_t mode = 0; ReadableByOthers(path, &mode)) {
+        reader.WarningAtValue("secret_file", "secret_file \"" + path +
+                                                 "\" is readable by group or others (mode " +
+                                                 OctalMode(mode) + "); run: chmod 600 " + path);
+      }
+    }
+    serve->secret_source = TokenSource::kFile;
+    serve->secret_file = std::move(path);
+    serve->secret_env.clear();
+  } else if (has_env) {
+    std::string name;
+    if (!reader.GetString("secret_env", &name)) return;
+    if (name.empty()) {
+      reader.ErrorAtValue("secret_env", "secret_env is empty");
+      return;
+    }
+    serve->secret_source = TokenSource::kEnv;
+    serve->secret_env = std::move(name);
+    serve->secret_file.clear();
+  }
+}
+
+void ApplyTriggers(TableReader& reader, TriggerSettings* triggers) {
+  reader.CheckKnownKeys(kTriggerKeys);
+  reader.GetBool("commit", &triggers->commit);
+  reader.GetBool("merge_request", &triggers->merge_request);
+}
+
 void ApplyTable(std::string_view name, TableReader& reader, Settings* settings) {
   if (name == "jira") return ApplyJira(reader, &settings->jira);
   if (name == "matching") return ApplyMatching(reader, &settings->matching);
@@ -354,6 +452,8 @@ void ApplyTable(std::string_view name, TableReader& reader, Settings* settings) 
   if (name == "delivery") return ApplyDelivery(reader, &settings->delivery);
   if (name == "issues") return ApplyIssues(reader, &settings->issues);
   if (name == "vulnerabilities") return ApplyVulnerabilities(reader, &settings->vulnerabilities);
+  if (name == "serve") return ApplyServe(reader, &settings->serve);
+  if (name == "triggers") return ApplyTriggers(reader, &settings->triggers);
 }
 
 // The table that knows `key`, for "did you mean [jira] web_url?".
@@ -366,7 +466,8 @@ std::string_view TableOwningKey(std::string_view key) {
                            {"comments", kCommentKeys}, {"transitions", kTransitionKeys},
                            {"git", kGitKeys},          {"state", kStateKeys},
                            {"render", kRenderKeys},    {"delivery", kDeliveryKeys},
-                           {"issues", kIssuesKeys},    {"vulnerabilities", kVulnerabilityKeys}};
+                           {"issues", kIssuesKeys},    {"vulnerabilities", kVulnerabilityKeys},
+                           {"serve", kServeKeys},      {"triggers", kTriggerKeys}};
   for (const Entry& entry : entries) {
     if (std::find(entry.keys.begin(), entry.keys.end(), key) != entry.keys.end()) {
       return entry.table;

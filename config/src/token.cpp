@@ -4,6 +4,7 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 
 #include "jiralink/config/loader.h"
 
@@ -12,10 +13,11 @@ namespace {
 
 constexpr const char* kNoToken = "no token: set one of [jira] token, token_file or token_env";
 
-Status ReadTokenFile(const std::string& path, std::string* token) {
+// Reads a secret from the file named by `setting` ("[jira] token_file").
+Status ReadSecretFile(const std::string& path, std::string_view setting, std::string* token) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    return Status::PermissionDenied("[jira] token_file \"" + path +
+    return Status::PermissionDenied(std::string(setting) + " \"" + path +
                                     "\" cannot be read: " + std::strerror(errno));
   }
   std::ostringstream text;
@@ -23,7 +25,9 @@ Status ReadTokenFile(const std::string& path, std::string* token) {
   std::string value = text.str();
   // Editors and `echo` add a final newline; it is never part of a token.
   while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
-  if (value.empty()) return Status::InvalidArgument("[jira] token_file \"" + path + "\" is empty");
+  if (value.empty()) {
+    return Status::InvalidArgument(std::string(setting) + " \"" + path + "\" is empty");
+  }
   *token = std::move(value);
   return Status::Ok();
 }
@@ -58,7 +62,7 @@ Status ResolveToken(const JiraSettings& jira, std::string* token) {
       *token = jira.token;
       return Status::Ok();
     case TokenSource::kFile:
-      return ReadTokenFile(jira.token_file, token);
+      return ReadSecretFile(jira.token_file, "[jira] token_file", token);
     case TokenSource::kEnv: {
       const char* value = std::getenv(jira.token_env.c_str());
       if (value == nullptr) {
@@ -74,6 +78,27 @@ Status ResolveToken(const JiraSettings& jira, std::string* token) {
     }
   }
   return Status::Internal("unknown token source");
+}
+
+Status ResolveWebhookSecret(const ServeSettings& serve, std::string* secret) {
+  switch (serve.secret_source) {
+    case TokenSource::kFile:
+      return ReadSecretFile(serve.secret_file, "[serve] secret_file", secret);
+    case TokenSource::kEnv: {
+      const char* value = std::getenv(serve.secret_env.c_str());
+      if (value == nullptr || *value == '\0') {
+        return Status::InvalidArgument("environment variable " + serve.secret_env +
+                                       " (named by [serve] secret_env) is " +
+                                       (value == nullptr ? "not set" : "empty"));
+      }
+      *secret = value;
+      return Status::Ok();
+    }
+    case TokenSource::kNone:
+    case TokenSource::kInline:
+      break;
+  }
+  return Status::NotFound("no webhook secret: set [serve] secret_file or secret_env");
 }
 
 }  // namespace jiralink::config

@@ -449,6 +449,22 @@ class SqliteOutbox final : public Outbox {
     return Status::Ok();
   }
 
+  Status CountByState(std::vector<std::pair<JobState, std::int64_t>>* counts) override {
+    counts->assign({{JobState::kPending, 0}, {JobState::kDone, 0}, {JobState::kDead, 0}});
+    Statement s(db_, "SELECT state, count(*) FROM jobs GROUP BY state");
+    if (!s.ok()) return Error("prepare count by state");
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) {
+      JobState state;
+      if (!ParseJobState(s.Text(0), &state)) continue;
+      for (auto& [known, count] : *counts) {
+        if (known == state) count = s.Int(1);
+      }
+    }
+    if (rc != SQLITE_DONE) return Error("count jobs by state");
+    return Status::Ok();
+  }
+
   Status ListDueSites(std::int64_t now, std::vector<DueSite>* sites) override {
     sites->clear();
     Statement s(db_,

@@ -152,6 +152,12 @@ Status ResolveToken(const JiraSettings& jira, std::string* token);
 // print them as one warning line; `config check` reports them with positions.
 std::vector<std::string> SiteWarnings(const JiraSettings& jira);
 
+// Reads the webhook secret named by [serve] secret_file or secret_env (a
+// file's trailing newline is dropped). Never puts the secret in a message.
+// kNotFound when neither is set; another error when the file cannot be read,
+// the variable is unset, or the secret is empty.
+Status ResolveWebhookSecret(const ServeSettings& serve, std::string* secret);
+
 // Checks that the settings allow calling the Jira API: web_url set, a token
 // source, a username for basic auth. The message names the missing setting.
 Status RequireApiSettings(const JiraSettings& jira);

@@ -101,6 +101,30 @@ struct VulnerabilitySettings {
   bool customize = false;
 };
 
+// [serve]: the webhook service (`jiralink serve`). `listen`, `max_body_bytes`
+// and `timeout_seconds` are read only from the top level (one service); the
+// secret may be set at every level, so a group or project can have its own.
+struct ServeSettings {
+  std::string listen = "127.0.0.1:8787";  // "host:port", "[v6]:port"
+  std::int64_t max_body_bytes = 1024 * 1024;
+  // A request must arrive whole within this time, and an idle connection is
+  // closed after it.
+  int timeout_seconds = 10;
+  // The shared secret of the forges' webhooks; never inline in the file.
+  TokenSource secret_source = TokenSource::kNone;  // kNone, kFile or kEnv
+  std::string secret_file;                         // absolute, like token_file
+  std::string secret_env;
+};
+
+// [triggers]: which events reach Jira, as GitLab's integration's "Trigger"
+// checkboxes. With `commit = false` pushes queue no mentions (closing
+// keywords still close, per [transitions]); with `merge_request = false`
+// merge-request webhooks are accepted and ignored.
+struct TriggerSettings {
+  bool commit = true;
+  bool merge_request = true;
+};
+
 struct Settings {
   JiraSettings jira;
   MatchingSettings matching;
@@ -112,6 +136,8 @@ struct Settings {
   DeliverySettings delivery;
   IssuesSettings issues;
   VulnerabilitySettings vulnerabilities;
+  ServeSettings serve;
+  TriggerSettings triggers;
 };
 
 }  // namespace jiralink::config

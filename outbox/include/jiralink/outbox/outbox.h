@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "jiralink/core/status.h"
@@ -99,6 +100,9 @@ class Outbox {
   virtual Status Get(std::int64_t id, std::optional<Job>* job) = 0;
   // Jobs due at `now` (pending, due, lease free).
   virtual Status CountDue(std::int64_t now, int* count) = 0;
+  // How many jobs the outbox holds in each state (for `serve`'s /metrics).
+  // *counts gets one entry per state, 0 for a state without jobs.
+  virtual Status CountByState(std::vector<std::pair<JobState, std::int64_t>>* counts) = 0;
   // The sites with jobs due at `now`, each with one of its repositories
   // (whose settings give the site's credentials), by site.
   virtual Status ListDueSites(std::int64_t now, std::vector<DueSite>* sites) = 0;

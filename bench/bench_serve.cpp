@@ -1,0 +1,135 @@
+// The webhook service's throughput, end to end on loopback.
+//
+//   BM_WebhookAccept  signed GitLab merge-request events (X-Gitlab-Token), one
+//                     per request, each a new merge request mentioning one key:
+//                     routing, JSON, the secret check, planning and one outbox
+//                     transaction (SQLite, WAL) before the 200
+//   BM_NoopRoute      the same requests and bodies to POST /_noop on the same
+//                     server: read the body, answer 204 (the HTTP baseline)
+//
+// Both run 8 benchmark threads, each a keep-alive HTTP client (cpp-httplib),
+// against one in-process server (libmicrohttpd, its default 8 request
+// threads), whose outbox leaves checkpoints to delivery, as `serve`'s does. Items/s
+// is requests per second; their ratio is what the outbox and the handler
+// cost over plain HTTP.
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include <benchmark/benchmark.h>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include "jiralink/outbox/sqlite_outbox.h"
+#include "jiralink/serve/http_server.h"
+#include "jiralink/serve/webhook_handler.h"
+
+namespace jiralink::bench {
+namespace {
+
+constexpr char kSecret[] = "bench-secret";
+
+// One server for both benchmarks, in a fresh directory, started on first use.
+struct Service {
+  Service() {
+    char templ[] = "/tmp/jiralink-bench-serve-XXXXXX";
+    dir = mkdtemp(templ);
+    std::string secret_file = dir + "/secret";
+    std::FILE* f = std::fopen(secret_file.c_str(), "w");
+    std::fputs(kSecret, f);
+    std::fclose(f);
+    std::vector<config::Diagnostic> diagnostics;
+    if (!config::Config::LoadFromString("[jira]\nweb_url = \"https://jira.example.com\"\n"
+                                        "[serve]\nsecret_file = \"" +
+                                            secret_file + "\"\n",
+                                        dir + "/c.toml", &cfg, &diagnostics)
+             .ok()) {
+      std::abort();
+    }
+    std::unique_ptr<outbox::Outbox> outbox;
+    if (!outbox::OpenSqliteOutbox(dir + "/outbox.sqlite3", &outbox,
+                                  outbox::Checkpoints::kOnlyWhenLarge)
+             .ok())
+      std::abort();
+    handler = std::make_unique<serve::WebhookHandler>(cfg, std::move(outbox),
+                                                      serve::WebhookHandlerOptions{});
+    serve::ServerOptions options;
+    options.listen = "127.0.0.1:0";
+    options.noop_route = true;
+    if (!serve::HttpServer::Start(options, handler.get(), &server).ok()) std::abort();
+
+    template_body = nlohmann::json::parse(
+        ReadFileOrDie(std::string(JIRALINK_SOURCE_DIR) +
+                      "/tests/fixtures/webhooks/gitlab/merge_request.open.json"));
+    template_body["object_attributes"]["title"] = "PROJ-1: viewport";
+    template_body["object_attributes"]["iid"] = 1000000000;
+    template_text = template_body.dump();
+    iid_at = template_text.find("1000000000");
+  }
+  ~Service() {
+    server.reset();
+    handler.reset();
+    std::error_code ignored;
+    std::filesystem::remove_all(dir, ignored);
+  }
+
+  static std::string ReadFileOrDie(const std::string& path) {
+    std::FILE* f = std::fopen(path.c_str(), "rb");
+    if (f == nullptr) std::abort();
+    std::string text;
+    char buffer[65536];
+    std::size_t n;
+    while ((n = std::fread(buffer, 1, sizeof buffer, f)) > 0) text.append(buffer, n);
+    std::fclose(f);
+    return text;
+  }
+
+  // A new merge request's open event (its iid written over the template's).
+  std::string NextBody() {
+    std::string body = template_text;
+    body.replace(iid_at, 10, std::to_string(1000000000 + next_iid++));
+    return body;
+  }
+
+  std::string dir;
+  config::Config cfg;
+  std::unique_ptr<serve::WebhookHandler> handler;
+  std::unique_ptr<serve::HttpServer> server;
+  nlohmann::json template_body;
+  std::string template_text;
+  std::size_t iid_at = 0;
+  std::atomic<std::int64_t> next_iid{1};
+};
+
+Service& TheService() {
+  static Service service;
+  return service;
+}
+
+void Post(benchmark::State& state, const char* path) {
+  Service& service = TheService();
+  httplib::Client client("127.0.0.1", service.server->port());
+  client.set_keep_alive(true);
+  client.set_tcp_nodelay(true);  // as forges' HTTP clients do (Go's net/http, Ruby's Net::HTTP)
+  httplib::Headers headers = {{"X-Gitlab-Token", kSecret},
+                              {"X-Gitlab-Event", "Merge Request Hook"}};
+  int failures = 0;
+  for (auto _ : state) {
+    std::string body = service.NextBody();
+    auto result = client.Post(path, headers, body, "application/json");
+    if (!result || result->status >= 300) ++failures;
+  }
+  if (failures > 0) state.SkipWithError("some requests failed");
+  state.SetItemsProcessed(state.iterations());
+}
+
+void BM_WebhookAccept(benchmark::State& state) { Post(state, "/hooks/gitlab"); }
+void BM_NoopRoute(benchmark::State& state) { Post(state, "/_noop"); }
+
+BENCHMARK(BM_WebhookAccept)->Threads(8)->UseRealTime()->MinTime(2.0);
+BENCHMARK(BM_NoopRoute)->Threads(8)->UseRealTime()->MinTime(2.0);
+
+}  // namespace
+}  // namespace jiralink::bench

@@ -1,0 +1,259 @@
+#include "jiralink/serve/merge_request_event.h"
+
+#include <initializer_list>
+
+namespace jiralink::serve {
+namespace {
+
+using nlohmann::json;
+
+// The value at `path` (object keys), or null when any step is missing.
+const json* At(const json& body, std::initializer_list<const char*> path) {
+  const json* node = &body;
+  for (const char* key : path) {
+    if (!node->is_object()) return nullptr;
+    auto it = node->find(key);
+    if (it == node->end()) return nullptr;
+    node = &*it;
+  }
+  return node;
+}
+
+std::string PathText(std::initializer_list<const char*> path) {
+  std::string text;
+  for (const char* key : path) {
+    if (!text.empty()) text += '.';
+    text += key;
+  }
+  return text;
+}
+
+// Reads the fields of one payload, remembering the first one that is missing.
+class Reader {
+ public:
+  explicit Reader(const json& body) : body_(body) {}
+
+  // A string that must be there.
+  std::string Required(std::initializer_list<const char*> path) {
+    const json* node = At(body_, path);
+    if (node == nullptr || !node->is_string()) {
+      Missing(path, "string");
+      return "";
+    }
+    return node->get<std::string>();
+  }
+  // A string that may be missing or null ("").
+  std::string Optional(std::initializer_list<const char*> path) const {
+    const json* node = At(body_, path);
+    return node != nullptr && node->is_string() ? node->get<std::string>() : "";
+  }
+  std::int64_t PositiveInteger(std::initializer_list<const char*> path) {
+    const json* node = At(body_, path);
+    if (node == nullptr || !node->is_number_integer() || node->get<std::int64_t>() <= 0) {
+      Missing(path, "positive integer");
+      return 0;
+    }
+    return node->get<std::int64_t>();
+  }
+  bool Flag(std::initializer_list<const char*> path) const {
+    const json* node = At(body_, path);
+    return node != nullptr && node->is_boolean() && node->get<bool>();
+  }
+  bool Has(std::initializer_list<const char*> path) const { return At(body_, path) != nullptr; }
+
+  Status status() const { return status_; }
+
+ private:
+  void Missing(std::initializer_list<const char*> path, const char* type) {
+    if (status_.ok()) {
+      status_ =
+          Status::InvalidArgument("missing or not a " + std::string(type) + ": " + PathText(path));
+    }
+  }
+
+  const json& body_;
+  Status status_ = Status::Ok();
+};
+
+void Ignore(MergeRequestEvent* out, std::string why) {
+  out->action = MergeRequestAction::kIgnored;
+  out->ignored_because = std::move(why);
+}
+
+Status ParseGitLab(std::string_view event, const json& body, MergeRequestEvent* out) {
+  Reader r(body);
+  if (event != "Merge Request Hook" || r.Optional({"object_kind"}) != "merge_request") {
+    Ignore(out, "event \"" + std::string(event) + "\"");
+    return Status::Ok();
+  }
+  out->repository = r.Required({"project", "path_with_namespace"});
+  out->iid = r.PositiveInteger({"object_attributes", "iid"});
+  out->title = r.Required({"object_attributes", "title"});
+  out->description = r.Optional({"object_attributes", "description"});
+  out->url = r.Required({"object_attributes", "url"});
+  out->author = r.Optional({"user", "name"});
+  if (out->author.empty()) out->author = r.Optional({"user", "username"});
+  out->source_branch = r.Required({"object_attributes", "source_branch"});
+  out->target_branch = r.Required({"object_attributes", "target_branch"});
+  out->default_branch = r.Optional({"project", "default_branch"});
+  out->repo_url = r.Required({"project", "web_url"});
+  out->source_repo_url = r.Optional({"object_attributes", "source", "web_url"});
+  std::string action = r.Required({"object_attributes", "action"});
+  if (!r.status().ok()) return r.status();
+  if (action == "open" || action == "reopen") {
+    out->action = MergeRequestAction::kOpened;
+  } else if (action == "update" &&
+             (r.Has({"changes", "title"}) || r.Has({"changes", "description"}))) {
+    out->action = MergeRequestAction::kEdited;
+  } else if (action == "merge") {
+    out->action = MergeRequestAction::kMerged;
+  } else {
+    Ignore(out, action == "update" ? "update without a new title or description"
+                                   : "action \"" + action + "\"");
+  }
+  return Status::Ok();
+}
+
+// Gitea, Forgejo and GitHub share the pull_request payload's shape.
+Status ParsePullRequest(Forge forge, std::string_view event, const json& body,
+                        MergeRequestEvent* out) {
+  Reader r(body);
+  if (event != "pull_request") {
+    Ignore(out, "event \"" + std::string(event) + "\"");
+    return Status::Ok();
+  }
+  out->repository = r.Required({"repository", "full_name"});
+  out->iid = r.PositiveInteger({"pull_request", "number"});
+  out->title = r.Required({"pull_request", "title"});
+  out->description = r.Optional({"pull_request", "body"});
+  out->url = r.Required({"pull_request", "html_url"});
+  if (forge == Forge::kGitea) out->author = r.Optional({"sender", "full_name"});
+  if (out->author.empty()) out->author = r.Optional({"sender", "login"});
+  out->source_branch = r.Required({"pull_request", "head", "ref"});
+  out->target_branch = r.Required({"pull_request", "base", "ref"});
+  out->default_branch = r.Optional({"repository", "default_branch"});
+  out->repo_url = r.Required({"repository", "html_url"});
+  out->source_repo_url = r.Optional({"pull_request", "head", "repo", "html_url"});
+  std::string action = r.Required({"action"});
+  if (!r.status().ok()) return r.status();
+  if (action == "opened" || action == "reopened") {
+    out->action = MergeRequestAction::kOpened;
+  } else if (action == "edited" && (r.Has({"changes", "title"}) || r.Has({"changes", "body"}))) {
+    out->action = MergeRequestAction::kEdited;
+  } else if (action == "closed" && r.Flag({"pull_request", "merged"})) {
+    out->action = MergeRequestAction::kMerged;
+  } else {
+    Ignore(out, action == "closed" ? "closed without merging" : "action \"" + action + "\"");
+  }
+  return Status::Ok();
+}
+
+// Every object key read above, at any depth.
+bool IsReadKey(std::string_view key) {
+  static constexpr std::string_view kKeys[] = {"action",
+                                               "base",
+                                               "body",
+                                               "changes",
+                                               "default_branch",
+                                               "description",
+                                               "full_name",
+                                               "head",
+                                               "html_url",
+                                               "iid",
+                                               "login",
+                                               "merged",
+                                               "name",
+                                               "number",
+                                               "object_attributes",
+                                               "object_kind",
+                                               "path_with_namespace",
+                                               "project",
+                                               "pull_request",
+                                               "ref",
+                                               "repo",
+                                               "repository",
+                                               "sender",
+                                               "source",
+                                               "source_branch",
+                                               "target_branch",
+                                               "title",
+                                               "url",
+                                               "user",
+                                               "username",
+                                               "web_url"};
+  for (std::string_view known : kKeys) {
+    if (key == known) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+json ParsePayload(std::string_view body) {
+  json::parser_callback_t keep_read_keys = [](int /*depth*/, json::parse_event_t event,
+                                              json& parsed) {
+    return event != json::parse_event_t::key || IsReadKey(parsed.get_ref<const std::string&>());
+  };
+  return json::parse(body, keep_read_keys, /*allow_exceptions=*/false);
+}
+
+const char* ForgeName(Forge forge) {
+  switch (forge) {
+    case Forge::kGitLab:
+      return "gitlab";
+    case Forge::kGitea:
+      return "gitea";
+    case Forge::kGitHub:
+      return "github";
+  }
+  return "unknown";
+}
+
+std::string RepositoryOf(Forge forge, const json& body) {
+  const json* node = forge == Forge::kGitLab ? At(body, {"project", "path_with_namespace"})
+                                             : At(body, {"repository", "full_name"});
+  return node != nullptr && node->is_string() ? node->get<std::string>() : "";
+}
+
+Status ParseMergeRequestEvent(Forge forge, std::string_view event, const json& body,
+                              MergeRequestEvent* out) {
+  *out = MergeRequestEvent();
+  out->forge = forge;
+  if (!body.is_object()) return Status::InvalidArgument("the body is not a JSON object");
+  return forge == Forge::kGitLab ? ParseGitLab(event, body, out)
+                                 : ParsePullRequest(forge, event, body, out);
+}
+
+std::string BranchUrl(Forge forge, std::string_view repo_url, std::string_view branch) {
+  if (repo_url.empty() || branch.empty()) return "";
+  std::string url(repo_url);
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  switch (forge) {
+    case Forge::kGitLab:
+      url += "/-/tree/";
+      break;
+    case Forge::kGitea:
+      url += "/src/branch/";
+      break;
+    case Forge::kGitHub:
+      url += "/tree/";
+      break;
+  }
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  for (char c : branch) {
+    auto byte = static_cast<unsigned char>(c);
+    bool plain = (byte >= 'a' && byte <= 'z') || (byte >= 'A' && byte <= 'Z') ||
+                 (byte >= '0' && byte <= '9') || c == '-' || c == '.' || c == '_' || c == '~' ||
+                 c == '/';
+    if (plain) {
+      url.push_back(c);
+    } else {
+      url.push_back('%');
+      url.push_back(kHex[byte >> 4]);
+      url.push_back(kHex[byte & 0xF]);
+    }
+  }
+  return url;
+}
+
+}  // namespace jiralink::serve

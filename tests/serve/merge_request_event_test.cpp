@@ -1,0 +1,207 @@
+// serve/merge_request_event.h over the forges' recorded payloads.
+#include "jiralink/serve/merge_request_event.h"
+
+#include <gtest/gtest.h>
+
+#include "webhook_fixtures.h"
+
+namespace jiralink::serve {
+namespace {
+
+using testing::GiteaEvent;
+using testing::GitHubEvent;
+using testing::GitLabEvent;
+using testing::LoadWebhookFixture;
+
+TEST(MergeRequestEvent, ReadsGitLabsDocumentedExample) {
+  nlohmann::json body = LoadWebhookFixture("gitlab/merge_request.open.json");
+  EXPECT_EQ(RepositoryOf(Forge::kGitLab, body), "gitlabhq/gitlab-test");
+  MergeRequestEvent event;
+  ASSERT_TRUE(ParseMergeRequestEvent(Forge::kGitLab, "Merge Request Hook", body, &event).ok());
+  EXPECT_EQ(event.action, MergeRequestAction::kOpened);
+  EXPECT_EQ(event.repository, "gitlabhq/gitlab-test");
+  EXPECT_EQ(event.iid, 1);
+  EXPECT_EQ(event.title, "MS-Viewport");
+  EXPECT_EQ(event.description, "");
+  EXPECT_EQ(event.url, "http://example.com/diaspora/merge_requests/1");
+  EXPECT_EQ(event.author, "Administrator");
+  EXPECT_EQ(event.source_branch, "ms-viewport");
+  EXPECT_EQ(event.target_branch, "master");
+  EXPECT_EQ(event.default_branch, "master");
+  EXPECT_EQ(event.repo_url, "http://example.com/gitlabhq/gitlab-test");
+  EXPECT_EQ(event.source_repo_url, "http://example.com/awesome_space/awesome_project");
+}
+
+TEST(MergeRequestEvent, GitLabActions) {
+  MergeRequestEvent event;
+  ASSERT_TRUE(ParseMergeRequestEvent(Forge::kGitLab, "Merge Request Hook",
+                                     GitLabEvent("merge", "t", ""), &event)
+                  .ok());
+  EXPECT_EQ(event.action, MergeRequestAction::kMerged);
+  ASSERT_TRUE(ParseMergeRequestEvent(Forge::kGitLab, "Merge Request Hook",
+                                     GitLabEvent("reopen", "t", ""), &event)
+                  .ok());
+  EXPECT_EQ(event.action, MergeRequestAction::kOpened);
+
+  // The documented example's `changes` hold no title or description.
+  ASSERT_TRUE(ParseMergeRequestEvent(Forge::kGitLab, "Merge Request Hook",
+                                     GitLabEvent("update", "t", ""), &event)
+                  .ok());
+  EXPECT_EQ(event.action, MergeRequestAction::kIgnored);
+  nlohmann::json edited = GitLabEvent("update", "t", "PROJ-1");
+  edited["changes"]["description"] = {{"previous", ""}, {"current", "PROJ-1"}};
+  ASSERT_TRUE(ParseMergeRequestEvent(Forge::kGitLab, "Merge Request Hook", edited, &event).ok());
+  EXPECT_EQ(event.action, MergeRequestAction::kEdited);
+
+  ASSERT_TRUE(ParseMergeRequestEvent(Forge::kGitLab, "Merge Request Hook",
+                                     GitLabEvent("approved", "t", ""), &event)
+                  .ok());
+  EXPECT_EQ(event.action, MergeRequestAction::kIgnored);
+  EXPECT_NE(event.ignored_because.find("approved"), std::string::npos);
+}
+
+TEST(MergeRequestEvent, OtherGitLabEventsAreIgnored) {
+  MergeRequestEvent event;
+  ASSERT_TRUE(
+      ParseMergeRequestEvent(Forge::kGitLab, "Push Hook", GitLabEvent("open", "t", ""), &event)
+          .ok());
+  EXPECT_EQ(event.action, MergeRequestAction::kIgnored);
+}
+
+TEST(MergeRequestEvent, MissingFieldsAreNamed) {
+  nlohmann::json body = GitLabEvent("open", "t", "");
+  body["object_attributes"].erase("iid");
+  MergeRequestEvent event;
+  Status status = ParseMergeRequestEvent(Forge::kGitLab, "Merge Request Hook", body, &event);
+  EXPECT_EQ(status.code(), Status::Code::kInvalidArgument);
+  EXPECT_NE(status.message().find("object_attributes.iid"), std::string::npos) << status.message();
+
+  body = GitHubEvent("opened", "t", "");
+  body["pull_request"]["title"] = 42;
+  status = ParseMergeRequestEvent(Forge::kGitHub, "pull_request", body, &event);
+  EXPECT_NE(status.message().find("pull_request.title"), std::string::npos) << status.message();
+
+  EXPECT_FALSE(
+      ParseMergeRequestEvent(Forge::kGitea, "pull_request", nlohmann::json::array(), &event).ok());
+}
+
+TEST(MergeRequestEvent, ReadsOctokitsPullRequestExamples) {
+  nlohmann::json body = LoadWebhookFixture("github/pull_request.opened.json");
+  EXPECT_EQ(RepositoryOf(Forge::kGitHub, body), "Codertocat/Hello-World");
+  MergeRequestEvent event;
+  ASSERT_TRUE(ParseMergeRequestEvent(Forge::kGitHub, "pull_request", body, &event).ok());
+  EXPECT_EQ(event.action, MergeRequestAction::kOpened);
+  EXPECT_EQ(event.iid, 2);
+  EXPECT_EQ(event.title, "Update the README with new information.");
+  EXPECT_EQ(event.url, "https://github.com/Codertocat/Hello-World/pull/2");
+  EXPECT_EQ(event.author, "Codertocat");
+  EXPECT_EQ(event.source_branch, "changes");
+  EXPECT_EQ(event.target_branch, "master");
+  EXPECT_EQ(event.default_branch, "master");
+  EXPECT_EQ(event.repo_url, "https://github.com/Codertocat/Hello-World");
+
+  // A pull request without a description has "body": null.
+  body = LoadWebhookFixture("github/pull_request.opened.null-body.json");
+  ASSERT_TRUE(ParseMergeRequestEvent(Forge::kGitHub, "pull_request", body, &event).ok());
+  EXPECT_EQ(event.description, "");
+
+  // Closed without merging, and new commits: nothing to do.
+  body = LoadWebhookFixture("github/pull_request.closed.json");
+  ASSERT_TRUE(ParseMergeRequestEvent(Forge::kGitHub, "pull_request", body, &event).ok());
+  EXPECT_EQ(event.action, MergeRequestAction::kIgnored);
+  body["pull_request"]["merged"] = true;
+  ASSERT_TRUE(ParseMergeRequestEvent(Forge::kGitHub, "pull_request", body, &event).ok());
+  EXPECT_EQ(event.action, MergeRequestAction::kMerged);
+  body = LoadWebhookFixture("github/pull_request.synchronize.json");
+  ASSERT_TRUE(ParseMergeRequestEvent(Forge::kGitHub, "pull_request", body, &event).ok());
+  EXPECT_EQ(event.action, MergeRequestAction::kIgnored);
+
+  // An edit counts when the title or body changed.
+  body = GitHubEvent("edited", "t", "");
+  ASSERT_TRUE(ParseMergeRequestEvent(Forge::kGitHub, "pull_request", body, &event).ok());
+  EXPECT_EQ(event.action, MergeRequestAction::kIgnored);
+  body["changes"] = {{"body", {{"from", "old"}}}};
+  ASSERT_TRUE(ParseMergeRequestEvent(Forge::kGitHub, "pull_request", body, &event).ok());
+  EXPECT_EQ(event.action, MergeRequestAction::kEdited);
+
+  ASSERT_TRUE(ParseMergeRequestEvent(Forge::kGitHub, "ping", body, &event).ok());
+  EXPECT_EQ(event.action, MergeRequestAction::kIgnored);
+}
+
+TEST(MergeRequestEvent, ReadsGiteasPullRequestPayload) {
+  nlohmann::json body = LoadWebhookFixture("gitea/pull_request.opened.json");
+  EXPECT_EQ(RepositoryOf(Forge::kGitea, body), "test/repo");
+  MergeRequestEvent event;
+  ASSERT_TRUE(ParseMergeRequestEvent(Forge::kGitea, "pull_request", body, &event).ok());
+  EXPECT_EQ(event.action, MergeRequestAction::kOpened);
+  EXPECT_EQ(event.iid, 12);
+  EXPECT_EQ(event.title, "Fix bug");
+  EXPECT_EQ(event.description, "fixes bug #2");
+  EXPECT_EQ(event.url, "http://localhost:3000/test/repo/pulls/12");
+  EXPECT_EQ(event.author, "user1");  // full_name is empty: the login
+  EXPECT_EQ(event.source_branch, "branch1");
+  EXPECT_EQ(event.target_branch, "main");
+  EXPECT_EQ(event.default_branch, "main");
+
+  body["sender"]["full_name"] = "User One";
+  ASSERT_TRUE(ParseMergeRequestEvent(Forge::kGitea, "pull_request", body, &event).ok());
+  EXPECT_EQ(event.author, "User One");
+  body["action"] = "closed";
+  body["pull_request"]["merged"] = true;
+  ASSERT_TRUE(ParseMergeRequestEvent(Forge::kGitea, "pull_request", body, &event).ok());
+  EXPECT_EQ(event.action, MergeRequestAction::kMerged);
+}
+
+TEST(MergeRequestEvent, ParsePayloadKeepsEverythingThatIsRead) {
+  struct Case {
+    Forge forge;
+    const char* event;
+    nlohmann::json body;
+  };
+  nlohmann::json edited = GitLabEvent("update", "PROJ-1", "PROJ-2");
+  edited["changes"]["title"] = {{"previous", "x"}, {"current", "PROJ-1"}};
+  nlohmann::json merged = LoadWebhookFixture("github/pull_request.closed.json");
+  merged["pull_request"]["merged"] = true;
+  const Case cases[] = {
+      {Forge::kGitLab, "Merge Request Hook", LoadWebhookFixture("gitlab/merge_request.open.json")},
+      {Forge::kGitLab, "Merge Request Hook", edited},
+      {Forge::kGitea, "pull_request", LoadWebhookFixture("gitea/pull_request.opened.json")},
+      {Forge::kGitHub, "pull_request", LoadWebhookFixture("github/pull_request.opened.json")},
+      {Forge::kGitHub, "pull_request", merged},
+  };
+  for (const Case& c : cases) {
+    nlohmann::json filtered = ParsePayload(c.body.dump());
+    ASSERT_FALSE(filtered.is_discarded());
+    EXPECT_LT(filtered.dump().size(), c.body.dump().size());
+    MergeRequestEvent full;
+    MergeRequestEvent slim;
+    ASSERT_TRUE(ParseMergeRequestEvent(c.forge, c.event, c.body, &full).ok());
+    ASSERT_TRUE(ParseMergeRequestEvent(c.forge, c.event, filtered, &slim).ok());
+    EXPECT_EQ(RepositoryOf(c.forge, filtered), RepositoryOf(c.forge, c.body));
+    EXPECT_EQ(slim.action, full.action);
+    EXPECT_EQ(slim.iid, full.iid);
+    EXPECT_EQ(slim.title, full.title);
+    EXPECT_EQ(slim.description, full.description);
+    EXPECT_EQ(slim.url, full.url);
+    EXPECT_EQ(slim.author, full.author);
+    EXPECT_EQ(slim.source_branch, full.source_branch);
+    EXPECT_EQ(slim.target_branch, full.target_branch);
+    EXPECT_EQ(slim.default_branch, full.default_branch);
+    EXPECT_EQ(slim.repo_url, full.repo_url);
+    EXPECT_EQ(slim.source_repo_url, full.source_repo_url);
+  }
+  EXPECT_TRUE(ParsePayload("{\"a\":").is_discarded());
+}
+
+TEST(MergeRequestEvent, BranchUrlsPerForge) {
+  EXPECT_EQ(BranchUrl(Forge::kGitLab, "https://gl.example/g/p", "feature/x y"),
+            "https://gl.example/g/p/-/tree/feature/x%20y");
+  EXPECT_EQ(BranchUrl(Forge::kGitea, "http://localhost:3000/test/repo/", "branch1"),
+            "http://localhost:3000/test/repo/src/branch/branch1");
+  EXPECT_EQ(BranchUrl(Forge::kGitHub, "https://github.com/o/r", "a#b"),
+            "https://github.com/o/r/tree/a%23b");
+  EXPECT_EQ(BranchUrl(Forge::kGitHub, "", "main"), "");
+}
+
+}  // namespace
+}  // namespace jiralink::serve

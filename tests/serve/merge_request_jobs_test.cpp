@@ -1,0 +1,99 @@
+// serve/merge_request_jobs.h: which jobs a merge-request event queues.
+#include "jiralink/serve/merge_request_jobs.h"
+
+#include <gtest/gtest.h>
+
+namespace jiralink::serve {
+namespace {
+
+using outbox::Job;
+using outbox::JobKind;
+
+MergeRequestEvent Event(MergeRequestAction action, std::string title, std::string description) {
+  MergeRequestEvent event;
+  event.forge = Forge::kGitLab;
+  event.action = action;
+  event.repository = "platform/api";
+  event.iid = 42;
+  event.title = std::move(title);
+  event.description = std::move(description);
+  event.url = "https://gl.example/platform/api/-/merge_requests/42";
+  event.author = "Ada Lovelace";
+  event.source_branch = "feature/login";
+  event.target_branch = "main";
+  event.default_branch = "main";
+  event.repo_url = "https://gl.example/platform/api";
+  event.source_repo_url = "https://gl.example/platform/api";
+  return event;
+}
+
+std::vector<Job> Plan(const MergeRequestEvent& event, bool transitions = true) {
+  std::vector<Job> jobs;
+  MergeRequestPlanOptions options;
+  options.site = "https://jira.example.com";
+  options.transitions_enabled = transitions;
+  PlanMergeRequestJobs(event, KeyScanner::Default(), ClosingKeywords::Default(), options, &jobs);
+  return jobs;
+}
+
+TEST(MergeRequestJobs, OpenedMentionsEveryKeyOnceWithTheContractsFields) {
+  std::vector<Job> jobs =
+      Plan(Event(MergeRequestAction::kOpened, "PROJ-1: login", "Also PROJ-2.\nCloses PROJ-1"));
+  ASSERT_EQ(jobs.size(), 2u);
+  EXPECT_EQ(jobs[0].key, "PROJ-1");
+  EXPECT_EQ(jobs[1].key, "PROJ-2");
+  const Job& job = jobs[0];
+  EXPECT_EQ(job.kind, JobKind::kMention);
+  EXPECT_EQ(job.repository, "platform/api");
+  EXPECT_EQ(job.commit, "!42");
+  EXPECT_TRUE(outbox::IsMergeRequest(job));
+  EXPECT_EQ(job.commit_url, "https://gl.example/platform/api/-/merge_requests/42");
+  EXPECT_EQ(job.message, "PROJ-1: login\n\nAlso PROJ-2.\nCloses PROJ-1");
+  EXPECT_EQ(job.author, "Ada Lovelace");
+  EXPECT_EQ(job.branch, "feature/login");
+  EXPECT_EQ(job.branch_url, "https://gl.example/platform/api/-/tree/feature/login");
+  EXPECT_EQ(job.repo_url, "https://gl.example/platform/api");
+  EXPECT_EQ(job.site, "https://jira.example.com");
+}
+
+TEST(MergeRequestJobs, EditedMentionsLikeOpened) {
+  std::vector<Job> jobs = Plan(Event(MergeRequestAction::kEdited, "x", "PROJ-7"));
+  ASSERT_EQ(jobs.size(), 1u);
+  EXPECT_EQ(jobs[0].key, "PROJ-7");
+}
+
+TEST(MergeRequestJobs, MergedIntoTheDefaultBranchClosesOnlyClosingKeys) {
+  std::vector<Job> jobs = Plan(
+      Event(MergeRequestAction::kMerged, "Fixes PROJ-1", "Relates to PROJ-2, resolves PROJ-3"));
+  ASSERT_EQ(jobs.size(), 2u);
+  EXPECT_EQ(jobs[0].key, "PROJ-1");
+  EXPECT_EQ(jobs[1].key, "PROJ-3");
+  for (const Job& job : jobs) EXPECT_EQ(job.kind, JobKind::kClose);
+}
+
+TEST(MergeRequestJobs, MergedElsewhereOrWithoutTransitionsQueuesNothing) {
+  MergeRequestEvent event = Event(MergeRequestAction::kMerged, "Fixes PROJ-1", "");
+  event.target_branch = "release/1.0";
+  EXPECT_TRUE(Plan(event).empty());
+  event.target_branch = "main";
+  EXPECT_TRUE(Plan(event, /*transitions=*/false).empty());
+  EXPECT_EQ(Plan(event).size(), 1u);
+}
+
+TEST(MergeRequestJobs, IgnoredEventsAndTextWithoutKeysQueueNothing) {
+  EXPECT_TRUE(Plan(Event(MergeRequestAction::kIgnored, "PROJ-1", "")).empty());
+  EXPECT_TRUE(
+      Plan(Event(MergeRequestAction::kOpened, "no keys here", "proj-1 is lower case")).empty());
+}
+
+TEST(MergeRequestJobs, NoSourceRepositoryMeansNoBranchLink) {
+  MergeRequestEvent event = Event(MergeRequestAction::kOpened, "PROJ-1", "");
+  event.source_repo_url = "";  // a deleted fork
+  std::vector<Job> jobs = Plan(event);
+  ASSERT_EQ(jobs.size(), 1u);
+  EXPECT_EQ(jobs[0].branch_url, "");
+  EXPECT_EQ(jobs[0].branch, "feature/login");
+}
+
+}  // namespace
+}  // namespace jiralink::serve
