@@ -4,9 +4,7 @@
 // The first input byte picks the forge and the event header; the rest is the
 // body. Nothing may crash, hang or leak on any input.
 //
-// Not wired into tests/fuzz/CMakeLists.txt yet (the fuzz build is being
-// reworked on another branch). It needs jiralink_serve (with its own
-// dependencies) and -fsanitize=fuzzer, like key_scanner_fuzzer.
+// Seeds: tests/fuzz/webhook/corpus (the recorded payloads, see PROVENANCE.md).
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
