@@ -46,6 +46,10 @@ std::string Config::Describe(const Settings& s) {
   out << "\n[comments]\n"
       << "enabled = " << Bool(s.comments.enabled) << "\n";
 
+  out << "\n[triggers]\n"
+      << "commit = " << Bool(s.triggers.commit) << "\n"
+      << "merge_request = " << Bool(s.triggers.merge_request) << "\n";
+
   out << "\n[transitions]\n"
       << "enabled = " << Bool(s.transitions.enabled) << "\n"
       << "mode = " << (s.transitions.mode == TransitionMode::kCustom ? "\"custom\"" : "\"done\"")

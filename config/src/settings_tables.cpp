@@ -13,9 +13,9 @@
 namespace jiralink::config {
 namespace {
 
-constexpr std::array<std::string_view, 10> kTableNames = {
-    "jira",  "matching", "comments", "transitions", "git",
-    "state", "render",   "delivery", "issues",      "vulnerabilities"};
+constexpr std::array<std::string_view, 11> kTableNames = {
+    "jira",  "matching", "comments", "triggers", "transitions",    "git",
+    "state", "render",   "delivery", "issues",   "vulnerabilities"};
 
 constexpr std::string_view kJiraKeys[] = {"web_url",   "api_url",         "auth",
                                           "username",  "token",           "token_file",
@@ -23,6 +23,7 @@ constexpr std::string_view kJiraKeys[] = {"web_url",   "api_url",         "auth"
                                           "ca_file",   "verify_tls"};
 constexpr std::string_view kMatchingKeys[] = {"regex", "prefix"};
 constexpr std::string_view kCommentKeys[] = {"enabled"};
+constexpr std::string_view kTriggerKeys[] = {"commit", "merge_request"};
 constexpr std::string_view kTransitionKeys[] = {"enabled", "mode", "ids"};
 constexpr std::string_view kGitKeys[] = {"root",     "commit_url",     "branch_url",
                                          "repo_url", "default_branch", "max_commits_per_push"};
@@ -201,6 +202,12 @@ void ApplyComments(TableReader& reader, CommentSettings* comments) {
   reader.GetBool("enabled", &comments->enabled);
 }
 
+void ApplyTriggers(TableReader& reader, TriggerSettings* triggers) {
+  reader.CheckKnownKeys(kTriggerKeys);
+  reader.GetBool("commit", &triggers->commit);
+  reader.GetBool("merge_request", &triggers->merge_request);
+}
+
 void ApplyTransitions(TableReader& reader, TransitionSettings* transitions) {
   reader.CheckKnownKeys(kTransitionKeys);
   reader.GetBool("enabled", &transitions->enabled);
@@ -317,6 +324,7 @@ void ApplyTable(std::string_view name, TableReader& reader, Settings* settings) 
   if (name == "jira") return ApplyJira(reader, &settings->jira);
   if (name == "matching") return ApplyMatching(reader, &settings->matching);
   if (name == "comments") return ApplyComments(reader, &settings->comments);
+  if (name == "triggers") return ApplyTriggers(reader, &settings->triggers);
   if (name == "transitions") return ApplyTransitions(reader, &settings->transitions);
   if (name == "git") return ApplyGit(reader, &settings->git);
   if (name == "state") return ApplyState(reader, &settings->state);
@@ -332,11 +340,17 @@ std::string_view TableOwningKey(std::string_view key) {
     std::string_view table;
     std::span<const std::string_view> keys;
   };
-  const Entry entries[] = {{"jira", kJiraKeys},        {"matching", kMatchingKeys},
-                           {"comments", kCommentKeys}, {"transitions", kTransitionKeys},
-                           {"git", kGitKeys},          {"state", kStateKeys},
-                           {"render", kRenderKeys},    {"delivery", kDeliveryKeys},
-                           {"issues", kIssuesKeys},    {"vulnerabilities", kVulnerabilityKeys}};
+  const Entry entries[] = {{"jira", kJiraKeys},
+                           {"matching", kMatchingKeys},
+                           {"comments", kCommentKeys},
+                           {"triggers", kTriggerKeys},
+                           {"transitions", kTransitionKeys},
+                           {"git", kGitKeys},
+                           {"state", kStateKeys},
+                           {"render", kRenderKeys},
+                           {"delivery", kDeliveryKeys},
+                           {"issues", kIssuesKeys},
+                           {"vulnerabilities", kVulnerabilityKeys}};
   for (const Entry& entry : entries) {
     if (std::find(entry.keys.begin(), entry.keys.end(), key) != entry.keys.end()) {
       return entry.table;

@@ -41,6 +41,13 @@ struct CommentSettings {
   bool enabled = true;
 };
 
+// Which events queue "mentioned" comments and links ([triggers]), as the
+// forge's Trigger checkboxes. Closes follow [transitions] either way.
+struct TriggerSettings {
+  bool commit = true;         // pushed commits that mention a key
+  bool merge_request = true;  // merge requests whose title or description mentions a key
+};
+
 struct TransitionSettings {
   bool enabled = true;
   TransitionMode mode = TransitionMode::kDone;
@@ -93,6 +100,7 @@ struct Settings {
   JiraSettings jira;
   MatchingSettings matching;
   CommentSettings comments;
+  TriggerSettings triggers;
   TransitionSettings transitions;
   GitSettings git;
   StateSettings state;
