@@ -386,7 +386,7 @@ void BM_HookBranches(benchmark::State& state) {
     fs::remove_all(state_dir, ignored);
     fs::create_directories(state_dir);
     state.ResumeTiming();
-    ProcessRun run = RunProcess(argv, repo.stdin_lines, repo.hooked, env);
+    jiralink::bench::ProcessRun run = RunProcess(argv, repo.stdin_lines, repo.hooked, env);
     if (run.exit_code != 0 ||
         run.out.find(std::to_string(n) + " Jira mentions queued") == std::string::npos) {
       state.SkipWithError(("unexpected hook output: " + run.out).c_str());

@@ -392,7 +392,10 @@ TEST(NewCommitStream, NewBranchesWalkedTogetherGetWhatEachWalkAloneGets) {
   git.Run({"checkout", "-q", "-b", "b", "a~1"});
   for (int i = 1; i <= 2; ++i) git.Commit("b" + std::to_string(i) + " PROJ-2");
   git.Run({"checkout", "-q", "-b", "c", "main"});
-  for (int i = 1; i <= 2; ++i) git.Commit("c" + std::to_string(i) + " PROJ-3");
+  // Empty commits: the merge below has nothing to conflict on.
+  for (int i = 1; i <= 2; ++i) {
+    git.Run({"commit", "-q", "--allow-empty", "-m", "c" + std::to_string(i) + " PROJ-3"});
+  }
   git.Run({"checkout", "-q", "-b", "d", "a"});
   git.Run({"merge", "-q", "--no-ff", "-m", "Merge c into d", "c"});
   git.Commit("d1 PROJ-4");
