@@ -89,7 +89,7 @@ TEST_F(HookBranches, ATopicMergedWithNoFastForwardClosesWithOneSolvedComment) {
 
 TEST_F(HookBranches, ARebasedTopicPushedToMainClosesItsRewrittenCommit) {
   PushTopic("Fixes PROJ-4");
-  git_.Commit("meanwhile on main");
+  git_.Run({"commit", "-q", "--allow-empty", "-m", "meanwhile on main"});
   git_.Run({"checkout", "-q", "topic"});
   git_.Run({"rebase", "-q", "main"});
   ProcessResult push = Push({"origin", "topic:main"});

@@ -139,10 +139,15 @@ TEST_F(HookPush, DefaultBranchSettingOverridesHead) {
     WriteFile(config_, text);
   }
   git_.Commit("Fixes PROJ-12");
-  Push({"origin", "main"});
-  Push({"origin", "main:trunk"});
+  ProcessResult push = Push({"origin", "main"});
+  EXPECT_TRUE(Contains(push.err, "[git] default_branch names \"trunk\"")) << push.err;
   Deliver();
   EXPECT_EQ(jira_.Status("PROJ-12"), "To Do") << "main is not the default branch here";
+  // Creating the default branch brings its newest commits, and so the close.
+  push = Push({"origin", "main:trunk"});
+  EXPECT_TRUE(Contains(push.err, "jiralink: 1 Jira close queued")) << push.err;
+  Deliver();
+  EXPECT_EQ(jira_.Status("PROJ-12"), "Done");
 }
 
 TEST_F(HookPush, TwentyConcurrentPushes) {
