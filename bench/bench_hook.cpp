@@ -9,6 +9,10 @@
 //                       as a process (posix_spawn), its output read through a pipe
 //   BM_HookProcess/<n>  the whole `jiralink hook post-receive` process, as git
 //                       runs it, for the same push (a fresh outbox each time)
+//   BM_PushBranches/<n> `git push` of n new branches (one commit each) into a
+//                       repository without hooks
+//   BM_HookBranches/<n> the whole `jiralink hook post-receive` process for
+//                       that push (issue #11: target <= 2x BM_PushBranches)
 //   BM_OutboxEnqueue/<n> n jobs in one transaction (items/s = jobs/s)
 //   BM_DeliverStandin/<n> n mention jobs delivered to the stand-in over HTTP
 //
@@ -21,8 +25,10 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -278,6 +284,118 @@ BENCHMARK(BM_HookProcess)
     ->Arg(1000)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
+
+// A push of many new branches, each one commit on main naming a key: the
+// source to push from, and a repository that has received it (the state in
+// which git runs post-receive), with the hook's stdin for it.
+struct BranchesRepo {
+  std::string dir;
+  std::string source;  // bare: main + the branches
+  std::string hooked;  // bare: the same, as after the push
+  std::string stdin_lines;
+
+  static const BranchesRepo& Get(int branches) {
+    static std::map<int, BranchesRepo> made;
+    auto found = made.find(branches);
+    if (found == made.end()) found = made.emplace(branches, Build(branches)).first;
+    return found->second;
+  }
+
+  static BranchesRepo Build(int branches) {
+    BranchesRepo repo;
+    repo.dir = BenchRepo::Get().dir + "/branches-" + std::to_string(branches);
+    repo.source = repo.dir + "/source.git";
+    repo.hooked = repo.dir + "/platform/hooked.git";
+    RunProcess({"git", "init", "-q", "--bare", "-b", "main", repo.source});
+    std::ostringstream stream;
+    for (int i = 1; i <= 10; ++i) {
+      std::string message = "Main " + std::to_string(i);
+      stream << "commit refs/heads/main\nmark :" << i << "\ncommitter Ada Lovelace "
+             << "<ada@example.com> " << (1700000000 + i) << " +0000\ndata " << message.size()
+             << "\n"
+             << message << "\n";
+      if (i > 1) stream << "from :" << (i - 1) << "\n";
+      stream << "M 100644 inline main.txt\ndata " << std::to_string(i).size() + 1 << "\n"
+             << i << "\n\n";
+    }
+    char name[16];
+    for (int b = 0; b < branches; ++b) {
+      std::snprintf(name, sizeof name, "b%05d", b);
+      std::string message = "Work on PROJ-" + std::to_string(b % 500 + 1) + " in " + name;
+      stream << "commit refs/heads/" << name << "\ncommitter Ada Lovelace <ada@example.com> "
+             << (1700001000 + b) << " +0000\ndata " << message.size() << "\n"
+             << message << "\nfrom :10\nM 100644 inline " << name << ".txt\ndata "
+             << std::strlen(name) + 1 << "\n"
+             << name << "\n\n";
+    }
+    RunProcess({"git", "--git-dir=" + repo.source, "fast-import", "--quiet"}, stream.str());
+    RunProcess({"git", "init", "-q", "--bare", "-b", "main", repo.hooked});
+    RunProcess({"git", "--git-dir=" + repo.source, "push", "-q", repo.hooked, "main"});
+    RunProcess({"git", "--git-dir=" + repo.source, "push", "-q", repo.hooked,
+                "refs/heads/b*:refs/heads/b*"});
+    std::string refs = RunProcess({"git", "--git-dir=" + repo.hooked, "for-each-ref",
+                                   "--format=%(objectname) %(refname)", "refs/heads/b*"})
+                           .out;
+    std::istringstream lines(refs);
+    std::string sha, ref;
+    while (lines >> sha >> ref)
+      repo.stdin_lines += std::string(40, '0') + " " + sha + " " + ref + "\n";
+    return repo;
+  }
+};
+
+// Baseline: `git push` of the new branches into a repository that has main,
+// without any hook.
+void BM_PushBranches(benchmark::State& state) {
+  const BranchesRepo& repo = BranchesRepo::Get(static_cast<int>(state.range(0)));
+  const std::string target = repo.dir + "/target.git";
+  for (auto _ : state) {
+    state.PauseTiming();
+    std::error_code ignored;
+    fs::remove_all(target, ignored);
+    RunProcess({"git", "init", "-q", "--bare", "-b", "main", target});
+    RunProcess({"git", "--git-dir=" + repo.source, "push", "-q", target, "main"});
+    state.ResumeTiming();
+    if (RunProcess({"git", "--git-dir=" + repo.source, "push", "-q", target,
+                    "refs/heads/b*:refs/heads/b*"})
+            .exit_code != 0) {
+      state.SkipWithError("git push failed");
+      return;
+    }
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_PushBranches)->Arg(2000)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(5);
+
+// The whole `jiralink hook post-receive` process for that push (one mention
+// per branch), from an empty outbox each time.
+void BM_HookBranches(benchmark::State& state) {
+  const int n = static_cast<int>(state.range(0));
+  const BranchesRepo& repo = BranchesRepo::Get(n);
+  const std::string config = repo.dir + "/config.toml";
+  const std::string state_dir = repo.dir + "/state";
+  WriteText(config, "[jira]\nweb_url = \"https://jira.example.com\"\n[git]\nroot = \"" + repo.dir +
+                        "\"\ncommit_url = \"https://git.example.com/{repo}/commit/{sha}\"\n"
+                        "[state]\ndir = \"" +
+                        state_dir + "\"\n");
+  const std::vector<std::string> argv = {JIRALINK_BIN, "--config", config, "hook", "post-receive"};
+  const std::vector<std::string> env = {"GIT_DIR=.", "JIRALINK_NO_AUTO_DELIVER=1"};
+  for (auto _ : state) {
+    state.PauseTiming();
+    std::error_code ignored;
+    fs::remove_all(state_dir, ignored);
+    fs::create_directories(state_dir);
+    state.ResumeTiming();
+    jiralink::bench::ProcessRun run = RunProcess(argv, repo.stdin_lines, repo.hooked, env);
+    if (run.exit_code != 0 ||
+        run.out.find(std::to_string(n) + " Jira mentions queued") == std::string::npos) {
+      state.SkipWithError(("unexpected hook output: " + run.out).c_str());
+      return;
+    }
+  }
+  state.SetItemsProcessed(state.iterations() * n);
+}
+BENCHMARK(BM_HookBranches)->Arg(2000)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(5);
 
 Job BenchJob(int i, const std::string& key) {
   Job job;

@@ -107,6 +107,7 @@ int PostReceive(Context& ctx) {
   options.plan.repository = repository;
   options.plan.site = settings.jira.api_url;
   options.plan.transitions_enabled = settings.transitions.enabled;
+  options.plan.mentions_enabled = settings.triggers.commit;
   options.plan.commit_url_template = settings.git.commit_url;
   options.plan.repo_url_template = settings.git.repo_url;
   options.plan.branch_url_template = settings.git.branch_url;
@@ -123,6 +124,7 @@ int PostReceive(Context& ctx) {
     WarnNotQueued(status.message(), git_dir, input);
     return 0;
   }
+  for (const std::string& note : summary.notes) std::printf("jiralink: %s\n", note.c_str());
   std::string line = hooks::SummaryLine(summary, settings.git.max_commits_per_push);
   if (!line.empty()) std::printf("%s\n", line.c_str());
   std::fflush(stdout);

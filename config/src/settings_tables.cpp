@@ -218,6 +218,12 @@ void ApplyComments(TableReader& reader, CommentSettings* comments) {
   }
 }
 
+void ApplyTriggers(TableReader& reader, TriggerSettings* triggers) {
+  reader.CheckKnownKeys(kTriggerKeys);
+  reader.GetBool("commit", &triggers->commit);
+  reader.GetBool("merge_request", &triggers->merge_request);
+}
+
 void ApplyTransitions(TableReader& reader, TransitionSettings* transitions) {
   reader.CheckKnownKeys(kTransitionKeys);
   reader.GetBool("enabled", &transitions->enabled);
@@ -435,16 +441,11 @@ void ApplyServe(TableReader& reader, ServeSettings* serve) {
   }
 }
 
-void ApplyTriggers(TableReader& reader, TriggerSettings* triggers) {
-  reader.CheckKnownKeys(kTriggerKeys);
-  reader.GetBool("commit", &triggers->commit);
-  reader.GetBool("merge_request", &triggers->merge_request);
-}
-
 void ApplyTable(std::string_view name, TableReader& reader, Settings* settings) {
   if (name == "jira") return ApplyJira(reader, &settings->jira);
   if (name == "matching") return ApplyMatching(reader, &settings->matching);
   if (name == "comments") return ApplyComments(reader, &settings->comments);
+  if (name == "triggers") return ApplyTriggers(reader, &settings->triggers);
   if (name == "transitions") return ApplyTransitions(reader, &settings->transitions);
   if (name == "git") return ApplyGit(reader, &settings->git);
   if (name == "state") return ApplyState(reader, &settings->state);
@@ -453,7 +454,6 @@ void ApplyTable(std::string_view name, TableReader& reader, Settings* settings) 
   if (name == "issues") return ApplyIssues(reader, &settings->issues);
   if (name == "vulnerabilities") return ApplyVulnerabilities(reader, &settings->vulnerabilities);
   if (name == "serve") return ApplyServe(reader, &settings->serve);
-  if (name == "triggers") return ApplyTriggers(reader, &settings->triggers);
 }
 
 // The table that knows `key`, for "did you mean [jira] web_url?".

@@ -9,19 +9,46 @@ namespace jiralink::hooks {
 using outbox::Job;
 using outbox::JobKind;
 
-namespace {
+std::string CapJobMessage(std::string_view message) {
+  if (message.size() <= kMaxJobMessageBytes) return std::string(message);
+  std::size_t keep = kMaxJobMessageBytes - kMessageCutMarker.size();
+  // Never cut inside a UTF-8 sequence: back up to the start of a character.
+  while (keep > 0 && (static_cast<unsigned char>(message[keep]) & 0xC0) == 0x80) --keep;
+  std::string capped;
+  capped.reserve(keep + kMessageCutMarker.size());
+  capped.append(message.substr(0, keep));
+  capped.append(kMessageCutMarker);
+  return capped;
+}
 
-Job MakeJob(const PlanOptions& options, const BranchCommits& branch, const NewCommit& commit,
-            const std::string& key, JobKind kind) {
+std::vector<KeyJob> PlanCommitKeys(const NewCommit& commit, bool on_default_branch,
+                                   const KeyScanner& scanner, const ClosingKeywords* closing,
+                                   const PlanOptions& options) {
+  std::vector<KeyJob> jobs;
+  std::vector<std::string> keys = scanner.UniqueKeys(commit.message);
+  if (keys.empty()) return jobs;
+  std::vector<std::string> closed;
+  if (closing != nullptr && on_default_branch && options.transitions_enabled) {
+    closed = closing->FindClosedKeys(commit.message);
+  }
+  for (std::string& key : closed) jobs.push_back({std::move(key), JobKind::kClose});
+  if (!options.mentions_enabled) return jobs;
+  for (std::string& key : keys) {
+    bool is_closed =
+        std::any_of(jobs.begin(), jobs.end(), [&](const KeyJob& job) { return job.key == key; });
+    if (!is_closed) jobs.push_back({std::move(key), JobKind::kMention});
+  }
+  return jobs;
+}
+
+Job CommitJob(const BranchCommits& branch, const NewCommit& commit, const PlanOptions& options) {
   Job job;
   job.repository = options.repository;
   job.site = options.site;
   job.commit = commit.sha;
-  job.key = key;
-  job.kind = kind;
   job.branch = branch.branch;
   job.author = commit.author;
-  job.message = commit.message;
+  job.message = CapJobMessage(commit.message);
   job.commit_url =
       ExpandUrlTemplate(options.commit_url_template, options.repository, commit.sha, branch.branch);
   job.repo_url =
@@ -29,25 +56,6 @@ Job MakeJob(const PlanOptions& options, const BranchCommits& branch, const NewCo
   job.branch_url =
       ExpandUrlTemplate(options.branch_url_template, options.repository, commit.sha, branch.branch);
   return job;
-}
-
-}  // namespace
-
-void PlanCommitJobs(const BranchCommits& branch, const NewCommit& commit, const KeyScanner& scanner,
-                    const ClosingKeywords* closing, const PlanOptions& options,
-                    std::vector<Job>* jobs) {
-  std::vector<std::string> keys = scanner.UniqueKeys(commit.message);
-  if (keys.empty()) return;
-  bool may_close = closing != nullptr && branch.is_default && options.transitions_enabled;
-  std::vector<std::string> closed;
-  if (may_close) closed = closing->FindClosedKeys(commit.message);
-  for (const std::string& key : closed) {
-    jobs->push_back(MakeJob(options, branch, commit, key, JobKind::kClose));
-  }
-  for (const std::string& key : keys) {
-    if (std::find(closed.begin(), closed.end(), key) != closed.end()) continue;
-    jobs->push_back(MakeJob(options, branch, commit, key, JobKind::kMention));
-  }
 }
 
 }  // namespace jiralink::hooks

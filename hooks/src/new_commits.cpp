@@ -1,9 +1,17 @@
 #include "jiralink/hooks/new_commits.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <queue>
 #include <set>
+#include <sstream>
+#include <string_view>
+#include <tuple>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "git_command.h"
 
@@ -12,17 +20,21 @@ namespace jiralink::hooks {
 namespace {
 
 // Ends each field with NUL: a commit message may hold any other byte.
-constexpr const char* kCommitFormat = "--format=%H%x00%an%x00%B%x00";
+constexpr const char* kCommitFormat = "--format=%H%x00%aN%x00%B%x00";
+// The shape of a walk: "<sha> <commit time> <parent>..." per line.
+constexpr const char* kShapeFormat = "--format=%H %ct %P";
 
-// A --exclude pattern matching exactly `ref` (git's ref names cannot hold
-// glob characters, but stdin is not trusted).
-std::string ExactGlob(const std::string& ref) {
-  std::string pattern;
-  for (char c : ref) {
-    if (c == '*' || c == '?' || c == '[' || c == '\\') pattern.push_back('\\');
-    pattern.push_back(c);
-  }
-  return pattern;
+bool IsHexId(std::string_view text) {
+  if (text.size() != 40 && text.size() != 64) return false;
+  return std::all_of(text.begin(), text.end(),
+                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
+
+std::string FirstLineOf(const std::string& path) {
+  std::ifstream file(path);
+  std::string line;
+  std::getline(file, line);
+  return line;
 }
 
 // The branch HEAD names, from HEAD's file when it is the classic
@@ -49,6 +61,44 @@ Status HeadBranch(const std::string& git_dir, std::string* branch) {
   return Status::Ok();
 }
 
+// Where refs/heads/<branch> points; empty when there is no such branch.
+// Read from the ref files when they answer plainly (a loose ref, or a small
+// packed-refs), else asked of git (another ref backend, a symbolic branch).
+std::string BranchTip(const std::string& git_dir, const std::string& branch) {
+  namespace fs = std::filesystem;
+  const std::string ref = "refs/heads/" + branch;
+  std::error_code ec;
+  if (!fs::exists(git_dir + "/reftable", ec)) {
+    const fs::path loose = fs::path(git_dir) / ref;
+    if (fs::is_regular_file(loose, ec)) {
+      std::string line = FirstLineOf(loose.string());
+      if (IsHexId(line)) return line;
+    } else if (!fs::exists(loose, ec)) {
+      // Not loose: packed, or no such branch.
+      const std::string packed = git_dir + "/packed-refs";
+      std::uintmax_t size = fs::file_size(packed, ec);
+      if (ec) return "";  // no packed-refs: no such branch
+      if (size <= (1u << 20)) {
+        std::ifstream file(packed);
+        std::string line;
+        const std::string suffix = " " + ref;
+        while (std::getline(file, line)) {
+          if (line.size() > suffix.size() &&
+              line.compare(line.size() - suffix.size(), suffix.size(), suffix) == 0) {
+            std::string id = line.substr(0, line.size() - suffix.size());
+            if (IsHexId(id)) return id;
+          }
+        }
+        return "";
+      }
+    }
+  }
+  std::string output;
+  if (!RunGit(git_dir, {"show-ref", "--verify", "--hash", ref}, "", &output).ok()) return "";
+  output.erase(output.find_last_not_of('\n') + 1);
+  return IsHexId(output) ? output : "";
+}
+
 // Of `oids`, the ones this repository does not have.
 Status MissingObjects(const std::string& git_dir, const std::set<std::string>& oids,
                       std::set<std::string>* missing) {
@@ -72,24 +122,164 @@ Status MissingObjects(const std::string& git_dir, const std::set<std::string>& o
   return Status::Ok();
 }
 
-// Takes the next whole record of kCommitFormat ("<sha>\0<author>\0<body>\0",
-// followed by rev-list's newline) from text[*at...]; false when the record is
-// not complete yet.
-bool TakeRecord(std::string_view text, std::size_t* at, NewCommit* commit) {
-  std::size_t start = *at;
-  while (start < text.size() && text[start] == '\n') ++start;
-  std::size_t sha_end = text.find('\0', start);
-  if (sha_end == std::string_view::npos) return false;
-  std::size_t author_end = text.find('\0', sha_end + 1);
-  if (author_end == std::string_view::npos) return false;
-  std::size_t message_end = text.find('\0', author_end + 1);
-  if (message_end == std::string_view::npos) return false;
-  commit->sha.assign(text.substr(start, sha_end - start));
-  commit->author.assign(text.substr(sha_end + 1, author_end - sha_end - 1));
-  commit->message.assign(text.substr(author_end + 1, message_end - author_end - 1));
-  *at = message_end + 1;
-  return true;
-}
+// Reads records of kCommitFormat ("<sha>\0<author>\0<body>\0", each followed
+// by rev-list's newline) from git's output as it comes. A record is only
+// searched from where the last search stopped, so a message of many
+// megabytes arriving in pieces is scanned once.
+class RecordReader {
+ public:
+  void Reset() {
+    buffer_.clear();
+    start_ = 0;
+    scanned_ = 0;
+    ends_ = 0;
+  }
+
+  std::string* buffer() {
+    // Drop what was taken before reading more, once it is worth a move.
+    if (start_ > (1u << 16) && start_ * 2 > buffer_.size()) {
+      buffer_.erase(0, start_);
+      scanned_ -= start_;
+      for (std::size_t i = 0; i < ends_; ++i) end_[i] -= start_;
+      start_ = 0;
+    }
+    return &buffer_;
+  }
+
+  // The next whole record; false when it has not all arrived yet.
+  bool Take(NewCommit* commit) {
+    if (ends_ == 0) {
+      while (start_ < buffer_.size() && buffer_[start_] == '\n') ++start_;
+      if (scanned_ < start_) scanned_ = start_;
+    }
+    while (ends_ < 3) {
+      std::size_t nul = buffer_.find('\0', scanned_);
+      if (nul == std::string::npos) {
+        scanned_ = buffer_.size();
+        return false;
+      }
+      end_[ends_++] = nul;
+      scanned_ = nul + 1;
+    }
+    commit->sha.assign(buffer_, start_, end_[0] - start_);
+    commit->author.assign(buffer_, end_[0] + 1, end_[1] - end_[0] - 1);
+    commit->message.assign(buffer_, end_[1] + 1, end_[2] - end_[1] - 1);
+    start_ = end_[2] + 1;
+    scanned_ = start_;
+    ends_ = 0;
+    return true;
+  }
+
+ private:
+  std::string buffer_;
+  std::size_t start_ = 0;    // where the next record begins
+  std::size_t scanned_ = 0;  // searched for NULs up to here
+  std::size_t end_[3] = {};  // the NULs of the record found so far
+  std::size_t ends_ = 0;
+};
+
+// The history of several tips down to what they exclude, as `git rev-list
+// --format=%H %ct %P` gives it, and each tip's walk over it as git would
+// walk it alone.
+class Shape {
+ public:
+  // Parses the output; false on a line of another shape.
+  bool Parse(const std::string& text) {
+    std::vector<std::vector<std::string_view>> parents;
+    std::size_t at = 0;
+    while (at < text.size()) {
+      std::size_t end = text.find('\n', at);
+      if (end == std::string::npos) end = text.size();
+      std::string_view line(text.data() + at, end - at);
+      at = end + 1;
+      if (line.empty()) continue;
+      std::vector<std::string_view> words;
+      std::size_t from = 0;
+      while (from <= line.size()) {
+        std::size_t space = line.find(' ', from);
+        if (space == std::string_view::npos) space = line.size();
+        if (space > from) words.push_back(line.substr(from, space - from));
+        from = space + 1;
+      }
+      if (words.size() < 2 || !IsHexId(words[0])) return false;
+      index_.emplace(std::string(words[0]), static_cast<int>(nodes_.size()));
+      nodes_.push_back(Node{std::string(words[0]), std::atoll(std::string(words[1]).c_str()), {}});
+      parents.emplace_back(words.begin() + 2, words.end());
+    }
+    // Parents outside the walk are excluded: they are left out.
+    for (std::size_t i = 0; i < nodes_.size(); ++i) {
+      for (std::string_view parent : parents[i]) {
+        auto found = index_.find(std::string(parent));
+        if (found != index_.end()) nodes_[i].parents.push_back(found->second);
+      }
+    }
+    seen_.assign(nodes_.size(), -1);
+    return true;
+  }
+
+  const std::string& Sha(int node) const { return nodes_[static_cast<std::size_t>(node)].sha; }
+
+  // The newest `limit` (<= 0: all) commits of `tip` in git's default order
+  // (the newest commit date first; equal dates in the order they were
+  // reached), and how many commits `tip` has here in all (counted only when
+  // the limit leaves some out; else the number chosen).
+  void Walk(const std::string& tip, int limit, std::vector<int>* chosen, int* total) {
+    chosen->clear();
+    *total = 0;
+    auto found = index_.find(tip);
+    if (found == index_.end()) return;  // the tip is excluded itself
+    const int walk = ++walks_;
+    // (date, -order reached, node): the largest comes first.
+    std::priority_queue<std::tuple<std::int64_t, std::int64_t, int>> queue;
+    std::int64_t reached = 0;
+    auto reach = [&](int node) {
+      seen_[static_cast<std::size_t>(node)] = walk;
+      queue.emplace(nodes_[static_cast<std::size_t>(node)].date, -reached++, node);
+    };
+    reach(found->second);
+    bool more = false;
+    while (!queue.empty()) {
+      if (limit > 0 && static_cast<int>(chosen->size()) == limit) {
+        more = true;
+        break;
+      }
+      int node = std::get<2>(queue.top());
+      queue.pop();
+      chosen->push_back(node);
+      for (int parent : nodes_[static_cast<std::size_t>(node)].parents) {
+        if (seen_[static_cast<std::size_t>(parent)] != walk) reach(parent);
+      }
+    }
+    *total = static_cast<int>(chosen->size());
+    if (!more) return;
+    // Count the rest: everything reachable from the tip here.
+    const int count = ++walks_;
+    std::vector<int> stack = {found->second};
+    seen_[static_cast<std::size_t>(found->second)] = count;
+    *total = 0;
+    while (!stack.empty()) {
+      int node = stack.back();
+      stack.pop_back();
+      ++*total;
+      for (int parent : nodes_[static_cast<std::size_t>(node)].parents) {
+        if (seen_[static_cast<std::size_t>(parent)] == count) continue;
+        seen_[static_cast<std::size_t>(parent)] = count;
+        stack.push_back(parent);
+      }
+    }
+  }
+
+ private:
+  struct Node {
+    std::string sha;
+    std::int64_t date = 0;
+    std::vector<int> parents;
+  };
+  std::vector<Node> nodes_;
+  std::unordered_map<std::string, int> index_;
+  std::vector<int> seen_;  // the walk that last reached each node
+  int walks_ = 0;
+};
 
 }  // namespace
 
@@ -102,32 +292,28 @@ class NewCommitStream::Impl {
     options_ = options;
     warnings_ = warnings;
     updates_ = updates;
-    std::string head_branch;
     if (options.default_branch.empty()) {
-      Status status = HeadBranch(git_dir_, &head_branch);
+      Status status = HeadBranch(git_dir_, &default_branch_);
       if (!status.ok()) return status;
     } else if (!std::filesystem::is_directory(git_dir_, ec)) {
       return Status::NotFound("cannot open the repository " + git_dir_ + ": no such directory");
+    } else {
+      default_branch_ = options.default_branch;
     }
-    result_.default_branch = options.default_branch.empty() ? head_branch : options.default_branch;
-
-    // Branch updates that bring commits, the default branch's first.
     for (std::size_t i = 0; i < updates_.size(); ++i) {
       const RefUpdate& update = updates_[i];
-      // Every updated ref is left out of the untouched refs (--glob).
-      excludes_.push_back("--exclude=" + ExactGlob(update.ref));
       if (!update.is_branch() || update.is_delete()) {
         ++result_.ignored_updates;
         continue;
       }
       order_.push_back(i);
     }
-    std::stable_partition(order_.begin(), order_.end(), [&](std::size_t i) {
-      return updates_[i].branch() == result_.default_branch;
-    });
+    if (!order_.empty()) FindDefaultTip();
+    result_.default_branch = default_branch_;
     // WalkedCommit::branch points into it: no reallocation.
     result_.updates.reserve(order_.size());
-    return StartWalk();
+    Plan();
+    return StartStep();
   }
 
   Status Next(WalkedCommit* next, bool* end) {
@@ -137,33 +323,15 @@ class NewCommitStream::Impl {
         *end = true;
         return Status::Ok();
       }
-      NewCommit commit;
-      if (!past_limit_ && TakeRecord(buffer_, &parsed_, &commit)) {
-        BranchCommits& branch = result_.updates.back();
-        // rev-list gives one more than the limit: it tells that there are more.
-        if (options_.max_commits_per_update > 0 &&
-            branch.walked == options_.max_commits_per_update) {
-          past_limit_ = true;
-          continue;
-        }
-        next->update = static_cast<int>(result_.updates.size()) - 1;
-        next->from_newest = branch.walked++;
-        next->branch = &branch;
-        next->commit = std::move(commit);
-        return Status::Ok();
-      }
+      if (batch_ ? TakeBatchRecord(next) : TakeSingleRecord(next)) return Status::Ok();
+      if (!status_.ok()) return status_;
       if (output_open_) {
-        // Drop what was parsed before reading more, once it is worth a move.
-        if (parsed_ > (1u << 16) && parsed_ * 2 > buffer_.size()) {
-          buffer_.erase(0, parsed_);
-          parsed_ = 0;
-        }
         bool more = false;
-        git_->Read(&buffer_, &more);
+        git_->Read(reader_.buffer(), &more);
         output_open_ = more;
         continue;
       }
-      Status status = EndWalk();
+      Status status = EndStep();
       if (!status.ok()) return status;
     }
   }
@@ -174,10 +342,9 @@ class NewCommitStream::Impl {
     // Only updates whose walk ended well have an entry.
     for (std::size_t i = 0; i < result_.updates.size() && i < count_input_.size(); ++i) {
       if (count_input_[i].empty()) continue;
-      std::vector<std::string> args = {"rev-list", "--count"};
-      AppendSelection(&args);
       std::string output;
-      Status status = RunGit(git_dir_, args, count_input_[i], &output);
+      Status status =
+          RunGit(git_dir_, {"rev-list", "--count", "--stdin"}, count_input_[i], &output);
       if (!status.ok()) {
         if (first_error.ok()) first_error = status.WithContext(result_.updates[i].branch);
         continue;
@@ -190,72 +357,284 @@ class NewCommitStream::Impl {
   }
 
  private:
-  const RefUpdate& CurrentUpdate() const { return updates_[order_[current_]]; }
+  // What an update's commits are measured against (see new_commits.h).
+  enum class Base {
+    kOldTip,       // old..new
+    kDefaultTip,   // not reachable from the default branch
+    kWholeBranch,  // the newest commits of the branch
+  };
 
-  // Starts rev-list on the branch update at order_[current_], if any.
-  Status StartWalk() {
-    if (current_ >= order_.size()) return Status::Ok();
-    const RefUpdate& update = CurrentUpdate();
+  Base BaseOf(const RefUpdate& update) const {
+    if (!update.is_create()) return Base::kOldTip;
+    if (update.branch() == default_branch_ || default_tip_.empty()) return Base::kWholeBranch;
+    return Base::kDefaultTip;
+  }
+
+  void Warn(const std::string& warning) {
+    if (warnings_ != nullptr) warnings_->push_back(warning);
+  }
+
+  // The default branch's tip after the push (default_tip_), from the push
+  // itself when it updates the branch, else from the repository. An unborn
+  // HEAD is pointed at the one branch of a first push; otherwise a missing
+  // default branch is a warning.
+  void FindDefaultTip() {
+    bool in_push = false;
+    for (const RefUpdate& update : updates_) {
+      if (!default_branch_.empty() && update.is_branch() && update.branch() == default_branch_) {
+        in_push = true;
+        default_tip_ = update.is_delete() ? "" : update.new_oid;
+      }
+    }
+    if (!in_push && !default_branch_.empty()) default_tip_ = BranchTip(git_dir_, default_branch_);
+    if (!default_tip_.empty()) return;
+    const bool from_head = options_.default_branch.empty();
+    if (from_head && !in_push && !default_branch_.empty() && order_.size() == 1 &&
+        updates_[order_[0]].is_create() && PointHeadAtFirstBranch(updates_[order_[0]])) {
+      return;
+    }
+    std::string what =
+        from_head ? (default_branch_.empty()
+                         ? "HEAD does not name a branch"
+                         : "HEAD names refs/heads/" + default_branch_ + ", which does not exist")
+                  : "[git] default_branch names \"" + default_branch_ +
+                        "\", which this repository does not have";
+    Warn(what +
+         ": no branch of this push counts as the default branch, so closing keywords transition "
+         "nothing. Point HEAD at the default branch (git symbolic-ref HEAD refs/heads/<branch>) "
+         "or set [git] default_branch");
+  }
+
+  // HEAD is unborn and the push creates one branch: when the repository has
+  // no other branch, HEAD is pointed at it.
+  bool PointHeadAtFirstBranch(const RefUpdate& update) {
+    std::string branches;
+    if (!RunGit(git_dir_, {"for-each-ref", "--count=2", "--format=%(refname)", "refs/heads/"}, "",
+                &branches)
+             .ok() ||
+        branches != update.ref + "\n") {
+      return false;
+    }
+    std::string ignored;
+    Status status = RunGit(git_dir_, {"symbolic-ref", "HEAD", update.ref}, "", &ignored);
+    if (!status.ok()) {
+      Warn("cannot point HEAD at " + update.ref + ": " + status.message());
+      return false;
+    }
+    default_branch_ = update.branch();
+    default_tip_ = update.new_oid;
+    result_.head_set_to = default_branch_;
+    return true;
+  }
+
+  // Orders the updates not walked yet (see Group), and walks the new
+  // branches together when there are several to measure against the
+  // default branch.
+  void Plan() {
+    auto rest = order_.begin() + static_cast<std::ptrdiff_t>(current_);
+    int new_branches = 0;
+    for (auto it = rest; it != order_.end(); ++it) {
+      if (BaseOf(updates_[*it]) == Base::kDefaultTip) ++new_branches;
+    }
+    together_ = new_branches >= 2;
+    std::stable_sort(rest, order_.end(),
+                     [&](std::size_t a, std::size_t b) { return Group(a) < Group(b); });
+  }
+
+  // Walk order: the default branch, updated branches, new branches.
+  int Group(std::size_t i) const {
+    const RefUpdate& update = updates_[i];
+    if (update.branch() == default_branch_) return 0;
+    return BaseOf(update) == Base::kOldTip ? 1 : 2;
+  }
+
+  // The revisions `git rev-list --stdin` walks for one update.
+  std::string Revisions(const RefUpdate& update) const {
+    switch (BaseOf(update)) {
+      case Base::kOldTip:
+        return update.new_oid + "\n^" + update.old_oid + "\n";
+      case Base::kDefaultTip:
+        return update.new_oid + "\n^" + default_tip_ + "\n";
+      case Base::kWholeBranch:
+        break;
+    }
+    return update.new_oid + "\n";
+  }
+
+  BranchCommits& AddResult(const RefUpdate& update) {
     BranchCommits branch;
     branch.branch = update.branch();
-    branch.is_default = branch.branch == result_.default_branch;
+    branch.is_default = branch.branch == default_branch_;
     result_.updates.push_back(std::move(branch));
-    // Old tips of every update are hidden, and the tips walked before this
-    // one: a commit is reported under the first update that reaches it.
-    input_ = update.new_oid + "\n";
-    for (const RefUpdate& other : updates_) {
-      if (!other.is_create()) input_ += "^" + other.old_oid + "\n";
-    }
-    for (const std::string& tip : walked_tips_) input_ += "^" + tip + "\n";
+    return result_.updates.back();
+  }
+
+  // Starts git on order_[current_] (alone, or with the updates after it).
+  Status StartStep() {
+    if (current_ >= order_.size()) return Status::Ok();
+    reader_.Reset();
+    status_ = Status::Ok();
+    batch_ = together_ && BaseOf(updates_[order_[current_]]) == Base::kDefaultTip;
+    if (batch_) return StartBatch();
+    const RefUpdate& update = updates_[order_[current_]];
+    AddResult(update);
+    input_ = Revisions(update);
     // git log's own order (newest first by commit date): rev-list streams it
     // as it walks, where --topo-order would first walk everything.
     std::vector<std::string> args = {"rev-list", "--no-commit-header", kCommitFormat};
     const int limit = options_.max_commits_per_update;
     if (limit > 0) args.push_back("--max-count=" + std::to_string(limit + 1));
-    AppendSelection(&args);
-    buffer_.clear();
-    parsed_ = 0;
+    args.push_back("--stdin");
     past_limit_ = false;
+    return StartGit(args, input_);
+  }
+
+  Status StartGit(const std::vector<std::string>& args, std::string input) {
     git_ = std::make_unique<GitProcess>();
-    Status status = git_->Start(git_dir_, args, input_);
+    Status status = git_->Start(git_dir_, args, std::move(input));
     if (!status.ok()) return status;
     output_open_ = true;
     return Status::Ok();
   }
 
-  // git closed its output: on success, goes on with the next update.
-  Status EndWalk() {
-    Status status = git_->Wait();
-    git_.reset();
-    if (status.ok()) {
-      count_input_.push_back(past_limit_ ? input_ : std::string());
-      walked_tips_.push_back(CurrentUpdate().new_oid);
-      ++current_;
-      return StartWalk();
+  // The new branches from order_[current_] on, measured against the default
+  // branch together: one walk for the shape of their history, each branch's
+  // commits chosen from it as its own walk would choose them, then one walk
+  // for the messages of the commits chosen.
+  Status StartBatch() {
+    std::string tips;
+    for (std::size_t i = current_; i < order_.size(); ++i)
+      tips += updates_[order_[i]].new_oid + "\n";
+    std::string text;
+    Status status = RunGit(git_dir_, {"rev-list", "--no-commit-header", kShapeFormat, "--stdin"},
+                           tips + "^" + default_tip_ + "\n", &text);
+    if (!status.ok()) return Recover(status, 0);
+    Shape shape;
+    if (!shape.Parse(text)) return Status::Internal("git rev-list gave an unexpected line");
+    const int limit = options_.max_commits_per_update;
+    expected_.clear();
+    next_expected_ = 0;
+    std::string chosen_shas;
+    std::vector<int> chosen;
+    for (std::size_t i = current_; i < order_.size(); ++i) {
+      BranchCommits& branch = AddResult(updates_[order_[i]]);
+      int total = 0;
+      shape.Walk(updates_[order_[i]].new_oid, limit, &chosen, &total);
+      branch.walked = static_cast<int>(chosen.size());
+      branch.skipped = total - branch.walked;
+      for (std::size_t rank = 0; rank < chosen.size(); ++rank) {
+        const std::string& sha = shape.Sha(chosen[rank]);
+        if (!reported_.insert(sha).second) continue;
+        expected_.push_back(
+            {static_cast<int>(result_.updates.size()) - 1, static_cast<int>(rank), sha});
+        chosen_shas += sha + "\n";
+      }
+      count_input_.emplace_back();  // counted already
     }
-    const std::string ref = CurrentUpdate().ref;
-    // rev-list stops before its first commit at an object it does not have (a
-    // garbage stdin line, an old tip pruned since): only then look the
-    // objects up, and walk this update again.
-    if (result_.updates.back().walked > 0 || checked_objects_) {
-      return status.WithContext(ref).WithContext(git_dir_);
+    if (expected_.empty()) {
+      output_open_ = false;
+      return Status::Ok();
     }
-    checked_objects_ = true;
-    result_.updates.pop_back();
-    Status checked = DropMissingObjects();
-    if (!checked.ok()) return checked.WithContext(git_dir_);
-    return StartWalk();
+    return StartGit(
+        {"rev-list", "--no-walk=unsorted", "--no-commit-header", kCommitFormat, "--stdin"},
+        chosen_shas);
   }
 
-  // Missing old tips are no longer hidden (there is nothing to hide); updates
-  // whose new tip is missing are dropped with a warning. The updates walked
-  // already had every object they named.
+  bool TakeSingleRecord(WalkedCommit* next) {
+    BranchCommits& branch = result_.updates.back();
+    NewCommit commit;
+    while (!past_limit_ && reader_.Take(&commit)) {
+      // rev-list gives one more than the limit: it tells that there are more.
+      if (options_.max_commits_per_update > 0 && branch.walked == options_.max_commits_per_update) {
+        past_limit_ = true;
+        break;
+      }
+      const int rank = branch.walked++;
+      // A commit reported under an earlier update is not reported again.
+      if (!reported_.insert(commit.sha).second) continue;
+      next->update = static_cast<int>(result_.updates.size()) - 1;
+      next->from_newest = rank;
+      next->branch = &branch;
+      next->commit = std::move(commit);
+      return true;
+    }
+    return false;
+  }
+
+  bool TakeBatchRecord(WalkedCommit* next) {
+    NewCommit commit;
+    if (!reader_.Take(&commit)) return false;
+    if (next_expected_ >= expected_.size()) {
+      status_ = Status::Internal("git rev-list gave more commits than asked for");
+      return false;
+    }
+    const Expected& expected = expected_[next_expected_++];
+    if (commit.sha != expected.sha) {
+      status_ = Status::Internal("git rev-list gave " + commit.sha + " where " + expected.sha +
+                                 " was asked for");
+      return false;
+    }
+    next->update = expected.update;
+    next->from_newest = expected.from_newest;
+    next->branch = &result_.updates[static_cast<std::size_t>(expected.update)];
+    next->commit = std::move(commit);
+    return true;
+  }
+
+  // git closed its output: on success, goes on with the next step.
+  Status EndStep() {
+    Status status = git_ ? git_->Wait() : Status::Ok();
+    git_.reset();
+    if (status.ok() && batch_ && next_expected_ != expected_.size()) {
+      status = Status::Internal("git rev-list gave fewer commits than asked for");
+    }
+    if (status.ok()) {
+      if (batch_) {
+        current_ = order_.size();
+        return Status::Ok();
+      }
+      count_input_.push_back(past_limit_ ? input_ : std::string());
+      ++current_;
+      return StartStep();
+    }
+    // rev-list stops before its first commit at an object it does not have
+    // (a garbage stdin line, an old tip pruned since): only then look the
+    // objects up, and walk the updates not walked yet again.
+    bool reported = batch_ ? next_expected_ > 0 : result_.updates.back().walked > 0;
+    std::size_t added = batch_ ? order_.size() - current_ : 1;
+    if (reported) checked_objects_ = true;
+    return Recover(status, added);
+  }
+
+  // After a walk of order_[current_] (and, in a batch, the updates after it)
+  // failed, having added `added` entries to result_.updates: the first time,
+  // drops what names missing objects and walks the rest again.
+  Status Recover(const Status& failure, std::size_t added) {
+    if (checked_objects_) {
+      const std::string what = batch_ ? "new branches" : updates_[order_[current_]].ref;
+      return failure.WithContext(what).WithContext(git_dir_);
+    }
+    checked_objects_ = true;
+    result_.updates.resize(result_.updates.size() - added);
+    for (const Expected& expected : expected_) reported_.erase(expected.sha);
+    expected_.clear();
+    count_input_.resize(std::min(count_input_.size(), result_.updates.size()));
+    Status checked = DropMissingObjects();
+    if (!checked.ok()) return checked.WithContext(git_dir_);
+    Plan();
+    return StartStep();
+  }
+
+  // Missing old tips are taken as branch creations (there is nothing to
+  // measure against); updates whose new tip is missing are dropped with a
+  // warning. The updates walked already had every object they named.
   Status DropMissingObjects() {
     std::set<std::string> oids;
     for (const RefUpdate& update : updates_) {
       if (!update.is_create()) oids.insert(update.old_oid);
       if (!update.is_delete()) oids.insert(update.new_oid);
     }
+    if (!default_tip_.empty()) oids.insert(default_tip_);
     std::set<std::string> missing;
     Status status = MissingObjects(git_dir_, oids, &missing);
     if (!status.ok()) return status;
@@ -263,13 +642,11 @@ class NewCommitStream::Impl {
       if (missing.count(update.old_oid) > 0)
         update.old_oid = std::string(update.old_oid.size(), '0');
     }
+    if (missing.count(default_tip_) > 0) default_tip_.clear();
     auto is_missing = [&](std::size_t i) {
       const RefUpdate& update = updates_[i];
       if (missing.count(update.new_oid) == 0) return false;
-      if (warnings_ != nullptr) {
-        warnings_->push_back(update.ref + ": " + update.new_oid +
-                             " is not in this repository; skipped");
-      }
+      Warn(update.ref + ": " + update.new_oid + " is not in this repository; skipped");
       return true;
     };
     auto first = order_.begin() + static_cast<std::ptrdiff_t>(current_);
@@ -277,32 +654,37 @@ class NewCommitStream::Impl {
     return Status::Ok();
   }
 
-  // Revisions from stdin, then every untouched ref as a negative.
-  void AppendSelection(std::vector<std::string>* args) const {
-    args->push_back("--stdin");
-    args->push_back("--not");
-    args->insert(args->end(), excludes_.begin(), excludes_.end());
-    args->push_back("--glob=refs/*");
-  }
+  // A commit a walk of several updates is to report, in order.
+  struct Expected {
+    int update = 0;  // in result_.updates
+    int from_newest = 0;
+    std::string sha;
+  };
 
   std::string git_dir_;
   WalkOptions options_;
   std::vector<std::string>* warnings_ = nullptr;
   std::vector<RefUpdate> updates_;
+  std::string default_branch_;
+  std::string default_tip_;         // after the push; empty = none
   std::vector<std::size_t> order_;  // branch updates to walk, by index in updates_
-  std::size_t current_ = 0;         // the one being walked, in order_
-  std::vector<std::string> excludes_;
-  std::vector<std::string> walked_tips_;
+  std::size_t current_ = 0;         // the first not walked yet, in order_
+  bool together_ = false;           // the new branches are walked together
   bool checked_objects_ = false;
+  std::unordered_set<std::string> reported_;  // commits reported so far
   WalkResult result_;
-  // The walk of the current update.
+  // The current step: one update, or (batch_) the new branches together.
+  bool batch_ = false;
   std::unique_ptr<GitProcess> git_;
-  std::string input_;  // its revisions
+  std::string input_;  // its revisions (one update)
   bool output_open_ = false;
-  std::string buffer_;
-  std::size_t parsed_ = 0;
+  RecordReader reader_;
   bool past_limit_ = false;
-  // Per walked update: its revisions when the limit left commits out.
+  std::vector<Expected> expected_;
+  std::size_t next_expected_ = 0;
+  Status status_;
+  // Per update in result_.updates: its revisions when the limit left commits
+  // out of a walk of it alone (counted at Finish).
   std::vector<std::string> count_input_;
 };
 
@@ -328,7 +710,9 @@ Status FindNewCommits(const std::string& git_dir, const std::vector<RefUpdate>& 
   WalkedCommit next;
   bool end = false;
   while (status.ok() && (status = stream.Next(&next, &end)).ok() && !end) {
-    commits.resize(static_cast<std::size_t>(next.update) + 1);
+    if (commits.size() <= static_cast<std::size_t>(next.update)) {
+      commits.resize(static_cast<std::size_t>(next.update) + 1);
+    }
     commits[static_cast<std::size_t>(next.update)].push_back(std::move(next.commit));
   }
   if (status.ok()) status = stream.Finish(result);

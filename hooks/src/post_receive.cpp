@@ -44,14 +44,18 @@ Status RunPostReceiveWith(const PostReceiveOptions& options, std::string_view st
 
   WalkedCommit next;
   bool end = false;
-  std::vector<Job> jobs;
   while ((status = stream.Next(&next, &end)).ok() && !end) {
-    jobs.clear();
-    PlanCommitJobs(*next.branch, next.commit, *scanner, closing.get(), options.plan, &jobs);
+    ++summary->new_commits;
+    std::vector<KeyJob> keys =
+        PlanCommitKeys(next.commit, next.branch->is_default, *scanner, closing.get(), options.plan);
+    if (keys.empty()) continue;
+    // One job for all of the commit's keys: its message is copied once.
+    Job job = CommitJob(*next.branch, next.commit, options.plan);
     // Updates in walk order; within one, the oldest commit first.
-    const std::int64_t position = (static_cast<std::int64_t>(next.update) << 32) - next.from_newest;
-    for (Job& job : jobs) {
-      job.position = position;
+    job.position = (static_cast<std::int64_t>(next.update) << 32) - next.from_newest;
+    for (KeyJob& key : keys) {
+      job.key = std::move(key.key);
+      job.kind = key.kind;
       bool added = false;
       status = batch->Add(job, &added);
       if (!status.ok()) return status;
@@ -74,9 +78,10 @@ Status RunPostReceiveWith(const PostReceiveOptions& options, std::string_view st
     summary->warnings.push_back("cannot count the older commits left out: " + status.message());
   }
   summary->branch_updates = static_cast<int>(walk.updates.size());
-  for (const BranchCommits& branch : walk.updates) {
-    summary->new_commits += branch.walked;
-    summary->skipped_commits += branch.skipped;
+  for (const BranchCommits& branch : walk.updates) summary->skipped_commits += branch.skipped;
+  if (!walk.head_set_to.empty()) {
+    summary->notes.push_back("HEAD now names " + walk.head_set_to +
+                             ", the first branch pushed: it is the default branch");
   }
   return Status::Ok();
 }
@@ -121,9 +126,13 @@ std::string SummaryLine(const PostReceiveSummary& summary, int max_commits_per_u
       line += "no Jira keys in " + Plural(summary.new_commits, "new commit", "new commits");
     }
   } else {
-    line += Plural(summary.mentions_queued, "Jira mention", "Jira mentions");
-    if (summary.closes_queued > 0) {
-      line += " and " + Plural(summary.closes_queued, "close", "closes");
+    if (summary.mentions_queued > 0) {
+      line += Plural(summary.mentions_queued, "Jira mention", "Jira mentions");
+      if (summary.closes_queued > 0) {
+        line += " and " + Plural(summary.closes_queued, "close", "closes");
+      }
+    } else {
+      line += Plural(summary.closes_queued, "Jira close", "Jira closes");
     }
     line += " queued";
   }

@@ -29,7 +29,7 @@ TEST_F(HookRobustness, GarbageOnStdinIsWarnedAboutAndValidLinesAreQueued) {
   options.env = Env();
   options.env["GIT_DIR"] = ".";
   options.stdin_data = input;
-  // `side` is not part of this input, so it hides the commit; drop it first.
+  // The server as after a push of main alone (what the input says).
   Git(git_.bare(), {"update-ref", "-d", "refs/heads/side"}, Env());
   Git(git_.bare(), {"update-ref", "refs/heads/main", sha}, Env());
   ProcessResult r = RunJiralink({"--config", config_, "hook", "post-receive"}, options);

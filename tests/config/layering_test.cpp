@@ -51,6 +51,29 @@ timeout_seconds = 5
 enabled = false
 )";
 
+TEST(ConfigLayering, TriggersDefaultToTrueAndLayerPerProject) {
+  Config config = MustLoad(R"(
+[triggers]
+merge_request = false
+[groups."platform".triggers]
+commit = false
+[projects."platform/api".triggers]
+merge_request = true
+)");
+  Settings defaults = Config().ForRepo("any/repo");
+  EXPECT_TRUE(defaults.triggers.commit);
+  EXPECT_TRUE(defaults.triggers.merge_request);
+  Settings other = config.ForRepo("tools/cli");
+  EXPECT_TRUE(other.triggers.commit);
+  EXPECT_FALSE(other.triggers.merge_request);
+  Settings group = config.ForRepo("platform/web");
+  EXPECT_FALSE(group.triggers.commit);
+  EXPECT_FALSE(group.triggers.merge_request);
+  Settings project = config.ForRepo("platform/api");
+  EXPECT_FALSE(project.triggers.commit);
+  EXPECT_TRUE(project.triggers.merge_request);
+}
+
 TEST(ConfigLayering, NoFileGivesBuiltInDefaults) {
   Config config;
   Settings settings = config.ForRepo("any/repo");

@@ -100,6 +100,8 @@ TEST(ConfigValidation, WrongTypeNamesExpectedAndActualType) {
                  "[jira] timeout_seconds must be an integer, got string");
   ExpectOneError("[comments]\nenabled = \"yes\"\n", 2, 11,
                  "[comments] enabled must be true or false, got string");
+  ExpectOneError("[triggers]\ncommit = \"no\"\n", 2, 10,
+                 "[triggers] commit must be true or false, got string");
   ExpectOneError("[render]\nmax_bytes = 1.5\n", 2, 13,
                  "[render] max_bytes must be an integer, got float");
   ExpectOneError("[render]\nhardbreaks = 1\n", 2, 14,

@@ -3,8 +3,10 @@
 // Finish, and no git left behind when a stream is dropped mid-walk.
 #include <dirent.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -12,6 +14,7 @@
 #include <fstream>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -375,6 +378,97 @@ TEST(NewCommitStream, AWholeLargeWalkComesInOrder) {
   ASSERT_EQ(walked.result.updates.size(), 1u);
   EXPECT_EQ(walked.result.updates[0].skipped, 50);
   EXPECT_TRUE(GitChildren().empty());
+}
+
+// Several new branches are walked together; each must get what a walk of it
+// alone gets (the same commits within the limit, the same count left out),
+// and each commit is reported once, under the first branch that has it.
+TEST(NewCommitStream, NewBranchesWalkedTogetherGetWhatEachWalkAloneGets) {
+  GitFixture git;
+  git.Commit("base");
+  git.Push({"origin", "main"});
+  git.Run({"checkout", "-q", "-b", "a"});
+  for (int i = 1; i <= 3; ++i) git.Commit("a" + std::to_string(i) + " PROJ-1");
+  git.Run({"checkout", "-q", "-b", "b", "a~1"});
+  for (int i = 1; i <= 2; ++i) git.Commit("b" + std::to_string(i) + " PROJ-2");
+  git.Run({"checkout", "-q", "-b", "c", "main"});
+  // Empty commits: the merge below has nothing to conflict on.
+  for (int i = 1; i <= 2; ++i) {
+    git.Run({"commit", "-q", "--allow-empty", "-m", "c" + std::to_string(i) + " PROJ-3"});
+  }
+  git.Run({"checkout", "-q", "-b", "d", "a"});
+  git.Run({"merge", "-q", "--no-ff", "-m", "Merge c into d", "c"});
+  git.Commit("d1 PROJ-4");
+  git.Run({"branch", "e", "main"});  // nothing the default branch lacks
+  std::vector<std::string> refs;
+  for (const char* b : {"a", "b", "c", "d", "e"}) refs.push_back(std::string("refs/heads/") + b);
+  std::vector<RefUpdate> updates = PushAndRecord(git, refs, {"origin", "a", "b", "c", "d", "e"});
+  ASSERT_EQ(updates.size(), 5u);
+
+  for (int limit : {2, 3, 100}) {
+    Walked together = StreamAll(git, updates, limit);
+    ASSERT_EQ(together.result.updates.size(), 5u) << limit;
+    std::set<std::string> reported;
+    std::size_t at = 0;  // in together.commits
+    for (std::size_t u = 0; u < updates.size(); ++u) {
+      Walked alone = StreamAll(git, {updates[u]}, limit);
+      ASSERT_EQ(alone.result.updates.size(), 1u);
+      const BranchCommits& mine = together.result.updates[u];
+      EXPECT_EQ(mine.branch, updates[u].branch()) << limit;
+      EXPECT_EQ(mine.walked, alone.result.updates[0].walked) << mine.branch << " " << limit;
+      EXPECT_EQ(mine.skipped, alone.result.updates[0].skipped) << mine.branch << " " << limit;
+      for (const WalkedCommit& c : alone.commits) {
+        if (!reported.insert(c.commit.sha).second) continue;  // reported under an earlier one
+        ASSERT_LT(at, together.commits.size()) << mine.branch << " " << limit;
+        const WalkedCommit& got = together.commits[at++];
+        EXPECT_EQ(got.update, static_cast<int>(u)) << limit;
+        EXPECT_EQ(got.from_newest, c.from_newest) << mine.branch << " " << limit;
+        EXPECT_EQ(got.commit.sha, c.commit.sha) << mine.branch << " " << limit;
+        EXPECT_EQ(got.commit.message, c.commit.message);
+        EXPECT_EQ(got.commit.author, "Ada Lovelace");
+      }
+    }
+    EXPECT_EQ(at, together.commits.size()) << limit;
+  }
+  EXPECT_TRUE(GitChildren().empty());
+}
+
+// A push of many new branches costs two git processes, not one per branch.
+TEST(NewCommitStream, ManyNewBranchesRunTwoGitProcesses) {
+  GitFixture git;
+  git.Commit("base");
+  git.Push({"origin", "main"});
+  std::vector<std::string> refs;
+  std::vector<std::string> push_args = {"origin"};
+  for (int i = 0; i < 20; ++i) {
+    std::string branch = "b" + std::to_string(i);
+    git.Run({"checkout", "-q", "-b", branch, "main"});
+    git.Commit("Work on PROJ-" + std::to_string(i + 1));
+    refs.push_back("refs/heads/" + branch);
+    push_args.push_back(branch);
+  }
+  std::vector<RefUpdate> updates = PushAndRecord(git, refs, push_args);
+  // A `git` first on PATH that logs each run, then runs the real one.
+  testing::ProcessResult which = testing::RunProcess({"sh", "-c", "command -v git"}, {});
+  std::string real_git = which.out.substr(0, which.out.find('\n'));
+  ASSERT_FALSE(real_git.empty());
+  std::string bin = git.Path("logging-bin");
+  std::string log = git.Path("git-runs.log");
+  ASSERT_EQ(::mkdir(bin.c_str(), 0755), 0);
+  testing::WriteFile(bin + "/git",
+                     "#!/bin/sh\necho \"$*\" >> '" + log + "'\nexec '" + real_git + "' \"$@\"\n");
+  ASSERT_EQ(::chmod((bin + "/git").c_str(), 0755), 0);
+  std::string path = std::getenv("PATH");
+  ::setenv("PATH", (bin + ":" + path).c_str(), 1);
+  Walked walked = StreamAll(git, updates);
+  ::setenv("PATH", path.c_str(), 1);
+  EXPECT_EQ(walked.commits.size(), 20u);
+  ASSERT_EQ(walked.result.updates.size(), 20u);
+  for (int i = 0; i < 20; ++i) {
+    EXPECT_EQ(walked.result.updates[static_cast<std::size_t>(i)].walked, 1) << i;
+  }
+  std::string runs = testing::ReadFile(log);
+  EXPECT_EQ(std::count(runs.begin(), runs.end(), '\n'), 2) << runs;
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "jiralink/hooks/new_commits.h"
 
 #include <cstdlib>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -68,7 +69,9 @@ TEST(NewCommits, NewBranchFromExistingCommitsBringsNothingNew) {
   EXPECT_FALSE(result.updates[0].is_default);
 }
 
-TEST(NewCommits, MergeOfAPushedBranchReportsOnlyTheMergeCommit) {
+// Per branch update, as the forge counts: old..new of main holds the topic's
+// commits although the repository had them on `feature` already.
+TEST(NewCommits, NoFastForwardMergeOfAPushedBranchReportsItsCommitsAndTheMerge) {
   GitFixture git;
   git.Commit("base");
   git.Push({"origin", "main"});
@@ -80,7 +83,27 @@ TEST(NewCommits, MergeOfAPushedBranchReportsOnlyTheMergeCommit) {
   auto updates = PushAndRecord(git, {"refs/heads/main"}, {"origin", "main"});
   WalkResult result = Walk(git, updates);
   ASSERT_EQ(result.updates.size(), 1u);
-  EXPECT_EQ(Messages(result.updates[0]), (std::vector<std::string>{"Merge feature\n"}));
+  EXPECT_TRUE(result.updates[0].is_default);
+  EXPECT_EQ(Messages(result.updates[0]),
+            (std::vector<std::string>{"feature work PROJ-2\n", "Merge feature\n"}));
+}
+
+TEST(NewCommits, FastForwardToAPushedBranchReportsItsCommitsOnTheDefaultBranch) {
+  GitFixture git;
+  git.Commit("base");
+  git.Push({"origin", "main"});
+  git.Run({"checkout", "-q", "-b", "topic"});
+  git.Commit("Fixes PROJ-2");
+  git.Commit("More PROJ-3");
+  git.Push({"origin", "topic"});
+  git.Run({"checkout", "-q", "main"});
+  git.Run({"merge", "-q", "--ff-only", "topic"});
+  auto updates = PushAndRecord(git, {"refs/heads/main"}, {"origin", "main"});
+  WalkResult result = Walk(git, updates);
+  ASSERT_EQ(result.updates.size(), 1u);
+  EXPECT_TRUE(result.updates[0].is_default);
+  EXPECT_EQ(Messages(result.updates[0]),
+            (std::vector<std::string>{"Fixes PROJ-2\n", "More PROJ-3\n"}));
 }
 
 TEST(NewCommits, ForcePushReportsTheRewrittenCommitOnly) {
@@ -167,19 +190,118 @@ TEST(NewCommits, MessagesKeepEveryByteBlankLinesAndHexLinesIncluded) {
   EXPECT_EQ(Messages(result.updates[0]), (std::vector<std::string>{tricky, "after\n"}));
 }
 
-TEST(NewCommits, GlobCharactersInAnUpdatedRefNameDoNotUnhideOtherRefs) {
+// A new branch brings what the default branch lacks, even commits another
+// branch has (the forge's heuristic; the outbox keeps each job once).
+TEST(NewCommits, NewBranchReportsWhatTheDefaultBranchLacksThoughAnotherBranchHasIt) {
   GitFixture git;
   git.Commit("base");
   git.Push({"origin", "main"});
   git.Run({"checkout", "-q", "-b", "feature"});
   std::string feature_only = git.Commit("only on feature PROJ-6");
   git.Push({"origin", "feature"});
-  // Not a name git allows, but stdin is not trusted: "refs/heads/f*" must
-  // not stop refs/heads/feature from hiding its commits.
-  std::vector<RefUpdate> updates = {{std::string(40, '0'), feature_only, "refs/heads/f*"}};
+  auto updates = PushAndRecord(git, {"refs/heads/copy"}, {"origin", "feature:copy"});
   WalkResult result = Walk(git, updates);
   ASSERT_EQ(result.updates.size(), 1u);
-  EXPECT_TRUE(result.updates[0].commits.empty());
+  EXPECT_FALSE(result.updates[0].is_default);
+  ASSERT_EQ(result.updates[0].commits.size(), 1u);
+  EXPECT_EQ(result.updates[0].commits[0].sha, feature_only);
+}
+
+TEST(NewCommits, CreatingTheDefaultBranchReportsItsNewestCommits) {
+  GitFixture git;
+  git.Run({"checkout", "-q", "-b", "topic"});
+  for (int i = 1; i <= 4; ++i) git.Commit("t" + std::to_string(i));
+  git.Push({"origin", "topic"});
+  auto updates = PushAndRecord(git, {"refs/heads/main"}, {"origin", "topic:main"});
+  WalkResult result = Walk(git, updates, 3);
+  ASSERT_EQ(result.updates.size(), 1u);
+  EXPECT_TRUE(result.updates[0].is_default);
+  EXPECT_EQ(Messages(result.updates[0]), (std::vector<std::string>{"t2\n", "t3\n", "t4\n"}));
+  EXPECT_EQ(result.updates[0].skipped, 1);
+}
+
+TEST(NewCommits, ANewBranchIsMeasuredAgainstAPackedDefaultBranch) {
+  GitFixture git;
+  git.Commit("base");
+  git.Push({"origin", "main"});
+  testing::ProcessOptions options;
+  options.cwd = git.bare();
+  ASSERT_EQ(testing::RunProcess({"git", "pack-refs", "--all"}, options).exit_code, 0);
+  ASSERT_FALSE(std::filesystem::exists(git.bare() + "/refs/heads/main"));
+  git.Run({"checkout", "-q", "-b", "feature"});
+  git.Commit("feature PROJ-1");
+  auto updates = PushAndRecord(git, {"refs/heads/feature"}, {"origin", "feature"});
+  WalkResult result = Walk(git, updates);
+  ASSERT_EQ(result.updates.size(), 1u);
+  EXPECT_EQ(Messages(result.updates[0]), (std::vector<std::string>{"feature PROJ-1\n"}));
+}
+
+TEST(NewCommits, TheAuthorNameFollowsTheMailmap) {
+  GitFixture git;
+  testing::WriteFile(git.work() + "/.mailmap", "Augusta Ada King <ada@example.com>\n");
+  git.Run({"add", ".mailmap"});
+  git.Run({"commit", "-q", "-m", "PROJ-1 mailmap"});
+  auto updates = PushAndRecord(git, {"refs/heads/main"}, {"origin", "main"});
+  WalkResult result = Walk(git, updates);
+  ASSERT_EQ(result.updates.size(), 1u);
+  ASSERT_EQ(result.updates[0].commits.size(), 1u);
+  EXPECT_EQ(result.updates[0].commits[0].author, "Augusta Ada King");
+}
+
+// A fresh `git init --bare` names `master` in HEAD; the first push brings main.
+TEST(NewCommits, AnUnbornHeadIsPointedAtTheOnlyBranchOfTheFirstPush) {
+  GitFixture git;
+  git.Run({"--git-dir=" + git.bare(), "symbolic-ref", "HEAD", "refs/heads/master"});
+  git.Commit("Fixes PROJ-1");
+  auto updates = PushAndRecord(git, {"refs/heads/main"}, {"origin", "main"});
+  WalkResult result;
+  std::vector<std::string> warnings;
+  ASSERT_TRUE(FindNewCommits(git.bare(), updates, WalkOptions{}, &result, &warnings).ok());
+  EXPECT_TRUE(warnings.empty()) << warnings[0];
+  EXPECT_EQ(result.head_set_to, "main");
+  EXPECT_EQ(result.default_branch, "main");
+  ASSERT_EQ(result.updates.size(), 1u);
+  EXPECT_TRUE(result.updates[0].is_default);
+  EXPECT_EQ(testing::ReadFile(git.bare() + "/HEAD"), "ref: refs/heads/main\n");
+}
+
+TEST(NewCommits, AnUnbornHeadWithSeveralBranchesWarnsAndNoBranchIsDefault) {
+  GitFixture git;
+  git.Run({"--git-dir=" + git.bare(), "symbolic-ref", "HEAD", "refs/heads/master"});
+  git.Commit("Fixes PROJ-1");
+  git.Run({"branch", "topic"});
+  auto updates =
+      PushAndRecord(git, {"refs/heads/main", "refs/heads/topic"}, {"origin", "main", "topic"});
+  WalkResult result;
+  std::vector<std::string> warnings;
+  ASSERT_TRUE(FindNewCommits(git.bare(), updates, WalkOptions{}, &result, &warnings).ok());
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].find("HEAD names refs/heads/master, which does not exist"),
+            std::string::npos)
+      << warnings[0];
+  EXPECT_NE(warnings[0].find("closing keywords transition nothing"), std::string::npos);
+  EXPECT_TRUE(result.head_set_to.empty());
+  ASSERT_EQ(result.updates.size(), 2u);
+  EXPECT_FALSE(result.updates[0].is_default);
+  EXPECT_FALSE(result.updates[1].is_default);
+  EXPECT_EQ(testing::ReadFile(git.bare() + "/HEAD"), "ref: refs/heads/master\n");
+}
+
+TEST(NewCommits, AConfiguredDefaultBranchThatDoesNotExistIsAWarning) {
+  GitFixture git;
+  git.Commit("Fixes PROJ-1");
+  auto updates = PushAndRecord(git, {"refs/heads/main"}, {"origin", "main"});
+  WalkOptions options;
+  options.default_branch = "trunk";
+  WalkResult result;
+  std::vector<std::string> warnings;
+  ASSERT_TRUE(FindNewCommits(git.bare(), updates, options, &result, &warnings).ok());
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].find("[git] default_branch names \"trunk\""), std::string::npos)
+      << warnings[0];
+  ASSERT_EQ(result.updates.size(), 1u);
+  EXPECT_FALSE(result.updates[0].is_default);
+  EXPECT_EQ(Messages(result.updates[0]), (std::vector<std::string>{"Fixes PROJ-1\n"}));
 }
 
 TEST(NewCommits, PrunedOldTipIsSkippedAndTheWalkGoesOn) {
@@ -203,8 +325,7 @@ TEST(NewCommits, LargeInputAndOutputThroughGitDoNotBlock) {
   GitFixture git;
   std::string base = git.Commit("base");
   git.Push({"origin", "main"});
-  // ~300 KB of message out of rev-list and ~120 KB of revisions into it:
-  // both pipes fill up at once.
+  // ~300 KB of message out of rev-list, and 3000 other refs that it ignores.
   std::string huge = "Huge PROJ-8\n\n";
   while (huge.size() < 300 * 1024) huge += "The quick brown fox jumps over the lazy dog.\n";
   testing::WriteFile(git.Path("message.txt"), huge);  // too long for one argv entry

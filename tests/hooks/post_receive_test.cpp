@@ -94,6 +94,41 @@ TEST_F(PostReceiveTest, TransitionsDisabledMeansMentionsOnly) {
   EXPECT_EQ(summary.mentions_queued, 1);
 }
 
+// [triggers] commit = false: no mentions; closes follow [transitions].
+TEST_F(PostReceiveTest, MentionsOffStillQueuesClosesOnTheDefaultBranch) {
+  options_.plan.mentions_enabled = false;
+  git_.Commit("Fixes PROJ-7, see also PROJ-8");
+  PostReceiveSummary summary = PushAndRun({"refs/heads/main"}, {"origin", "main"});
+  EXPECT_EQ(summary.closes_queued, 1);
+  EXPECT_EQ(summary.mentions_queued, 0);
+  EXPECT_EQ(SummaryLine(summary, 100), "jiralink: 1 Jira close queued");
+  std::vector<Job> jobs = Jobs();
+  ASSERT_EQ(jobs.size(), 1u);
+  EXPECT_EQ(jobs[0].key, "PROJ-7");
+  EXPECT_EQ(jobs[0].kind, JobKind::kClose);
+
+  git_.Run({"checkout", "-q", "-b", "feature"});
+  git_.Commit("Fixes PROJ-9");
+  summary = PushAndRun({"refs/heads/feature"}, {"origin", "feature"});
+  EXPECT_EQ(summary.new_commits, 1);
+  EXPECT_EQ(summary.mentions_queued + summary.closes_queued, 0);
+}
+
+// Keys are found in the whole message; each job keeps 64 KiB of it at most.
+TEST_F(PostReceiveTest, ALongMessageIsCappedInTheJobsButScannedWhole) {
+  std::string message = "Big change PROJ-1\n\n" + std::string(200 * 1024, 'x') + "\nFixes PROJ-2\n";
+  testing::WriteFile(git_.Path("message.txt"), message);
+  git_.Run({"commit", "-q", "--allow-empty", "--cleanup=verbatim", "-F", git_.Path("message.txt")});
+  PostReceiveSummary summary = PushAndRun({"refs/heads/main"}, {"origin", "main"});
+  EXPECT_EQ(summary.mentions_queued, 1);
+  EXPECT_EQ(summary.closes_queued, 1);
+  for (const Job& job : Jobs()) {
+    EXPECT_LE(job.message.size(), kMaxJobMessageBytes) << job.key;
+    EXPECT_EQ(job.message.rfind("Big change PROJ-1\n\nxxx", 0), 0u) << job.key;
+    EXPECT_TRUE(job.message.ends_with(kMessageCutMarker)) << job.key;
+  }
+}
+
 TEST_F(PostReceiveTest, SameCommitOnASecondBranchAddsNothing) {
   git_.Commit("PROJ-1 work");
   PushAndRun({"refs/heads/main"}, {"origin", "main"});

@@ -51,6 +51,13 @@ struct CommentSettings {
   CommentDetailLevel detail = CommentDetailLevel::kStandard;
 };
 
+// Which events queue "mentioned" comments and links ([triggers]), as the
+// forge's Trigger checkboxes. Closes follow [transitions] either way.
+struct TriggerSettings {
+  bool commit = true;         // pushed commits that mention a key
+  bool merge_request = true;  // merge requests whose title or description mentions a key
+};
+
 struct TransitionSettings {
   bool enabled = true;
   TransitionMode mode = TransitionMode::kDone;
@@ -116,19 +123,11 @@ struct ServeSettings {
   std::string secret_env;
 };
 
-// [triggers]: which events reach Jira, as GitLab's integration's "Trigger"
-// checkboxes. With `commit = false` pushes queue no mentions (closing
-// keywords still close, per [transitions]); with `merge_request = false`
-// merge-request webhooks are accepted and ignored.
-struct TriggerSettings {
-  bool commit = true;
-  bool merge_request = true;
-};
-
 struct Settings {
   JiraSettings jira;
   MatchingSettings matching;
   CommentSettings comments;
+  TriggerSettings triggers;
   TransitionSettings transitions;
   GitSettings git;
   StateSettings state;
@@ -137,7 +136,6 @@ struct Settings {
   IssuesSettings issues;
   VulnerabilitySettings vulnerabilities;
   ServeSettings serve;
-  TriggerSettings triggers;
 };
 
 }  // namespace jiralink::config

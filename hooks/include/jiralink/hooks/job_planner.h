@@ -1,11 +1,20 @@
-// Turning a push's new commits into outbox jobs.
+// Turning a push's commits into outbox jobs.
 //
 // Per commit: a close job for every key named by a closing keyword when the
-// commit came in on the default branch and transitions are enabled; a mention
-// job for every other key (a key being closed gets no separate mention).
+// commit is on the default branch and transitions are enabled; a mention job
+// for every other key (a key being closed gets no separate mention) unless
+// mentions of commits are turned off ([triggers] commit = false; closes still
+// follow [transitions], as on the forge).
+//
+// Keys and closing keywords are found in the whole message; the job keeps at
+// most kMaxJobMessageBytes of it (CapJobMessage). All of one commit's jobs
+// share one Job (CommitJob) that differs only in key and kind, so a commit
+// naming 100 keys costs one copy of its message, not 100.
 #pragma once
 
+#include <cstddef>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "jiralink/core/closing_keywords.h"
@@ -19,16 +28,42 @@ struct PlanOptions {
   std::string repository;  // "platform/api"
   std::string site;        // the repository's Jira API URL (Job::site)
   bool transitions_enabled = true;
+  bool mentions_enabled = true;  // [triggers] commit
   // URL templates of [git]; {repo}, {sha}, {branch} are filled in per job.
   std::string commit_url_template;
   std::string repo_url_template;
   std::string branch_url_template;
 };
 
-// Appends the jobs of one commit of `branch` to *jobs: close jobs first,
-// then mentions. `closing` may be null: no close jobs.
-void PlanCommitJobs(const BranchCommits& branch, const NewCommit& commit, const KeyScanner& scanner,
-                    const ClosingKeywords* closing, const PlanOptions& options,
-                    std::vector<outbox::Job>* jobs);
+// The most of a commit message a job keeps (64 KiB). Delivery needs the
+// title, and with all_details the message; a longer message is cut.
+inline constexpr std::size_t kMaxJobMessageBytes = 64 * 1024;
+
+// What a cut message ends with.
+inline constexpr std::string_view kMessageCutMarker =
+    "\n\n[... message cut by jiralink: it is longer than 64 KiB]";
+
+// `message` when it fits in kMaxJobMessageBytes; else its start, cut on a
+// UTF-8 character boundary, followed by kMessageCutMarker, in
+// kMaxJobMessageBytes bytes at most.
+std::string CapJobMessage(std::string_view message);
+
+// One job a commit asks for.
+struct KeyJob {
+  std::string key;
+  outbox::JobKind kind = outbox::JobKind::kMention;
+};
+
+// The jobs of one commit: close jobs first, then mentions, each key once.
+// `closing` may be null: no close jobs. `on_default_branch`: the commit
+// came in on the default branch (closes are only queued there).
+std::vector<KeyJob> PlanCommitKeys(const NewCommit& commit, bool on_default_branch,
+                                   const KeyScanner& scanner, const ClosingKeywords* closing,
+                                   const PlanOptions& options);
+
+// The fields all of one commit's jobs share (key and kind left empty), with
+// the URL templates filled in and the message capped.
+outbox::Job CommitJob(const BranchCommits& branch, const NewCommit& commit,
+                      const PlanOptions& options);
 
 }  // namespace jiralink::hooks

@@ -26,12 +26,13 @@ struct PostReceiveOptions {
 
 struct PostReceiveSummary {
   int branch_updates = 0;             // branch creations and updates looked at
-  int new_commits = 0;                // commits walked (after the limit)
-  int skipped_commits = 0;            // older commits left out by the limit
+  int new_commits = 0;                // commits looked at (each once, after the limit)
+  int skipped_commits = 0;            // older commits left out by the limit (all updates)
   int mentions_queued = 0;            // new mention jobs
   int closes_queued = 0;              // new close jobs
   int already_queued = 0;             // jobs that were in the outbox already
-  std::vector<std::string> warnings;  // bad stdin lines, odd refs
+  std::vector<std::string> warnings;  // bad stdin lines, odd refs, no default branch
+  std::vector<std::string> notes;     // what the hook did besides queueing (HEAD set)
 };
 
 // Opens the outbox; RunPostReceive calls it while git walks.

@@ -1,0 +1,123 @@
+// The job planner: which keys a commit queues as closes and mentions, the
+// fields its jobs share, and the cap on the message a job keeps.
+#include "jiralink/hooks/job_planner.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+namespace jiralink::hooks {
+namespace {
+
+using outbox::JobKind;
+
+class JobPlannerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(KeyScanner::Create(MatchingOptions{}, &scanner_).ok());
+    ASSERT_TRUE(ClosingKeywords::Create(*scanner_, &closing_).ok());
+  }
+
+  // "<kind> <key>" per job.
+  std::vector<std::string> Plan(const std::string& message, bool on_default) {
+    NewCommit commit;
+    commit.sha = std::string(40, 'a');
+    commit.message = message;
+    std::vector<std::string> out;
+    for (const KeyJob& job :
+         PlanCommitKeys(commit, on_default, *scanner_, closing_.get(), options_)) {
+      out.push_back(std::string(outbox::JobKindName(job.kind)) + " " + job.key);
+    }
+    return out;
+  }
+
+  std::unique_ptr<KeyScanner> scanner_;
+  std::unique_ptr<ClosingKeywords> closing_;
+  PlanOptions options_;
+};
+
+using Lines = std::vector<std::string>;
+
+TEST_F(JobPlannerTest, ClosesFirstOnTheDefaultBranchThenMentionsOfTheOtherKeys) {
+  EXPECT_EQ(Plan("Fixes PROJ-1, see PROJ-2 and PROJ-1", true),
+            (Lines{"close PROJ-1", "mention PROJ-2"}));
+  EXPECT_EQ(Plan("Fixes PROJ-1, see PROJ-2 and PROJ-1", false),
+            (Lines{"mention PROJ-1", "mention PROJ-2"}));
+  EXPECT_TRUE(Plan("No key here", true).empty());
+}
+
+TEST_F(JobPlannerTest, TransitionsOffMeansMentionsOnly) {
+  options_.transitions_enabled = false;
+  EXPECT_EQ(Plan("Fixes PROJ-1", true), (Lines{"mention PROJ-1"}));
+}
+
+TEST_F(JobPlannerTest, CommitTriggerOffQueuesClosesOnly) {
+  options_.mentions_enabled = false;
+  EXPECT_EQ(Plan("Fixes PROJ-1, see PROJ-2", true), (Lines{"close PROJ-1"}));
+  EXPECT_TRUE(Plan("Fixes PROJ-1, see PROJ-2", false).empty());
+}
+
+TEST_F(JobPlannerTest, CommitJobFillsTheSharedFields) {
+  options_.repository = "platform/api";
+  options_.site = "https://jira.example.com";
+  options_.commit_url_template = "https://git.example.com/{repo}/commit/{sha}";
+  options_.repo_url_template = "https://git.example.com/{repo}";
+  options_.branch_url_template = "https://git.example.com/{repo}/tree/{branch}";
+  BranchCommits branch;
+  branch.branch = "main";
+  NewCommit commit;
+  commit.sha = std::string(40, 'b');
+  commit.author = "Ada Lovelace";
+  commit.message = "Fix PROJ-1\n";
+  outbox::Job job = CommitJob(branch, commit, options_);
+  EXPECT_EQ(job.repository, "platform/api");
+  EXPECT_EQ(job.site, "https://jira.example.com");
+  EXPECT_EQ(job.commit, commit.sha);
+  EXPECT_EQ(job.branch, "main");
+  EXPECT_EQ(job.author, "Ada Lovelace");
+  EXPECT_EQ(job.message, "Fix PROJ-1\n");
+  EXPECT_EQ(job.commit_url, "https://git.example.com/platform/api/commit/" + commit.sha);
+  EXPECT_EQ(job.repo_url, "https://git.example.com/platform/api");
+  EXPECT_EQ(job.branch_url, "https://git.example.com/platform/api/tree/main");
+  EXPECT_TRUE(job.key.empty());
+}
+
+TEST(CapJobMessage, AMessageThatFitsIsKeptWhole) {
+  EXPECT_EQ(CapJobMessage("Fix PROJ-1\n\nbody\n"), "Fix PROJ-1\n\nbody\n");
+  std::string exactly(kMaxJobMessageBytes, 'x');
+  EXPECT_EQ(CapJobMessage(exactly), exactly);
+}
+
+TEST(CapJobMessage, ALongerMessageIsCutWithAMarkerWithinTheCap) {
+  std::string message = "Title\n\n" + std::string(kMaxJobMessageBytes, 'x');
+  std::string capped = CapJobMessage(message);
+  EXPECT_EQ(capped.size(), kMaxJobMessageBytes);
+  EXPECT_TRUE(capped.ends_with(kMessageCutMarker));
+  std::string kept = capped.substr(0, capped.size() - kMessageCutMarker.size());
+  EXPECT_EQ(message.rfind(kept, 0), 0u) << "the start of the message is kept as it was";
+}
+
+TEST(CapJobMessage, TheCutNeverSplitsAUtf8Character) {
+  const std::size_t cut = kMaxJobMessageBytes - kMessageCutMarker.size();
+  // A four-byte character (U+1F600) across the cut, at each offset.
+  for (std::size_t offset = 1; offset <= 3; ++offset) {
+    std::string message(cut - offset, 'a');
+    message += "\xF0\x9F\x98\x80";
+    message += std::string(kMaxJobMessageBytes, 'b');
+    std::string capped = CapJobMessage(message);
+    EXPECT_LE(capped.size(), kMaxJobMessageBytes);
+    EXPECT_EQ(capped.substr(0, capped.size() - kMessageCutMarker.size()),
+              std::string(cut - offset, 'a'))
+        << offset;
+  }
+  // Ending right after a whole character keeps it.
+  std::string message(cut - 4, 'a');
+  message += "\xF0\x9F\x98\x80";
+  message += std::string(kMaxJobMessageBytes, 'b');
+  EXPECT_EQ(CapJobMessage(message).substr(0, cut), message.substr(0, cut));
+}
+
+}  // namespace
+}  // namespace jiralink::hooks
