@@ -27,15 +27,18 @@ std::vector<KeyJob> PlanCommitKeys(const NewCommit& commit, bool on_default_bran
   std::vector<KeyJob> jobs;
   std::vector<std::string> keys = scanner.UniqueKeys(commit.message);
   if (keys.empty()) return jobs;
+  // As GitLab: a key after a closing keyword on the default branch is never
+  // also "mentioned"; with transitions off it gets nothing at all (GitLab's
+  // close_issue returns early, and closed issues are left out of the
+  // cross-references).
   std::vector<std::string> closed;
-  if (closing != nullptr && on_default_branch && options.transitions_enabled) {
-    closed = closing->FindClosedKeys(commit.message);
+  if (closing != nullptr && on_default_branch) closed = closing->FindClosedKeys(commit.message);
+  if (options.transitions_enabled) {
+    for (const std::string& key : closed) jobs.push_back({key, JobKind::kClose});
   }
-  for (std::string& key : closed) jobs.push_back({std::move(key), JobKind::kClose});
   if (!options.mentions_enabled) return jobs;
   for (std::string& key : keys) {
-    bool is_closed =
-        std::any_of(jobs.begin(), jobs.end(), [&](const KeyJob& job) { return job.key == key; });
+    bool is_closed = std::find(closed.begin(), closed.end(), key) != closed.end();
     if (!is_closed) jobs.push_back({std::move(key), JobKind::kMention});
   }
   return jobs;

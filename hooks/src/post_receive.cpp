@@ -30,11 +30,10 @@ Status RunPostReceiveWith(const PostReceiveOptions& options, std::string_view st
   std::unique_ptr<KeyScanner> scanner;
   status = KeyScanner::Create(options.matching, &scanner);
   if (!status.ok()) return status.WithContext("[matching]");
+  // Needed with transitions off too: a closed key is then not mentioned.
   std::unique_ptr<ClosingKeywords> closing;
-  if (options.plan.transitions_enabled) {
-    status = ClosingKeywords::Create(*scanner, &closing);
-    if (!status.ok()) return status.WithContext("closing keywords");
-  }
+  status = ClosingKeywords::Create(*scanner, &closing);
+  if (!status.ok()) return status.WithContext("closing keywords");
   Outbox* outbox = nullptr;
   status = get_outbox(&outbox);
   if (!status.ok()) return status;

@@ -175,6 +175,28 @@ TEST_F(HookBranches, CommitTriggerOffQueuesOnlyTheCloses) {
   EXPECT_TRUE(jira_.RemoteLinks("PROJ-9").empty());
 }
 
+// [transitions] enabled = false, as GitLab: "Fixes KEY" on the default branch
+// neither transitions KEY nor mentions it; the commit's other keys are
+// mentioned, and on a topic branch KEY is mentioned as usual.
+TEST_F(HookBranches, TransitionsOffLeaveAClosedKeyAloneOnTheDefaultBranch) {
+  WriteConfig("[transitions]\nenabled = false\n");
+  git_.Commit("Fixes PROJ-25, see PROJ-26");
+  ProcessResult push = Push({"origin", "main"});
+  EXPECT_TRUE(Contains(push.err, "jiralink: 1 Jira mention queued")) << push.err;
+  EXPECT_EQ(Deliver().exit_code, 0);
+  EXPECT_EQ(jira_.Status("PROJ-25"), "To Do");
+  EXPECT_TRUE(CommentBodies("PROJ-25").empty());
+  EXPECT_TRUE(jira_.RemoteLinks("PROJ-25").empty());
+  EXPECT_EQ(CommentBodies("PROJ-26").size(), 1u);
+
+  git_.Run({"checkout", "-q", "-b", "topic"});
+  git_.Commit("Fixes PROJ-27");
+  Push({"origin", "topic"});
+  EXPECT_EQ(Deliver().exit_code, 0);
+  EXPECT_EQ(CommentBodies("PROJ-27").size(), 1u);
+  EXPECT_EQ(jira_.Status("PROJ-27"), "To Do");
+}
+
 // Issue #11: one 10 MB commit naming 100 keys made a 1.9 GB outbox. The job
 // keeps 64 KiB of the message, so the push adds well under 20 MB. (Its time
 // is measured in bench/, not asserted here.)

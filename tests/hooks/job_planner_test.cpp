@@ -48,9 +48,13 @@ TEST_F(JobPlannerTest, ClosesFirstOnTheDefaultBranchThenMentionsOfTheOtherKeys) 
   EXPECT_TRUE(Plan("No key here", true).empty());
 }
 
-TEST_F(JobPlannerTest, TransitionsOffMeansMentionsOnly) {
+// GitLab with transitions off: a key being closed on the default branch gets
+// neither a transition nor a "mentioned" comment; elsewhere it is mentioned.
+TEST_F(JobPlannerTest, TransitionsOffLeavesAClosedKeyAloneOnTheDefaultBranch) {
   options_.transitions_enabled = false;
-  EXPECT_EQ(Plan("Fixes PROJ-1", true), (Lines{"mention PROJ-1"}));
+  EXPECT_TRUE(Plan("Fixes PROJ-1", true).empty());
+  EXPECT_EQ(Plan("Fixes PROJ-1, see PROJ-2", true), (Lines{"mention PROJ-2"}));
+  EXPECT_EQ(Plan("Fixes PROJ-1", false), (Lines{"mention PROJ-1"}));
 }
 
 TEST_F(JobPlannerTest, CommitTriggerOffQueuesClosesOnly) {

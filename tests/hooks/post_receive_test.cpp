@@ -86,9 +86,12 @@ TEST_F(PostReceiveTest, ClosingKeywordOffTheDefaultBranchOnlyMentions) {
   EXPECT_EQ(summary.mentions_queued, 1);
 }
 
-TEST_F(PostReceiveTest, TransitionsDisabledMeansMentionsOnly) {
+// GitLab with transitions off: "Closes KEY" on the default branch queues
+// nothing for KEY (no transition, no "mentioned" comment); other keys of the
+// commit are mentioned.
+TEST_F(PostReceiveTest, TransitionsDisabledLeavesAClosedKeyAlone) {
   options_.plan.transitions_enabled = false;
-  git_.Commit("Closes PROJ-7");
+  git_.Commit("Closes PROJ-7, see PROJ-8");
   PostReceiveSummary summary = PushAndRun({"refs/heads/main"}, {"origin", "main"});
   EXPECT_EQ(summary.closes_queued, 0);
   EXPECT_EQ(summary.mentions_queued, 1);
