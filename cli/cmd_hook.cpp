@@ -146,7 +146,7 @@ int PostReceive(Context& ctx) {
   args.push_back("--once");
   // Its output would go nowhere: an operator finds it in the state directory.
   args.push_back("--log");
-  args.push_back((fs::path(StateDir(settings)) / delivery::kDeliveryLogName).string());
+  args.push_back((fs::path(settings.state.dir) / delivery::kDeliveryLogName).string());
   status = hooks::StartDetached(args);
   if (!status.ok()) Warn(status.message() + "; run `jiralink deliver --once` to deliver");
   return 0;

@@ -28,7 +28,7 @@ void PlanMergeRequestJobs(const MergeRequestEvent& event, const KeyScanner& scan
   }
   if (keys.empty()) return;
   Job base;
-  base.repository = config::NormalizeRepoPath(event.repository);
+  base.repository = config::RepositoryName(event.repository, "");
   base.site = options.site;
   base.commit = outbox::MergeRequestSource(event.iid);
   base.kind = kind;
