@@ -77,7 +77,6 @@ int main(int argc, char** argv) {
     return 1;
   }
   serve::WebhookHandlerOptions handler_options;
-  handler_options.jira_site = cli::JiraSiteOf;
   handler_options.log_accepted = log_requests;
   serve::WebhookHandler handler(cfg, std::move(outbox), handler_options);
 

@@ -127,7 +127,7 @@ std::shared_ptr<const WebhookHandler::Repository> WebhookHandler::Find(const std
   auto repository = std::make_shared<Repository>();
   repository->settings = config_.ForRepo(name);
   const config::Settings& settings = repository->settings;
-  repository->site = options_.jira_site ? options_.jira_site(settings) : settings.jira.api_url;
+  repository->site = settings.jira.api_url;
   repository->scanner = &KeyScanner::Default();
   repository->closing = &ClosingKeywords::Default();
   if (!settings.matching.regex.empty() || !settings.matching.prefix.empty()) {

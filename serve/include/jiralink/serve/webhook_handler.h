@@ -57,9 +57,6 @@ struct WebhookResponse {
 using HeaderLookup = std::function<std::string_view(std::string_view name)>;
 
 struct WebhookHandlerOptions {
-  // The Jira site of a repository's settings (Job::site), as the hook
-  // computes it.
-  std::function<std::string(const config::Settings&)> jira_site;
   // Log each accepted request to stderr (rejections are always logged).
   bool log_accepted = false;
 };
