@@ -88,6 +88,7 @@ TEST(DebPackageTest, ControlFieldsScriptsAndFiles) {
   }
   std::set<std::string> expected = {
       "/usr/bin/jiralink",
+      "/usr/libexec/jiralink/jiralink-serve",
       "/usr/share/bash-completion/completions/jiralink",
       "/usr/lib/systemd/system/jiralink-deliver.service",
       "/usr/lib/systemd/system/jiralink-serve.service",

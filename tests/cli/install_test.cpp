@@ -26,6 +26,7 @@ std::set<std::string> FilesUnder(const std::string& root) {
 std::set<std::string> ExpectedFiles() {
   std::set<std::string> files = {
       "bin/jiralink",
+      "libexec/jiralink/jiralink-serve",
       "share/bash-completion/completions/jiralink",
       "lib/systemd/system/jiralink-deliver.service",
       "lib/systemd/system/jiralink-serve.service",
