@@ -178,7 +178,7 @@ TEST(ConfigLayering, SourcesNameTheLayerOfEachValue) {
   EXPECT_NE(text.find("api_url = \"https://jira.example.com\"  # follows web_url\n"),
             std::string::npos)
       << text;
-  EXPECT_NE(text.find("max_bytes = 8388608  # default\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("max_bytes = 1048576  # default\n"), std::string::npos) << text;
 }
 
 TEST(ConfigLayering, ProjectOverridesGroupFieldByField) {
