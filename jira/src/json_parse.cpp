@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "jiralink/core/jira_site.h"
+#include "jiralink/core/json_depth.h"
 
 namespace jiralink::jira {
 
@@ -283,36 +284,8 @@ Deployment ResolveDeployment(const ServerInfo& info, std::string_view url) {
   return Deployment::kServer;
 }
 
-namespace {
-
-// True when no array or object in `text` is nested deeper than `max_depth`
-// (brackets inside strings do not count). Malformed text is left to the parser.
-bool NestingWithin(std::string_view text, int max_depth) {
-  int depth = 0;
-  bool in_string = false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (in_string) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > max_depth) return false;
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return true;
-}
-
-}  // namespace
-
 nlohmann::json ParseResponseBody(std::string_view body) {
-  if (!NestingWithin(body, kMaxJsonDepth))
+  if (!JsonNestingWithin(body, kMaxJsonDepth))
     return nlohmann::json(nlohmann::json::value_t::discarded);
   return nlohmann::json::parse(body, nullptr, false);
 }

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "jiralink/core/closing_keywords.h"
+#include "jiralink/core/json_depth.h"
 #include "jiralink/core/key_scanner.h"
 #include "jiralink/serve/merge_request_jobs.h"
 #include "jiralink/serve/signature.h"
@@ -90,28 +91,6 @@ bool Authentic(Forge forge, const std::string& secret, std::string_view header,
 }
 
 }  // namespace
-
-bool JsonDepthWithin(std::string_view body, int max_depth) {
-  int depth = 0;
-  bool in_string = false;
-  for (std::size_t i = 0; i < body.size(); ++i) {
-    char c = body[i];
-    if (in_string) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > max_depth) return false;
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return true;
-}
 
 WebhookHandler::WebhookHandler(const config::Config& config, std::unique_ptr<outbox::Outbox> outbox,
                                WebhookHandlerOptions options)
@@ -206,7 +185,7 @@ WebhookResponse WebhookHandler::Handle(Forge forge, const HeaderLookup& headers,
                   "missing " + std::string(secret_header.name) + " header", "");
   }
   // 2. JSON.
-  if (!JsonDepthWithin(body, kMaxJsonDepth)) {
+  if (!JsonNestingWithin(body, kMaxJsonDepth)) {
     return Reject(forge, RejectReason::kBadJson, 400,
                   "the body nests deeper than " + std::to_string(kMaxJsonDepth) + " levels", "");
   }

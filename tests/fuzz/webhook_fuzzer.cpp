@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "jiralink/core/json_depth.h"
 #include "jiralink/serve/merge_request_event.h"
 #include "jiralink/serve/merge_request_jobs.h"
 #include "jiralink/serve/signature.h"
@@ -31,7 +32,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   SignatureMatches("secret", body, body.substr(0, 71), "sha256=");
   TokenMatches("secret", body.substr(0, 64));
-  if (!JsonDepthWithin(body, kMaxJsonDepth)) return 0;
+  if (!JsonNestingWithin(body, kMaxJsonDepth)) return 0;
   nlohmann::json payload = ParsePayload(body);
   if (payload.is_discarded()) return 0;
   RepositoryOf(forge, payload);

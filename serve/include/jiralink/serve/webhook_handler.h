@@ -61,12 +61,9 @@ struct WebhookHandlerOptions {
   bool log_accepted = false;
 };
 
-// Nesting deeper than this is refused before parsing (no forge sends it).
+// Nesting deeper than this is refused before parsing (no forge sends it;
+// see jiralink/core/json_depth.h).
 inline constexpr int kMaxJsonDepth = 64;
-
-// True when `body`'s brackets, outside strings, nest at most `max_depth`
-// deep (a cheap check before parsing, so that no input recurses far).
-bool JsonDepthWithin(std::string_view body, int max_depth);
 
 class WebhookHandler {
  public:
