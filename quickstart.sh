@@ -20,6 +20,8 @@ PACKAGES=(
   groff-base
   # the gitolite3 hook test pushes through Debian's gitolite-shell
   gitolite3
+  # cpack's DEB generator runs file(1) to find the libraries to depend on (dpkg-shlibdeps)
+  file
   # the systemd unit test runs `systemd-analyze verify`
   systemd
   # cgit: the tests run `jiralink render` as cgit's about- and commit-filter

@@ -38,8 +38,10 @@ std::set<std::string> Packages(const std::string& depends) {
 }
 
 TEST(DebPackageTest, ControlFieldsScriptsAndFiles) {
-  for (const char* program : {"dpkg-deb", "dpkg-shlibdeps"}) {
-    if (!Have(program)) GTEST_SKIP() << program << " is not installed (apt-get install dpkg-dev)";
+  for (const char* program : {"dpkg-deb", "dpkg-shlibdeps", "file"}) {
+    if (!Have(program)) {
+      GTEST_SKIP() << program << " is not installed (apt-get install dpkg-dev file)";
+    }
   }
   TempDir dir;
   // Uncompressed here: this build's binary is large (sanitizers) and the
