@@ -154,6 +154,15 @@ for i in "${!names[@]}"; do
   echo "fuzz: $name: input ${artifact:-not written}; log $log"
   [ -z "$artifact" ] ||
     echo "fuzz: $name: reproduce: ASAN_OPTIONS=$ASAN_OPTIONS ${programs[$i]} -timeout=${timeouts[$i]} -rss_limit_mb=$rss_limit_mb $artifact"
+  # A CI machine (or a fresh-machine chroot) is gone after the run: put a small
+  # input into the log itself, so it can be rebuilt with `base64 -d`.
+  if [ -n "$artifact" ] && [ -f "$artifact" ] && [ "$(stat -c %s "$artifact")" -le 16384 ]; then
+    echo "fuzz: $name: the input, base64 (decode with base64 -d):"
+    base64 -w 0 "$artifact" | sed 's/^/fuzz: /'
+    echo
+  fi
+  # The first lines of the report (stack and reason) also go to the CI log.
+  grep -m 12 -E '^(==[0-9]+==|    #[0-9]+ |SUMMARY|.*runtime error|.*deadly signal)' "$log" | sed "s/^/fuzz: $name: /" || true
 done
 
 if [ "$merge" = 1 ]; then
