@@ -1,4 +1,5 @@
-// The subcommands of `jiralink`. Each lives in its own cmd_<name>.cpp and
+// The subcommands of `jiralink`. Each lives in its own file (see
+// CMakeLists.txt for the folders, which follow the command tree) and
 // parses its own flags; argv[0] is the command's full name ("jiralink keys").
 //
 // Exit codes, for every command:

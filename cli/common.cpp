@@ -1,9 +1,13 @@
 #include "common.h"
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <set>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -155,6 +159,22 @@ int RunSubcommands(Context& ctx, int argc, char** argv, const char* description,
                  argv[0], argv[1], names.c_str(), argv[0]);
   }
   return 2;
+}
+
+bool ReadWholeFile(const std::string& path, std::string* text, std::string* error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    *error = std::strerror(errno);
+    return false;
+  }
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  if (in.bad()) {
+    *error = "read error";
+    return false;
+  }
+  *text = ss.str();
+  return true;
 }
 
 }  // namespace jiralink::cli

@@ -146,15 +146,6 @@ std::vector<LevelPlan> PlanLevels(const config::Config& config,
   return plans;
 }
 
-bool ReadWholeFile(const std::string& path, std::string* text) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  *text = ss.str();
-  return static_cast<bool>(in) || in.eof();
-}
-
 }  // namespace
 
 int RunMigrate(Context& ctx, int argc, char** argv) {
@@ -222,8 +213,8 @@ int RunMigrate(Context& ctx, int argc, char** argv) {
   }
 
   std::string text;
-  if (!ReadWholeFile(config.path(), &text)) {
-    return Fail(2, "cannot read " + config.path());
+  if (std::string error; !ReadWholeFile(config.path(), &text, &error)) {
+    return Fail(2, "cannot read " + config.path() + ": " + error);
   }
   const std::vector<config::Config::Level> levels = config.Levels();
   std::vector<LevelPlan> plans =

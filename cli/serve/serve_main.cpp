@@ -1,5 +1,5 @@
 // jiralink-serve: the webhook service (`jiralink serve` runs this program;
-// see cmd_serve.cpp). Wiring only: settings, the outbox, the socket, the
+// see serve_command.cpp). Wiring only: settings, the outbox, the socket, the
 // signals. The service itself is serve/ (http_server.h, webhook_handler.h).
 //
 //   jiralink-serve [--config FILE] [--listen HOST:PORT] [--threads N] [--log-requests]

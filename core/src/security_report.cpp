@@ -1,13 +1,10 @@
-#include "vulnerability_report.h"
-
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <sstream>
+#include "jiralink/core/security_report.h"
 
 #include <nlohmann/json.hpp>
 
-namespace jiralink::cli {
+#include "jiralink/core/json_depth.h"
+
+namespace jiralink::vulnerability {
 namespace {
 
 using nlohmann::json;
@@ -110,7 +107,7 @@ class FieldReader {
     if (!status_.ok()) return status_; \
   } while (false)
 
-Status ParseLocation(const FieldReader& reader, const json& object, vulnerability::Location* out) {
+Status ParseLocation(const FieldReader& reader, const json& object, Location* out) {
   REPORT_RETURN_IF_ERROR(reader.String(object, "file", false, &out->file));
   REPORT_RETURN_IF_ERROR(reader.Int(object, "start_line", &out->start_line));
   REPORT_RETURN_IF_ERROR(reader.Int(object, "end_line", &out->end_line));
@@ -131,7 +128,7 @@ Status ParseLocation(const FieldReader& reader, const json& object, vulnerabilit
   return Status::Ok();
 }
 
-Status ParseFinding(const FieldReader& reader, const json& object, vulnerability::Finding* out) {
+Status ParseFinding(const FieldReader& reader, const json& object, Finding* out) {
   if (!object.is_object()) {
     return reader.Error("",
                         std::string("expected an object, found ") + FieldReader::TypeOf(object));
@@ -157,7 +154,7 @@ Status ParseFinding(const FieldReader& reader, const json& object, vulnerability
     if (!value.is_object()) {
       return item.Error("", std::string("expected an object, found ") + FieldReader::TypeOf(value));
     }
-    vulnerability::Identifier identifier;
+    Identifier identifier;
     REPORT_RETURN_IF_ERROR(item.String(value, "type", false, &identifier.type));
     REPORT_RETURN_IF_ERROR(item.String(value, "name", false, &identifier.name));
     REPORT_RETURN_IF_ERROR(item.String(value, "value", false, &identifier.value));
@@ -189,6 +186,11 @@ std::string LineAndColumn(std::string_view text, std::size_t byte) {
 
 Status ParseSecurityReport(std::string_view text, std::string_view path, SecurityReport* out) {
   *out = SecurityReport();
+  if (!JsonNestingWithin(text, kMaxSecurityReportDepth)) {
+    return Status::InvalidArgument(std::string(path) + ": nested deeper than " +
+                                   std::to_string(kMaxSecurityReportDepth) +
+                                   " levels; not a security report");
+  }
   json root;
   try {
     root = json::parse(text.begin(), text.end());
@@ -210,7 +212,7 @@ Status ParseSecurityReport(std::string_view text, std::string_view path, Securit
   const json* findings = nullptr;
   REPORT_RETURN_IF_ERROR(reader.Array(root, "vulnerabilities", true, &findings));
   for (std::size_t i = 0; i < findings->size(); ++i) {
-    vulnerability::Finding finding;
+    Finding finding;
     REPORT_RETURN_IF_ERROR(
         ParseFinding(reader.Element("vulnerabilities", i), (*findings)[i], &finding));
     out->findings.push_back(std::move(finding));
@@ -236,15 +238,4 @@ Status ParseSecurityReport(std::string_view text, std::string_view path, Securit
 
 #undef REPORT_RETURN_IF_ERROR
 
-Status ReadSecurityReport(const std::string& path, SecurityReport* out) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) {
-    return Status::InvalidArgument(path + ": cannot read the report file: " + std::strerror(errno));
-  }
-  std::ostringstream text;
-  text << file.rdbuf();
-  if (file.bad()) return Status::InvalidArgument(path + ": cannot read the report file");
-  return ParseSecurityReport(text.str(), path, out);
-}
-
-}  // namespace jiralink::cli
+}  // namespace jiralink::vulnerability

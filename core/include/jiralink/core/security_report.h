@@ -13,7 +13,10 @@
 // "location"; "name" may be replaced by the older "message". Anything else
 // that is missing is left empty. Errors say where: the file, the JSON line
 // and column of a syntax error, or the path of the bad field
-// ("vulnerabilities[2].location.start_line").
+// ("vulnerabilities[2].location.start_line"). A report nested deeper than
+// kMaxSecurityReportDepth is refused before it is parsed.
+//
+// Pure text, no I/O: the caller reads the file (`jiralink vulnerability create`).
 #pragma once
 
 #include <string>
@@ -21,20 +24,20 @@
 #include <vector>
 
 #include "jiralink/core/status.h"
-#include "jiralink/core/vulnerability_report.h"
+#include "jiralink/core/vulnerability_issue.h"
 
-namespace jiralink::cli {
+namespace jiralink::vulnerability {
 
 struct SecurityReport {
   std::string version;
-  vulnerability::ReportSource source;  // report_file is the path given
-  std::vector<vulnerability::Finding> findings;
+  ReportSource source;  // report_file is the path given
+  std::vector<Finding> findings;
 };
+
+// Arrays and objects nested deeper than this are refused (the schema needs 5).
+inline constexpr int kMaxSecurityReportDepth = 64;
 
 // Parses report text; `path` is only used in messages and as the source.
 Status ParseSecurityReport(std::string_view text, std::string_view path, SecurityReport* out);
 
-// Reads and parses the file at `path`.
-Status ReadSecurityReport(const std::string& path, SecurityReport* out);
-
-}  // namespace jiralink::cli
+}  // namespace jiralink::vulnerability

@@ -1,18 +1,23 @@
 // Reading security reports in the forge's public JSON schema.
-#include "vulnerability_report.h"
+#include "jiralink/core/security_report.h"
 
 #include <gtest/gtest.h>
 
 #include "support/test_support.h"
 
-namespace jiralink::cli {
+namespace jiralink::vulnerability {
 namespace {
 
 std::string ReportPath(const std::string& name) {
   return testing::SourceDir() + "/tests/data/reports/" + name;
 }
 
-TEST(VulnerabilityReportTest, ReadsASastReport) {
+// The stored report `path`, parsed as `jiralink vulnerability create` does.
+Status ReadSecurityReport(const std::string& path, SecurityReport* out) {
+  return ParseSecurityReport(testing::ReadFile(path), path, out);
+}
+
+TEST(SecurityReportTest, ReadsASastReport) {
   SecurityReport report;
   Status status = ReadSecurityReport(ReportPath("gl-sast-report.json"), &report);
   ASSERT_TRUE(status.ok()) << status.ToString();
@@ -20,7 +25,7 @@ TEST(VulnerabilityReportTest, ReadsASastReport) {
   EXPECT_EQ(report.source.scanner_name, "Semgrep");
   EXPECT_EQ(report.source.scan_type, "sast");
   ASSERT_EQ(report.findings.size(), 3u);
-  const vulnerability::Finding& xss = report.findings[0];
+  const Finding& xss = report.findings[0];
   EXPECT_EQ(xss.id, "6d1e7c2a0b7f4c6f9b1a3e5d7c9f1a2b");
   EXPECT_EQ(xss.severity, "High");
   EXPECT_EQ(xss.location.file, "app/views.py");
@@ -31,15 +36,15 @@ TEST(VulnerabilityReportTest, ReadsASastReport) {
   EXPECT_EQ(report.findings[1].location.end_line, 9);
 }
 
-TEST(VulnerabilityReportTest, ReadsADependencyScanningReport) {
+TEST(SecurityReportTest, ReadsADependencyScanningReport) {
   SecurityReport report;
   ASSERT_TRUE(ReadSecurityReport(ReportPath("gl-dependency-scanning-report.json"), &report).ok());
   ASSERT_EQ(report.findings.size(), 1u);
-  EXPECT_EQ(vulnerability::LocationText(report.findings[0].location), "Gemfile.lock (rack 2.2.3)");
+  EXPECT_EQ(LocationText(report.findings[0].location), "Gemfile.lock (rack 2.2.3)");
   EXPECT_EQ(report.source.scanner_name, "Gemnasium");
 }
 
-TEST(VulnerabilityReportTest, SyntaxErrorNamesFileLineAndColumn) {
+TEST(SecurityReportTest, SyntaxErrorNamesFileLineAndColumn) {
   SecurityReport report;
   std::string path = ReportPath("malformed-syntax.json");
   Status status = ReadSecurityReport(path, &report);
@@ -49,7 +54,7 @@ TEST(VulnerabilityReportTest, SyntaxErrorNamesFileLineAndColumn) {
   EXPECT_NE(status.message().find("not valid JSON"), std::string::npos);
 }
 
-TEST(VulnerabilityReportTest, MissingRequiredFieldNamesItsPath) {
+TEST(SecurityReportTest, MissingRequiredFieldNamesItsPath) {
   SecurityReport report;
   Status status = ReadSecurityReport(ReportPath("missing-location.json"), &report);
   ASSERT_FALSE(status.ok());
@@ -58,7 +63,7 @@ TEST(VulnerabilityReportTest, MissingRequiredFieldNamesItsPath) {
       << status.message();
 }
 
-TEST(VulnerabilityReportTest, WrongTypesAreReportedWithTheirPath) {
+TEST(SecurityReportTest, WrongTypesAreReportedWithTheirPath) {
   SecurityReport report;
   Status status = ParseSecurityReport(
       R"({"version":"15","vulnerabilities":[{"id":"a","name":"n","location":{"file":"f",
@@ -81,7 +86,7 @@ TEST(VulnerabilityReportTest, WrongTypesAreReportedWithTheirPath) {
   EXPECT_EQ(status.message(), "r.json: vulnerabilities[0].id: missing (required)");
 }
 
-TEST(VulnerabilityReportTest, OlderReportsUseMessageOrTheFirstIdentifier) {
+TEST(SecurityReportTest, OlderReportsUseMessageOrTheFirstIdentifier) {
   SecurityReport report;
   ASSERT_TRUE(ParseSecurityReport(
                   R"({"version":"2.0","vulnerabilities":[
@@ -94,12 +99,13 @@ TEST(VulnerabilityReportTest, OlderReportsUseMessageOrTheFirstIdentifier) {
   EXPECT_EQ(report.source.report_file, "old.json");
 }
 
-TEST(VulnerabilityReportTest, UnreadableFile) {
+TEST(SecurityReportTest, DeepNestingIsRefusedBeforeParsing) {
   SecurityReport report;
-  Status status = ReadSecurityReport("/nonexistent/report.json", &report);
-  EXPECT_EQ(status.message(),
-            "/nonexistent/report.json: cannot read the report file: No such file or directory");
+  std::string deep = R"({"version":"15","vulnerabilities":[)" + std::string(100000, '[');
+  Status status = ParseSecurityReport(deep, "deep.json", &report);
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.message(), "deep.json: nested deeper than 64 levels; not a security report");
 }
 
 }  // namespace
-}  // namespace jiralink::cli
+}  // namespace jiralink::vulnerability
