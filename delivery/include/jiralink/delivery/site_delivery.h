@@ -9,7 +9,7 @@
 // meanwhile (a hook whose own run found the lock taken counts on it).
 //
 // The settings stay outside: the caller passes how to find a repository's
-// site and how to make its client (cli/cmd_deliver.cpp wires config/ in).
+// site and how to make its client (cli/deliver_command.cpp wires config/ in).
 #pragma once
 
 #include <functional>
