@@ -76,25 +76,36 @@ Status CreateDirectories(const std::string& dir) {
   return Status::Ok();
 }
 
+// The error for a failed open(2) of `path` (ELOOP: O_NOFOLLOW met a link).
+Status OpenError(const std::string& path) {
+  if (errno == ELOOP) {
+    return Status::InvalidArgument(path +
+                                   " is a symbolic link; jiralink does not follow links "
+                                   "in the state directory: remove it");
+  }
+  return Status::IOError("cannot open " + path + ": " + Errno());
+}
+
+// Checks the open file `fd` (a regular file, when `require_regular`) and
+// takes away every permission of group and others.
+Status MakePrivate(int fd, const std::string& path, bool require_regular) {
+  struct stat info;
+  if (::fstat(fd, &info) != 0) return Status::IOError("cannot inspect " + path + ": " + Errno());
+  if (require_regular && !S_ISREG(info.st_mode)) {
+    return Status::InvalidArgument(path + " is not a regular file: remove it");
+  }
+  if ((info.st_mode & 077) != 0 && ::fchmod(fd, kFileMode) != 0) {
+    return Status::IOError("cannot set mode 0600 on " + path + " (mode " + Octal(info.st_mode) +
+                           "): " + Errno());
+  }
+  return Status::Ok();
+}
+
 // Sets 0600 on an existing companion file; a missing one is fine.
 Status TightenIfPresent(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) {
-    if (errno == ENOENT) return Status::Ok();
-    if (errno == ELOOP) {
-      return Status::InvalidArgument(path +
-                                     " is a symbolic link; jiralink does not follow links "
-                                     "in the state directory: remove it");
-    }
-    return Status::IOError("cannot open " + path + ": " + Errno());
-  }
-  struct stat info;
-  Status status;
-  if (::fstat(fd, &info) != 0) {
-    status = Status::IOError("cannot inspect " + path + ": " + Errno());
-  } else if ((info.st_mode & 077) != 0 && ::fchmod(fd, kFileMode) != 0) {
-    status = Status::IOError("cannot set mode 0600 on " + path + ": " + Errno());
-  }
+  if (fd < 0) return errno == ENOENT ? Status::Ok() : OpenError(path);
+  Status status = MakePrivate(fd, path, /*require_regular=*/false);
   ::close(fd);
   return status;
 }
@@ -112,24 +123,8 @@ Status EnsurePrivateDirectory(const std::string& dir) {
 Status OpenPrivateFile(const std::string& path, int flags, int* fd) {
   *fd = -1;
   int opened = ::open(path.c_str(), flags | O_CREAT | O_NOFOLLOW | O_CLOEXEC, kFileMode);
-  if (opened < 0) {
-    if (errno == ELOOP) {
-      return Status::InvalidArgument(path +
-                                     " is a symbolic link; jiralink does not follow links "
-                                     "in the state directory: remove it");
-    }
-    return Status::IOError("cannot open " + path + ": " + Errno());
-  }
-  struct stat info;
-  Status status;
-  if (::fstat(opened, &info) != 0) {
-    status = Status::IOError("cannot inspect " + path + ": " + Errno());
-  } else if (!S_ISREG(info.st_mode)) {
-    status = Status::InvalidArgument(path + " is not a regular file: remove it");
-  } else if ((info.st_mode & 077) != 0 && ::fchmod(opened, kFileMode) != 0) {
-    status = Status::IOError("cannot set mode 0600 on " + path + " (mode " + Octal(info.st_mode) +
-                             "): " + Errno());
-  }
+  if (opened < 0) return OpenError(path);
+  Status status = MakePrivate(opened, path, /*require_regular=*/true);
   if (!status.ok()) {
     ::close(opened);
     return status;

@@ -90,17 +90,6 @@ class HookE2E : public ::testing::Test {
     return bodies;
   }
 
-  // Waits (bounded) until `done` holds; returns whether it did.
-  static bool WaitFor(const std::function<bool()>& done,
-                      std::chrono::milliseconds limit = std::chrono::milliseconds(20000)) {
-    auto until = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < until) {
-      if (done()) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return done();
-  }
-
   standin::JiraStandin jira_{standin::JiraStandin::Options{}};
   GitFixture git_;
   std::string config_;

@@ -38,16 +38,6 @@ namespace {
 
 constexpr char kSecret[] = "webhook-secret";
 
-bool WaitFor(const std::function<bool()>& done,
-             std::chrono::milliseconds limit = std::chrono::milliseconds(30000)) {
-  auto until = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < until) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return done();
-}
-
 class ServeCommand : public ::testing::Test {
  protected:
   void SetUp() override {

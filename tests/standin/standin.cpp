@@ -188,6 +188,7 @@ void JiraStandin::Impl::Handle(const httplib::Request& req, httplib::Response& r
   }
   record.body = req.body;
   record.remote_port = req.remote_port;
+  record.received = std::chrono::steady_clock::now();
   size_t index;
   {
     std::lock_guard<std::mutex> lock(mutex);

@@ -75,6 +75,7 @@ struct RecordedRequest {
   std::string body;
   int status = 0;       // what the stand-in answered (0 = closed without answer)
   int remote_port = 0;  // the client's port: equal ports = one reused connection
+  std::chrono::steady_clock::time_point received;  // when the stand-in read it
 };
 
 // A fault for requests whose method matches (empty = any) and whose path

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -187,5 +188,14 @@ std::string SourceDir() { return JIRALINK_SOURCE_DIR; }
 std::string SharedDir() { return JIRALINK_SHARED_DIR; }
 std::string JiralinkBin() { return JIRALINK_BIN; }
 std::string StandinBin() { return JIRA_STANDIN_BIN; }
+
+bool WaitFor(const std::function<bool()>& done, std::chrono::milliseconds limit) {
+  auto until = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < until) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return done();
+}
 
 }  // namespace jiralink::testing

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -24,6 +25,12 @@ class TempDir {
  private:
   std::string path_;
 };
+
+// Waits until `done` holds, asking every 50 ms, for at most `limit`; returns
+// whether it held. Tests wait on the condition itself, never a fixed time:
+// the suite runs on loaded 2-core machines.
+bool WaitFor(const std::function<bool()>& done,
+             std::chrono::milliseconds limit = std::chrono::milliseconds(30000));
 
 void WriteFile(const std::string& path, const std::string& contents);
 std::string ReadFile(const std::string& path);
