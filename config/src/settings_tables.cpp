@@ -13,9 +13,10 @@
 namespace jiralink::config {
 namespace {
 
-constexpr std::array<std::string_view, 12> kTableNames = {
+constexpr std::array<std::string_view, 13> kTableNames = {
     "jira",   "matching", "comments", "transitions",     "git",   "state",
-    "render", "delivery", "issues",   "vulnerabilities", "serve", "triggers"};
+    "render", "delivery", "issues",   "vulnerabilities", "serve", "triggers",
+    "smart_commits"};
 
 constexpr std::string_view kJiraKeys[] = {"web_url",   "api_url",         "auth",
                                           "username",  "token",           "token_file",
@@ -41,6 +42,7 @@ constexpr std::size_t kMaxProjectKeys = 100;
 constexpr std::string_view kServeKeys[] = {"listen",      "max_body_bytes", "timeout_seconds",
                                            "secret_file", "secret_env",     "secret"};
 constexpr std::string_view kTriggerKeys[] = {"commit", "merge_request"};
+constexpr std::string_view kSmartCommitKeys[] = {"enabled", "map_authors"};
 
 constexpr std::string_view kTokenKeys[] = {"token", "token_file", "token_env"};
 
@@ -222,6 +224,12 @@ void ApplyTriggers(TableReader& reader, TriggerSettings* triggers) {
   reader.CheckKnownKeys(kTriggerKeys);
   reader.GetBool("commit", &triggers->commit);
   reader.GetBool("merge_request", &triggers->merge_request);
+}
+
+void ApplySmartCommits(TableReader& reader, SmartCommitSettings* smart_commits) {
+  reader.CheckKnownKeys(kSmartCommitKeys);
+  reader.GetBool("enabled", &smart_commits->enabled);
+  reader.GetBool("map_authors", &smart_commits->map_authors);
 }
 
 void ApplyTransitions(TableReader& reader, TransitionSettings* transitions) {
@@ -454,6 +462,7 @@ void ApplyTable(std::string_view name, TableReader& reader, Settings* settings) 
   if (name == "issues") return ApplyIssues(reader, &settings->issues);
   if (name == "vulnerabilities") return ApplyVulnerabilities(reader, &settings->vulnerabilities);
   if (name == "serve") return ApplyServe(reader, &settings->serve);
+  if (name == "smart_commits") return ApplySmartCommits(reader, &settings->smart_commits);
 }
 
 // The table that knows `key`, for "did you mean [jira] web_url?".
@@ -467,7 +476,8 @@ std::string_view TableOwningKey(std::string_view key) {
                            {"git", kGitKeys},          {"state", kStateKeys},
                            {"render", kRenderKeys},    {"delivery", kDeliveryKeys},
                            {"issues", kIssuesKeys},    {"vulnerabilities", kVulnerabilityKeys},
-                           {"serve", kServeKeys},      {"triggers", kTriggerKeys}};
+                           {"serve", kServeKeys},      {"triggers", kTriggerKeys},
+                           {"smart_commits", kSmartCommitKeys}};
   for (const Entry& entry : entries) {
     if (std::find(entry.keys.begin(), entry.keys.end(), key) != entry.keys.end()) {
       return entry.table;
