@@ -44,7 +44,8 @@ namespace jiralink::hooks {
 
 struct NewCommit {
   std::string sha;
-  std::string author;   // author name after .mailmap (%aN)
+  std::string author;        // author name after .mailmap (%aN)
+  std::string author_email;  // author email after .mailmap (%aE)
   std::string message;  // raw message, whole
 };
 
