@@ -17,6 +17,7 @@
 
 #include "commands.h"
 #include "common.h"
+#include "jiralink/core/terminal_text.h"
 #include "jiralink/outbox/sqlite_outbox.h"
 
 namespace jiralink::cli {
@@ -97,7 +98,7 @@ int List(outbox::Outbox& outbox, const std::string& state_name, int limit, bool 
                 static_cast<long long>(job.id), outbox::JobStateName(job.state),
                 outbox::JobKindName(job.kind), job.key.c_str(), job.repository.c_str(),
                 job.commit.substr(0, 12).c_str(), job.attempts, next.c_str(),
-                job.last_error.c_str());
+                SafeTerminalText(job.last_error, LineBreaks::kFlatten).c_str());
   }
   return 0;
 }
