@@ -41,7 +41,13 @@ nlohmann::json ToJson(const outbox::Job& job) {
           {"next_attempt_at", outbox::FormatMillisUtc(job.next_attempt_at)},
           {"created_at", outbox::FormatMillisUtc(job.created_at)},
           {"updated_at", outbox::FormatMillisUtc(job.updated_at)},
-          {"last_error", job.last_error}};
+          {"last_error", job.last_error},
+          {"command_index", job.command_index},
+          {"command", job.kind == outbox::JobKind::kSmartCommand
+                          ? (job.command.kind == SmartCommandKind::kTransition
+                                 ? "#" + job.command.transition
+                                 : std::string("#") + SmartCommandKindName(job.command.kind))
+                          : std::string()}};
 }
 
 int List(outbox::Outbox& outbox, const std::string& state_name, int limit, bool json) {

@@ -14,9 +14,8 @@ namespace jiralink::config {
 namespace {
 
 constexpr std::array<std::string_view, 13> kTableNames = {
-    "jira",   "matching", "comments", "transitions",     "git",   "state",
-    "render", "delivery", "issues",   "vulnerabilities", "serve", "triggers",
-    "smart_commits"};
+    "jira",     "matching", "comments",        "transitions", "git",      "state",        "render",
+    "delivery", "issues",   "vulnerabilities", "serve",       "triggers", "smart_commits"};
 
 constexpr std::string_view kJiraKeys[] = {"web_url",   "api_url",         "auth",
                                           "username",  "token",           "token_file",
@@ -471,12 +470,18 @@ std::string_view TableOwningKey(std::string_view key) {
     std::string_view table;
     std::span<const std::string_view> keys;
   };
-  const Entry entries[] = {{"jira", kJiraKeys},        {"matching", kMatchingKeys},
-                           {"comments", kCommentKeys}, {"transitions", kTransitionKeys},
-                           {"git", kGitKeys},          {"state", kStateKeys},
-                           {"render", kRenderKeys},    {"delivery", kDeliveryKeys},
-                           {"issues", kIssuesKeys},    {"vulnerabilities", kVulnerabilityKeys},
-                           {"serve", kServeKeys},      {"triggers", kTriggerKeys},
+  const Entry entries[] = {{"jira", kJiraKeys},
+                           {"matching", kMatchingKeys},
+                           {"comments", kCommentKeys},
+                           {"transitions", kTransitionKeys},
+                           {"git", kGitKeys},
+                           {"state", kStateKeys},
+                           {"render", kRenderKeys},
+                           {"delivery", kDeliveryKeys},
+                           {"issues", kIssuesKeys},
+                           {"vulnerabilities", kVulnerabilityKeys},
+                           {"serve", kServeKeys},
+                           {"triggers", kTriggerKeys},
                            {"smart_commits", kSmartCommitKeys}};
   for (const Entry& entry : entries) {
     if (std::find(entry.keys.begin(), entry.keys.end(), key) != entry.keys.end()) {

@@ -176,10 +176,10 @@ bool IsJiralinkGlobalId(std::string_view global_id) {
 }
 
 std::string SmartCommandMarker(const CommitFacts& commit, int index) {
-  std::string source = commit.commit_url.empty()
-                           ? "commit " + commit.sha
-                           : JiraLink("commit " + commit.sha.substr(0, kShortShaLength),
-                                      commit.commit_url);
+  std::string source =
+      commit.commit_url.empty()
+          ? "commit " + commit.sha
+          : JiraLink("commit " + commit.sha.substr(0, kShortShaLength), commit.commit_url);
   return "Smart Commit command " + std::to_string(index + 1) + " of " + source;
 }
 

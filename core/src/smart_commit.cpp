@@ -196,8 +196,7 @@ SmartCommitParse ParseSmartCommit(std::string_view message, const KeyScanner& sc
       CommandToken next;
       bool have_next = FindCommand(message, line_start, token.name_end, line_end, &next);
       std::size_t args_end = have_next ? next.start : line_end;
-      std::string_view name =
-          message.substr(token.start + 1, token.name_end - token.start - 1);
+      std::string_view name = message.substr(token.start + 1, token.name_end - token.start - 1);
       std::string_view args = message.substr(token.name_end, args_end - token.name_end);
       SmartCommand command;
       bool valid = true;

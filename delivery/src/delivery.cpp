@@ -264,8 +264,8 @@ Deliverer::Outcome Deliverer::DeliverSmart(Job& job, const DeliveryPolicy& polic
       // The answer to our POST was lost: applied when the issue is in the
       // target status, or the name no longer selects one transition from
       // where the issue is now.
-      bool applied = matches.size() != 1 ||
-                     issue.transitions[matches[0]].to.name == issue.status.name;
+      bool applied =
+          matches.size() != 1 || issue.transitions[matches[0]].to.name == issue.status.name;
       job.step = CloseStep::kNone;
       if (applied) job.progress = 1;
       if (!Record(job, &outcome)) return outcome;
@@ -277,8 +277,7 @@ Deliverer::Outcome Deliverer::DeliverSmart(Job& job, const DeliveryPolicy& polic
         if (offered.empty()) offered = "none";
         std::string problem = matches.empty() ? "no transition named \"" + written + "\""
                                               : "\"" + written + "\" matches " +
-                                                    std::to_string(matches.size()) +
-                                                    " transitions";
+                                                    std::to_string(matches.size()) + " transitions";
         return {Verdict::kDead,
                 problem + " from status \"" + issue.status.name + "\" of " + job.key +
                     " (offered: " + offered +

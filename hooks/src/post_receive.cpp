@@ -138,9 +138,9 @@ std::string SummaryLine(const PostReceiveSummary& summary, int max_commits_per_u
       line += Plural(summary.closes_queued, "Jira close", "Jira closes");
     }
     if (summary.smart_commands_queued > 0) {
-      line += std::string(summary.mentions_queued + summary.closes_queued > 0 ? " and " : "") +
-              Plural(summary.smart_commands_queued, "Smart Commit command",
-                     "Smart Commit commands");
+      line +=
+          std::string(summary.mentions_queued + summary.closes_queued > 0 ? " and " : "") +
+          Plural(summary.smart_commands_queued, "Smart Commit command", "Smart Commit commands");
     }
     line += " queued";
   }

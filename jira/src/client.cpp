@@ -200,8 +200,9 @@ ApiStatus Client::AddWorklog(std::string_view key, std::string_view time_spent,
 }
 
 ApiStatus Client::SearchUsers(std::string_view email, std::vector<User>* out) {
-  std::string query = impl_->Param(deployment() == Deployment::kCloud ? "query" : "username", email) +
-                      "&maxResults=10";
+  std::string query =
+      impl_->Param(deployment() == Deployment::kCloud ? "query" : "username", email) +
+      "&maxResults=10";
   json body;
   ApiStatus status = impl_->Call("GET", "/user/search", query, "", &body);
   if (!status.ok() || out == nullptr) return status;

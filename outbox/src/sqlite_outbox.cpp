@@ -233,9 +233,9 @@ Status RebuildForCommandIndex(sqlite3* db) {
   }
   // Another process may have rebuilt it while this one waited for the lock.
   if (!has_new_uniqueness(&has)) return fail("reading the jobs table");
-  if (has) return sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr) == SQLITE_OK
-                      ? Status::Ok()
-                      : fail("commit");
+  if (has)
+    return sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr) == SQLITE_OK ? Status::Ok()
+                                                                              : fail("commit");
   constexpr const char* kCopied =
       "id, repository, commit_sha, issue_key, kind, branch, author, message, commit_url, "
       "repo_url, branch_url, state, attempts, progress, next_attempt_at, lease_until, "

@@ -66,13 +66,14 @@ TEST(SmartCommit, ALaterLineWithoutKeysContinuesThePreviousKeys) {
 
 TEST(SmartCommit, ANewLineWithKeysStartsANewGroup) {
   EXPECT_THAT(Summary(Parse("JRA-1 #comment one\r\nJRA-2 #time 1h\n\nJRA-3 #start-progress")),
-              ElementsAre("JRA-1:0:comment:::one", "JRA-2:1:time::1h:",
-                          "JRA-3:2:transition:start-progress::"));
+              ElementsAre("JRA-1:0:comment:::one",
+                          "JRA-2:1:time::1h:", "JRA-3:2:transition:start-progress::"));
 }
 
 TEST(SmartCommit, KeysInsideCommandTextAreText) {
-  EXPECT_THAT(Summary(Parse("JRA-1 #comment see JRA-9 for context #resolve")),
-              ElementsAre("JRA-1:0:comment:::see JRA-9 for context", "JRA-1:1:transition:resolve::"));
+  EXPECT_THAT(
+      Summary(Parse("JRA-1 #comment see JRA-9 for context #resolve")),
+      ElementsAre("JRA-1:0:comment:::see JRA-9 for context", "JRA-1:1:transition:resolve::"));
 }
 
 TEST(SmartCommit, CommandNamesIgnoreCaseForCommentAndTime) {
@@ -114,8 +115,7 @@ TEST(SmartCommit, LongTextIsCutOnACharacterBoundary) {
 }
 
 TEST(SmartCommit, ATooLongTransitionNameIsNoCommand) {
-  EXPECT_THAT(Parse("JRA-1 #" + std::string(kMaxTransitionNameBytes + 1, 'x')).actions,
-              IsEmpty());
+  EXPECT_THAT(Parse("JRA-1 #" + std::string(kMaxTransitionNameBytes + 1, 'x')).actions, IsEmpty());
   EXPECT_EQ(Parse("JRA-1 #" + std::string(kMaxTransitionNameBytes, 'x')).actions.size(), 1u);
 }
 

@@ -99,8 +99,8 @@ TEST_P(OutboxTest, SmartCommandsOfOneKeyAreToldApartByTheirIndex) {
                   .ok());
   EXPECT_EQ(r.added, 4);
   // Pushed again (or to another branch): nothing new.
-  ASSERT_TRUE(outbox_->Enqueue({SmartJob("c1", "A-1", 1, time), SmartJob("c1", "A-2", 1, time)}, &r)
-                  .ok());
+  ASSERT_TRUE(
+      outbox_->Enqueue({SmartJob("c1", "A-1", 1, time), SmartJob("c1", "A-2", 1, time)}, &r).ok());
   EXPECT_EQ(r.is_new, (std::vector<bool>{false, true}));
   std::vector<Job> jobs;
   ASSERT_TRUE(outbox_->List(std::nullopt, 100, &jobs).ok());
@@ -129,11 +129,12 @@ TEST_P(OutboxTest, JiraUsersAreCachedUntilTheyExpire) {
   ASSERT_TRUE(outbox_->GetJiraUser("https://jira", "ada@example.com", 1000, &entry).ok());
   EXPECT_FALSE(entry);
   const std::int64_t now = NowMillis();
-  ASSERT_TRUE(outbox_
-                  ->PutJiraUser({"https://jira", "ada@example.com", true, "5b10ac", "", now + 60000})
-                  .ok());
-  ASSERT_TRUE(outbox_->PutJiraUser({"https://jira", "nobody@example.com", false, "", "", now + 60000})
-                  .ok());
+  ASSERT_TRUE(
+      outbox_->PutJiraUser({"https://jira", "ada@example.com", true, "5b10ac", "", now + 60000})
+          .ok());
+  ASSERT_TRUE(
+      outbox_->PutJiraUser({"https://jira", "nobody@example.com", false, "", "", now + 60000})
+          .ok());
   std::unique_ptr<Outbox> other = OpenAgain();
   ASSERT_TRUE(other->GetJiraUser("https://jira", "ada@example.com", now, &entry).ok());
   ASSERT_TRUE(entry);
@@ -148,8 +149,8 @@ TEST_P(OutboxTest, JiraUsersAreCachedUntilTheyExpire) {
   ASSERT_TRUE(other->GetJiraUser("https://jira", "ada@example.com", now + 60000, &entry).ok());
   EXPECT_FALSE(entry);
   // A new answer replaces the old one.
-  ASSERT_TRUE(outbox_->PutJiraUser({"https://jira", "ada@example.com", true, "", "ada", now + 90000})
-                  .ok());
+  ASSERT_TRUE(
+      outbox_->PutJiraUser({"https://jira", "ada@example.com", true, "", "ada", now + 90000}).ok());
   ASSERT_TRUE(other->GetJiraUser("https://jira", "ada@example.com", now, &entry).ok());
   ASSERT_TRUE(entry);
   EXPECT_EQ(entry->name, "ada");

@@ -31,7 +31,7 @@ struct PlanOptions {
   std::string repository;  // "platform/api"
   std::string site;        // the repository's Jira API URL (Job::site)
   bool transitions_enabled = true;
-  bool mentions_enabled = true;  // [triggers] commit
+  bool mentions_enabled = true;        // [triggers] commit
   bool smart_commits_enabled = false;  // [smart_commits] enabled
   // URL templates of [git]; {repo}, {sha}, {branch} are filled in per job.
   std::string commit_url_template;

@@ -19,8 +19,8 @@
 namespace jiralink::outbox {
 
 enum class JobKind {
-  kMention,  // "mentioned this issue" comment (if enabled) + remote link
-  kClose,    // transition(s), then the "Issue solved" comment + link if resolved
+  kMention,       // "mentioned this issue" comment (if enabled) + remote link
+  kClose,         // transition(s), then the "Issue solved" comment + link if resolved
   kSmartCommand,  // one Smart Commit command (#comment, #time, #<transition>) for one key
 };
 
@@ -68,7 +68,7 @@ struct Job {
   std::string branch;
   std::string author;
   std::string author_email;  // commits: the author's email (Smart Commits' map_authors)
-  std::string message;  // the whole commit message; the title is derived from it
+  std::string message;       // the whole commit message; the title is derived from it
   std::string commit_url;
   std::string repo_url;
   std::string branch_url;

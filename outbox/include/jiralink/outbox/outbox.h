@@ -34,16 +34,16 @@ struct SitePause {
 // A cached answer of Jira's user search by email ([smart_commits]
 // map_authors): who the commit author is in Jira, or that nobody is.
 struct JiraUserEntry {
-  std::string site;   // the Jira API URL
-  std::string email;  // as in the commit, lower-cased
-  bool found = false;      // exactly one user has this email
-  std::string account_id;  // Cloud
-  std::string name;        // Server/Data Center user name
+  std::string site;             // the Jira API URL
+  std::string email;            // as in the commit, lower-cased
+  bool found = false;           // exactly one user has this email
+  std::string account_id;       // Cloud
+  std::string name;             // Server/Data Center user name
   std::int64_t expires_at = 0;  // ms; ignored from then on
 };
 
 struct EnqueueResult {
-  int added = 0;  // new jobs
+  int added = 0;      // new jobs
   int duplicate = 0;  // already in the outbox (same repository, commit, key, kind, command index)
   std::vector<bool> is_new;  // per job given, in order: true when it was added
 };
