@@ -248,7 +248,9 @@ TEST(SqliteOutbox, AnOutboxFromBeforeSmartCommitsGetsTheCommandIndexInItsUniquen
   ASSERT_TRUE(upgraded->List(std::nullopt, 100, &jobs).ok());
   ASSERT_EQ(jobs.size(), 3u);
   for (const Job& job : jobs) {
-    if (job.id != old_id) EXPECT_GT(job.id, old_id) << "ids keep counting up";
+    if (job.id != old_id) {
+      EXPECT_GT(job.id, old_id) << "ids keep counting up";
+    }
   }
   // Opening again neither rebuilds nor loses anything.
   upgraded.reset();
