@@ -581,7 +581,7 @@ TEST_F(DeliveryTest, SmartWorklogAfterALostReplyIsLoggedOnce) {
   ASSERT_EQ(worklogs.size(), 1u);
   EXPECT_EQ(worklogs[0]["timeSpent"], "1w 2d 4h 30m");
   EXPECT_EQ(worklogs[0]["comment"], "work\n\n(" + SmartMarker(3) + ", by Ada Lovelace)");
-  EXPECT_EQ(Only().last_error, "logged 1w 2d 4h 30m");
+  EXPECT_EQ(Only().last_error, "work was logged already") << "found by its marker";
 }
 
 TEST_F(DeliveryTest, SmartTransitionAfterALostAnswerIsNotSentAgainAndCommentsItsText) {
