@@ -66,6 +66,7 @@ delivery::DeliveryPolicy PolicyFor(const config::Settings& settings) {
                           ? delivery::CloseMode::kCustom
                           : delivery::CloseMode::kDone;
   policy.transition_ids = settings.transitions.id_list;
+  policy.map_authors = settings.smart_commits.map_authors;
   return policy;
 }
 

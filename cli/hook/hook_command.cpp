@@ -108,6 +108,7 @@ int PostReceive(Context& ctx) {
   options.plan.site = settings.jira.api_url;
   options.plan.transitions_enabled = settings.transitions.enabled;
   options.plan.mentions_enabled = settings.triggers.commit;
+  options.plan.smart_commits_enabled = settings.smart_commits.enabled;
   options.plan.commit_url_template = settings.git.commit_url;
   options.plan.repo_url_template = settings.git.repo_url;
   options.plan.branch_url_template = settings.git.branch_url;
@@ -129,7 +130,10 @@ int PostReceive(Context& ctx) {
   if (!line.empty()) std::printf("%s\n", line.c_str());
   std::fflush(stdout);
 
-  if (summary.mentions_queued + summary.closes_queued == 0 || AutoDeliverDisabled()) return 0;
+  if (summary.mentions_queued + summary.closes_queued + summary.smart_commands_queued == 0 ||
+      AutoDeliverDisabled()) {
+    return 0;
+  }
   if (!config::RequireApiSettings(settings.jira).ok()) {
     Warn("[jira] is not configured; the jobs wait in the outbox (" + settings.state.dir + ")");
     return 0;

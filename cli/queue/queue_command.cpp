@@ -17,6 +17,7 @@
 
 #include "commands.h"
 #include "common.h"
+#include "jiralink/core/terminal_text.h"
 #include "jiralink/outbox/sqlite_outbox.h"
 
 namespace jiralink::cli {
@@ -40,7 +41,13 @@ nlohmann::json ToJson(const outbox::Job& job) {
           {"next_attempt_at", outbox::FormatMillisUtc(job.next_attempt_at)},
           {"created_at", outbox::FormatMillisUtc(job.created_at)},
           {"updated_at", outbox::FormatMillisUtc(job.updated_at)},
-          {"last_error", job.last_error}};
+          {"last_error", job.last_error},
+          {"command_index", job.command_index},
+          {"command", job.kind == outbox::JobKind::kSmartCommand
+                          ? (job.command.kind == SmartCommandKind::kTransition
+                                 ? "#" + job.command.transition
+                                 : std::string("#") + SmartCommandKindName(job.command.kind))
+                          : std::string()}};
 }
 
 int List(outbox::Outbox& outbox, const std::string& state_name, int limit, bool json) {
@@ -97,7 +104,7 @@ int List(outbox::Outbox& outbox, const std::string& state_name, int limit, bool 
                 static_cast<long long>(job.id), outbox::JobStateName(job.state),
                 outbox::JobKindName(job.kind), job.key.c_str(), job.repository.c_str(),
                 job.commit.substr(0, 12).c_str(), job.attempts, next.c_str(),
-                job.last_error.c_str());
+                SafeTerminalText(job.last_error, LineBreaks::kFlatten).c_str());
   }
   return 0;
 }

@@ -152,6 +152,10 @@ std::string Config::Describe(const Settings& s, const ValueSources* sources) {
   out.Table("triggers");
   out.Line("commit", Bool(s.triggers.commit));
   out.Line("merge_request", Bool(s.triggers.merge_request));
+
+  out.Table("smart_commits");
+  out.Line("enabled", Bool(s.smart_commits.enabled));
+  out.Line("map_authors", Bool(s.smart_commits.map_authors));
   return out.str();
 }
 

@@ -13,9 +13,9 @@
 namespace jiralink::config {
 namespace {
 
-constexpr std::array<std::string_view, 12> kTableNames = {
-    "jira",   "matching", "comments", "transitions",     "git",   "state",
-    "render", "delivery", "issues",   "vulnerabilities", "serve", "triggers"};
+constexpr std::array<std::string_view, 13> kTableNames = {
+    "jira",     "matching", "comments",        "transitions", "git",      "state",        "render",
+    "delivery", "issues",   "vulnerabilities", "serve",       "triggers", "smart_commits"};
 
 constexpr std::string_view kJiraKeys[] = {"web_url",   "api_url",         "auth",
                                           "username",  "token",           "token_file",
@@ -41,6 +41,7 @@ constexpr std::size_t kMaxProjectKeys = 100;
 constexpr std::string_view kServeKeys[] = {"listen",      "max_body_bytes", "timeout_seconds",
                                            "secret_file", "secret_env",     "secret"};
 constexpr std::string_view kTriggerKeys[] = {"commit", "merge_request"};
+constexpr std::string_view kSmartCommitKeys[] = {"enabled", "map_authors"};
 
 constexpr std::string_view kTokenKeys[] = {"token", "token_file", "token_env"};
 
@@ -222,6 +223,12 @@ void ApplyTriggers(TableReader& reader, TriggerSettings* triggers) {
   reader.CheckKnownKeys(kTriggerKeys);
   reader.GetBool("commit", &triggers->commit);
   reader.GetBool("merge_request", &triggers->merge_request);
+}
+
+void ApplySmartCommits(TableReader& reader, SmartCommitSettings* smart_commits) {
+  reader.CheckKnownKeys(kSmartCommitKeys);
+  reader.GetBool("enabled", &smart_commits->enabled);
+  reader.GetBool("map_authors", &smart_commits->map_authors);
 }
 
 void ApplyTransitions(TableReader& reader, TransitionSettings* transitions) {
@@ -454,6 +461,7 @@ void ApplyTable(std::string_view name, TableReader& reader, Settings* settings) 
   if (name == "issues") return ApplyIssues(reader, &settings->issues);
   if (name == "vulnerabilities") return ApplyVulnerabilities(reader, &settings->vulnerabilities);
   if (name == "serve") return ApplyServe(reader, &settings->serve);
+  if (name == "smart_commits") return ApplySmartCommits(reader, &settings->smart_commits);
 }
 
 // The table that knows `key`, for "did you mean [jira] web_url?".
@@ -462,12 +470,19 @@ std::string_view TableOwningKey(std::string_view key) {
     std::string_view table;
     std::span<const std::string_view> keys;
   };
-  const Entry entries[] = {{"jira", kJiraKeys},        {"matching", kMatchingKeys},
-                           {"comments", kCommentKeys}, {"transitions", kTransitionKeys},
-                           {"git", kGitKeys},          {"state", kStateKeys},
-                           {"render", kRenderKeys},    {"delivery", kDeliveryKeys},
-                           {"issues", kIssuesKeys},    {"vulnerabilities", kVulnerabilityKeys},
-                           {"serve", kServeKeys},      {"triggers", kTriggerKeys}};
+  const Entry entries[] = {{"jira", kJiraKeys},
+                           {"matching", kMatchingKeys},
+                           {"comments", kCommentKeys},
+                           {"transitions", kTransitionKeys},
+                           {"git", kGitKeys},
+                           {"state", kStateKeys},
+                           {"render", kRenderKeys},
+                           {"delivery", kDeliveryKeys},
+                           {"issues", kIssuesKeys},
+                           {"vulnerabilities", kVulnerabilityKeys},
+                           {"serve", kServeKeys},
+                           {"triggers", kTriggerKeys},
+                           {"smart_commits", kSmartCommitKeys}};
   for (const Entry& entry : entries) {
     if (std::find(entry.keys.begin(), entry.keys.end(), key) != entry.keys.end()) {
       return entry.table;

@@ -175,4 +175,36 @@ bool IsJiralinkGlobalId(std::string_view global_id) {
   return global_id.rfind(kGlobalIdPrefix, 0) == 0;
 }
 
+std::string SmartCommandMarker(const CommitFacts& commit, int index) {
+  std::string source =
+      commit.commit_url.empty()
+          ? "commit " + commit.sha
+          : JiraLink("commit " + commit.sha.substr(0, kShortShaLength), commit.commit_url);
+  return "Smart Commit command " + std::to_string(index + 1) + " of " + source;
+}
+
+std::string SmartCommandText(const CommitFacts& commit, int index, std::string_view text,
+                             std::string_view who) {
+  std::string out(text);
+  if (!out.empty()) out += "\n\n";
+  out += "(" + SmartCommandMarker(commit, index) + ", by ";
+  out += who.empty() ? JiraLink(commit.author.empty() ? "unknown author" : commit.author, "")
+                     : std::string(who);
+  out += ")";
+  return out;
+}
+
+std::string JiraUserMention(std::string_view account_id, std::string_view name) {
+  std::string_view id = account_id.empty() ? name : account_id;
+  if (id.empty()) return "";
+  for (char c : id) {
+    if (c == ']' || c == '[' || c == '|' || c == '{' || c == '}' ||
+        static_cast<unsigned char>(c) < 0x20) {
+      return "";
+    }
+  }
+  return account_id.empty() ? "[~" + std::string(name) + "]"
+                            : "[~accountid:" + std::string(account_id) + "]";
+}
+
 }  // namespace jiralink

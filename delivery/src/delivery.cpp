@@ -1,8 +1,10 @@
 #include "jiralink/delivery/delivery.h"
 
+#include <cctype>
 #include <utility>
 
 #include "jiralink/core/comment_text.h"
+#include "jiralink/core/smart_commit.h"
 
 namespace jiralink::delivery {
 
@@ -155,7 +157,153 @@ Status Deliverer::CheckPause(DeliveryReport* report, bool* may_deliver) {
 
 Deliverer::Outcome Deliverer::Deliver(Job& job) {
   DeliveryPolicy policy = options_.policy ? options_.policy(job) : DeliveryPolicy{};
-  return job.kind == JobKind::kClose ? DeliverClose(job, policy) : DeliverMention(job, policy);
+  switch (job.kind) {
+    case JobKind::kClose:
+      return DeliverClose(job, policy);
+    case JobKind::kSmartCommand:
+      return DeliverSmart(job, policy);
+    case JobKind::kMention:
+      break;
+  }
+  return DeliverMention(job, policy);
+}
+
+std::string Deliverer::AuthorMention(const Job& job, const DeliveryPolicy& policy) {
+  if (!policy.map_authors || job.author_email.empty()) return "";
+  std::string email = job.author_email;
+  for (char& c : email) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::optional<outbox::JiraUserEntry> cached;
+  const std::int64_t now = NowMillis();
+  if (outbox_->GetJiraUser(options_.site, email, now, &cached).ok() && cached) {
+    return cached->found ? JiraUserMention(cached->account_id, cached->name) : "";
+  }
+  std::vector<jira::User> users;
+  jira::ApiStatus api = client_->SearchUsers(email, &users);
+  if (!api.ok()) {
+    // Not worth failing the command for: the author's name is written instead.
+    Log("cannot look up the Jira user of " + email + ": " + api.ToString());
+    return "";
+  }
+  outbox::JiraUserEntry entry;
+  entry.site = options_.site;
+  entry.email = email;
+  entry.expires_at = now + kUserCacheMillis;
+  int matches = 0;
+  for (const jira::User& user : users) {
+    std::string theirs = user.email;
+    for (char& c : theirs) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (theirs != email) continue;
+    ++matches;
+    entry.account_id = user.account_id;
+    entry.name = user.account_id.empty() ? user.name : "";
+  }
+  // As Atlassian: the email must match exactly one user.
+  entry.found = matches == 1;
+  if (!entry.found) {
+    entry.account_id.clear();
+    entry.name.clear();
+  }
+  Status status = outbox_->PutJiraUser(entry);
+  if (!status.ok()) Log("cannot cache the Jira user of " + email + ": " + status.message());
+  return entry.found ? JiraUserMention(entry.account_id, entry.name) : "";
+}
+
+Deliverer::Outcome Deliverer::SmartComment(const Job& job, const std::string& who,
+                                           const std::string& done) {
+  CommitFacts facts = FactsOf(job);
+  std::vector<jira::Comment> comments;
+  jira::ApiStatus api = client_->GetComments(job.key, &comments);
+  if (!api.ok()) return Failure(api, "reading the comments of " + job.key);
+  if (AnyCommentContains(comments, SmartCommandMarker(facts, job.command_index))) {
+    return {Verdict::kDone, done + " (the comment was there already)", -1};
+  }
+  jira::Comment created;
+  api = client_->AddComment(
+      job.key, SmartCommandText(facts, job.command_index, job.command.text, who), &created);
+  if (!api.ok()) return Failure(api, "commenting on " + job.key);
+  return {Verdict::kDone, done, -1};
+}
+
+Deliverer::Outcome Deliverer::DeliverSmart(Job& job, const DeliveryPolicy& policy) {
+  CommitFacts facts = FactsOf(job);
+  const std::string marker = SmartCommandMarker(facts, job.command_index);
+  switch (job.command.kind) {
+    case SmartCommandKind::kComment:
+      return SmartComment(job, AuthorMention(job, policy), "commented");
+    case SmartCommandKind::kTime: {
+      std::vector<jira::Worklog> worklogs;
+      jira::ApiStatus api = client_->GetWorklogs(job.key, &worklogs);
+      if (!api.ok()) return Failure(api, "reading the worklogs of " + job.key);
+      for (const jira::Worklog& worklog : worklogs) {
+        if (worklog.comment.find(marker) != std::string::npos) {
+          return {Verdict::kDone, "work was logged already", -1};
+        }
+      }
+      jira::Worklog created;
+      api = client_->AddWorklog(
+          job.key, job.command.time_spent,
+          SmartCommandText(facts, job.command_index, job.command.text, AuthorMention(job, policy)),
+          &created);
+      if (!api.ok()) return Failure(api, "logging " + job.command.time_spent + " on " + job.key);
+      return {Verdict::kDone, "logged " + job.command.time_spent, -1};
+    }
+    case SmartCommandKind::kTransition:
+      break;
+  }
+
+  Outcome outcome;
+  const std::string& written = job.command.transition;
+  if (job.progress == 0) {
+    jira::Issue issue;
+    jira::ApiStatus api = client_->GetIssue(job.key, "transitions", "status", &issue);
+    if (!api.ok()) return Failure(api, "reading " + job.key);
+    std::vector<std::string> names;
+    for (const jira::Transition& transition : issue.transitions) names.push_back(transition.name);
+    std::vector<std::size_t> matches = MatchTransitionName(written, names);
+    if (job.step == CloseStep::kTransitionSent) {
+      // The answer to our POST was lost: applied when the issue is in the
+      // target status, or the name no longer selects one transition from
+      // where the issue is now.
+      bool applied =
+          matches.size() != 1 || issue.transitions[matches[0]].to.name == issue.status.name;
+      job.step = CloseStep::kNone;
+      if (applied) job.progress = 1;
+      if (!Record(job, &outcome)) return outcome;
+    }
+    if (job.progress == 0) {
+      if (matches.size() != 1) {
+        std::string offered;
+        for (const std::string& name : names) offered += (offered.empty() ? "" : ", ") + name;
+        if (offered.empty()) offered = "none";
+        std::string problem = matches.empty() ? "no transition named \"" + written + "\""
+                                              : "\"" + written + "\" matches " +
+                                                    std::to_string(matches.size()) + " transitions";
+        return {Verdict::kDead,
+                problem + " from status \"" + issue.status.name + "\" of " + job.key +
+                    " (offered: " + offered +
+                    "); fix the workflow or the name, then `jiralink queue retry " +
+                    std::to_string(job.id) + "`",
+                -1};
+      }
+      const jira::Transition& transition = issue.transitions[matches[0]];
+      job.step = CloseStep::kTransitionSent;
+      if (!Record(job, &outcome)) return outcome;
+      api = client_->DoTransition(job.key, transition.id);
+      if (!api.ok()) {
+        if (SurelyNotApplied(api)) {
+          job.step = CloseStep::kNone;
+          if (!Record(job, &outcome)) return outcome;
+        }
+        return Failure(api, "transition \"" + transition.name + "\" of " + job.key);
+      }
+      job.step = CloseStep::kNone;
+      job.progress = 1;
+      if (!Record(job, &outcome)) return outcome;
+    }
+  }
+  if (job.command.text.empty()) return {Verdict::kDone, "transitioned (#" + written + ")", -1};
+  return SmartComment(job, AuthorMention(job, policy),
+                      "transitioned (#" + written + ") and commented");
 }
 
 Deliverer::Outcome Deliverer::DeliverMention(const Job& job, const DeliveryPolicy& policy) {

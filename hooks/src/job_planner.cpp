@@ -36,10 +36,18 @@ std::vector<KeyJob> PlanCommitKeys(const NewCommit& commit, bool on_default_bran
   if (options.transitions_enabled) {
     for (const std::string& key : closed) jobs.push_back({key, JobKind::kClose});
   }
-  if (!options.mentions_enabled) return jobs;
-  for (std::string& key : keys) {
-    bool is_closed = std::find(closed.begin(), closed.end(), key) != closed.end();
-    if (!is_closed) jobs.push_back({std::move(key), JobKind::kMention});
+  if (options.mentions_enabled) {
+    for (std::string& key : keys) {
+      bool is_closed = std::find(closed.begin(), closed.end(), key) != closed.end();
+      if (!is_closed) jobs.push_back({std::move(key), JobKind::kMention});
+    }
+  }
+  if (options.smart_commits_enabled) {
+    SmartCommitParse parse = ParseSmartCommit(commit.message, scanner);
+    for (SmartCommitAction& action : parse.actions) {
+      jobs.push_back(
+          {std::move(action.key), JobKind::kSmartCommand, action.index, std::move(action.command)});
+    }
   }
   return jobs;
 }
@@ -51,6 +59,7 @@ Job CommitJob(const BranchCommits& branch, const NewCommit& commit, const PlanOp
   job.commit = commit.sha;
   job.branch = branch.branch;
   job.author = commit.author;
+  job.author_email = commit.author_email;
   job.message = CapJobMessage(commit.message);
   job.commit_url =
       ExpandUrlTemplate(options.commit_url_template, options.repository, commit.sha, branch.branch);

@@ -20,7 +20,7 @@ namespace jiralink::hooks {
 namespace {
 
 // Ends each field with NUL: a commit message may hold any other byte.
-constexpr const char* kCommitFormat = "--format=%H%x00%aN%x00%B%x00";
+constexpr const char* kCommitFormat = "--format=%H%x00%aN%x00%aE%x00%B%x00";
 // The shape of a walk: "<sha> <commit time> <parent>..." per line.
 constexpr const char* kShapeFormat = "--format=%H %ct %P";
 
@@ -122,7 +122,7 @@ Status MissingObjects(const std::string& git_dir, const std::set<std::string>& o
   return Status::Ok();
 }
 
-// Reads records of kCommitFormat ("<sha>\0<author>\0<body>\0", each followed
+// Reads records of kCommitFormat ("<sha>\0<author>\0<email>\0<body>\0", each followed
 // by rev-list's newline) from git's output as it comes. A record is only
 // searched from where the last search stopped, so a message of many
 // megabytes arriving in pieces is scanned once.
@@ -152,7 +152,7 @@ class RecordReader {
       while (start_ < buffer_.size() && buffer_[start_] == '\n') ++start_;
       if (scanned_ < start_) scanned_ = start_;
     }
-    while (ends_ < 3) {
+    while (ends_ < 4) {
       std::size_t nul = buffer_.find('\0', scanned_);
       if (nul == std::string::npos) {
         scanned_ = buffer_.size();
@@ -163,8 +163,9 @@ class RecordReader {
     }
     commit->sha.assign(buffer_, start_, end_[0] - start_);
     commit->author.assign(buffer_, end_[0] + 1, end_[1] - end_[0] - 1);
-    commit->message.assign(buffer_, end_[1] + 1, end_[2] - end_[1] - 1);
-    start_ = end_[2] + 1;
+    commit->author_email.assign(buffer_, end_[1] + 1, end_[2] - end_[1] - 1);
+    commit->message.assign(buffer_, end_[2] + 1, end_[3] - end_[2] - 1);
+    start_ = end_[3] + 1;
     scanned_ = start_;
     ends_ = 0;
     return true;
@@ -174,7 +175,7 @@ class RecordReader {
   std::string buffer_;
   std::size_t start_ = 0;    // where the next record begins
   std::size_t scanned_ = 0;  // searched for NULs up to here
-  std::size_t end_[3] = {};  // the NULs of the record found so far
+  std::size_t end_[4] = {};  // the NULs of the record found so far
   std::size_t ends_ = 0;
 };
 

@@ -55,13 +55,17 @@ Status RunPostReceiveWith(const PostReceiveOptions& options, std::string_view st
     for (KeyJob& key : keys) {
       job.key = std::move(key.key);
       job.kind = key.kind;
+      job.command_index = key.command_index;
+      job.command = std::move(key.command);
       bool added = false;
       status = batch->Add(job, &added);
       if (!status.ok()) return status;
       if (!added) {
         ++summary->already_queued;
       } else {
-        ++(job.kind == JobKind::kClose ? summary->closes_queued : summary->mentions_queued);
+        ++(job.kind == JobKind::kClose          ? summary->closes_queued
+           : job.kind == JobKind::kSmartCommand ? summary->smart_commands_queued
+                                                : summary->mentions_queued);
       }
     }
   }
@@ -114,7 +118,7 @@ Status RunPostReceive(const PostReceiveOptions& options, std::string_view stdin_
 std::string SummaryLine(const PostReceiveSummary& summary, int max_commits_per_update) {
   if (summary.branch_updates == 0) return "";
   std::string line = "jiralink: ";
-  int queued = summary.mentions_queued + summary.closes_queued;
+  int queued = summary.mentions_queued + summary.closes_queued + summary.smart_commands_queued;
   if (queued == 0) {
     if (summary.already_queued > 0) {
       line += "nothing new for Jira (" + Plural(summary.already_queued, "job", "jobs") +
@@ -130,8 +134,13 @@ std::string SummaryLine(const PostReceiveSummary& summary, int max_commits_per_u
       if (summary.closes_queued > 0) {
         line += " and " + Plural(summary.closes_queued, "close", "closes");
       }
-    } else {
+    } else if (summary.closes_queued > 0) {
       line += Plural(summary.closes_queued, "Jira close", "Jira closes");
+    }
+    if (summary.smart_commands_queued > 0) {
+      line +=
+          std::string(summary.mentions_queued + summary.closes_queued > 0 ? " and " : "") +
+          Plural(summary.smart_commands_queued, "Smart Commit command", "Smart Commit commands");
     }
     line += " queued";
   }

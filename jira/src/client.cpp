@@ -160,6 +160,63 @@ ApiStatus Client::AddComment(std::string_view key, std::string_view body, Commen
   return status;
 }
 
+ApiStatus Client::GetWorklogs(std::string_view key, std::vector<Worklog>* out) {
+  std::vector<Worklog> worklogs;
+  long long start_at = 0;
+  ApiStatus status;
+  for (int page = 0; page < kMaxPages; ++page) {
+    json body;
+    std::string query = "startAt=" + std::to_string(start_at) + "&maxResults=1000";
+    status = impl_->Call("GET", "/issue/" + impl_->Segment(key) + "/worklog", query, "", &body);
+    if (!status.ok()) return status;
+    const json& list = body.is_object() && body.contains("worklogs") ? body["worklogs"] : json();
+    size_t count = 0;
+    if (list.is_array()) {
+      for (const json& item : list) {
+        Worklog worklog;
+        ParseWorklog(item, &worklog);
+        worklogs.push_back(std::move(worklog));
+        ++count;
+      }
+    }
+    long long total = body.is_object() && body.contains("total") && body["total"].is_number()
+                          ? body["total"].get<long long>()
+                          : -1;
+    start_at += static_cast<long long>(count);
+    if (count == 0 || total < 0 || start_at >= total) break;
+  }
+  if (out != nullptr) *out = std::move(worklogs);
+  return status;
+}
+
+ApiStatus Client::AddWorklog(std::string_view key, std::string_view time_spent,
+                             std::string_view comment, Worklog* created) {
+  json request = {{"timeSpent", std::string(time_spent)}, {"comment", std::string(comment)}};
+  json answer;
+  ApiStatus status =
+      impl_->Call("POST", "/issue/" + impl_->Segment(key) + "/worklog", "", Dump(request), &answer);
+  if (status.ok() && created != nullptr) ParseWorklog(answer, created);
+  return status;
+}
+
+ApiStatus Client::SearchUsers(std::string_view email, std::vector<User>* out) {
+  std::string query =
+      impl_->Param(deployment() == Deployment::kCloud ? "query" : "username", email) +
+      "&maxResults=10";
+  json body;
+  ApiStatus status = impl_->Call("GET", "/user/search", query, "", &body);
+  if (!status.ok() || out == nullptr) return status;
+  out->clear();
+  if (body.is_array()) {
+    for (const json& item : body) {
+      User user;
+      ParseUser(item, &user);
+      out->push_back(std::move(user));
+    }
+  }
+  return status;
+}
+
 ApiStatus Client::GetRemoteLinks(std::string_view key, std::vector<RemoteLink>* out) {
   json body;
   ApiStatus status =

@@ -129,6 +129,15 @@ void ParseComment(const json& j, Comment* out) {
   out->created = Text(j, "created");
 }
 
+void ParseWorklog(const json& j, Worklog* out) {
+  *out = Worklog();
+  out->id = Text(j, "id");
+  out->time_spent = Text(j, "timeSpent");
+  const json& comment = At(j, "comment");
+  out->comment =
+      comment.is_string() ? comment.get<std::string>() : (comment.is_null() ? "" : comment.dump());
+}
+
 void ParseRemoteLink(const json& j, RemoteLink* out) {
   *out = RemoteLink();
   out->id = Integer(At(j, "id"), 0);

@@ -6,7 +6,17 @@
 
 namespace jiralink::outbox {
 
-const char* JobKindName(JobKind kind) { return kind == JobKind::kClose ? "close" : "mention"; }
+const char* JobKindName(JobKind kind) {
+  switch (kind) {
+    case JobKind::kMention:
+      return "mention";
+    case JobKind::kClose:
+      return "close";
+    case JobKind::kSmartCommand:
+      return "smart";
+  }
+  return "mention";
+}
 
 const char* JobStateName(JobState state) {
   switch (state) {
@@ -27,6 +37,8 @@ bool ParseJobKind(std::string_view text, JobKind* kind) {
     *kind = JobKind::kMention;
   } else if (text == "close") {
     *kind = JobKind::kClose;
+  } else if (text == "smart") {
+    *kind = JobKind::kSmartCommand;
   } else {
     return false;
   }

@@ -15,8 +15,9 @@ namespace {
 
 constexpr int kBusyTimeoutMs = 30000;
 
-constexpr const char* kSchema = R"sql(
-CREATE TABLE IF NOT EXISTS jobs (
+// The jobs table's columns and uniqueness (OpenSqliteOutbox creates it; the upgrade
+// rebuilds older tables with it, see RebuildForCommandIndex).
+constexpr const char* kJobsColumns = R"sql(
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   repository TEXT NOT NULL,
   commit_sha TEXT NOT NULL,
@@ -41,8 +42,20 @@ CREATE TABLE IF NOT EXISTS jobs (
   push_number INTEGER NOT NULL DEFAULT 0,
   position INTEGER NOT NULL DEFAULT 0,
   step INTEGER NOT NULL DEFAULT 0,
-  UNIQUE (repository, commit_sha, issue_key, kind)
-);
+  command_index INTEGER NOT NULL DEFAULT 0,
+  command_kind TEXT NOT NULL DEFAULT '',
+  command_name TEXT NOT NULL DEFAULT '',
+  command_time TEXT NOT NULL DEFAULT '',
+  command_text TEXT NOT NULL DEFAULT '',
+  author_email TEXT NOT NULL DEFAULT '',
+  UNIQUE (repository, commit_sha, issue_key, kind, command_index)
+)sql";
+
+// Written in every file's jobs table whose uniqueness has the command index.
+constexpr std::string_view kUniqueWithCommandIndex =
+    "UNIQUE (repository, commit_sha, issue_key, kind, command_index)";
+
+constexpr const char* kOtherTables = R"sql(
 CREATE INDEX IF NOT EXISTS jobs_due ON jobs (state, next_attempt_at);
 CREATE TABLE IF NOT EXISTS messages (
   repository TEXT NOT NULL,
@@ -53,6 +66,15 @@ CREATE TABLE IF NOT EXISTS messages (
 CREATE TABLE IF NOT EXISTS outbox_state (
   name TEXT PRIMARY KEY,
   value INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS jira_users (
+  site TEXT NOT NULL,
+  email TEXT NOT NULL,
+  found INTEGER NOT NULL,
+  account_id TEXT NOT NULL DEFAULT '',
+  name TEXT NOT NULL DEFAULT '',
+  expires_at INTEGER NOT NULL,
+  PRIMARY KEY (site, email)
 );
 CREATE TABLE IF NOT EXISTS pauses (
   site TEXT PRIMARY KEY,
@@ -70,7 +92,8 @@ constexpr const char* kJobColumns =
     "coalesce((SELECT m.message FROM messages m WHERE m.repository = jobs.repository AND "
     "m.source = jobs.commit_sha), jobs.message), commit_url, "
     "repo_url, branch_url, state, attempts, progress, next_attempt_at, lease_until, last_error, "
-    "created_at, updated_at, lease_token, site, position, step";
+    "created_at, updated_at, lease_token, site, position, step, command_index, command_kind, "
+    "command_name, command_time, command_text, author_email";
 
 // A prepared statement that finalizes itself.
 class Statement {
@@ -123,6 +146,12 @@ constexpr AddedColumn kAddedColumns[] = {
     {"push_number", "INTEGER NOT NULL DEFAULT 0"},
     {"position", "INTEGER NOT NULL DEFAULT 0"},
     {"step", "INTEGER NOT NULL DEFAULT 0"},
+    {"command_index", "INTEGER NOT NULL DEFAULT 0"},
+    {"command_kind", "TEXT NOT NULL DEFAULT ''"},
+    {"command_name", "TEXT NOT NULL DEFAULT ''"},
+    {"command_time", "TEXT NOT NULL DEFAULT ''"},
+    {"command_text", "TEXT NOT NULL DEFAULT ''"},
+    {"author_email", "TEXT NOT NULL DEFAULT ''"},
 };
 
 bool HasColumn(sqlite3* db, const char* name) {
@@ -177,6 +206,59 @@ Status MoveMessagesOutOfJobs(sqlite3* db) {
   return Status::Ok();
 }
 
+// Outboxes written before Smart Commits have (repository, commit_sha,
+// issue_key, kind) as the jobs' uniqueness, which would merge a commit's
+// commands for one key: rebuilds the table with the command index in it
+// (SQLite cannot change a constraint in place), in one transaction, keeping
+// every job, its id and the id sequence (push numbers derive from it).
+Status RebuildForCommandIndex(sqlite3* db) {
+  auto has_new_uniqueness = [db](bool* has) {
+    Statement table(db, "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'jobs'");
+    if (!table.ok() || table.Step() != SQLITE_ROW) return false;
+    *has = table.Text(0).find(kUniqueWithCommandIndex) != std::string::npos;
+    return true;
+  };
+  bool has = false;
+  if (!has_new_uniqueness(&has)) return Status::IOError(sqlite3_errmsg(db));
+  if (has) return Status::Ok();
+  char* message = nullptr;
+  auto fail = [&](const char* what) {
+    std::string text = message != nullptr ? message : sqlite3_errmsg(db);
+    sqlite3_free(message);
+    sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+    return Status::IOError(std::string(what) + ": " + text);
+  };
+  if (sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, &message) != SQLITE_OK) {
+    return fail("adding the command index to the jobs' uniqueness");
+  }
+  // Another process may have rebuilt it while this one waited for the lock.
+  if (!has_new_uniqueness(&has)) return fail("reading the jobs table");
+  if (has)
+    return sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr) == SQLITE_OK ? Status::Ok()
+                                                                              : fail("commit");
+  constexpr const char* kCopied =
+      "id, repository, commit_sha, issue_key, kind, branch, author, message, commit_url, "
+      "repo_url, branch_url, state, attempts, progress, next_attempt_at, lease_until, "
+      "lease_token, last_error, created_at, updated_at, site, push_number, position, step, "
+      "command_index, command_kind, command_name, command_time, command_text, author_email";
+  std::string sql = std::string("CREATE TABLE jobs_rebuilt (") + kJobsColumns + ");" +
+                    "INSERT INTO jobs_rebuilt (" + kCopied + ") SELECT " + kCopied +
+                    " FROM jobs ORDER BY id;"
+                    "CREATE TEMP TABLE jobs_sequence AS SELECT seq FROM sqlite_sequence WHERE "
+                    "name = 'jobs';"
+                    "DROP TABLE jobs;"
+                    "ALTER TABLE jobs_rebuilt RENAME TO jobs;"
+                    "UPDATE sqlite_sequence SET seq = max(seq, coalesce((SELECT max(seq) FROM "
+                    "temp.jobs_sequence), 0)) WHERE name = 'jobs';"
+                    "DROP TABLE temp.jobs_sequence;"
+                    "CREATE INDEX IF NOT EXISTS jobs_due ON jobs (state, next_attempt_at);"
+                    "COMMIT;";
+  if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
+    return fail("adding the command index to the jobs' uniqueness");
+  }
+  return Status::Ok();
+}
+
 // A random non-zero token that identifies one claim of a job.
 std::int64_t NewLeaseToken() {
   static thread_local std::mt19937_64 generator{std::random_device{}()};
@@ -213,6 +295,12 @@ Job ReadJob(Statement& s) {
   job.step = step == 1   ? CloseStep::kTransitionSent
              : step == 2 ? CloseStep::kResolved
                          : CloseStep::kNone;
+  job.command_index = static_cast<int>(s.Int(23));
+  ParseSmartCommandKind(s.Text(24), &job.command.kind);
+  job.command.transition = s.Text(25);
+  job.command.time_spent = s.Text(26);
+  job.command.text = s.Text(27);
+  job.author_email = s.Text(28);
   return job;
 }
 
@@ -241,8 +329,10 @@ class SqliteEnqueueBatch final : public EnqueueBatch {
         insert_(db,
                 "INSERT INTO jobs (repository, commit_sha, issue_key, kind, branch, author, "
                 "commit_url, repo_url, branch_url, next_attempt_at, created_at, "
-                "updated_at, site, push_number, position) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
-                "?7, ?8, ?9, ?10, ?10, ?10, ?11, ?12, ?13) ON CONFLICT DO NOTHING"),
+                "updated_at, site, push_number, position, command_index, command_kind, "
+                "command_name, command_time, command_text, author_email) VALUES (?1, ?2, ?3, "
+                "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
+                "?19) ON CONFLICT DO NOTHING"),
         // A commit's message never changes; a merge request's may (an edit).
         message_(db,
                  "INSERT INTO messages (repository, source, message) VALUES (?1, ?2, ?3) "
@@ -278,6 +368,13 @@ class SqliteEnqueueBatch final : public EnqueueBatch {
     insert_.BindUnowned(11, job.site);
     insert_.Bind(12, push_number_);
     insert_.Bind(13, job.position);
+    const bool smart = job.kind == JobKind::kSmartCommand;
+    insert_.Bind(14, static_cast<std::int64_t>(smart ? job.command_index : 0));
+    insert_.BindUnowned(15, smart ? SmartCommandKindName(job.command.kind) : "");
+    insert_.BindUnowned(16, smart ? std::string_view(job.command.transition) : "");
+    insert_.BindUnowned(17, smart ? std::string_view(job.command.time_spent) : "");
+    insert_.BindUnowned(18, smart ? std::string_view(job.command.text) : "");
+    insert_.BindUnowned(19, job.author_email);
     int rc = insert_.Step();
     insert_.Reset();
     if (rc != SQLITE_DONE) return Error("insert job");
@@ -593,6 +690,47 @@ class SqliteOutbox final : public Outbox {
     return Status::Ok();
   }
 
+  Status GetJiraUser(const std::string& site, const std::string& email, std::int64_t now,
+                     std::optional<JiraUserEntry>* entry) override {
+    entry->reset();
+    Statement s(db_,
+                "SELECT site, email, found, account_id, name, expires_at FROM jira_users WHERE "
+                "site = ?1 AND email = ?2 AND expires_at > ?3");
+    if (!s.ok()) return Error("prepare user lookup");
+    s.Bind(1, site);
+    s.Bind(2, email);
+    s.Bind(3, now);
+    int rc = s.Step();
+    if (rc == SQLITE_ROW) {
+      *entry = JiraUserEntry{s.Text(0), s.Text(1), s.Int(2) != 0, s.Text(3), s.Text(4), s.Int(5)};
+    } else if (rc != SQLITE_DONE) {
+      return Error("read a cached user");
+    }
+    return Status::Ok();
+  }
+
+  Status PutJiraUser(const JiraUserEntry& entry) override {
+    Statement s(db_,
+                "INSERT INTO jira_users (site, email, found, account_id, name, expires_at) VALUES "
+                "(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (site, email) DO UPDATE SET found = ?3, "
+                "account_id = ?4, name = ?5, expires_at = ?6");
+    if (!s.ok()) return Error("prepare user cache");
+    s.Bind(1, entry.site);
+    s.Bind(2, entry.email);
+    s.Bind(3, static_cast<std::int64_t>(entry.found ? 1 : 0));
+    s.Bind(4, entry.account_id);
+    s.Bind(5, entry.name);
+    s.Bind(6, entry.expires_at);
+    if (s.Step() != SQLITE_DONE) return Error("cache a user");
+    // Expired entries go as new ones come: the table stays as small as the
+    // set of recent authors.
+    Statement purge(db_, "DELETE FROM jira_users WHERE expires_at <= ?1");
+    if (!purge.ok()) return Error("prepare user cache purge");
+    purge.Bind(1, NowMillis());
+    if (purge.Step() != SQLITE_DONE) return Error("purge the user cache");
+    return Status::Ok();
+  }
+
   Status ListPauses(std::vector<SitePause>* pauses) override {
     pauses->clear();
     Statement s(db_, "SELECT site, reason, since, until FROM pauses ORDER BY site");
@@ -685,9 +823,11 @@ Status OpenSqliteOutbox(const std::string& path, std::unique_ptr<Outbox>* out,
     // Nor when the hook's process ends: that checkpoint fsyncs twice.
     sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
   }
+  const std::string schema =
+      std::string("CREATE TABLE IF NOT EXISTS jobs (") + kJobsColumns + ");" + kOtherTables;
   char* message = nullptr;
   if (sqlite3_exec(db, setup.c_str(), nullptr, nullptr, &message) != SQLITE_OK ||
-      sqlite3_exec(db, kSchema, nullptr, nullptr, &message) != SQLITE_OK) {
+      sqlite3_exec(db, schema.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
     std::string text = message ? message : sqlite3_errmsg(db);
     sqlite3_free(message);
     sqlite3_close(db);
@@ -695,6 +835,7 @@ Status OpenSqliteOutbox(const std::string& path, std::unique_ptr<Outbox>* out,
   }
   Status upgraded = AddMissingColumns(db);
   if (upgraded.ok()) upgraded = MoveMessagesOutOfJobs(db);
+  if (upgraded.ok()) upgraded = RebuildForCommandIndex(db);
   if (!upgraded.ok()) {
     sqlite3_close(db);
     return Status::IOError("cannot upgrade the outbox " + path + ": " + upgraded.message());

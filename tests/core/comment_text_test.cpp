@@ -158,5 +158,27 @@ TEST(CommentText, MergeRequestsUseTheForgesMergeRequestWording) {
   EXPECT_NE(CommitTitle(mr.message), whole) << "the same text as a commit title is cut";
 }
 
+TEST(SmartCommandText, EndsWithTheMarkerAndTheAuthorMadeMarkupSafe) {
+  CommitFacts commit = SampleCommit();
+  commit.author = "Ada [admin] |x|";
+  std::string marker = SmartCommandMarker(commit, 2);
+  EXPECT_EQ(marker, "Smart Commit command 3 of [commit " + commit.sha.substr(0, 11) + "|" +
+                        commit.commit_url + "]");
+  EXPECT_EQ(SmartCommandText(commit, 2, "Looks *good*", ""),
+            "Looks *good*\n\n(" + marker + ", by Ada (admin) /x/)");
+  EXPECT_EQ(SmartCommandText(commit, 2, "", "[~ada]"), "(" + marker + ", by [~ada])");
+  commit.commit_url.clear();
+  EXPECT_EQ(SmartCommandMarker(commit, 0), "Smart Commit command 1 of commit " + commit.sha);
+}
+
+TEST(JiraUserMention, CloudByAccountIdServerByNameAndNothingUnsafe) {
+  EXPECT_EQ(JiraUserMention("5b10ac8d82e05b22cc7d4ef5", ""),
+            "[~accountid:5b10ac8d82e05b22cc7d4ef5]");
+  EXPECT_EQ(JiraUserMention("", "ada.lovelace"), "[~ada.lovelace]");
+  EXPECT_EQ(JiraUserMention("", ""), "");
+  EXPECT_EQ(JiraUserMention("", "ada]evil["), "");
+  EXPECT_EQ(JiraUserMention("a|b", ""), "");
+}
+
 }  // namespace
 }  // namespace jiralink

@@ -545,5 +545,91 @@ TEST_F(DeliveryTest, MergeRequestAndCommitClosingOneKeyTransitionAndCommentOnce)
   EXPECT_EQ(links[0]["object"]["title"], "Solved by merge request !42.");
 }
 
+Job SmartJob(Job job, int index, SmartCommand command) {
+  job.kind = JobKind::kSmartCommand;
+  job.command_index = index;
+  job.command = std::move(command);
+  return job;
+}
+
+std::string SmartMarker(int number) {
+  return "Smart Commit command " + std::to_string(number) + " of [commit " +
+         std::string(kSha).substr(0, 11) + "|" + kCommitUrl + "]";
+}
+
+TEST_F(DeliveryTest, SmartCommentAfterALostReplyIsPostedOnce) {
+  jira_.InjectFault(LoseReplies("/comment"));
+  Enqueue({SmartJob(MakeJob("PROJ-1"), 0, {SmartCommandKind::kComment, "", "", "Looks good"})});
+  EXPECT_EQ(Run().retrying, 1);
+  MakeDueNow();
+  EXPECT_EQ(Run().delivered, 1);
+  EXPECT_EQ(jira_.Requests("POST", "/comment").size(), 1u);
+  auto comments = jira_.Comments("PROJ-1");
+  ASSERT_EQ(comments.size(), 1u);
+  EXPECT_EQ(comments[0]["body"], "Looks good\n\n(" + SmartMarker(1) + ", by Ada Lovelace)");
+  EXPECT_TRUE(jira_.RemoteLinks("PROJ-1").empty()) << "smart commands make no link";
+}
+
+TEST_F(DeliveryTest, SmartWorklogAfterALostReplyIsLoggedOnce) {
+  jira_.InjectFault(LoseReplies("/worklog"));
+  Enqueue({SmartJob(MakeJob("PROJ-1"), 2, {SmartCommandKind::kTime, "", "1w 2d 4h 30m", "work"})});
+  EXPECT_EQ(Run().retrying, 1);
+  MakeDueNow();
+  EXPECT_EQ(Run().delivered, 1);
+  EXPECT_EQ(jira_.Requests("POST", "/worklog").size(), 1u);
+  auto worklogs = jira_.Worklogs("PROJ-1");
+  ASSERT_EQ(worklogs.size(), 1u);
+  EXPECT_EQ(worklogs[0]["timeSpent"], "1w 2d 4h 30m");
+  EXPECT_EQ(worklogs[0]["comment"], "work\n\n(" + SmartMarker(3) + ", by Ada Lovelace)");
+  EXPECT_EQ(Only().last_error, "work was logged already") << "found by its marker";
+}
+
+TEST_F(DeliveryTest, SmartTransitionAfterALostAnswerIsNotSentAgainAndCommentsItsText) {
+  jira_.InjectFault(LoseReplies("/transitions"));
+  Enqueue({SmartJob(MakeJob("PROJ-1"), 0,
+                    {SmartCommandKind::kTransition, "IN-progress", "", "picked up"})});
+  EXPECT_EQ(Run().retrying, 1);
+  EXPECT_EQ(jira_.Status("PROJ-1"), "In Progress");
+  EXPECT_EQ(Only().step, outbox::CloseStep::kTransitionSent);
+  MakeDueNow();
+  EXPECT_EQ(Run().delivered, 1);
+  EXPECT_EQ(jira_.Requests("POST", "/transitions").size(), 1u);
+  auto comments = jira_.Comments("PROJ-1");
+  ASSERT_EQ(comments.size(), 1u);
+  EXPECT_EQ(comments[0]["body"], "picked up\n\n(" + SmartMarker(1) + ", by Ada Lovelace)");
+}
+
+TEST_F(DeliveryTest, SmartTransitionWithoutAMatchIsDeadAndNamesWhatIsOffered) {
+  Enqueue({SmartJob(MakeJob("PROJ-1"), 0, {SmartCommandKind::kTransition, "review", "", ""})});
+  EXPECT_EQ(Run().dead, 1);
+  EXPECT_EQ(Only().last_error.rfind("no transition named \"review\" from status \"To Do\" of "
+                                    "PROJ-1 (offered: In Progress, Done)",
+                                    0),
+            0u)
+      << Only().last_error;
+  EXPECT_TRUE(jira_.Requests("POST", "/transitions").empty());
+}
+
+TEST_F(DeliveryTest, MappedAuthorIsMentionedAndTheLookupCached) {
+  jira_.AddUser("Ada Lovelace", "Ada@Example.com");
+  policy_.map_authors = true;
+  Job first = SmartJob(MakeJob("PROJ-1"), 0, {SmartCommandKind::kComment, "", "", "one"});
+  first.author_email = "ada@example.com";
+  Job second = SmartJob(first, 1, {SmartCommandKind::kComment, "", "", "two"});
+  Job stranger = SmartJob(MakeJob("PROJ-2"), 0, {SmartCommandKind::kComment, "", "", "three"});
+  stranger.author_email = "nobody@example.com";
+  Job stranger_again = SmartJob(stranger, 1, {SmartCommandKind::kComment, "", "", "four"});
+  Enqueue({first, second, stranger, stranger_again});
+  EXPECT_EQ(Run().delivered, 4);
+  auto comments = jira_.Comments("PROJ-1");
+  ASSERT_EQ(comments.size(), 2u);
+  EXPECT_EQ(comments[0]["body"], "one\n\n(" + SmartMarker(1) + ", by [~ada.lovelace])");
+  auto others = jira_.Comments("PROJ-2");
+  ASSERT_EQ(others.size(), 2u);
+  EXPECT_EQ(others[1]["body"], "four\n\n(" + SmartMarker(2) + ", by Ada Lovelace)");
+  EXPECT_EQ(jira_.Requests("GET", "/user/search").size(), 2u)
+      << "one lookup per email, \"nobody\" included";
+}
+
 }  // namespace
 }  // namespace jiralink::delivery

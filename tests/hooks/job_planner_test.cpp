@@ -63,6 +63,37 @@ TEST_F(JobPlannerTest, CommitTriggerOffQueuesClosesOnly) {
   EXPECT_TRUE(Plan("Fixes PROJ-1, see PROJ-2", false).empty());
 }
 
+TEST_F(JobPlannerTest, SmartCommitsAreQueuedOnlyWhenEnabled) {
+  const std::string message = "PROJ-1 #comment Looks good #time 2h #start-progress";
+  EXPECT_EQ(Plan(message, false), (Lines{"mention PROJ-1"}));
+  options_.smart_commits_enabled = true;
+  EXPECT_EQ(Plan(message, false),
+            (Lines{"mention PROJ-1", "smart PROJ-1", "smart PROJ-1", "smart PROJ-1"}));
+  // Independent of the mention trigger and of the branch.
+  options_.mentions_enabled = false;
+  EXPECT_EQ(Plan(message, true), (Lines{"smart PROJ-1", "smart PROJ-1", "smart PROJ-1"}));
+}
+
+TEST_F(JobPlannerTest, SmartCommitJobsCarryTheirCommandAndIndex) {
+  options_.smart_commits_enabled = true;
+  NewCommit commit;
+  commit.sha = std::string(40, 'c');
+  commit.message = "PROJ-1 PROJ-2 #time 1w 2d work #resolve";
+  std::vector<KeyJob> jobs = PlanCommitKeys(commit, false, *scanner_, closing_.get(), options_);
+  ASSERT_EQ(jobs.size(), 6u);  // 2 mentions, then 2 commands x 2 keys
+  EXPECT_EQ(jobs[2].key, "PROJ-1");
+  EXPECT_EQ(jobs[2].command_index, 0);
+  EXPECT_EQ(jobs[2].command.kind, SmartCommandKind::kTime);
+  EXPECT_EQ(jobs[2].command.time_spent, "1w 2d");
+  EXPECT_EQ(jobs[2].command.text, "work");
+  EXPECT_EQ(jobs[3].key, "PROJ-2");
+  EXPECT_EQ(jobs[3].command_index, 0);
+  EXPECT_EQ(jobs[5].key, "PROJ-2");
+  EXPECT_EQ(jobs[5].command_index, 1);
+  EXPECT_EQ(jobs[5].command.kind, SmartCommandKind::kTransition);
+  EXPECT_EQ(jobs[5].command.transition, "resolve");
+}
+
 TEST_F(JobPlannerTest, CommitJobFillsTheSharedFields) {
   options_.repository = "platform/api";
   options_.site = "https://jira.example.com";

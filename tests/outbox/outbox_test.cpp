@@ -77,6 +77,85 @@ TEST_P(OutboxTest, EnqueueIgnoresDuplicatesOfRepositoryCommitKeyKind) {
   EXPECT_EQ(jobs.size(), 4u);
 }
 
+std::int64_t CountRows(const std::string& path, const std::string& table,
+                       const std::string& where = "1");
+
+Job SmartJob(const std::string& commit, const std::string& key, int index, SmartCommand command) {
+  Job job = MakeJob(commit, key, JobKind::kSmartCommand);
+  job.command_index = index;
+  job.command = std::move(command);
+  return job;
+}
+
+TEST_P(OutboxTest, SmartCommandsOfOneKeyAreToldApartByTheirIndex) {
+  SmartCommand comment{SmartCommandKind::kComment, "", "", "looks good"};
+  SmartCommand time{SmartCommandKind::kTime, "", "1w 2d", "work"};
+  SmartCommand resolve{SmartCommandKind::kTransition, "start-progress", "", "now"};
+  EnqueueResult r;
+  ASSERT_TRUE(outbox_
+                  ->Enqueue({MakeJob("c1", "A-1"), SmartJob("c1", "A-1", 0, comment),
+                             SmartJob("c1", "A-1", 1, time), SmartJob("c1", "A-1", 2, resolve)},
+                            &r)
+                  .ok());
+  EXPECT_EQ(r.added, 4);
+  // Pushed again (or to another branch): nothing new.
+  ASSERT_TRUE(
+      outbox_->Enqueue({SmartJob("c1", "A-1", 1, time), SmartJob("c1", "A-2", 1, time)}, &r).ok());
+  EXPECT_EQ(r.is_new, (std::vector<bool>{false, true}));
+  std::vector<Job> jobs;
+  ASSERT_TRUE(outbox_->List(std::nullopt, 100, &jobs).ok());
+  ASSERT_EQ(jobs.size(), 5u);
+  // The command comes back as stored, from another connection too.
+  std::unique_ptr<Outbox> other = OpenAgain();
+  ASSERT_TRUE(other->List(std::nullopt, 100, &jobs).ok());
+  int seen = 0;
+  for (const Job& job : jobs) {
+    if (job.kind != JobKind::kSmartCommand || job.key != "A-1") continue;
+    ++seen;
+    const SmartCommand& expected = job.command_index == 0   ? comment
+                                   : job.command_index == 1 ? time
+                                                            : resolve;
+    EXPECT_EQ(job.command.kind, expected.kind) << job.command_index;
+    EXPECT_EQ(job.command.transition, expected.transition);
+    EXPECT_EQ(job.command.time_spent, expected.time_spent);
+    EXPECT_EQ(job.command.text, expected.text);
+  }
+  EXPECT_EQ(seen, 3);
+}
+
+TEST_P(OutboxTest, JiraUsersAreCachedUntilTheyExpire) {
+  std::optional<JiraUserEntry> entry;
+  ASSERT_TRUE(outbox_->GetJiraUser("https://jira", "ada@example.com", 1000, &entry).ok());
+  EXPECT_FALSE(entry);
+  const std::int64_t now = NowMillis();
+  ASSERT_TRUE(
+      outbox_->PutJiraUser({"https://jira", "ada@example.com", true, "5b10ac", "", now + 60000})
+          .ok());
+  ASSERT_TRUE(
+      outbox_->PutJiraUser({"https://jira", "nobody@example.com", false, "", "", now + 60000})
+          .ok());
+  std::unique_ptr<Outbox> other = OpenAgain();
+  ASSERT_TRUE(other->GetJiraUser("https://jira", "ada@example.com", now, &entry).ok());
+  ASSERT_TRUE(entry);
+  EXPECT_TRUE(entry->found);
+  EXPECT_EQ(entry->account_id, "5b10ac");
+  ASSERT_TRUE(other->GetJiraUser("https://jira", "nobody@example.com", now, &entry).ok());
+  ASSERT_TRUE(entry) << "\"no such user\" is cached too";
+  EXPECT_FALSE(entry->found);
+  // Per site, and not after it expired.
+  ASSERT_TRUE(other->GetJiraUser("https://other", "ada@example.com", now, &entry).ok());
+  EXPECT_FALSE(entry);
+  ASSERT_TRUE(other->GetJiraUser("https://jira", "ada@example.com", now + 60000, &entry).ok());
+  EXPECT_FALSE(entry);
+  // A new answer replaces the old one.
+  ASSERT_TRUE(
+      outbox_->PutJiraUser({"https://jira", "ada@example.com", true, "", "ada", now + 90000}).ok());
+  ASSERT_TRUE(other->GetJiraUser("https://jira", "ada@example.com", now, &entry).ok());
+  ASSERT_TRUE(entry);
+  EXPECT_EQ(entry->name, "ada");
+  EXPECT_EQ(entry->account_id, "");
+}
+
 TEST_P(OutboxTest, ClaimLeasesTheOldestDueJobAndKeepsItFromOthers) {
   EnqueueResult r;
   ASSERT_TRUE(outbox_->Enqueue({MakeJob("c1", "A-1"), MakeJob("c2", "A-2")}, &r).ok());
@@ -142,6 +221,42 @@ TEST(SqliteOutbox, AnOutboxFromBeforeSitesIsUpgradedAndItsJobsGetASite) {
   EXPECT_TRUE(upgraded->SaveProgress(*job).ok());
   ASSERT_TRUE(upgraded->ListRepositoriesWithoutSite(&repositories).ok());
   EXPECT_TRUE(repositories.empty());
+}
+
+TEST(SqliteOutbox, AnOutboxFromBeforeSmartCommitsGetsTheCommandIndexInItsUniqueness) {
+  testing::TempDir dir_;
+  std::string old_path = dir_.Path("old/outbox.sqlite3");
+  testing::WriteOldOutbox(old_path, testing::OldOutbox::kBeforePushOrder, "c1");
+  std::unique_ptr<Outbox> upgraded;
+  Status status = OpenSqliteOutbox(old_path, &upgraded);
+  ASSERT_TRUE(status.ok()) << status.ToString();
+  std::vector<Job> jobs;
+  ASSERT_TRUE(upgraded->List(std::nullopt, 100, &jobs).ok());
+  ASSERT_EQ(jobs.size(), 1u) << "the old job survives the rebuild";
+  const std::int64_t old_id = jobs[0].id;
+  EXPECT_EQ(jobs[0].command_index, 0);
+
+  Job first = MakeJob("c1", "A-1", JobKind::kSmartCommand);
+  first.command = {SmartCommandKind::kComment, "", "", "one"};
+  Job second = first;
+  second.command_index = 1;
+  second.command.text = "two";
+  EnqueueResult r;
+  ASSERT_TRUE(upgraded->Enqueue({first, second, MakeJob("c1", "A-1")}, &r).ok());
+  EXPECT_EQ(r.is_new, (std::vector<bool>{true, true, false}));
+  ASSERT_TRUE(upgraded->List(std::nullopt, 100, &jobs).ok());
+  ASSERT_EQ(jobs.size(), 3u);
+  for (const Job& job : jobs) {
+    if (job.id != old_id) {
+      EXPECT_GT(job.id, old_id) << "ids keep counting up";
+    }
+  }
+  // Opening again neither rebuilds nor loses anything.
+  upgraded.reset();
+  ASSERT_TRUE(OpenSqliteOutbox(old_path, &upgraded).ok());
+  ASSERT_TRUE(upgraded->List(std::nullopt, 100, &jobs).ok());
+  EXPECT_EQ(jobs.size(), 3u);
+  EXPECT_EQ(CountRows(old_path, "sqlite_master", "name = 'jobs_due'"), 1) << "index recreated";
 }
 
 TEST_P(OutboxTest, AnExpiredLeaseIsClaimedAgainAndTheOldOwnerCannotFinish) {
@@ -287,7 +402,7 @@ TEST_P(OutboxTest, SkippedJobsAreListedKeptFromRetryAllAndPurgedLikeDoneOnes) {
 
 // Rows of `table` in the outbox file at `path` (read with SQLite directly).
 std::int64_t CountRows(const std::string& path, const std::string& table,
-                       const std::string& where = "1") {
+                       const std::string& where) {
   sqlite3* db = nullptr;
   EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
   sqlite3_stmt* stmt = nullptr;

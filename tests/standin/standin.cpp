@@ -457,6 +457,18 @@ void JiraStandin::RequireField(const std::string& project_key, const std::string
   if (!impl_->model.RequireField(project_key, field, message, &error)) ReportMisuse(error);
 }
 
+void JiraStandin::AddTransition(const std::string& id, const std::string& name,
+                                const std::string& to) {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  std::string error;
+  if (!impl_->model.AddTransition(id, name, to, &error)) ReportMisuse(error);
+}
+
+void JiraStandin::AddUser(const std::string& display_name, const std::string& email) {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  impl_->model.AddUser(display_name, email);
+}
+
 void JiraStandin::SetServerInfo(nlohmann::json server_info) {
   std::lock_guard<std::mutex> lock(impl_->mutex);
   impl_->model.SetServerInfo(std::move(server_info));
@@ -488,6 +500,15 @@ std::vector<nlohmann::json> JiraStandin::RemoteLinks(const std::string& key) con
   std::vector<nlohmann::json> out;
   if (const internal::IssueRecord* issue = impl_->model.FindIssue(key)) {
     for (const auto& l : issue->links) out.push_back(impl_->model.RemoteLinkJson(*issue, l));
+  }
+  return out;
+}
+
+std::vector<nlohmann::json> JiraStandin::Worklogs(const std::string& key) const {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  std::vector<nlohmann::json> out;
+  if (const internal::IssueRecord* issue = impl_->model.FindIssue(key)) {
+    for (const auto& w : issue->worklogs) out.push_back(impl_->model.WorklogJson(*issue, w));
   }
   return out;
 }

@@ -3,7 +3,8 @@
 // A real HTTP server (cpp-httplib) on an ephemeral loopback port that answers
 // the Jira REST calls jiralink makes, shaped like the recorded responses in
 // tests/fixtures/jira (copied from ../shared/jira-fixtures with provenance).
-// It keeps projects, issues, comments, remote links (upsert by globalId),
+// It keeps projects, issues, comments, worklogs, users (for /user/search),
+// remote links (upsert by globalId),
 // transitions (which change status, status category and resolution) and
 // answers a JQL subset. It records every request and can inject faults.
 //
@@ -175,6 +176,12 @@ class JiraStandin {
   // "<Field> is required.", e.g. "Component/s is required." for components).
   void RequireField(const std::string& project_key, const std::string& field,
                     const std::string& message = "");
+  // A workflow transition offered from every status but `to` (a default
+  // status name), after the default ones: e.g. a second "Done" to make a name
+  // ambiguous. Applies to every project.
+  void AddTransition(const std::string& id, const std::string& name, const std::string& to);
+  // A user GET /user/search finds by a prefix of `email` or of its user name.
+  void AddUser(const std::string& display_name, const std::string& email);
   // Replaces the serverInfo answer (e.g. a Jira 6 body without deploymentType).
   void SetServerInfo(nlohmann::json server_info);
   // Seeds from JSON: {"projects":[{"key","name","id","issueTypes":[{"id","name",
@@ -188,6 +195,7 @@ class JiraStandin {
   nlohmann::json Issue(const std::string& key) const;  // null when missing
   std::vector<nlohmann::json> Comments(const std::string& key) const;
   std::vector<nlohmann::json> RemoteLinks(const std::string& key) const;
+  std::vector<nlohmann::json> Worklogs(const std::string& key) const;
   std::string Status(const std::string& key) const;
   std::string Resolution(const std::string& key) const;  // empty = unresolved
 

@@ -127,6 +127,8 @@ class Router {
       return NoSuchResource();
     }
     if (s.size() == 2 && s[0] == "project" && m == "GET") return GetProject(s[1]);
+    if (s.size() == 2 && s[0] == "user" && s[1] == "search" && m == "GET")
+      return SearchUsers(cloud);
     if (s.size() >= 2 && s[0] == "issue" && s[1] == "createmeta") {
       if (s.size() == 2 && m == "GET") return OldCreateMeta();
       if (s.size() == 4 && s[3] == "issuetypes" && m == "GET") return NewCreateMeta(s[2]);
@@ -142,6 +144,8 @@ class Router {
       if (s.size() == 3 && s[2] == "comment" && m == "POST") return AddComment(issue);
       if (s.size() == 3 && s[2] == "remotelink" && m == "GET") return GetRemoteLinks(*issue);
       if (s.size() == 3 && s[2] == "remotelink" && m == "POST") return UpsertRemoteLink(issue);
+      if (s.size() == 3 && s[2] == "worklog" && m == "GET") return GetWorklogs(*issue);
+      if (s.size() == 3 && s[2] == "worklog" && m == "POST") return AddWorklog(issue);
       if (s.size() == 3 && s[2] == "transitions" && m == "GET") return GetTransitions(*issue);
       if (s.size() == 3 && s[2] == "transitions" && m == "POST") return DoTransition(issue);
     }
@@ -401,6 +405,76 @@ class Router {
     CommentRecord* comment =
         model_.AddComment(issue, body["body"].get<std::string>(), request_.display_name);
     return Json(201, model_.CommentJson(*issue, *comment));
+  }
+
+  ApiReply GetWorklogs(const IssueRecord& issue) {
+    int start_at = 0, max_results = 1000;
+    if (!IntParam(Param(request_, "startAt"), 0, &start_at) ||
+        !IntParam(Param(request_, "maxResults"), 1000, &max_results)) {
+      return Error(400, {"startAt and maxResults must be non-negative numbers."});
+    }
+    max_results = std::min(max_results, request_.max_results_cap);
+    json worklogs = json::array();
+    size_t end = std::min(issue.worklogs.size(), static_cast<size_t>(start_at) + max_results);
+    for (size_t i = static_cast<size_t>(start_at); i < end; ++i) {
+      worklogs.push_back(model_.WorklogJson(issue, issue.worklogs[i]));
+    }
+    return Json(200, {{"startAt", start_at},
+                      {"maxResults", max_results},
+                      {"total", issue.worklogs.size()},
+                      {"worklogs", worklogs}});
+  }
+
+  // Jira's duration: "<number><w|d|h|m>" parts, 1w = 5d, 1d = 8h (Jira's
+  // default time tracking); -1 when it is not one.
+  static std::int64_t DurationSeconds(const std::string& text) {
+    std::stringstream ss(text);
+    std::string part;
+    double seconds = 0;
+    bool any = false;
+    while (ss >> part) {
+      char unit = part.back();
+      double per = unit == 'w'   ? 5 * 8 * 3600
+                   : unit == 'd' ? 8 * 3600
+                   : unit == 'h' ? 3600
+                   : unit == 'm' ? 60
+                                 : -1;
+      if (per < 0 || part.size() < 2) return -1;
+      char* end = nullptr;
+      std::string number = part.substr(0, part.size() - 1);
+      double value = std::strtod(number.c_str(), &end);
+      if (*end != '\0' || value < 0) return -1;
+      seconds += value * per;
+      any = true;
+    }
+    return any ? static_cast<std::int64_t>(seconds) : -1;
+  }
+
+  ApiReply AddWorklog(IssueRecord* issue) {
+    json body;
+    ApiReply error;
+    if (!ParseBody(request_, &body, &error)) return error;
+    std::string time_spent = StringAt(body, "timeSpent");
+    if (time_spent.empty()) {
+      return Error(400, {}, {{"timeLogged", "You must indicate the time spent working."}});
+    }
+    std::int64_t seconds = DurationSeconds(time_spent);
+    if (seconds <= 0) return Error(400, {}, {{"timeLogged", "Invalid time duration entered."}});
+    WorklogRecord* worklog = model_.AddWorklog(issue, time_spent, seconds,
+                                               StringAt(body, "comment"), request_.display_name);
+    return Json(201, model_.WorklogJson(*issue, *worklog));
+  }
+
+  // Cloud searches by `query`; Server/Data Center by `username` (which
+  // matches user names and emails there).
+  ApiReply SearchUsers(bool cloud) {
+    const char* name = cloud ? "query" : "username";
+    if (request_.params.count(name) == 0) {
+      return Error(400, {std::string("The ") + name + " query parameter was not provided"});
+    }
+    json users = json::array();
+    for (json& user : model_.SearchUsers(Param(request_, name))) users.push_back(std::move(user));
+    return Json(200, users);
   }
 
   ApiReply GetRemoteLinks(const IssueRecord& issue) {

@@ -361,9 +361,79 @@ RemoteLinkRecord* Model::UpsertRemoteLink(IssueRecord* issue, const json& body, 
   return &issue->links.back();
 }
 
+std::vector<TransitionRecord> Model::Transitions() const {
+  std::vector<TransitionRecord> all;
+  for (const TransitionInfo& t : kTransitions) all.push_back({t.id, t.name, t.to});
+  all.insert(all.end(), extra_transitions_.begin(), extra_transitions_.end());
+  return all;
+}
+
+bool Model::AddTransition(const std::string& id, const std::string& name, const std::string& to,
+                          std::string* error) {
+  bool known = false;
+  for (const TransitionInfo& t : kTransitions) known = known || to == t.to;
+  if (!known || id.empty() || id.find_first_not_of("0123456789") != std::string::npos) {
+    *error = "AddTransition: needs a numeric id and a default status, got " + id + " -> " + to;
+    return false;
+  }
+  extra_transitions_.push_back({id, name, to});
+  return true;
+}
+
+void Model::AddUser(const std::string& display_name, const std::string& email) {
+  users_.emplace_back(display_name, email);
+}
+
+std::vector<json> Model::SearchUsers(const std::string& query) const {
+  auto lower = [](std::string text) {
+    for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return text;
+  };
+  std::string wanted = lower(query);
+  std::vector<json> out;
+  if (wanted.empty()) return out;
+  for (const auto& [display_name, email] : users_) {
+    UserRecord user = MakeUser(display_name);
+    if (lower(email).rfind(wanted, 0) != 0 && lower(user.name).rfind(wanted, 0) != 0) continue;
+    json found = UserJson(display_name);
+    found["emailAddress"] = email;
+    out.push_back(std::move(found));
+  }
+  return out;
+}
+
+WorklogRecord* Model::AddWorklog(IssueRecord* issue, const std::string& time_spent,
+                                 std::int64_t seconds, const std::string& comment,
+                                 const std::string& author) {
+  WorklogRecord worklog;
+  worklog.id = std::to_string(next_worklog_id_++);
+  worklog.time_spent = time_spent;
+  worklog.time_spent_seconds = seconds;
+  worklog.comment = comment;
+  worklog.author = author;
+  worklog.started = NowJiraTime();
+  issue->worklogs.push_back(std::move(worklog));
+  issue->updated = NowJiraTime();
+  return &issue->worklogs.back();
+}
+
+json Model::WorklogJson(const IssueRecord& issue, const WorklogRecord& worklog) const {
+  return {{"self", base_url_ + "/rest/api/2/issue/" + issue.id + "/worklog/" + worklog.id},
+          {"author", UserJson(worklog.author)},
+          {"updateAuthor", UserJson(worklog.author)},
+          {"comment", worklog.comment},
+          {"created", worklog.started},
+          {"updated", worklog.started},
+          {"started", worklog.started},
+          {"timeSpent", worklog.time_spent},
+          {"timeSpentSeconds", worklog.time_spent_seconds},
+          {"id", worklog.id},
+          {"issueId", issue.id}};
+}
+
 bool Model::ApplyTransition(IssueRecord* issue, const std::string& transition_id,
                             const std::string& resolution_name) {
-  for (const TransitionInfo& t : kTransitions) {
+  for (const TransitionRecord& t : Transitions()) {
     if (transition_id != t.id || issue->status == t.to) continue;
     issue->status = t.to;
     if (FindStatus(t.to).category_key == "done") {
@@ -523,7 +593,7 @@ json Model::RemoteLinkJson(const IssueRecord& issue, const RemoteLinkRecord& lin
 json Model::TransitionsJson(const IssueRecord& issue, bool with_fields,
                             const std::string& only_id) const {
   json list = json::array();
-  for (const TransitionInfo& t : kTransitions) {
+  for (const TransitionRecord& t : Transitions()) {
     if (issue.status == t.to) continue;  // no transition into the current status
     if (!only_id.empty() && only_id != t.id) continue;
     json transition = {{"id", t.id},          {"name", t.name},         {"to", StatusJson(t.to)},
@@ -694,6 +764,9 @@ json Model::AdminIssueJson(const IssueRecord& issue) const {
   for (const RemoteLinkRecord& l : issue.links) links.push_back(RemoteLinkJson(issue, l));
   out["comments"] = comments;
   out["remoteLinks"] = links;
+  json worklogs = json::array();
+  for (const WorklogRecord& w : issue.worklogs) worklogs.push_back(WorklogJson(issue, w));
+  out["worklogs"] = worklogs;
   out["status"] = issue.status;
   out["resolution"] = issue.resolution;
   out["hidden"] = issue.hidden;

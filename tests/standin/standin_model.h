@@ -37,6 +37,15 @@ struct CommentRecord {
   std::string updated;
 };
 
+struct WorklogRecord {
+  std::string id;
+  std::string time_spent;  // as sent, e.g. "1w 2d"
+  std::int64_t time_spent_seconds = 0;
+  std::string comment;
+  std::string author;  // display name
+  std::string started;
+};
+
 struct RemoteLinkRecord {
   std::int64_t id = 0;
   nlohmann::json body;  // globalId, application, relationship, object as last sent
@@ -60,6 +69,15 @@ struct IssueRecord {
   bool hidden = false;
   std::vector<CommentRecord> comments;
   std::vector<RemoteLinkRecord> links;
+  std::vector<WorklogRecord> worklogs;
+};
+
+// A workflow transition (the default ones, and those added with
+// JiraStandin::AddTransition).
+struct TransitionRecord {
+  std::string id;
+  std::string name;
+  std::string to;  // a default status name
 };
 
 struct ProjectRecord {
@@ -114,6 +132,15 @@ class Model {
   std::vector<IssueRecord*> AllIssues();
 
   CommentRecord* AddComment(IssueRecord* issue, const std::string& body, const std::string& author);
+  WorklogRecord* AddWorklog(IssueRecord* issue, const std::string& time_spent, std::int64_t seconds,
+                            const std::string& comment, const std::string& author);
+  // An extra transition offered from every status but its target.
+  bool AddTransition(const std::string& id, const std::string& name, const std::string& to,
+                     std::string* error);
+  // Users that /user/search finds, by display name, with their email.
+  void AddUser(const std::string& display_name, const std::string& email);
+  // The users whose email or name starts with `query` (case-insensitive).
+  std::vector<nlohmann::json> SearchUsers(const std::string& query) const;
   // Creates or replaces (by globalId) a link; *created tells which.
   RemoteLinkRecord* UpsertRemoteLink(IssueRecord* issue, const nlohmann::json& body, bool* created);
   // Moves the issue to the transition's status; false when the id is unknown.
@@ -130,6 +157,7 @@ class Model {
                            bool rendered, bool transitions) const;
   nlohmann::json CommentJson(const IssueRecord& issue, const CommentRecord& comment) const;
   nlohmann::json RemoteLinkJson(const IssueRecord& issue, const RemoteLinkRecord& link) const;
+  nlohmann::json WorklogJson(const IssueRecord& issue, const WorklogRecord& worklog) const;
   nlohmann::json TransitionsJson(const IssueRecord& issue, bool with_fields,
                                  const std::string& only_id) const;
   nlohmann::json IssueTypeJson(const IssueTypeSeed& type) const;
@@ -143,6 +171,8 @@ class Model {
 
  private:
   std::string NextCreatedTime();
+  // The default transitions, then the added ones.
+  std::vector<TransitionRecord> Transitions() const;
 
   Personality personality_;
   std::string base_url_;
@@ -151,6 +181,9 @@ class Model {
   std::optional<nlohmann::json> server_info_override_;
   long next_issue_id_ = 10001;
   long next_comment_id_ = 10000;
+  long next_worklog_id_ = 20000;
+  std::vector<TransitionRecord> extra_transitions_;
+  std::vector<std::pair<std::string, std::string>> users_;  // display name, email
   std::int64_t next_link_id_ = 10000;
   long next_project_id_ = 10000;
   std::int64_t seed_clock_;  // created time of the next seed without one

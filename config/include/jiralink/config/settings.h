@@ -65,6 +65,17 @@ struct TransitionSettings {
   std::vector<std::string> id_list;  // the numbers of `ids`, in order
 };
 
+// [smart_commits]: the #comment, #time and #<transition> commands of pushed
+// commits (core/smart_commit.h), as Atlassian's Smart Commits. Off by default
+// at every level.
+struct SmartCommitSettings {
+  bool enabled = false;
+  // Mention the Jira user whose email is the commit author's in the comment
+  // and worklog texts (a cached /user/search lookup); otherwise the author's
+  // name as recorded in the commit.
+  bool map_authors = false;
+};
+
 struct GitSettings {
   std::string root;            // directory holding the repositories
   std::string commit_url;      // template with {repo} and {sha}
@@ -129,6 +140,7 @@ struct Settings {
   CommentSettings comments;
   TriggerSettings triggers;
   TransitionSettings transitions;
+  SmartCommitSettings smart_commits;
   GitSettings git;
   StateSettings state;
   RenderSettings render;

@@ -102,4 +102,23 @@ std::string RemoteLinkGlobalId(const CommitFacts& commit);
 // True when `global_id` is one RemoteLinkGlobalId makes.
 bool IsJiralinkGlobalId(std::string_view global_id);
 
+// Smart Commits (core/smart_commit.h). What identifies one command's text in
+// Jira (a comment or worklog containing it was written for that command):
+//   "Smart Commit command <index + 1> of [commit <short sha>|<commit url>]"
+// ("commit <full sha>" when there is no URL).
+std::string SmartCommandMarker(const CommitFacts& commit, int index);
+
+// A Smart Commit's comment or worklog comment: the user's text (wiki markup
+// as written, like a comment typed in Jira), a blank line, then
+// "(<marker>, by <who>)". `who` is a Jira mention ("[~accountid:...]",
+// "[~name]") when the author was mapped, else empty: the commit's author name
+// is written instead, made markup-safe as in JiraLink.
+std::string SmartCommandText(const CommitFacts& commit, int index, std::string_view text,
+                             std::string_view who);
+
+// The Jira mention of a user: "[~accountid:<id>]" on Cloud, "[~<name>]" on
+// Server/Data Center. Empty when the id or name is empty or would break the
+// markup.
+std::string JiraUserMention(std::string_view account_id, std::string_view name);
+
 }  // namespace jiralink

@@ -24,6 +24,22 @@
 // Merge-request jobs (outbox::IsMergeRequest) are delivered the same way
 // with the forge's merge-request wording (comment_text.h).
 //
+// A smart-command job (Smart Commits, core/smart_commit.h) does one command
+// for one key, with the bot as Jira's actor and the commit author named in
+// the text (mentioned, with map_authors, when exactly one Jira user has the
+// author's email). Each text carries SmartCommandMarker, which is what the
+// re-read before a write looks for:
+//  - #comment: the comment, unless a comment with the marker is there;
+//  - #time: a worklog (timeSpent, the text as its comment), unless a worklog
+//    with the marker is there;
+//  - #<transition>: the transition whose name matches (MatchTransitionName)
+//    among those Jira offers now; none or several make the job dead with the
+//    names offered (`queue retry` sends it again once the workflow is
+//    fixed). The POST is recorded before and after (outbox::CloseStep) as for
+//    close jobs; after a lost answer the status is re-read: applied when the
+//    issue is in the transition's target status or the name no longer
+//    matches an offered transition. Then the text, if any, as a comment.
+//
 // Failures: network errors, timeouts, 5xx and 429 retry later (backoff.h);
 // 404 (the issue does not exist, e.g. "UTF-8" read as a key, or the bot
 // cannot see it) skips the job, as the forge does; other 4xx make the job
@@ -53,7 +69,14 @@ struct DeliveryPolicy {
   CommentDetail comment_detail = CommentDetail::kStandard;
   CloseMode close_mode = CloseMode::kDone;
   std::vector<std::string> transition_ids;  // custom mode, in order
+  // [smart_commits] map_authors: name the commit author as the Jira user
+  // with their email (a /user/search lookup, cached in the outbox).
+  bool map_authors = false;
 };
+
+// How long a /user/search answer (a user, or "nobody has this email") is
+// trusted.
+inline constexpr std::int64_t kUserCacheMillis = 24LL * 3600 * 1000;
 
 struct DeliveryOptions {
   // The Jira API URL: the Deliverer takes only this site's jobs (Job::site),
@@ -112,6 +135,12 @@ class Deliverer {
   // The close job's transitions, from job.progress on, each POST recorded
   // before and after; `issue` holds its transitions (expand=transitions).
   Outcome Transition(outbox::Job& job, const DeliveryPolicy& policy, const jira::Issue& issue);
+  Outcome DeliverSmart(outbox::Job& job, const DeliveryPolicy& policy);
+  // The smart command's text as a comment, unless one with its marker is there.
+  Outcome SmartComment(const outbox::Job& job, const std::string& who, const std::string& done);
+  // Who to name in a smart command's text: the Jira mention of the author
+  // with map_authors when exactly one user has their email, else "".
+  std::string AuthorMention(const outbox::Job& job, const DeliveryPolicy& policy);
   // The "solved" comment and resolved link, each only when not there yet.
   Outcome PostSolved(const outbox::Job& job, const DeliveryPolicy& policy);
   // Durably records job.progress and job.step; false (with *outcome) when

@@ -4,7 +4,9 @@
 // commit is on the default branch and transitions are enabled; a mention job
 // for every other key (a key being closed gets no separate mention) unless
 // mentions of commits are turned off ([triggers] commit = false; closes still
-// follow [transitions], as on the forge).
+// follow [transitions], as on the forge); and with [smart_commits] enabled a
+// smart-command job per Smart Commit command and key (on every branch whose
+// commits the hook counts; independent of [triggers] and [transitions]).
 //
 // Keys and closing keywords are found in the whole message; the job keeps at
 // most kMaxJobMessageBytes of it (CapJobMessage). All of one commit's jobs
@@ -19,6 +21,7 @@
 
 #include "jiralink/core/closing_keywords.h"
 #include "jiralink/core/key_scanner.h"
+#include "jiralink/core/smart_commit.h"
 #include "jiralink/hooks/new_commits.h"
 #include "jiralink/outbox/job.h"
 
@@ -28,7 +31,8 @@ struct PlanOptions {
   std::string repository;  // "platform/api"
   std::string site;        // the repository's Jira API URL (Job::site)
   bool transitions_enabled = true;
-  bool mentions_enabled = true;  // [triggers] commit
+  bool mentions_enabled = true;        // [triggers] commit
+  bool smart_commits_enabled = false;  // [smart_commits] enabled
   // URL templates of [git]; {repo}, {sha}, {branch} are filled in per job.
   std::string commit_url_template;
   std::string repo_url_template;
@@ -52,9 +56,13 @@ std::string CapJobMessage(std::string_view message);
 struct KeyJob {
   std::string key;
   outbox::JobKind kind = outbox::JobKind::kMention;
+  int command_index = 0;  // smart commands: see outbox::Job
+  SmartCommand command;
 };
 
-// The jobs of one commit: close jobs first, then mentions, each key once.
+// The jobs of one commit: close jobs first, then mentions, each key once,
+// then (with smart_commits_enabled) one job per Smart Commit (key, command)
+// pair in message order (core/smart_commit.h; at most kMaxSmartCommands).
 // `closing` may be null: no close jobs. `on_default_branch`: the commit
 // came in on the default branch (closes are only queued there).
 std::vector<KeyJob> PlanCommitKeys(const NewCommit& commit, bool on_default_branch,

@@ -44,8 +44,9 @@ namespace jiralink::hooks {
 
 struct NewCommit {
   std::string sha;
-  std::string author;   // author name after .mailmap (%aN)
-  std::string message;  // raw message, whole
+  std::string author;        // author name after .mailmap (%aN)
+  std::string author_email;  // author email after .mailmap (%aE)
+  std::string message;       // raw message, whole
 };
 
 // The commits of one branch update.

@@ -30,6 +30,7 @@ struct PostReceiveSummary {
   int skipped_commits = 0;            // older commits left out by the limit (all updates)
   int mentions_queued = 0;            // new mention jobs
   int closes_queued = 0;              // new close jobs
+  int smart_commands_queued = 0;      // new smart-command jobs
   int already_queued = 0;             // jobs that were in the outbox already
   std::vector<std::string> warnings;  // bad stdin lines, odd refs, no default branch
   std::vector<std::string> notes;     // what the hook did besides queueing (HEAD set)

@@ -110,6 +110,12 @@ struct Comment {
   std::string created;
 };
 
+struct Worklog {
+  std::string id;
+  std::string time_spent;  // as Jira shows it, e.g. "1w 2d"
+  std::string comment;     // wiki text (v2); a v3 (ADF) comment as its JSON text
+};
+
 struct RemoteLink {
   std::int64_t id = 0;
   std::string global_id;
@@ -220,6 +226,17 @@ class Client {
   // Every comment of the issue, following all pages.
   ApiStatus GetComments(std::string_view key, std::vector<Comment>* out);
   ApiStatus AddComment(std::string_view key, std::string_view body, Comment* created);
+
+  // Every worklog of the issue, following all pages.
+  ApiStatus GetWorklogs(std::string_view key, std::vector<Worklog>* out);
+  // POST /issue/{key}/worklog with timeSpent ("1w 2d 4h 30m") and the comment.
+  ApiStatus AddWorklog(std::string_view key, std::string_view time_spent, std::string_view comment,
+                       Worklog* created);
+
+  // GET /user/search for users matching an email: `query=` on Cloud,
+  // `username=` on Server/Data Center (which matches emails there). At most
+  // 10 users; the caller checks the emails.
+  ApiStatus SearchUsers(std::string_view email, std::vector<User>* out);
 
   ApiStatus GetRemoteLinks(std::string_view key, std::vector<RemoteLink>* out);
   // Creates, or updates the link with the same globalId (the whole object is sent).

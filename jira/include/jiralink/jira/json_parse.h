@@ -33,6 +33,7 @@ void ParseIssueStatus(const nlohmann::json& json, IssueStatus* out);
 // {"transitions":[...]} (or the array itself).
 std::vector<Transition> ParseTransitions(const nlohmann::json& json);
 void ParseComment(const nlohmann::json& json, Comment* out);
+void ParseWorklog(const nlohmann::json& json, Worklog* out);
 void ParseRemoteLink(const nlohmann::json& json, RemoteLink* out);
 void ParseIssue(const nlohmann::json& json, Issue* out);
 void ParseIssueType(const nlohmann::json& json, IssueType* out);

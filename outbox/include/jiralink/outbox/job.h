@@ -1,23 +1,27 @@
 // Job: one piece of Jira work queued for a source (a pushed commit, or a
 // forge's merge request) and an issue key.
 //
-// A job is identified by (repository, source, key, kind): the outbox never
-// holds two jobs with the same four values, so a commit pushed again, pushed
+// A job is identified by (repository, source, key, kind, command index): the
+// outbox never holds two jobs with the same five values, so a commit pushed again, pushed
 // to another branch or kept by a rebase, or a webhook delivered again, queues
 // nothing new. The source is kept in `Job::commit`: a commit's full SHA, or
 // "!<iid>" for a merge request (a SHA never starts with '!'), so one unique
-// key serves both producers.
+// key serves both producers. The command index tells a commit's Smart Commit
+// commands for one key apart (0 for mention and close jobs).
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <string_view>
 
+#include "jiralink/core/smart_commit.h"
+
 namespace jiralink::outbox {
 
 enum class JobKind {
-  kMention,  // "mentioned this issue" comment (if enabled) + remote link
-  kClose,    // transition(s), then the "Issue solved" comment + link if resolved
+  kMention,       // "mentioned this issue" comment (if enabled) + remote link
+  kClose,         // transition(s), then the "Issue solved" comment + link if resolved
+  kSmartCommand,  // one Smart Commit command (#comment, #time, #<transition>) for one key
 };
 
 enum class JobState {
@@ -39,7 +43,7 @@ enum class CloseStep {
   kResolved = 2,        // this job's transitions resolved the issue
 };
 
-const char* JobKindName(JobKind kind);     // "mention" | "close"
+const char* JobKindName(JobKind kind);     // "mention" | "close" | "smart"
 const char* JobStateName(JobState state);  // "pending" | "done" | "dead" | "skipped"
 bool ParseJobKind(std::string_view text, JobKind* kind);
 bool ParseJobState(std::string_view text, JobState* state);
@@ -63,7 +67,8 @@ struct Job {
   JobKind kind = JobKind::kMention;
   std::string branch;
   std::string author;
-  std::string message;  // the whole commit message; the title is derived from it
+  std::string author_email;  // commits: the author's email (Smart Commits' map_authors)
+  std::string message;       // the whole commit message; the title is derived from it
   std::string commit_url;
   std::string repo_url;
   std::string branch_url;
@@ -76,11 +81,17 @@ struct Job {
   // hook walks newest first, so it counts down (older commits are delivered
   // first). Pushes are delivered in the order they came.
   std::int64_t position = 0;
+  // Smart-command jobs: the command's number in the commit message
+  // (SmartCommitAction::index; part of the job's identity, 0 for other kinds)
+  // and the command itself, as parsed when the job was queued.
+  int command_index = 0;
+  SmartCommand command;
 
   JobState state = JobState::kPending;
   int attempts = 0;                   // claims so far
-  int progress = 0;                   // close jobs: transitions applied so far
-  CloseStep step = CloseStep::kNone;  // close jobs: see CloseStep
+  int progress = 0;                   // close jobs: transitions applied so far;
+                                      // smart transitions: 1 once applied
+  CloseStep step = CloseStep::kNone;  // close and smart transition jobs: see CloseStep
   std::int64_t next_attempt_at = 0;   // ms; due when <= now
   std::int64_t lease_until = 0;       // ms; a worker owns the job until then
   std::int64_t lease_token = 0;       // identifies the claim that owns the lease

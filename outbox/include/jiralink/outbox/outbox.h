@@ -31,9 +31,20 @@ struct SitePause {
   std::int64_t until = 0;  // ms; after it a worker probes Jira once and resumes if allowed
 };
 
+// A cached answer of Jira's user search by email ([smart_commits]
+// map_authors): who the commit author is in Jira, or that nobody is.
+struct JiraUserEntry {
+  std::string site;             // the Jira API URL
+  std::string email;            // as in the commit, lower-cased
+  bool found = false;           // exactly one user has this email
+  std::string account_id;       // Cloud
+  std::string name;             // Server/Data Center user name
+  std::int64_t expires_at = 0;  // ms; ignored from then on
+};
+
 struct EnqueueResult {
-  int added = 0;             // new jobs
-  int duplicate = 0;         // already in the outbox (same repository, commit, key, kind)
+  int added = 0;      // new jobs
+  int duplicate = 0;  // already in the outbox (same repository, commit, key, kind, command index)
   std::vector<bool> is_new;  // per job given, in order: true when it was added
 };
 
@@ -50,7 +61,8 @@ class EnqueueBatch {
  public:
   virtual ~EnqueueBatch() = default;
 
-  // Adds `job` unless a job equal in (repository, commit, key, kind) is in
+  // Adds `job` unless a job equal in (repository, commit, key, kind, command
+  // index) is in
   // the outbox already; *added tells which. The first Add takes the outbox's
   // write lock, which other writers then wait for until the batch ends.
   virtual Status Add(const Job& job, bool* added) = 0;
@@ -69,7 +81,7 @@ class Outbox {
   virtual Status StartEnqueue(std::unique_ptr<EnqueueBatch>* batch) = 0;
 
   // Adds all jobs in one batch; a job equal in (repository, commit, key,
-  // kind) to one already there is skipped.
+  // kind, command index) to one already there is skipped.
   Status Enqueue(const std::vector<Job>& jobs, EnqueueResult* result);
 
   // Claims the first pending job of `site` due by `due_by` whose lease is
@@ -135,6 +147,13 @@ class Outbox {
   virtual Status GetPause(const std::string& site, std::optional<SitePause>* pause) = 0;
   virtual Status ClearPause(const std::string& site) = 0;
   virtual Status ListPauses(std::vector<SitePause>* pauses) = 0;
+
+  // The cache of Jira users by email: the entry for (site, email) that has
+  // not expired at `now`, or none.
+  virtual Status GetJiraUser(const std::string& site, const std::string& email, std::int64_t now,
+                             std::optional<JiraUserEntry>* entry) = 0;
+  // Stores (or replaces) an entry; expired entries are deleted meanwhile.
+  virtual Status PutJiraUser(const JiraUserEntry& entry) = 0;
 };
 
 }  // namespace jiralink::outbox
