@@ -55,6 +55,25 @@ MHD_Result Respond(MHD_Connection* connection, unsigned status, const std::strin
   return result;
 }
 
+MHD_Result RespondPage(MHD_Connection* connection, const PageResponse& page) {
+  MHD_Response* response = MHD_create_response_from_buffer(
+      page.body.size(), const_cast<char*>(page.body.data()), MHD_RESPMEM_MUST_COPY);
+  if (response == nullptr) return MHD_NO;
+  MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, page.content_type.c_str());
+  for (const auto& [name, value] : page.headers) {
+    MHD_add_response_header(response, name.c_str(), value.c_str());
+  }
+  MHD_Result result = MHD_queue_response(connection, static_cast<unsigned>(page.status), response);
+  MHD_destroy_response(response);
+  return result;
+}
+
+MHD_Result CollectQuery(void* cls, MHD_ValueKind /*kind*/, const char* key, const char* value) {
+  auto* query = static_cast<QueryParameters*>(cls);
+  if (key != nullptr) query->emplace_back(key, value != nullptr ? value : "");
+  return MHD_YES;
+}
+
 MHD_Result RespondJson(MHD_Connection* connection, unsigned status, const std::string& body) {
   return Respond(connection, status, body, "application/json");
 }
@@ -179,6 +198,14 @@ MHD_Result StartRequest(HttpServer::State& state, MHD_Connection* connection, st
     if (url == "/healthz") return Respond(connection, MHD_HTTP_OK, "ok\n", "text/plain");
     return Respond(connection, MHD_HTTP_OK, state.handler->MetricsText(),
                    "text/plain; version=0.0.4; charset=utf-8");
+  } else if (state.options.issues_pages != nullptr && IssuesPages::Handles(url)) {
+    if (!get) {
+      return Respond(connection, MHD_HTTP_METHOD_NOT_ALLOWED, "use GET\n", "text/plain",
+                     "GET, HEAD");
+    }
+    QueryParameters query;
+    MHD_get_connection_values(connection, MHD_GET_ARGUMENT_KIND, &CollectQuery, &query);
+    return RespondPage(connection, state.options.issues_pages->Handle(url, query));
   } else if (url == "/_noop" && state.options.noop_route && post) {
     request->route = Route::kNoop;
   } else {
