@@ -270,13 +270,6 @@ std::string QueryString(const std::vector<std::pair<std::string, std::string>>& 
   return out;
 }
 
-std::vector<std::pair<std::string, std::string>> ListQuery(const ListState& state) {
-  std::vector<std::pair<std::string, std::string>> q = {{"state", state.state}};
-  for (auto& pair : FilterQuery(state)) q.push_back(std::move(pair));
-  q.emplace_back("sort", state.sort);
-  return q;
-}
-
 std::string ListPage(const ListView& view) {
   std::string main = Breadcrumbs(view.repository, view.base_path, "");
   main += "<h1>Jira issues</h1>\n";

@@ -67,7 +67,4 @@ std::string UrlEncode(std::string_view text);
 // "?a=1&b=2" from the pairs (empty values dropped); "" when none is left.
 std::string QueryString(const std::vector<std::pair<std::string, std::string>>& pairs);
 
-// The query of a list URL for `state` (filters, sort, paging as given).
-std::vector<std::pair<std::string, std::string>> ListQuery(const ListState& state);
-
 }  // namespace jiralink::serve::html
