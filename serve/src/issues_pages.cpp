@@ -119,6 +119,53 @@ bool IssuesPages::Handles(std::string_view path) {
   return SplitPath(path, &repository, &key);
 }
 
+namespace {
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::string FormDecode(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '+') {
+      out.push_back(' ');
+    } else if (c == '%' && i + 2 < text.size() && HexValue(text[i + 1]) >= 0 &&
+               HexValue(text[i + 2]) >= 0) {
+      out.push_back(static_cast<char>(HexValue(text[i + 1]) * 16 + HexValue(text[i + 2])));
+      i += 2;
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+constexpr std::size_t kMaxQueryParameters = 64;
+
+}  // namespace
+
+QueryParameters IssuesPages::ParseQuery(std::string_view query) {
+  QueryParameters parameters;
+  while (!query.empty() && parameters.size() < kMaxQueryParameters) {
+    std::size_t amp = query.find('&');
+    std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    std::size_t eq = pair.find('=');
+    std::string name = FormDecode(pair.substr(0, eq));
+    if (name.empty()) continue;
+    parameters.emplace_back(std::move(name), eq == std::string_view::npos
+                                                 ? std::string()
+                                                 : FormDecode(pair.substr(eq + 1)));
+  }
+  return parameters;
+}
+
 std::size_t IssuesPages::jira_calls() const {
   std::lock_guard lock(cache_mutex_);
   return jira_calls_;

@@ -37,7 +37,8 @@ try:
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
-    from selenium.webdriver.support.ui import Select
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import Select, WebDriverWait
 except ImportError:
     print("SKIP: python3-selenium is not installed (apt-get install python3-selenium)")
     sys.exit(SKIP)
@@ -126,17 +127,20 @@ def status_of(url):
         return error.code
 
 
-def wait_for(condition, what, limit=30):
-    until = time.time() + limit
-    while time.time() < until:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
-
-
 def row_keys(driver):
-    return [cell.text.strip() for cell in driver.find_elements(By.CSS_SELECTOR, "tbody th[scope=row]")]
+    """The issue keys of the table's rows, in order (the link's visible text)."""
+    return driver.execute_script(
+        "return Array.from(document.querySelectorAll('tbody th[scope=row] a'))"
+        ".map(a => a.firstChild.textContent.trim())")
+
+
+def click_and_wait(driver, element):
+    """Clicks a link or button that loads a page, and waits until the new one is there."""
+    old = driver.find_element(By.TAG_NAME, "html")
+    element.click()
+    WebDriverWait(driver, 60).until(expected_conditions.staleness_of(old))
+    WebDriverWait(driver, 60).until(
+        lambda d: d.execute_script("return document.readyState") == "complete")
 
 
 def main():
@@ -220,12 +224,12 @@ enabled = false
         failures.check(set(row_keys(driver)) == OPEN, "Open tab lists %s" % row_keys(driver))
         current = driver.find_element(By.CSS_SELECTOR, ".tabs a[aria-current=page]").text
         failures.check(current == "Open", "Open tab is current, got %r" % current)
-        driver.find_element(By.LINK_TEXT, "Closed").click()
+        click_and_wait(driver, driver.find_element(By.LINK_TEXT, "Closed"))
         failures.check(set(row_keys(driver)) == CLOSED, "Closed tab lists %s" % row_keys(driver))
         failures.check(row_keys(driver) == ["PROJ-4", "PROJ-3"],
                        "Closed tab: recently updated first, got %s" % row_keys(driver))
         failures.check("state=closed" in driver.current_url, "tab state is in the URL")
-        driver.find_element(By.LINK_TEXT, "All").click()
+        click_and_wait(driver, driver.find_element(By.LINK_TEXT, "All"))
         failures.check(set(row_keys(driver)) == OPEN | CLOSED, "All tab lists %s" % row_keys(driver))
 
         # Each filter narrows the list and the form keeps its value.
@@ -241,15 +245,14 @@ enabled = false
             box = driver.find_element(By.CSS_SELECTOR, selector)
             box.clear()
             box.send_keys(value)
-            driver.find_element(By.CSS_SELECTOR, ".filters button[type=submit]").click()
-            wait_for(lambda: "state=all" in driver.current_url and "&" in driver.current_url, "url")
+            click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, ".filters button[type=submit]"))
             failures.check(set(row_keys(driver)) == expected,
                            "filter %s=%r lists %s" % (selector, value, row_keys(driver)))
             kept = driver.find_element(By.CSS_SELECTOR, selector).get_attribute("value")
             failures.check(kept == value, "filter %s keeps %r, got %r" % (selector, value, kept))
         driver.get(server_list + "?state=all")
         Select(driver.find_element(By.ID, "f-project")).select_by_value("PROJ")
-        driver.find_element(By.CSS_SELECTOR, ".filters button[type=submit]").click()
+        click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, ".filters button[type=submit]"))
         failures.check("project=PROJ" in driver.current_url, "project filter is in the URL")
         failures.check(Select(driver.find_element(By.ID, "f-project")).first_selected_option
                        .get_attribute("value") == "PROJ", "project filter keeps its value")
@@ -259,7 +262,7 @@ enabled = false
         failures.check(set(row_keys(driver)) == {"PROJ-1", "PROJ-4", "PROJ-6"},
                        "label backend lists %s" % row_keys(driver))
         driver.find_element(By.ID, "f-label-2").send_keys("frontend")
-        driver.find_element(By.CSS_SELECTOR, ".filters button[type=submit]").click()
+        click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, ".filters button[type=submit]"))
         failures.check(row_keys(driver) == [], "labels backend AND frontend: none, got %s"
                        % row_keys(driver))
         failures.check(driver.find_element(By.ID, "f-label-2").get_attribute("value") == "frontend",
@@ -268,11 +271,11 @@ enabled = false
         # Sort order.
         driver.get(server_list + "?state=all")
         Select(driver.find_element(By.ID, "f-sort")).select_by_value("created_asc")
-        driver.find_element(By.CSS_SELECTOR, ".filters button[type=submit]").click()
+        click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, ".filters button[type=submit]"))
         failures.check(row_keys(driver) == ["PROJ-1", "PROJ-2", "PROJ-3", "PROJ-4", "PROJ-5", "PROJ-6"],
                        "created_asc order, got %s" % row_keys(driver))
         Select(driver.find_element(By.ID, "f-sort")).select_by_value("updated_desc")
-        driver.find_element(By.CSS_SELECTOR, ".filters button[type=submit]").click()
+        click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, ".filters button[type=submit]"))
         # PROJ-2 was updated when its seeded comments were added (now).
         failures.check(row_keys(driver) == ["PROJ-2", "PROJ-1", "PROJ-4", "PROJ-6", "PROJ-5", "PROJ-3"],
                        "updated_desc order, got %s" % row_keys(driver))
@@ -291,14 +294,14 @@ enabled = false
                     break
                 failures.check(marker in links[0].get_attribute("href"),
                                "%s next link uses %s" % (name, marker))
-                links[0].click()
+                click_and_wait(driver, links[0])
             failures.check(seen == ["PROJ-1", "PROJ-2", "PROJ-3", "PROJ-4", "PROJ-5", "PROJ-6"],
                            "%s paging walks every issue once, got %s" % (name, seen))
             failures.check(pages == 2, "%s paging: 2 pages, got %d" % (name, pages))
 
         # The detail page.
         driver.get(server_list)
-        driver.find_element(By.LINK_TEXT, "Dark mode for settings").click()
+        click_and_wait(driver, driver.find_element(By.LINK_TEXT, "Dark mode for settings"))
         failures.check(driver.find_element(By.TAG_NAME, "h1").text == "Dark mode for settings",
                        "detail heading")
         text = driver.find_element(By.TAG_NAME, "main").text
@@ -379,13 +382,18 @@ enabled = false
                 driver.get(url)
                 driver.execute_script(axe_source)
                 driver.set_script_timeout(120)
-                result = driver.execute_async_script(
+                answer = driver.execute_async_script(
                     "const done = arguments[arguments.length - 1];"
-                    "axe.run(document).then(r => done(r.violations.map(v => ({id: v.id, "
-                    "impact: v.impact, nodes: v.nodes.length, help: v.help}))))"
-                    ".catch(e => done([{id: 'axe-error', impact: 'critical', nodes: 0, help: String(e)}]));")
-                print("axe %s: %s" % (url.replace(base, ""), json.dumps(result) if result else "no violations"),
-                      flush=True)
+                    "axe.run(document).then(r => done({passes: r.passes.length, violations: "
+                    "r.violations.map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.length, "
+                    "help: v.help}))}))"
+                    ".catch(e => done({passes: 0, violations: [{id: 'axe-error', "
+                    "impact: 'critical', nodes: 0, help: String(e)}]}));")
+                result = answer["violations"]
+                failures.check(answer["passes"] > 0, "axe ran its rules on " + url)
+                print("axe %s: %d rules passed; %s" % (
+                    url.replace(base, ""), answer["passes"],
+                    json.dumps(result) if result else "no violations"), flush=True)
                 for violation in result:
                     failures.check(violation["impact"] not in ("serious", "critical"),
                                    "axe %s on %s: %s" % (violation["id"], url.replace(base, ""),

@@ -88,6 +88,11 @@ class IssuesPages {
 
   PageResponse Handle(std::string_view path, const QueryParameters& query);
 
+  // A raw query string ("a=1&labels%5B%5D=x+y") as an HTML form sends it:
+  // split on '&' then the first '=', '+' read as a space, then %XX decoded.
+  // Empty names are dropped; at most 64 parameters are kept.
+  static QueryParameters ParseQuery(std::string_view query);
+
   // Jira calls made so far (for tests and the benchmark's report).
   std::size_t jira_calls() const;
 
