@@ -31,8 +31,8 @@
 #include "jiralink/outbox/sqlite_outbox.h"
 #include "jiralink/serve/http_server.h"
 #include "jiralink/serve/issues_pages.h"
-#include "process.h"
 #include "jiralink/serve/webhook_handler.h"
+#include "process.h"
 
 namespace jiralink::bench {
 namespace {

@@ -71,9 +71,9 @@ ProcessRun RunProcess(const std::vector<std::string>& argv, const std::string& i
 
 StandinProcess::StandinProcess(const std::string& seed_path,
                                const std::vector<std::string>& extra_args) {
-  std::string program =
-      (std::filesystem::path(JIRALINK_BIN).parent_path().parent_path() / "tests/standin/jira-standin")
-          .string();
+  std::string program = (std::filesystem::path(JIRALINK_BIN).parent_path().parent_path() /
+                         "tests/standin/jira-standin")
+                            .string();
   std::vector<std::string> words = {program, "--port", "0", "--seed", seed_path};
   words.insert(words.end(), extra_args.begin(), extra_args.end());
   std::vector<char*> args;
