@@ -28,6 +28,11 @@ PACKAGES=(
   cgit
   libmicrohttpd-dev  # jiralink-serve: the webhook service's HTTP server
   libssl-dev         # jiralink-serve: HMAC-SHA256 of forge webhooks (libcrypto)
+  libxml2-dev        # jiralink-serve: the HTML sanitizer of the "View Jira issues" pages
+  # the "View Jira issues" pages are tested in a real browser (tests/browser), through WebDriver
+  chromium
+  chromium-driver
+  python3-selenium
 )
 
 install_missing() {

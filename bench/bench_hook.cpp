@@ -437,51 +437,12 @@ void BM_OutboxEnqueue(benchmark::State& state) {
 }
 BENCHMARK(BM_OutboxEnqueue)->Arg(1)->Arg(100)->Arg(1000);
 
-// The jira-standin program beside the jiralink binary, on an ephemeral port.
-class StandinProcess {
- public:
-  explicit StandinProcess(const std::string& seed_path) {
-    std::string program =
-        (fs::path(JIRALINK_BIN).parent_path().parent_path() / "tests/standin/jira-standin")
-            .string();
-    int out_pipe[2];
-    if (pipe(out_pipe) != 0) return;
-    pid_ = fork();
-    if (pid_ == 0) {
-      dup2(out_pipe[1], 1);
-      close(out_pipe[0]);
-      execl(program.c_str(), program.c_str(), "--port", "0", "--seed", seed_path.c_str(),
-            static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    close(out_pipe[1]);
-    char buffer[256];
-    ssize_t n = read(out_pipe[0], buffer, sizeof buffer - 1);
-    close(out_pipe[0]);
-    if (n > 0) {
-      url_.assign(buffer, static_cast<std::size_t>(n));
-      while (!url_.empty() && (url_.back() == '\n' || url_.back() == '\r')) url_.pop_back();
-    }
-  }
-  ~StandinProcess() {
-    if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      waitpid(pid_, nullptr, 0);
-    }
-  }
-  const std::string& url() const { return url_; }
-
- private:
-  pid_t pid_ = -1;
-  std::string url_;
-};
-
 void BM_DeliverStandin(benchmark::State& state) {
   const BenchRepo& repo = BenchRepo::Get();
   std::string seed = repo.dir + "/seed.json";
   std::ofstream(seed) << R"({"projects":[{"key":"PROJ","name":"Bench"}],)"
                       << R"("issues":[{"key":"PROJ-1","summary":"bench"}]})";
-  StandinProcess jira(seed);
+  jiralink::bench::StandinProcess jira(seed);
   if (jira.url().empty()) {
     state.SkipWithError("jira-standin did not start (build it first)");
     return;

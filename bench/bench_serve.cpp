@@ -6,6 +6,12 @@
 //                     transaction (SQLite, WAL) before the 200
 //   BM_NoopRoute      the same requests and bodies to POST /_noop on the same
 //                     server: read the body, answer 204 (the HTTP baseline)
+//   BM_IssuesPage/cold  GET the "View Jira issues" list (20 issues) of a
+//                     repository with [issues] cache_seconds = 0: every
+//                     request is a search on the stand-in Jira (the
+//                     jira-standin program, Server) and a page render
+//   BM_IssuesPage/warm  the same page with the default cache: after the first
+//                     request, a cache lookup and a page render
 //
 // Both run 8 benchmark threads, each a keep-alive HTTP client (cpp-httplib),
 // against one in-process server (libmicrohttpd, its default 8 request
@@ -24,7 +30,9 @@
 
 #include "jiralink/outbox/sqlite_outbox.h"
 #include "jiralink/serve/http_server.h"
+#include "jiralink/serve/issues_pages.h"
 #include "jiralink/serve/webhook_handler.h"
+#include "process.h"
 
 namespace jiralink::bench {
 namespace {
@@ -130,6 +138,83 @@ void BM_NoopRoute(benchmark::State& state) { Post(state, "/_noop"); }
 
 BENCHMARK(BM_WebhookAccept)->Threads(8)->UseRealTime()->MinTime(2.0);
 BENCHMARK(BM_NoopRoute)->Threads(8)->UseRealTime()->MinTime(2.0);
+
+// The pages' server: its own service, against the stand-in Jira.
+struct PagesService {
+  PagesService() {
+    char templ[] = "/tmp/jiralink-bench-pages-XXXXXX";
+    dir = mkdtemp(templ);
+    std::string seed = R"({"projects":[{"key":"PROJ","name":"Bench"}],"issues":[)";
+    for (int i = 1; i <= 20; ++i) {
+      seed += std::string(i > 1 ? "," : "") + R"({"key":"PROJ-)" + std::to_string(i) +
+              R"(","summary":"Bench issue )" + std::to_string(i) + R"(","labels":["bench"]})";
+    }
+    seed += "]}";
+    std::FILE* f = std::fopen((dir + "/seed.json").c_str(), "w");
+    std::fputs(seed.c_str(), f);
+    std::fclose(f);
+    jira = std::make_unique<StandinProcess>(dir + "/seed.json");
+    if (jira->url().empty()) return;
+    std::vector<config::Diagnostic> diagnostics;
+    if (!config::Config::LoadFromString(
+             "[jira]\nweb_url = \"" + jira->url() +
+                 "\"\nusername = \"jiralink-bot\"\ntoken = \"standin-token\"\n"
+                 "[serve]\nweb = true\n[issues]\nenabled = true\nproject_keys = [\"PROJ\"]\n"
+                 "[projects.\"bench/cold\".issues]\ncache_seconds = 0\n",
+             dir + "/c.toml", &cfg, &diagnostics)
+             .ok()) {
+      std::abort();
+    }
+    pages = std::make_unique<serve::IssuesPages>(cfg);
+    serve::ServerOptions options;
+    options.listen = "127.0.0.1:0";
+    options.issues_pages = pages.get();
+    if (!serve::HttpServer::Start(options, nullptr, &server).ok()) std::abort();
+  }
+  ~PagesService() {
+    server.reset();
+    pages.reset();
+    jira.reset();
+    std::error_code ignored;
+    std::filesystem::remove_all(dir, ignored);
+  }
+
+  std::string dir;
+  std::unique_ptr<StandinProcess> jira;
+  config::Config cfg;
+  std::unique_ptr<serve::IssuesPages> pages;
+  std::unique_ptr<serve::HttpServer> server;
+};
+
+PagesService& ThePagesService() {
+  static PagesService service;
+  return service;
+}
+
+void BM_IssuesPage(benchmark::State& state, const char* repository) {
+  PagesService& service = ThePagesService();
+  if (service.server == nullptr) {
+    state.SkipWithError("jira-standin did not start (build it first)");
+    return;
+  }
+  httplib::Client client("127.0.0.1", service.server->port());
+  client.set_keep_alive(true);
+  client.set_tcp_nodelay(true);
+  std::string path = std::string("/") + repository + "/-/integrations/jira/issues";
+  int failures = 0;
+  for (auto _ : state) {
+    auto result = client.Get(path);
+    if (!result || result->status != 200 ||
+        result->body.find("Bench issue 20") == std::string::npos) {
+      ++failures;
+    }
+  }
+  if (failures > 0) state.SkipWithError("some requests failed");
+  state.SetItemsProcessed(state.iterations());
+}
+
+BENCHMARK_CAPTURE(BM_IssuesPage, cold, "bench/cold")->Threads(8)->UseRealTime()->MinTime(2.0);
+BENCHMARK_CAPTURE(BM_IssuesPage, warm, "bench/warm")->Threads(8)->UseRealTime()->MinTime(2.0);
 
 }  // namespace
 }  // namespace jiralink::bench

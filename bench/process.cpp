@@ -6,6 +6,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <filesystem>
+
 extern char** environ;
 
 namespace jiralink::bench {
@@ -65,6 +67,42 @@ ProcessRun RunProcess(const std::vector<std::string>& argv, const std::string& i
     run.exit_code = WEXITSTATUS(status);
   }
   return run;
+}
+
+StandinProcess::StandinProcess(const std::string& seed_path,
+                               const std::vector<std::string>& extra_args) {
+  std::string program = (std::filesystem::path(JIRALINK_BIN).parent_path().parent_path() /
+                         "tests/standin/jira-standin")
+                            .string();
+  std::vector<std::string> words = {program, "--port", "0", "--seed", seed_path};
+  words.insert(words.end(), extra_args.begin(), extra_args.end());
+  std::vector<char*> args;
+  for (std::string& word : words) args.push_back(word.data());
+  args.push_back(nullptr);
+  int out_pipe[2];
+  if (pipe(out_pipe) != 0) return;
+  pid_ = fork();
+  if (pid_ == 0) {
+    dup2(out_pipe[1], 1);
+    close(out_pipe[0]);
+    execv(program.c_str(), args.data());
+    _exit(127);
+  }
+  close(out_pipe[1]);
+  char buffer[256];
+  ssize_t n = read(out_pipe[0], buffer, sizeof buffer - 1);
+  close(out_pipe[0]);
+  if (n > 0) {
+    url_.assign(buffer, static_cast<std::size_t>(n));
+    while (!url_.empty() && (url_.back() == '\n' || url_.back() == '\r')) url_.pop_back();
+  }
+}
+
+StandinProcess::~StandinProcess() {
+  if (pid_ > 0) {
+    kill(pid_, SIGTERM);
+    waitpid(pid_, nullptr, 0);
+  }
 }
 
 }  // namespace jiralink::bench

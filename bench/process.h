@@ -19,4 +19,22 @@ struct ProcessRun {
 ProcessRun RunProcess(const std::vector<std::string>& argv, const std::string& input = "",
                       const std::string& cwd = "", const std::vector<std::string>& env = {});
 
+// The jira-standin program beside the jiralink binary (JIRALINK_BIN's build
+// tree), on an ephemeral loopback port, seeded from `seed_path` (see
+// tests/standin/standin.h, Seed()); stopped (SIGTERM) when destroyed.
+// url() is "" when it did not start.
+class StandinProcess {
+ public:
+  explicit StandinProcess(const std::string& seed_path,
+                          const std::vector<std::string>& extra_args = {});
+  ~StandinProcess();
+  StandinProcess(const StandinProcess&) = delete;
+  StandinProcess& operator=(const StandinProcess&) = delete;
+  const std::string& url() const { return url_; }
+
+ private:
+  int pid_ = -1;
+  std::string url_;
+};
+
 }  // namespace jiralink::bench

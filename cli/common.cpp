@@ -57,22 +57,6 @@ Status OpenOutbox(const config::Settings& settings, std::unique_ptr<outbox::Outb
       checkpoints);
 }
 
-jira::ClientOptions ToClientOptions(const config::JiraSettings& jira) {
-  jira::ClientOptions options;
-  options.api_url = jira.api_url;
-  options.web_url = jira.web_url;
-  options.auth =
-      jira.auth == config::AuthMode::kPat ? jira::AuthMode::kPat : jira::AuthMode::kBasic;
-  options.username = jira.username;
-  options.timeout_seconds = jira.timeout_seconds;
-  options.connect_timeout_seconds = jira.connect_timeout_seconds;
-  options.ca_file = jira.ca_file;
-  options.verify_tls = jira.verify_tls;
-  const char* debug = std::getenv("JIRALINK_DEBUG");
-  options.debug = debug != nullptr && *debug != '\0' && std::string(debug) != "0";
-  return options;
-}
-
 void WarnAboutSite(const config::JiraSettings& jira) {
   static std::set<std::string> printed;
   std::string line;
@@ -85,17 +69,13 @@ void WarnAboutSite(const config::JiraSettings& jira) {
 
 std::unique_ptr<jira::Client> MakeJiraClient(const config::Settings& settings,
                                              const char* command) {
-  Status status = config::RequireApiSettings(settings.jira);
-  std::string token;
-  if (status.ok()) status = config::ResolveToken(settings.jira, &token);
-  if (!status.ok()) {
+  std::unique_ptr<jira::Client> client;
+  if (Status status = issues::MakeClient(settings, &client); !status.ok()) {
     std::fprintf(stderr, "%s: %s\n", command, status.message().c_str());
     return nullptr;
   }
   WarnAboutSite(settings.jira);
-  jira::ClientOptions options = ToClientOptions(settings.jira);
-  options.token = std::move(token);
-  return std::make_unique<jira::Client>(std::move(options));
+  return client;
 }
 
 int ParseOrExit(CLI::App& app, int argc, char** argv) {

@@ -10,6 +10,7 @@
 #include "commands.h"
 #include "jiralink/config/loader.h"
 #include "jiralink/core/key_scanner.h"
+#include "jiralink/issues/issue_scope.h"
 #include "jiralink/jira/client.h"
 #include "jiralink/outbox/outbox.h"
 #include "jiralink/outbox/sqlite_outbox.h"
@@ -49,7 +50,8 @@ std::unique_ptr<jira::Client> MakeJiraClient(const config::Settings& settings, c
 
 // The client options without the token (for code that resolves it itself).
 // The Jira site a repository's jobs go to is settings.jira.api_url.
-jira::ClientOptions ToClientOptions(const config::JiraSettings& jira);
+// (jiralink/issues/issue_scope.h, shared with `serve`.)
+using issues::ToClientOptions;
 
 // Runs a CLI11 app over argv; returns -1 when parsing succeeded and the
 // command should go on, else the exit code to return (0 for --help, 2 for errors).

@@ -10,11 +10,13 @@
 #include "common.h"
 #include "issue_table.h"
 #include "issues_commands.h"
-#include "issues_jira_errors.h"
 #include "issues_terminal.h"
 #include "jiralink/core/terminal_text.h"
+#include "jiralink/issues/jira_errors.h"
 
 namespace jiralink::cli {
+
+using issues::DescribeJiraFailure;
 namespace {
 
 std::string TypesTable(std::vector<jira::IssueType> types, int width) {

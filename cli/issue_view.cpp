@@ -2,6 +2,7 @@
 
 #include "html_text.h"
 #include "jiralink/core/terminal_text.h"
+#include "jiralink/issues/issue_fields.h"
 
 namespace jiralink::cli {
 namespace {
@@ -19,31 +20,15 @@ std::string JoinLabels(const std::vector<std::string>& labels) {
   return out;
 }
 
-// A rendered (HTML) string field, or "" when Jira sent none.
-std::string RenderedString(const json& rendered, const char* field) {
-  if (!rendered.is_object()) return {};
-  auto it = rendered.find(field);
-  return it != rendered.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 std::string DescriptionText(const jira::Issue& issue) {
-  std::string html = RenderedString(issue.rendered_fields, "description");
+  std::string html = issues::RenderedDescription(issue);
   return html.empty() ? issue.description : HtmlToText(html);
 }
 
-// The rendered bodies of the comments, by comment id.
+// The rendered body of a comment as text, else its wiki text.
 std::string CommentText(const jira::Issue& issue, const jira::Comment& comment) {
-  const json& rendered = issue.rendered_fields;
-  if (rendered.is_object() && rendered.contains("comment") && rendered["comment"].is_object()) {
-    const json& comments = rendered["comment"].value("comments", json::array());
-    for (const json& item : comments) {
-      if (item.is_object() && item.value("id", "") == comment.id && item.contains("body") &&
-          item["body"].is_string()) {
-        return HtmlToText(item["body"].get<std::string>());
-      }
-    }
-  }
-  return comment.body;
+  std::string html = issues::RenderedCommentBody(issue, comment);
+  return html.empty() ? comment.body : HtmlToText(html);
 }
 
 std::string Indent(std::string_view text, std::string_view prefix) {
@@ -60,11 +45,6 @@ std::string Underlined(const std::string& title) {
 }
 
 }  // namespace
-
-std::string IssueUrl(std::string_view web_url, std::string_view key) {
-  while (web_url.ends_with('/')) web_url.remove_suffix(1);
-  return std::string(web_url) + "/browse/" + std::string(key);
-}
 
 IssueRow ToIssueRow(const jira::Issue& issue, std::string_view web_url) {
   IssueRow row;

@@ -15,12 +15,12 @@
 #include <nlohmann/json.hpp>
 
 #include "issue_table.h"
+#include "jiralink/issues/issue_scope.h"
 #include "jiralink/jira/client.h"
 
 namespace jiralink::cli {
 
-// {web_url}/browse/KEY (web_url without a trailing '/').
-std::string IssueUrl(std::string_view web_url, std::string_view key);
+using issues::IssueUrl;  // {web_url}/browse/KEY (jiralink/issues/issue_scope.h)
 
 IssueRow ToIssueRow(const jira::Issue& issue, std::string_view web_url);
 

@@ -8,6 +8,7 @@
 
 #include "commands.h"
 #include "jiralink/config/settings.h"
+#include "jiralink/issues/issue_scope.h"
 
 namespace jiralink::cli {
 
@@ -19,20 +20,12 @@ int RunIssuesShow(Context& ctx, int argc, char** argv);  // jiralink issues show
 // Returns false when the file has errors (the caller exits 2).
 bool LoadSettingsFor(const Context& ctx, const std::string& repo, config::Settings* out);
 
-// The configured project keys, stripped, blanks and repeats dropped.
-std::vector<std::string> ConfiguredProjectKeys(const config::IssuesSettings& issues);
-
-// True when [issues] project_keys is empty or holds `project_key`.
-bool ProjectKeyAllowed(const config::IssuesSettings& issues, std::string_view project_key);
-
-// "A, B" for messages.
-std::string JoinKeys(const std::vector<std::string>& keys);
-
-// The project of an issue key ("PROJ-12" -> "PROJ"); empty when `key` is
-// not of the form <project>-<number>.
-std::string ProjectOfIssueKey(std::string_view key);
-
-// Where issues are browsed: [jira] web_url, else api_url, without a trailing '/'.
-std::string JiraWebUrl(const config::JiraSettings& jira);
+// The project-key restriction and the Jira web URL live in the issues module
+// (jiralink/issues/issue_scope.h), shared with the web pages of `serve`.
+using issues::ConfiguredProjectKeys;
+using issues::JiraWebUrl;
+using issues::JoinKeys;
+using issues::ProjectKeyAllowed;
+using issues::ProjectOfIssueKey;
 
 }  // namespace jiralink::cli

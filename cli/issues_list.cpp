@@ -5,33 +5,21 @@
 #include <vector>
 
 #include "common.h"
-#include "issue_paging.h"
 #include "issue_table.h"
 #include "issue_view.h"
 #include "issues_commands.h"
-#include "issues_jira_errors.h"
 #include "issues_terminal.h"
 #include "jiralink/core/jql.h"
+#include "jiralink/issues/issue_paging.h"
+#include "jiralink/issues/jira_errors.h"
 
 namespace jiralink::cli {
-namespace {
 
-// The forge's DEFAULT_FIELDS for its list.
-const std::vector<std::string> kListFields = {"assignee",
-                                              "created",
-                                              "creator",
-                                              "id",
-                                              "issuetype",
-                                              "key",
-                                              "labels",
-                                              "priority",
-                                              "project",
-                                              "reporter",
-                                              "resolutiondate",
-                                              "status",
-                                              "statuscategorychangeddate",
-                                              "summary",
-                                              "updated"};
+using issues::DescribeJiraFailure;
+using issues::FetchIssuePage;
+using issues::IssuePage;
+using issues::PageRequest;
+namespace {
 
 constexpr int kMaxPerPage = 5000;  // Jira Cloud's own ceiling for one search
 
@@ -153,7 +141,7 @@ int RunIssuesList(Context& ctx, int argc, char** argv) {
   request.jql = jql_text;
   request.page = flags.page;
   request.per_page = flags.per_page;
-  request.fields = kListFields;
+  request.fields = issues::ListFields();
   request.cloud = client->deployment() == jira::Deployment::kCloud;
   IssuePage page;
   jira::ApiStatus status = FetchIssuePage(*client, request, &page);

@@ -8,9 +8,12 @@
 #include "common.h"
 #include "issue_view.h"
 #include "issues_commands.h"
-#include "issues_jira_errors.h"
+#include "jiralink/issues/issue_fields.h"
+#include "jiralink/issues/jira_errors.h"
 
 namespace jiralink::cli {
+
+using issues::DescribeJiraFailure;
 namespace {
 
 std::string Upper(std::string text) {
@@ -21,13 +24,7 @@ std::string Upper(std::string text) {
 }
 
 bool CommentsWereCut(const jira::Issue& issue) {
-  const nlohmann::json& raw = issue.raw;
-  if (!raw.is_object() || !raw.contains("fields") || !raw["fields"].is_object()) return false;
-  const nlohmann::json& fields = raw["fields"];
-  if (!fields.contains("comment") || !fields["comment"].is_object()) return false;
-  const nlohmann::json& total = fields["comment"].value("total", nlohmann::json());
-  return total.is_number_integer() &&
-         total.get<std::int64_t>() > static_cast<std::int64_t>(issue.comments.size());
+  return issues::CommentTotal(issue) > static_cast<std::int64_t>(issue.comments.size());
 }
 
 }  // namespace

@@ -17,6 +17,7 @@
 #include "CLI/CLI.hpp"
 #include "common.h"
 #include "jiralink/serve/http_server.h"
+#include "jiralink/serve/issues_pages.h"
 #include "jiralink/serve/webhook_handler.h"
 
 namespace {
@@ -86,6 +87,12 @@ int main(int argc, char** argv) {
   options.max_body_bytes = settings.serve.max_body_bytes;
   options.timeout_seconds = settings.serve.timeout_seconds;
   options.threads = threads;
+  // The "View Jira issues" pages: only with [serve] web = true (issues_pages.h).
+  std::unique_ptr<serve::IssuesPages> pages;
+  if (settings.serve.web) {
+    pages = std::make_unique<serve::IssuesPages>(cfg);
+    options.issues_pages = pages.get();
+  }
   std::unique_ptr<serve::HttpServer> server;
   if (Status status = serve::HttpServer::Start(options, &handler, &server); !status.ok()) {
     std::fprintf(stderr, "jiralink serve: %s\n", status.message().c_str());

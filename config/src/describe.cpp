@@ -125,6 +125,7 @@ std::string Config::Describe(const Settings& s, const ValueSources* sources) {
     keys += (i == 0 ? "" : ", ") + TomlString(s.issues.project_keys[i]);
   }
   out.Line("project_keys", keys + "]");
+  out.Line("cache_seconds", std::to_string(s.issues.cache_seconds));
 
   out.Table("vulnerabilities");
   out.Line("enabled", Bool(s.vulnerabilities.enabled));
@@ -136,6 +137,7 @@ std::string Config::Describe(const Settings& s, const ValueSources* sources) {
   out.Line("listen", TomlString(s.serve.listen));
   out.Line("max_body_bytes", std::to_string(s.serve.max_body_bytes));
   out.Line("timeout_seconds", std::to_string(s.serve.timeout_seconds));
+  out.Line("web", Bool(s.serve.web));
   switch (s.serve.secret_source) {
     case TokenSource::kFile:
       out.Line("secret_file", TomlString(s.serve.secret_file));

@@ -31,15 +31,15 @@ constexpr std::string_view kRenderKeys[] = {"max_bytes", "cache", "cache_max_mb"
 constexpr std::string_view kDeliveryKeys[] = {"max_attempts",        "max_age_hours",
                                               "backoff_cap_seconds", "lease_seconds",
                                               "pause_seconds",       "keep_done_days"};
-constexpr std::string_view kIssuesKeys[] = {"enabled", "project_keys"};
+constexpr std::string_view kIssuesKeys[] = {"enabled", "project_keys", "cache_seconds"};
 constexpr std::string_view kVulnerabilityKeys[] = {"enabled", "project_key", "issue_type",
                                                    "customize"};
 
 // The forge accepts at most this many project_keys.
 constexpr std::size_t kMaxProjectKeys = 100;
 
-constexpr std::string_view kServeKeys[] = {"listen",      "max_body_bytes", "timeout_seconds",
-                                           "secret_file", "secret_env",     "secret"};
+constexpr std::string_view kServeKeys[] = {
+    "listen", "max_body_bytes", "timeout_seconds", "secret_file", "secret_env", "secret", "web"};
 constexpr std::string_view kTriggerKeys[] = {"commit", "merge_request"};
 constexpr std::string_view kSmartCommitKeys[] = {"enabled", "map_authors"};
 
@@ -301,7 +301,8 @@ void ApplyDelivery(TableReader& reader, DeliverySettings* delivery) {
 
 void ApplyIssues(TableReader& reader, IssuesSettings* issues) {
   reader.CheckKnownKeys(kIssuesKeys);
-  reader.GetBool("enabled", &issues->enabled);
+  if (reader.GetBool("enabled", &issues->enabled)) issues->enabled_set = true;
+  reader.GetNonNegativeInt("cache_seconds", &issues->cache_seconds);
   if (std::vector<std::string> entries; reader.GetStringArray("project_keys", &entries)) {
     // As the forge: split on ',', stripped, blanks and repeats dropped. Any
     // other text is kept (and quoted in JQL), with a warning.
@@ -383,7 +384,7 @@ void ApplyServe(TableReader& reader, ServeSettings* serve) {
   reader.CheckKnownKeys(kServeKeys);
   // One service listens: its address and limits belong to the top level.
   if (reader.context().rank > 0) {
-    for (std::string_view key : {"listen", "max_body_bytes", "timeout_seconds"}) {
+    for (std::string_view key : {"listen", "max_body_bytes", "timeout_seconds", "web"}) {
       if (reader.Has(key)) {
         reader.ErrorAtKey(key, std::string(key) +
                                    " can only be set in the top-level [serve] table; a group or "
@@ -403,6 +404,7 @@ void ApplyServe(TableReader& reader, ServeSettings* serve) {
     }
     reader.GetPositiveInt64("max_body_bytes", &serve->max_body_bytes);
     reader.GetPositiveInt("timeout_seconds", &serve->timeout_seconds);
+    reader.GetBool("web", &serve->web);
   }
   if (reader.Has("secret")) {
     reader.ErrorAtKey("secret",

@@ -167,6 +167,25 @@ bool TableReader::GetPositiveInt(std::string_view key, int* out) {
   return true;
 }
 
+bool TableReader::GetNonNegativeInt(std::string_view key, int* out) {
+  const toml::node* node = Find(key);
+  if (node == nullptr) return false;
+  if (!node->is_integer()) {
+    WrongType(key, "an integer");
+    return false;
+  }
+  std::int64_t value = node->as_integer()->get();
+  if (value < 0 || value > std::numeric_limits<int>::max()) {
+    ErrorAtValue(key, std::string(key) + " must be 0 or more (and at most " +
+                          std::to_string(std::numeric_limits<int>::max()) + "), got " +
+                          std::to_string(value));
+    return false;
+  }
+  *out = static_cast<int>(value);
+  RecordOrigin(key);
+  return true;
+}
+
 bool TableReader::GetStringArray(std::string_view key, std::vector<std::string>* out) {
   const toml::node* node = Find(key);
   if (node == nullptr) return false;

@@ -82,6 +82,8 @@ class TableReader {
   bool GetBool(std::string_view key, bool* out);
   bool GetPositiveInt(std::string_view key, int* out);
   bool GetPositiveInt64(std::string_view key, std::int64_t* out);
+  // An integer from 0 to INT_MAX (0 meaning "off").
+  bool GetNonNegativeInt(std::string_view key, int* out);
   // An array of strings; every element that is not a string is reported.
   bool GetStringArray(std::string_view key, std::vector<std::string>* out);
 

@@ -28,11 +28,21 @@ enum class Route { kWebhook, kHealth, kMetrics, kNoop };
 struct Request {
   Route route = Route::kWebhook;
   Forge forge = Forge::kGitLab;
-  Clock::time_point started;
+  Clock::time_point begun;
   std::string body;
   bool too_large = false;
   bool answered = false;
+  bool started = false;  // StartRequest has routed it
+  std::string raw_uri;   // as sent, with its query (the pages parse their own: '+' is a space)
 };
+
+// Called by libmicrohttpd with the raw request target, before the first
+// OnRequest; the Request it returns is that request's slot.
+void* KeepRawUri(void* /*cls*/, const char* uri, MHD_Connection* /*connection*/) {
+  auto* request = new Request();
+  if (uri != nullptr) request->raw_uri = uri;
+  return request;
+}
 
 bool IsJsonContentType(std::string_view type) {
   constexpr std::string_view kJson = "application/json";
@@ -51,6 +61,19 @@ MHD_Result Respond(MHD_Connection* connection, unsigned status, const std::strin
   MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
   if (allow != nullptr) MHD_add_response_header(response, MHD_HTTP_HEADER_ALLOW, allow);
   MHD_Result result = MHD_queue_response(connection, status, response);
+  MHD_destroy_response(response);
+  return result;
+}
+
+MHD_Result RespondPage(MHD_Connection* connection, const PageResponse& page) {
+  MHD_Response* response = MHD_create_response_from_buffer(
+      page.body.size(), const_cast<char*>(page.body.data()), MHD_RESPMEM_MUST_COPY);
+  if (response == nullptr) return MHD_NO;
+  MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, page.content_type.c_str());
+  for (const auto& [name, value] : page.headers) {
+    MHD_add_response_header(response, name.c_str(), value.c_str());
+  }
+  MHD_Result result = MHD_queue_response(connection, static_cast<unsigned>(page.status), response);
   MHD_destroy_response(response);
   return result;
 }
@@ -144,8 +167,12 @@ namespace {
 
 MHD_Result StartRequest(HttpServer::State& state, MHD_Connection* connection, std::string_view url,
                         std::string_view method, void** request_slot) {
-  auto request = std::make_unique<Request>();
-  request->started = Clock::now();
+  // The slot holds the Request KeepRawUri made; an early answer below frees it.
+  std::unique_ptr<Request> request(static_cast<Request*>(*request_slot));
+  *request_slot = nullptr;
+  if (request == nullptr) request = std::make_unique<Request>();
+  request->started = true;
+  request->begun = Clock::now();
   bool post = method == MHD_HTTP_METHOD_POST;
   bool get = method == MHD_HTTP_METHOD_GET || method == MHD_HTTP_METHOD_HEAD;
   if (url == "/hooks/gitlab" || url == "/hooks/gitea" || url == "/hooks/github") {
@@ -179,6 +206,16 @@ MHD_Result StartRequest(HttpServer::State& state, MHD_Connection* connection, st
     if (url == "/healthz") return Respond(connection, MHD_HTTP_OK, "ok\n", "text/plain");
     return Respond(connection, MHD_HTTP_OK, state.handler->MetricsText(),
                    "text/plain; version=0.0.4; charset=utf-8");
+  } else if (state.options.issues_pages != nullptr && IssuesPages::Handles(url)) {
+    if (!get) {
+      return Respond(connection, MHD_HTTP_METHOD_NOT_ALLOWED, "use GET\n", "text/plain",
+                     "GET, HEAD");
+    }
+    std::string_view target = request->raw_uri;
+    std::size_t mark = target.find('?');
+    std::string_view query = mark == std::string_view::npos ? "" : target.substr(mark + 1);
+    return RespondPage(connection,
+                       state.options.issues_pages->Handle(url, IssuesPages::ParseQuery(query)));
   } else if (url == "/_noop" && state.options.noop_route && post) {
     request->route = Route::kNoop;
   } else {
@@ -193,11 +230,13 @@ MHD_Result OnRequest(void* cls, MHD_Connection* connection, const char* url, con
                      void** request_slot) {
   auto& state = *static_cast<HttpServer::State*>(cls);
   auto* request = static_cast<Request*>(*request_slot);
-  if (request == nullptr) return StartRequest(state, connection, url, method, request_slot);
+  if (request == nullptr || !request->started) {
+    return StartRequest(state, connection, url, method, request_slot);
+  }
 
   if (*upload_data_size > 0) {
     auto limit = std::chrono::seconds(state.options.timeout_seconds);
-    if (Clock::now() - request->started > limit) {
+    if (Clock::now() - request->begun > limit) {
       if (request->route == Route::kWebhook) {
         state.handler->metrics().Rejected(request->forge, RejectReason::kTimeout);
       }
@@ -274,7 +313,8 @@ Status HttpServer::Start(const ServerOptions& options, WebhookHandler* handler,
       MHD_OPTION_THREAD_POOL_SIZE, options.threads, MHD_OPTION_CONNECTION_TIMEOUT,
       static_cast<unsigned>(options.timeout_seconds), MHD_OPTION_CONNECTION_LIMIT,
       options.max_connections, MHD_OPTION_CONNECTION_MEMORY_LIMIT, static_cast<size_t>(64 * 1024),
-      MHD_OPTION_NOTIFY_COMPLETED, &OnCompleted, state.get(), MHD_OPTION_END);
+      MHD_OPTION_NOTIFY_COMPLETED, &OnCompleted, state.get(), MHD_OPTION_URI_LOG_CALLBACK,
+      &KeepRawUri, nullptr, MHD_OPTION_END);
   if (state->daemon == nullptr) {
     if (options.listen_fd < 0) close(state->listen_fd);
     return Status::IOError("libmicrohttpd could not start on " +

@@ -122,6 +122,9 @@ struct IssueSeed {
   std::string priority = "Medium";
   std::string created;  // ISO timestamp; empty = now, each later seed 1 minute newer
   std::string updated;
+  // renderedFields.description exactly as given (raw HTML, e.g. hostile
+  // markup a Jira plugin let through); empty = the description, escaped, in <p>.
+  std::string rendered_description;
 };
 
 struct IssueTypeSeed {
@@ -187,7 +190,8 @@ class JiraStandin {
   // Seeds from JSON: {"projects":[{"key","name","id","issueTypes":[{"id","name",
   // "description","subtask"}],"requiredFields":{field: message}}],
   // "issues":[{"key","summary","description","issueType","status","reporter",
-  // "assignee","labels":[],"priority","created","updated","comments":["text"]}],
+  // "assignee","labels":[],"priority","created","updated","renderedDescription",
+  // "comments":["text"]}],
   // "hidden":["KEY-1"], "serverInfo":{...}}. Returns false with *error on bad input.
   bool Seed(const nlohmann::json& seed, std::string* error);
 

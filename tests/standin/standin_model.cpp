@@ -195,6 +195,7 @@ bool Model::AddIssue(const IssueSeed& seed, std::string* error) {
   issue.project_key = project->key;
   issue.summary = seed.summary;
   issue.description = seed.description;
+  issue.rendered_description = seed.rendered_description;
   issue.issue_type_id = type->id;
   issue.status = FindStatus(seed.status).name.empty() ? seed.status : FindStatus(seed.status).name;
   issue.resolution = FindStatus(issue.status).category_key == "done" ? "Done" : "";
@@ -274,6 +275,7 @@ bool Model::Seed(const json& seed, std::string* error) {
       s.key = i.value("key", "");
       s.summary = i.value("summary", "");
       s.description = i.value("description", "");
+      s.rendered_description = i.value("renderedDescription", "");
       s.issue_type = i.value("issueType", s.issue_type);
       s.status = i.value("status", s.status);
       s.reporter = i.value("reporter", s.reporter);
@@ -702,9 +704,10 @@ json Model::IssueJson(const IssueRecord& issue, const std::vector<std::string>& 
       rendered_fields[name] = nullptr;
     }
     if (selected.contains("description")) {
-      rendered_fields["description"] = issue.description.empty()
-                                           ? json(nullptr)
-                                           : json("<p>" + HtmlEscape(issue.description) + "</p>");
+      rendered_fields["description"] =
+          !issue.rendered_description.empty() ? json(issue.rendered_description)
+          : issue.description.empty()         ? json(nullptr)
+                                      : json("<p>" + HtmlEscape(issue.description) + "</p>");
     }
     if (selected.contains("comment")) {
       json rendered_comments = json::array();

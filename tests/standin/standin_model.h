@@ -57,6 +57,7 @@ struct IssueRecord {
   std::string project_key;
   std::string summary;
   std::string description;
+  std::string rendered_description;  // raw HTML; empty = derived from description
   std::string issue_type_id;
   std::string status;
   std::string resolution;

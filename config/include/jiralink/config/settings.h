@@ -107,9 +107,17 @@ struct DeliverySettings {
   int keep_done_days = 30;  // delivered jobs are forgotten after this long
 };
 
+// [issues]: "View Jira issues". `enabled` is true by default for the command
+// line (`jiralink issues`); the web pages of `jiralink serve` are off unless
+// [serve] web = true and a layer that applies to the repository writes
+// `enabled = true` itself (`enabled_set`), like the forge's checkbox, which is
+// off until ticked.
 struct IssuesSettings {
   bool enabled = true;
+  bool enabled_set = false;  // some layer wrote `enabled` (the last one wins)
   std::vector<std::string> project_keys;
+  // How long the web pages reuse a Jira answer (per site, JQL and page); 0 = never.
+  int cache_seconds = 60;
 };
 
 struct VulnerabilitySettings {
@@ -132,6 +140,9 @@ struct ServeSettings {
   TokenSource secret_source = TokenSource::kNone;  // kNone, kFile or kEnv
   std::string secret_file;                         // absolute, like token_file
   std::string secret_env;
+  // The "View Jira issues" web pages (top level only; off by default). Each
+  // repository also needs [issues] enabled = true written in its layers.
+  bool web = false;
 };
 
 struct Settings {

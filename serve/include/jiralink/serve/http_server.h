@@ -6,6 +6,9 @@
 //   GET  /healthz                                        200 "ok"
 //   GET  /metrics                                        Prometheus text format
 //   POST /_noop (only with ServerOptions::noop_route)    reads the body, 204 (benchmarks)
+//   GET  /<repository>/-/integrations/jira/issues[/KEY], GET /-/jiralink.css
+//        -> IssuesPages (issues_pages.h) when ServerOptions::issues_pages is set,
+//           else 404
 // Anything else: 404; a known path with the wrong method: 405 with Allow.
 //
 // Hardening, before the handler sees a request:
@@ -23,6 +26,7 @@
 #include <string>
 
 #include "jiralink/core/status.h"
+#include "jiralink/serve/issues_pages.h"
 #include "jiralink/serve/webhook_handler.h"
 
 namespace jiralink::serve {
@@ -38,6 +42,7 @@ struct ServerOptions {
   unsigned threads = 8;
   unsigned max_connections = 1024;
   bool noop_route = false;
+  IssuesPages* issues_pages = nullptr;  // the "View Jira issues" pages; null = none
 };
 
 class HttpServer {

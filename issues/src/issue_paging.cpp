@@ -1,6 +1,6 @@
-#include "issue_paging.h"
+#include "jiralink/issues/issue_paging.h"
 
-namespace jiralink::cli {
+namespace jiralink::issues {
 namespace {
 
 jira::ApiStatus FetchServerPage(jira::Client& client, const PageRequest& request, IssuePage* out) {
@@ -72,4 +72,23 @@ jira::ApiStatus FetchIssuePage(jira::Client& client, const PageRequest& request,
                        : FetchServerPage(client, request, out);
 }
 
-}  // namespace jiralink::cli
+jira::ApiStatus FetchIssuePageByToken(jira::Client& client, const PageRequest& request,
+                                      const std::string& token, IssuePage* out) {
+  *out = IssuePage();
+  jira::SearchRequest search;
+  search.jql = request.jql;
+  search.fields = request.fields;
+  search.max_results = request.per_page;
+  search.next_page_token = token;
+  jira::SearchPage answer;
+  jira::ApiStatus status = client.Search(search, &answer);
+  ++out->requests;
+  if (!status.ok()) return status;
+  out->issues = std::move(answer.issues);
+  bool last = answer.is_last || answer.next_page_token.empty() || out->issues.empty();
+  out->more = !last;
+  if (!last) out->next_page_token = answer.next_page_token;
+  return status;
+}
+
+}  // namespace jiralink::issues

@@ -1,0 +1,129 @@
+// IssuesPages: the forge's "View Jira issues" pages, served by
+// `jiralink serve` (GitLab's paths, query parameters, defaults and messages).
+//
+//   GET /<repository>/-/integrations/jira/issues          the list
+//   GET /<repository>/-/integrations/jira/issues/<KEY>    one issue
+//   GET /-/jiralink.css                                    the one stylesheet
+//
+// <repository> selects the settings as webhooks and the hook do
+// (config::RepositoryName, then [groups]/[projects] layering). The pages are
+// OFF unless [serve] web = true (top level) AND a layer that applies to the
+// repository writes [issues] enabled = true (the built-in default `true`,
+// which the command line keeps, does not count; see settings.h). Otherwise,
+// for an unknown repository, and for an issue outside [issues] project_keys:
+// 404, the same page each time, so a 404 does not tell whether a repository
+// exists.
+//
+// List query parameters (GitLab's IssuesFinder):
+//   state=opened|closed|all (default opened; any other value = all)
+//   labels[]=L (repeatable, all must match), status=, author_username=,
+//   assignee_username=, project= (must be one of [issues] project_keys: 400
+//   otherwise), search=
+//   sort=created_desc|created_asc|updated_desc|updated_asc (created_date =
+//   created_desc; anything else = created_desc); absent: updated_desc on the
+//   Closed tab, created_desc elsewhere
+//   page=N (Server/DC; default 1), next_page_token=T (Cloud),
+//   per_page=1..100 (default 100)
+// The JQL is jql::BuildJql's (the command line's); the search is
+// issues::FetchIssuePage (Server) or FetchIssuePageByToken (Cloud).
+//
+// The detail page makes one Jira call: GET /issue/KEY?expand=renderedFields.
+// Descriptions and comments are shown from renderedFields through
+// SanitizeHtml (html_sanitizer.h), else as plain text; every other string
+// from Jira is escaped.
+//
+// A failed Jira call shows the forge's message (issues::DescribeForForge) with
+// its status (502, 503, 504); never the token or Jira's raw answer.
+//
+// Jira answers (a list page, an issue) are cached in memory per (site, JQL or
+// key, page) for [issues] cache_seconds (0 = not at all), at most
+// kMaxCachedAnswers of them (expired ones go first, then the oldest).
+//
+// Every answer carries Content-Security-Policy (no script at all),
+// X-Content-Type-Options: nosniff and Referrer-Policy: no-referrer. The HTML
+// has no script and works without JavaScript.
+//
+// Thread-safe: request threads call Handle() at once. Calls to one Jira site
+// from one repository are made one at a time (its client is not shared).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "jiralink/config/loader.h"
+
+namespace jiralink::serve {
+
+struct PageResponse {
+  int status = 200;
+  std::string content_type = "text/html; charset=utf-8";
+  std::vector<std::pair<std::string, std::string>> headers;  // besides Content-Type
+  std::string body;
+};
+
+// Query parameters in request order, repeated names kept ("labels[]").
+using QueryParameters = std::vector<std::pair<std::string, std::string>>;
+
+inline constexpr std::size_t kMaxCachedAnswers = 512;
+inline constexpr std::string_view kStylesheetPath = "/-/jiralink.css";
+inline constexpr std::string_view kIssuesPathMarker = "/-/integrations/jira/issues";
+
+class IssuesPages {
+ public:
+  explicit IssuesPages(const config::Config& config);
+  ~IssuesPages();
+
+  // True when `path` is one of the routes above (whatever the settings say):
+  // the server sends such GETs here.
+  static bool Handles(std::string_view path);
+
+  PageResponse Handle(std::string_view path, const QueryParameters& query);
+
+  // A raw query string ("a=1&labels%5B%5D=x+y") as an HTML form sends it:
+  // split on '&' then the first '=', '+' read as a space, then %XX decoded.
+  // Empty names are dropped; at most 64 parameters are kept.
+  static QueryParameters ParseQuery(std::string_view query);
+
+  // Jira calls made so far (for tests and the benchmark's report).
+  std::size_t jira_calls() const;
+
+ private:
+  struct Repository;
+  struct CachedAnswer;
+
+  std::shared_ptr<Repository> Find(const std::string& name);
+  PageResponse List(Repository& repository, const std::string& name, const QueryParameters& query);
+  PageResponse Detail(Repository& repository, const std::string& name, std::string key);
+
+  // The cache (see above); `ttl` <= 0 disables it.
+  std::shared_ptr<const CachedAnswer> Cached(const std::string& key);
+  void Store(const std::string& key, std::shared_ptr<const CachedAnswer> answer, int ttl_seconds);
+
+  const config::Config& config_;
+  bool web_ = false;
+
+  std::mutex repositories_mutex_;
+  std::unordered_map<std::string, std::shared_ptr<Repository>> repositories_;
+
+  using Clock = std::chrono::steady_clock;
+  struct CacheEntry {
+    std::shared_ptr<const CachedAnswer> answer;
+    Clock::time_point expires;
+    std::list<std::string>::iterator age;  // position in cache_order_ (oldest first)
+  };
+  mutable std::mutex cache_mutex_;
+  std::unordered_map<std::string, CacheEntry> cache_;
+  std::list<std::string> cache_order_;
+  std::size_t jira_calls_ = 0;
+};
+
+}  // namespace jiralink::serve
