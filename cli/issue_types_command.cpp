@@ -8,9 +8,9 @@
 #include <vector>
 
 #include "common.h"
-#include "issue_table.h"
-#include "issues_commands.h"
-#include "issues_terminal.h"
+#include "issues/issue_table.h"
+#include "issues/issues_commands.h"
+#include "issues/issues_terminal.h"
 #include "jiralink/core/terminal_text.h"
 #include "jiralink/issues/jira_errors.h"
 

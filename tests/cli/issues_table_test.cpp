@@ -4,8 +4,8 @@
 
 #include <sstream>
 
-#include "html_text.h"
-#include "issue_table.h"
+#include "issues/html_text.h"
+#include "issues/issue_table.h"
 #include "jiralink/core/terminal_text.h"
 
 namespace jiralink::cli {

@@ -1,5 +1,5 @@
 // Terminal width and colour decisions, on a real pseudo-terminal.
-#include "issues_terminal.h"
+#include "issues/issues_terminal.h"
 
 #include <pty.h>
 #include <sys/ioctl.h>
