@@ -378,5 +378,36 @@ TEST_F(LookUpIssueCategoriesTest, APassedDeadlineSendsNothing) {
   EXPECT_TRUE(jira_.Requests().empty());
 }
 
+TEST(LookUpIssueCategoriesCloud, MoreKeysThanJiraServesInAPageAreReadPageByPage) {
+  standin::JiraStandin::Options standin_options;
+  standin_options.personality = standin::Personality::kCloud;
+  standin::JiraStandin jira(standin_options);
+  ASSERT_TRUE(jira.Start());
+  jira.AddProject("PROJ", "Project");
+  std::vector<std::string> keys;
+  for (int i = 1; i <= 60; ++i) {
+    standin::IssueSeed seed;
+    seed.key = "PROJ-" + std::to_string(i);
+    seed.summary = "Issue";
+    seed.status = i % 2 == 0 ? "Done" : "To Do";
+    jira.AddIssue(seed);
+    keys.push_back(seed.key);
+  }
+  jira::ClientOptions options;
+  options.api_url = jira.base_url();
+  options.username = "jiralink-bot";
+  options.token = "standin-token";
+  options.deployment = jira::Deployment::kCloud;
+  jira::Client client(options);
+  IssueLookup lookup = LookUpIssueCategories(client, keys);
+  EXPECT_TRUE(lookup.answered) << lookup.problem;
+  EXPECT_EQ(lookup.categories.size(), 60u);
+  EXPECT_EQ(lookup.categories["PROJ-60"], kDone);
+  EXPECT_EQ(lookup.categories["PROJ-59"], kToDo);
+  auto requests = jira.Requests("GET", "/search/jql");
+  EXPECT_EQ(requests.size(), 2u) << "the stand-in serves 50 issues a page";
+  EXPECT_EQ(lookup.searches, static_cast<int>(requests.size()));
+}
+
 }  // namespace
 }  // namespace jiralink::hooks

@@ -80,7 +80,9 @@ struct IssueLookup {
   std::string problem;    // why not (Jira's or the network's words; never a secret)
   // Category of each issue found, by key: {name as Jira sent it, key}.
   std::map<std::string, std::pair<std::string, std::string>> categories;
-  int searches = 0;  // search requests made (1, or 2 after a 400 naming unknown keys)
+  // Search requests made: 1, one more per further page (Jira caps pages: 50
+  // to 100 issues), one more search after a 400 naming unknown keys.
+  int searches = 0;
 };
 
 // Looks up `keys` (at least one).
