@@ -74,7 +74,7 @@ TEST_F(PreReceive, ACommitWithoutAKeyIsRefusedOnMainAndAcceptedOnAFeatureBranch)
   EXPECT_NE(refused.exit_code, 0);
   EXPECT_TRUE(Contains(refused.err, "remote: jiralink: push refused by the Jira policy: 1 commit"))
       << refused.err;
-  EXPECT_TRUE(Contains(refused.err, sha.substr(0, 7))) << refused.err;
+  EXPECT_TRUE(Contains(refused.err, sha.substr(0, 11))) << refused.err;
   EXPECT_TRUE(
       Contains(refused.err, "Tidy up without a key: names no Jira issue key (required on main)"))
       << refused.err;
@@ -117,10 +117,10 @@ TEST_F(PreReceive, AnIssueInACategoryNotAllowedOrMissingIsRefusedInOneSearch) {
 
   ProcessResult r = TryPush({"origin", "main"});
   EXPECT_NE(r.exit_code, 0);
-  EXPECT_TRUE(Contains(r.err, done.substr(0, 7) + " PROJ-31 reopen the closed one: PROJ-31 is "
-                                                  "Done (allowed: To Do, In Progress)"))
+  EXPECT_TRUE(Contains(r.err, done.substr(0, 11) + " PROJ-31 reopen the closed one: PROJ-31 is "
+                                                   "Done (allowed: To Do, In Progress)"))
       << r.err;
-  EXPECT_TRUE(Contains(r.err, typo.substr(0, 7) + " PROJ-999 typo: PROJ-999: no such issue"))
+  EXPECT_TRUE(Contains(r.err, typo.substr(0, 11) + " PROJ-999 typo: PROJ-999: no such issue"))
       << r.err;
   EXPECT_TRUE(Contains(r.err, "2 commits break it")) << r.err;
   auto searches = jira_.Requests("GET", "/search");
@@ -217,7 +217,7 @@ TEST_F(PreReceive, ExemptAuthorsAndMessagesAreNotChecked) {
   ProcessResult refused = TryPush({"origin", "main"});
   EXPECT_NE(refused.exit_code, 0);
   EXPECT_TRUE(Contains(refused.err, "1 commit breaks it")) << refused.err;
-  EXPECT_TRUE(Contains(refused.err, mine.substr(0, 7))) << refused.err;
+  EXPECT_TRUE(Contains(refused.err, mine.substr(0, 11))) << refused.err;
 }
 
 TEST_F(PreReceive, ManyOffendersFitOnAScreen) {

@@ -65,7 +65,7 @@ struct PolicyOptions {
 // One new commit, as the policy needs it (the message itself is not kept).
 struct PolicyCommit {
   std::string sha;
-  std::string short_sha;  // git's %h
+  std::string short_sha;  // the first kShortShaLength (11) characters, the forge's short id
   std::string title;      // the first line of the message, raw
   std::string author_name;
   std::string author_email;
