@@ -9,6 +9,9 @@
 //                       as a process (posix_spawn), its output read through a pipe
 //   BM_HookProcess/<n>  the whole `jiralink hook post-receive` process, as git
 //                       runs it, for the same push (a fresh outbox each time)
+//   BM_PreReceive/<n>   the whole `jiralink hook pre-receive` process, key
+//                       check only, over the same n commits (issue #16:
+//                       target <= 1.5x BM_GitLog/n)
 //   BM_PushBranches/<n> `git push` of n new branches (one commit each) into a
 //                       repository without hooks
 //   BM_HookBranches/<n> the whole `jiralink hook post-receive` process for
@@ -279,6 +282,50 @@ void BM_HookProcess(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * n);
 }
 BENCHMARK(BM_HookProcess)
+    ->Arg(10)
+    ->Arg(100)
+    ->Arg(1000)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+// The whole `jiralink hook pre-receive` process for a push of the newest n
+// commits to main with [policy] require_key = ["main"] (the key check,
+// without Jira), as git runs it: the commits are in the repository but no
+// ref reaches them yet. A repository that borrows BenchRepo's objects
+// (objects/info/alternates) with main n commits back. Issue #16: target
+// <= 1.5x BM_GitLog/n over the same commits. Most corpus messages name no
+// key, so the push is refused (exit 1) and the rejection is printed.
+void BM_PreReceive(benchmark::State& state) {
+  const BenchRepo& repo = BenchRepo::Get();
+  int n = static_cast<int>(state.range(0));
+  const std::size_t total = repo.shas.size();
+  if (static_cast<std::size_t>(n) >= total) {
+    state.SkipWithError("the corpus has too few commits");
+    return;
+  }
+  const std::string dir = repo.dir + "/policy-" + std::to_string(n);
+  const std::string git_dir = dir + "/platform/api.git";
+  fs::create_directories(dir);
+  RunProcess({"git", "init", "-q", "--bare", "-b", "main", git_dir});
+  WriteText(git_dir + "/objects/info/alternates", repo.git_dir() + "/objects\n");
+  const std::string old_tip = repo.shas[total - static_cast<std::size_t>(n) - 1];
+  RunProcess({"git", "--git-dir=" + git_dir, "update-ref", "refs/heads/main", old_tip});
+  const std::string config = dir + "/config.toml";
+  WriteText(config, "[git]\nroot = \"" + dir + "\"\n[state]\ndir = \"" + dir +
+                        "/state\"\n[policy]\nrequire_key = [\"main\"]\n");
+  const std::vector<std::string> argv = {JIRALINK_BIN, "--config", config, "hook", "pre-receive"};
+  const std::vector<std::string> env = {"GIT_DIR=."};
+  const std::string push = old_tip + " " + repo.shas.back() + " refs/heads/main\n";
+  for (auto _ : state) {
+    int code = RunProcess(argv, push, git_dir, env).exit_code;
+    if (code != 0 && code != 1) {
+      state.SkipWithError("jiralink hook pre-receive failed");
+      return;
+    }
+  }
+  state.SetItemsProcessed(state.iterations() * n);
+}
+BENCHMARK(BM_PreReceive)
     ->Arg(10)
     ->Arg(100)
     ->Arg(1000)

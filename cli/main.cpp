@@ -24,7 +24,7 @@ const Command kCommands[] = {
     {"cache", jiralink::cli::RunCache, "the render cache: cache invalidate|stats|gc"},
     {"test", jiralink::cli::RunTest, "test the connection to Jira"},
     {"migrate", jiralink::cli::RunMigrate, "move to a new Jira site (Server -> Cloud)"},
-    {"hook", jiralink::cli::RunHook, "hook post-receive | hook install REPO..."},
+    {"hook", jiralink::cli::RunHook, "hook post-receive | hook pre-receive | hook install REPO..."},
     {"deliver", jiralink::cli::RunDeliver, "deliver queued Jira comments, links, transitions"},
     {"queue", jiralink::cli::RunQueue, "the delivery queue: queue list|retry|drop"},
     {"issues", jiralink::cli::RunIssues, "Jira issues: issues list|show"},

@@ -1,4 +1,5 @@
 // jiralink hook post-receive      (run by git, inside a bare repository)
+// jiralink hook pre-receive       (run by git: the push policy, hook/pre_receive.cpp)
 // jiralink hook install [--uninstall] REPO...
 //
 // post-receive reads git's "<old> <new> <ref>" lines, queues Jira jobs for
@@ -19,6 +20,7 @@
 
 #include "commands.h"
 #include "common.h"
+#include "hook/pre_receive.h"
 #include "jiralink/config/loader.h"
 #include "jiralink/delivery/delivery_log.h"
 #include "jiralink/hooks/detach.h"
@@ -170,15 +172,18 @@ int Install(Context& ctx, const std::vector<std::string>& repos, bool uninstall)
   }
   int exit_code = 0;
   for (const std::string& repo : repos) {
-    hooks::InstallResult result;
-    Status status = uninstall ? hooks::UninstallHook(repo, &result)
-                              : hooks::InstallHook(repo, options, &result);
-    if (!status.ok()) {
-      std::fprintf(stderr, "jiralink hook install: %s\n", status.message().c_str());
-      exit_code = 2;
-      continue;
+    for (const char* hook : {"post-receive", "pre-receive"}) {
+      options.hook = hook;
+      hooks::InstallResult result;
+      Status status = uninstall ? hooks::UninstallHook(repo, &result, hook)
+                                : hooks::InstallHook(repo, options, &result);
+      if (!status.ok()) {
+        std::fprintf(stderr, "jiralink hook install: %s\n", status.message().c_str());
+        exit_code = 2;
+        break;
+      }
+      std::printf("%s: %s\n", result.hook_path.c_str(), result.action.c_str());
     }
-    std::printf("%s: %s\n", result.hook_path.c_str(), result.action.c_str());
   }
   return exit_code;
 }
@@ -186,25 +191,31 @@ int Install(Context& ctx, const std::vector<std::string>& repos, bool uninstall)
 }  // namespace
 
 int RunHook(Context& ctx, int argc, char** argv) {
-  CLI::App app{"The git hook: run it as post-receive, or install it into bare repositories.",
-               argv[0]};
+  CLI::App app{
+      "The git hooks: run them as post-receive and pre-receive, or install them into bare "
+      "repositories.",
+      argv[0]};
   AddConfigOption(app, ctx);
   app.require_subcommand(1);
   CLI::App* post_receive = app.add_subcommand(
       "post-receive", "run by git: queue Jira work for the pushed commits (reads stdin)");
   AddConfigOption(*post_receive, ctx);
-  CLI::App* install =
-      app.add_subcommand("install", "install the post-receive hook into bare repositories");
+  CLI::App* pre_receive = app.add_subcommand(
+      "pre-receive", "run by git: refuse pushes that break the [policy] settings (reads stdin)");
+  AddConfigOption(*pre_receive, ctx);
+  CLI::App* install = app.add_subcommand(
+      "install", "install the post-receive and pre-receive hooks into bare repositories");
   AddConfigOption(*install, ctx);
   std::vector<std::string> repos;
   bool uninstall = false;
   install->add_option("REPO", repos, "bare repository paths")->required();
-  install->add_flag("--uninstall", uninstall, "remove the hook (the previous one comes back)");
+  install->add_flag("--uninstall", uninstall, "remove the hooks (the previous ones come back)");
   if (int code = ParseOrExit(app, argc, argv); code >= 0) {
     // A push must not fail on a bad hook command line either.
     return post_receive->parsed() ? 0 : code;
   }
   if (post_receive->parsed()) return PostReceive(ctx);
+  if (pre_receive->parsed()) return PreReceive(ctx, ReadStdin(), ResolveGitDir());
   return Install(ctx, repos, uninstall);
 }
 

@@ -158,6 +158,21 @@ std::string Config::Describe(const Settings& s, const ValueSources* sources) {
   out.Table("smart_commits");
   out.Line("enabled", Bool(s.smart_commits.enabled));
   out.Line("map_authors", Bool(s.smart_commits.map_authors));
+
+  auto strings = [](const std::vector<std::string>& list) {
+    std::string text = "[";
+    for (std::size_t i = 0; i < list.size(); ++i)
+      text += (i == 0 ? "" : ", ") + TomlString(list[i]);
+    return text + "]";
+  };
+  out.Table("policy");
+  out.Line("require_key", strings(s.policy.require_key));
+  out.Line("allowed_states", strings(s.policy.allowed_states));
+  out.Line("exempt_authors", strings(s.policy.exempt_authors));
+  out.Line("exempt_message", TomlString(s.policy.exempt_message));
+  out.Line("on_jira_unreachable",
+           s.policy.on_jira_unreachable == JiraUnreachable::kReject ? "\"reject\"" : "\"allow\"");
+  out.Line("timeout_ms", std::to_string(s.policy.timeout_ms));
   return out.str();
 }
 

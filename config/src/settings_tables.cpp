@@ -2,7 +2,11 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
+#include <iterator>
 #include <memory>
+
+#include <re2/re2.h>
 
 #include "edit_distance.h"
 #include "jiralink/core/key_scanner.h"
@@ -13,9 +17,10 @@
 namespace jiralink::config {
 namespace {
 
-constexpr std::array<std::string_view, 13> kTableNames = {
-    "jira",     "matching", "comments",        "transitions", "git",      "state",        "render",
-    "delivery", "issues",   "vulnerabilities", "serve",       "triggers", "smart_commits"};
+constexpr std::array<std::string_view, 14> kTableNames = {
+    "jira",  "matching", "comments",      "transitions", "git",
+    "state", "render",   "delivery",      "issues",      "vulnerabilities",
+    "serve", "triggers", "smart_commits", "policy"};
 
 constexpr std::string_view kJiraKeys[] = {"web_url",   "api_url",         "auth",
                                           "username",  "token",           "token_file",
@@ -42,6 +47,13 @@ constexpr std::string_view kServeKeys[] = {
     "listen", "max_body_bytes", "timeout_seconds", "secret_file", "secret_env", "secret", "web"};
 constexpr std::string_view kTriggerKeys[] = {"commit", "merge_request"};
 constexpr std::string_view kSmartCommitKeys[] = {"enabled", "map_authors"};
+constexpr std::string_view kPolicyKeys[] = {"require_key",         "allowed_states",
+                                            "exempt_authors",      "exempt_message",
+                                            "on_jira_unreachable", "timeout_ms"};
+// The status categories every Jira has (names as an English site sends
+// them, and their keys); another value is kept, with a warning.
+constexpr std::string_view kStatusCategories[] = {"To Do", "In Progress",   "Done",
+                                                  "new",   "indeterminate", "done"};
 
 constexpr std::string_view kTokenKeys[] = {"token", "token_file", "token_env"};
 
@@ -450,7 +462,71 @@ void ApplyServe(TableReader& reader, ServeSettings* serve) {
   }
 }
 
+bool SameNoCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+void ApplyPolicy(TableReader& reader, PolicySettings* policy) {
+  reader.CheckKnownKeys(kPolicyKeys);
+  if (std::vector<std::string> globs; reader.GetStringArray("require_key", &globs)) {
+    bool valid = true;
+    for (std::size_t i = 0; i < globs.size(); ++i) {
+      if (std::string problem = CheckBranchGlob(globs[i]); !problem.empty()) {
+        reader.ErrorAtElement("require_key", i,
+                              "require_key[" + std::to_string(i) + "] " + problem);
+        valid = false;
+      }
+    }
+    if (valid) policy->require_key = std::move(globs);
+  }
+  if (std::vector<std::string> states; reader.GetStringArray("allowed_states", &states)) {
+    for (std::size_t i = 0; i < states.size(); ++i) {
+      bool known = std::any_of(std::begin(kStatusCategories), std::end(kStatusCategories),
+                               [&](std::string_view c) { return SameNoCase(c, states[i]); });
+      if (!known) {
+        reader.WarningAtElement(
+            "allowed_states", i,
+            "allowed_states[" + std::to_string(i) + "] is \"" + states[i] +
+                "\", which is not a status category every Jira has (\"To Do\", \"In "
+                "Progress\", \"Done\", or their keys \"new\", \"indeterminate\", \"done\"); it "
+                "is compared with the category name Jira sends, ignoring case");
+      }
+    }
+    policy->allowed_states = std::move(states);
+  }
+  reader.GetStringArray("exempt_authors", &policy->exempt_authors);
+  if (std::string pattern; reader.GetString("exempt_message", &pattern)) {
+    if (reader.context().sink != nullptr && !pattern.empty()) {
+      RE2::Options options;
+      options.set_log_errors(false);
+      RE2 compiled(pattern, options);
+      if (!compiled.ok()) {
+        reader.ErrorAtValue("exempt_message",
+                            "exempt_message does not compile in RE2: " + compiled.error());
+        pattern.clear();
+      }
+    }
+    policy->exempt_message = pattern;
+  }
+  if (std::string value; reader.GetString("on_jira_unreachable", &value)) {
+    if (value == "allow") {
+      policy->on_jira_unreachable = JiraUnreachable::kAllow;
+    } else if (value == "reject") {
+      policy->on_jira_unreachable = JiraUnreachable::kReject;
+    } else {
+      reader.ErrorAtValue(
+          "on_jira_unreachable",
+          "on_jira_unreachable must be \"allow\" or \"reject\", got \"" + value + "\"");
+    }
+  }
+  reader.GetPositiveInt("timeout_ms", &policy->timeout_ms);
+}
+
 void ApplyTable(std::string_view name, TableReader& reader, Settings* settings) {
+  if (name == "policy") return ApplyPolicy(reader, &settings->policy);
   if (name == "jira") return ApplyJira(reader, &settings->jira);
   if (name == "matching") return ApplyMatching(reader, &settings->matching);
   if (name == "comments") return ApplyComments(reader, &settings->comments);
@@ -484,7 +560,8 @@ std::string_view TableOwningKey(std::string_view key) {
                            {"vulnerabilities", kVulnerabilityKeys},
                            {"serve", kServeKeys},
                            {"triggers", kTriggerKeys},
-                           {"smart_commits", kSmartCommitKeys}};
+                           {"smart_commits", kSmartCommitKeys},
+                           {"policy", kPolicyKeys}};
   for (const Entry& entry : entries) {
     if (std::find(entry.keys.begin(), entry.keys.end(), key) != entry.keys.end()) {
       return entry.table;

@@ -103,6 +103,27 @@ void TableReader::WarningAtValue(std::string_view key, std::string_view message)
   context_.sink->Warning(ValueRegion(key), display_ + " " + std::string(message));
 }
 
+toml::source_region TableReader::ElementRegion(std::string_view key, std::size_t index) const {
+  const toml::node* node = Find(key);
+  if (node != nullptr && node->is_array() && index < node->as_array()->size()) {
+    const toml::node& element = *node->as_array()->get(index);
+    if (element.source().begin.line != 0) return element.source();
+  }
+  return ValueRegion(key);
+}
+
+void TableReader::ErrorAtElement(std::string_view key, std::size_t index,
+                                 std::string_view message) {
+  if (context_.sink == nullptr) return;
+  context_.sink->Error(ElementRegion(key, index), display_ + " " + std::string(message));
+}
+
+void TableReader::WarningAtElement(std::string_view key, std::size_t index,
+                                   std::string_view message) {
+  if (context_.sink == nullptr) return;
+  context_.sink->Warning(ElementRegion(key, index), display_ + " " + std::string(message));
+}
+
 void TableReader::RecordOrigin(std::string_view key) {
   if (context_.origins == nullptr) return;
   (*context_.origins)[table_name_ + "." + std::string(key)] = {KeyRegion(key), context_.rank,

@@ -94,6 +94,10 @@ class TableReader {
   void ErrorAtValue(std::string_view key, std::string_view message);
   void ErrorAtKey(std::string_view key, std::string_view message);
   void WarningAtValue(std::string_view key, std::string_view message);
+  // The same at element `index` of the array value of `key` (at the array
+  // when there is no such element).
+  void ErrorAtElement(std::string_view key, std::size_t index, std::string_view message);
+  void WarningAtElement(std::string_view key, std::size_t index, std::string_view message);
 
   // Remembers that the effective value of `key` now comes from here.
   void RecordOrigin(std::string_view key);
@@ -105,6 +109,7 @@ class TableReader {
   const toml::node* Find(std::string_view key) const;
   toml::source_region KeyRegion(std::string_view key) const;
   toml::source_region ValueRegion(std::string_view key) const;
+  toml::source_region ElementRegion(std::string_view key, std::size_t index) const;
   void WrongType(std::string_view key, std::string_view expected);
 
   const toml::table& table_;

@@ -145,4 +145,34 @@ std::string TrimTrailingSlashes(std::string_view url) {
   return std::string(url);
 }
 
+std::string CheckBranchGlob(std::string_view glob) {
+  if (glob.empty()) return "must not be empty";
+  const std::string quoted = "\"" + std::string(glob) + "\"";
+  if (glob.starts_with("refs/")) {
+    return "names branches, not refs: write " +
+           (glob.starts_with("refs/heads/") ? "\"" + std::string(glob.substr(11)) + "\""
+                                            : std::string("a branch name")) +
+           ", got " + quoted;
+  }
+  // fnmatch(3) takes an unclosed '[' as a plain character, which is
+  // rarely what was meant: refuse it. "[]...]" and "[!]...]" hold a ']'.
+  for (std::size_t i = 0; i < glob.size(); ++i) {
+    if (glob[i] == '\\') {
+      ++i;
+      continue;
+    }
+    if (glob[i] != '[') continue;
+    std::size_t j = i + 1;
+    if (j < glob.size() && (glob[j] == '!' || glob[j] == '^')) ++j;
+    if (j < glob.size() && glob[j] == ']') ++j;
+    while (j < glob.size() && glob[j] != ']') ++j;
+    if (j >= glob.size()) {
+      return "has a '[' at character " + std::to_string(i + 1) + " that no ']' closes, got " +
+             quoted;
+    }
+    i = j;
+  }
+  return "";
+}
+
 }  // namespace jiralink::config

@@ -38,6 +38,11 @@ bool IsProjectKey(std::string_view key);
 // dropped (first one kept): {" PROJ , ABC ", "PROJ,,X"} -> {"PROJ", "ABC", "X"}.
 std::vector<std::string> NormalizeProjectKeys(const std::vector<std::string>& entries);
 
+// A branch glob of [policy] require_key, matched with fnmatch(3) against the
+// branch name ("main", "release/*"): not empty, not a full ref name
+// ("refs/heads/..."), every '[' closed by a ']'.
+std::string CheckBranchGlob(std::string_view glob);
+
 // The URL without trailing '/'.
 std::string TrimTrailingSlashes(std::string_view url);
 

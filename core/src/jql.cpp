@@ -60,6 +60,17 @@ std::string OrderBy(const IssueSort& sort) {
 
 }  // namespace
 
+std::string IssueKeysJql(const std::vector<std::string>& keys) {
+  if (keys.empty()) return {};
+  std::string jql = "key in (";
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    if (i > 0) jql.push_back(',');
+    jql.append(QuoteValue(keys[i]));
+  }
+  jql.push_back(')');
+  return jql;
+}
+
 std::string QuoteValue(std::string_view value) {
   std::string quoted;
   quoted.reserve(value.size() + 2);

@@ -101,7 +101,7 @@ Status WriteExecutable(const fs::path& path, const std::string& text) {
 std::string HookScript(const InstallOptions& options, bool chained) {
   std::string command = ShellQuote(options.jiralink_path);
   if (!options.config_path.empty()) command += " --config " + ShellQuote(options.config_path);
-  command += " hook post-receive";
+  command += " hook " + options.hook;
   std::ostringstream out;
   out << "#!/bin/sh\n"
       << kHookMarker << ": written by `jiralink hook install`;\n"
@@ -110,12 +110,23 @@ std::string HookScript(const InstallOptions& options, bool chained) {
     out << "exec " << command << "\n";
     return out.str();
   }
-  out << "# The post-receive that was here before runs first, with the same input.\n"
-      << "input=$(mktemp \"${TMPDIR:-/tmp}/jiralink-post-receive.XXXXXX\") || exit 1\n"
+  const std::string& name = options.hook;
+  out << "# The " << name << " that was here before runs first, with the same input.\n"
+      << "input=$(mktemp \"${TMPDIR:-/tmp}/jiralink-" << name << ".XXXXXX\") || exit 1\n"
       << "trap 'rm -f \"$input\"' EXIT\n"
-      << "cat >\"$input\"\n"
-      << "status=0\n"
-      << "chained=\"$(dirname \"$0\")/post-receive" << kChainedSuffix << "\"\n"
+      << "cat >\"$input\"\n";
+  if (name == "pre-receive") {
+    // The first hook that refuses the push ends the chain with its status.
+    out << "chained=\"$(dirname \"$0\")/" << name << kChainedSuffix << "\"\n"
+        << "if [ -x \"$chained\" ]; then\n"
+        << "  \"$chained\" \"$@\" <\"$input\" || exit $?\n"
+        << "fi\n"
+        << command << " <\"$input\"\n"
+        << "exit $?\n";
+    return out.str();
+  }
+  out << "status=0\n"
+      << "chained=\"$(dirname \"$0\")/" << name << kChainedSuffix << "\"\n"
       << "if [ -x \"$chained\" ]; then\n"
       << "  \"$chained\" \"$@\" <\"$input\" || status=$?\n"
       << "fi\n"
@@ -133,8 +144,8 @@ Status InstallHook(const std::string& repo_path, const InstallOptions& options,
   std::error_code ec;
   fs::create_directories(hooks, ec);
   if (ec) return Status::IOError("cannot create " + hooks.string() + ": " + ec.message());
-  fs::path hook = hooks / "post-receive";
-  fs::path chained = hooks / (std::string("post-receive") + kChainedSuffix);
+  fs::path hook = hooks / options.hook;
+  fs::path chained = hooks / (options.hook + kChainedSuffix);
   result->hook_path = hook.string();
 
   bool exists = fs::symlink_status(hook, ec).type() != fs::file_type::not_found;
@@ -149,7 +160,7 @@ Status InstallHook(const std::string& repo_path, const InstallOptions& options,
     }
     fs::rename(hook, chained, ec);
     if (ec) return Status::IOError("cannot rename " + hook.string() + ": " + ec.message());
-    result->action = "installed; the existing post-receive still runs first, kept as " +
+    result->action = "installed; the existing " + options.hook + " still runs first, kept as " +
                      chained.filename().string();
     return WriteExecutable(hook, HookScript(options, /*chained=*/true));
   }
@@ -157,17 +168,17 @@ Status InstallHook(const std::string& repo_path, const InstallOptions& options,
   return WriteExecutable(hook, HookScript(options, /*chained=*/false));
 }
 
-Status UninstallHook(const std::string& repo_path, InstallResult* result) {
+Status UninstallHook(const std::string& repo_path, InstallResult* result, const std::string& name) {
   fs::path git_dir;
   Status status = OpenBare(repo_path, &git_dir);
   if (!status.ok()) return status;
   fs::path hooks = HooksDirectory(git_dir);
-  fs::path hook = hooks / "post-receive";
-  fs::path chained = hooks / (std::string("post-receive") + kChainedSuffix);
+  fs::path hook = hooks / name;
+  fs::path chained = hooks / (name + kChainedSuffix);
   result->hook_path = hook.string();
   std::error_code ec;
   if (!fs::exists(hook, ec) || !IsOurs(hook)) {
-    result->action = "not installed (no post-receive of jiralink's; nothing changed)";
+    result->action = "not installed (no " + name + " of jiralink's; nothing changed)";
     return Status::Ok();
   }
   fs::remove(hook, ec);
@@ -175,7 +186,7 @@ Status UninstallHook(const std::string& repo_path, InstallResult* result) {
   if (fs::symlink_status(chained, ec).type() != fs::file_type::not_found) {
     fs::rename(chained, hook, ec);
     if (ec) return Status::IOError("cannot restore " + chained.string() + ": " + ec.message());
-    result->action = "removed; the previous post-receive is back";
+    result->action = "removed; the previous " + name + " is back";
     return Status::Ok();
   }
   result->action = "removed";

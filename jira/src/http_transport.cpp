@@ -112,8 +112,23 @@ HttpResponse HttpTransport::Send(std::string_view method, const std::string& url
   curl.easy_setopt(c, CURLOPT_ERRORBUFFER, error_buffer);
   curl.easy_setopt(c, CURLOPT_URL, url.c_str());
   curl.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl.easy_setopt(c, CURLOPT_TIMEOUT, static_cast<long>(options_.timeout_seconds));
-  curl.easy_setopt(c, CURLOPT_CONNECTTIMEOUT, static_cast<long>(options_.connect_timeout_seconds));
+  long timeout_ms = 1000L * options_.timeout_seconds;
+  long connect_timeout_ms = 1000L * options_.connect_timeout_seconds;
+  if (options_.deadline.has_value()) {
+    long left = static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                      *options_.deadline - std::chrono::steady_clock::now())
+                                      .count());
+    if (left <= 0) {
+      response.timed_out = true;
+      response.network_error = "deadline passed";
+      if (options_.debug) LogResponse(response, 0);
+      return response;
+    }
+    timeout_ms = std::min(timeout_ms, left);
+    connect_timeout_ms = std::min(connect_timeout_ms, left);
+  }
+  curl.easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
+  curl.easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, connect_timeout_ms);
   curl.easy_setopt(c, CURLOPT_USERAGENT, UserAgent());
   curl.easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);  // never resend credentials elsewhere
   curl.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");

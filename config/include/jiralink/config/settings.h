@@ -145,6 +145,26 @@ struct ServeSettings {
   bool web = false;
 };
 
+// [policy]: what `jiralink hook pre-receive` requires of the commits a push
+// brings (those not reachable from any ref before the push).
+enum class JiraUnreachable { kAllow, kReject };
+
+struct PolicySettings {
+  // Branch globs (fnmatch(3), no flags: `*` also matches `/`) on which every
+  // new commit must name a Jira key; empty = nowhere.
+  std::vector<std::string> require_key;
+  // Jira status category names (or keys) a named issue must be in, compared
+  // without regard to case; empty = Jira is not asked.
+  std::vector<std::string> allowed_states;
+  // Authors whose commits are exempt: an entry with '@' is compared with the
+  // author email (ignoring case), any other with the author name (exactly).
+  std::vector<std::string> exempt_authors;
+  // RE2; commits whose whole message it matches (partially) are exempt.
+  std::string exempt_message;
+  JiraUnreachable on_jira_unreachable = JiraUnreachable::kAllow;
+  int timeout_ms = 3000;  // the whole check, Jira included
+};
+
 struct Settings {
   JiraSettings jira;
   MatchingSettings matching;
@@ -159,6 +179,7 @@ struct Settings {
   IssuesSettings issues;
   VulnerabilitySettings vulnerabilities;
   ServeSettings serve;
+  PolicySettings policy;
 };
 
 }  // namespace jiralink::config

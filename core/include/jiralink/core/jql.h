@@ -61,6 +61,11 @@ struct IssueQuery {
 // The whole JQL text for `query`.
 std::string BuildJql(const IssueQuery& query);
 
+// The JQL that finds exactly the issues `keys` name, in one search:
+// `key in ("A-1","B-2")`, each key quoted as QuoteValue() quotes it. Empty
+// `keys` give "" (a search needs at least one).
+std::string IssueKeysJql(const std::vector<std::string>& keys);
+
 // `value` double-quoted, with '\' and '"' escaped by a backslash.
 std::string QuoteValue(std::string_view value);
 

@@ -1,14 +1,17 @@
-// Installing the post-receive hook into bare repositories.
+// Installing the post-receive and pre-receive hooks into bare repositories.
 //
 // The installed hook is a small sh script that runs
-//   '<jiralink>' [--config '<file>'] hook post-receive
-// with the push's stdin. A post-receive that is not ours is never overwritten:
-// it is renamed to post-receive.jiralink-chained and the installed script
-// (a wrapper) saves stdin to a temporary file, runs the old hook with it
-// first, then jiralink with the same input, and exits with the old hook's
-// status. Installing again refreshes our script (idempotent); uninstalling
-// puts the old hook back. The hooks directory is the one git uses: the
-// repository's core.hooksPath when set, else <git dir>/hooks.
+//   '<jiralink>' [--config '<file>'] hook <post-receive|pre-receive>
+// with the push's stdin. A hook of that name that is not ours is never
+// overwritten: it is renamed to <name>.jiralink-chained and the installed
+// script (a wrapper) saves stdin to a temporary file, runs the old hook with
+// it first, then jiralink with the same input. A chained post-receive exits
+// with the old hook's status (jiralink's never fails a push); a chained
+// pre-receive stops at the first hook that fails and exits with its status,
+// so the push is refused when either refuses it (as gitolite chains
+// pre-receive hooks). Installing again refreshes our script (idempotent);
+// uninstalling puts the old hook back. The hooks directory is the one git
+// uses: the repository's core.hooksPath when set, else <git dir>/hooks.
 #pragma once
 
 #include <string>
@@ -18,8 +21,9 @@
 namespace jiralink::hooks {
 
 struct InstallOptions {
-  std::string jiralink_path;  // absolute path of the jiralink binary
-  std::string config_path;    // absolute; empty = let jiralink search
+  std::string jiralink_path;          // absolute path of the jiralink binary
+  std::string config_path;            // absolute; empty = let jiralink search
+  std::string hook = "post-receive";  // or "pre-receive"
 };
 
 // What an install or uninstall did, in words for the operator.
@@ -36,7 +40,8 @@ inline constexpr const char* kChainedSuffix = ".jiralink-chained";
 // that is not bare, saying which.
 Status InstallHook(const std::string& repo_path, const InstallOptions& options,
                    InstallResult* result);
-Status UninstallHook(const std::string& repo_path, InstallResult* result);
+Status UninstallHook(const std::string& repo_path, InstallResult* result,
+                     const std::string& hook = "post-receive");
 
 // The text of the hook script (for tests and `--print`).
 std::string HookScript(const InstallOptions& options, bool chained);

@@ -13,9 +13,11 @@
 // use one per thread. The token never appears in any output or message.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,6 +43,12 @@ struct ClientOptions {
   bool verify_tls = true;
   Deployment deployment = Deployment::kUnknown;  // known: skip serverInfo detection
   bool debug = false;                            // log requests to stderr, Authorization redacted
+  // When set, no request outlives it: each request's timeout and connect
+  // timeout are cut to the time left (to the millisecond), and a request
+  // made when none is left fails at once without being sent (http_status 0,
+  // network_error "deadline passed"). For callers with a budget for a whole
+  // operation (the pre-receive policy's timeout_ms).
+  std::optional<std::chrono::steady_clock::time_point> deadline;
 };
 
 // The outcome of one API call.
