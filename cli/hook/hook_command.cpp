@@ -1,5 +1,5 @@
 // jiralink hook post-receive      (run by git, inside a bare repository)
-// jiralink hook pre-receive       (run by git: the push policy, hook/pre_receive.cpp)
+// jiralink hook pre-receive       (run by git: the push policy, hook/hook_pre_receive.cpp)
 // jiralink hook install [--uninstall] REPO...
 //
 // post-receive reads git's "<old> <new> <ref>" lines, queues Jira jobs for
@@ -20,7 +20,7 @@
 
 #include "commands.h"
 #include "common.h"
-#include "hook/pre_receive.h"
+#include "hook_pre_receive.h"
 #include "jiralink/config/loader.h"
 #include "jiralink/delivery/delivery_log.h"
 #include "jiralink/hooks/detach.h"

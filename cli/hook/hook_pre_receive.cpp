@@ -1,4 +1,4 @@
-#include "hook/pre_receive.h"
+#include "hook_pre_receive.h"
 
 #include <chrono>
 #include <cstdio>
