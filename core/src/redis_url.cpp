@@ -132,10 +132,6 @@ std::string ParseUnix(std::string_view rest, RedisUrl* url) {
 
 }  // namespace
 
-bool LooksLikeRedisUrl(std::string_view text) {
-  return text.starts_with(kTcpScheme) || text.starts_with(kUnixScheme);
-}
-
 std::string ParseRedisUrl(std::string_view text, RedisUrl* out) {
   RedisUrl url;
   std::string problem;

@@ -26,9 +26,6 @@ struct RedisUrl {
   std::string password;     // empty: no AUTH
 };
 
-// True when `text` starts with one of the two schemes (it may still be malformed).
-bool LooksLikeRedisUrl(std::string_view text);
-
 // Parses `text`. Returns "" on success, else why it is not a Redis URL (e.g.
 // "port must be a number from 1 to 65535"); the message never quotes the
 // password. *out is changed only on success.
