@@ -28,6 +28,8 @@ PACKAGES=(
   cgit
   libmicrohttpd-dev  # jiralink-serve: the webhook service's HTTP server
   libssl-dev         # jiralink-serve: HMAC-SHA256 of forge webhooks (libcrypto)
+  libhiredis-dev     # [render] cache = "redis://...": hiredis headers (the library is dlopen'ed)
+  redis-server       # the Redis render cache tests and bench start a real redis-server
 )
 
 install_missing() {
