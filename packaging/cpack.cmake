@@ -31,8 +31,8 @@ set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "libcurl4, git")
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "ca-certificates")
 # Debian names the package after the soname, HIREDIS_SONAME in hiredis.h.
-file(STRINGS "${HIREDIS_INCLUDEDIR}/hiredis/hiredis.h" jiralink_hiredis_soname
-     REGEX "^#define HIREDIS_SONAME ")
+find_file(JIRALINK_HIREDIS_HEADER hiredis/hiredis.h REQUIRED)
+file(STRINGS "${JIRALINK_HIREDIS_HEADER}" jiralink_hiredis_soname REGEX "^#define HIREDIS_SONAME ")
 string(REGEX REPLACE "^#define HIREDIS_SONAME +" "" jiralink_hiredis_soname
        "${jiralink_hiredis_soname}")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "libhiredis${jiralink_hiredis_soname}")
