@@ -1,8 +1,6 @@
 #include "jiralink/renderer/redis_render_cache.h"
 
 #include <hiredis/hiredis.h>
-#include <pthread.h>
-#include <signal.h>
 #include <sys/time.h>
 
 #include <cerrno>
@@ -12,6 +10,7 @@
 
 #include "cache_key.h"
 #include "hiredis_library.h"
+#include "jiralink/core/sigpipe_blocked.h"
 
 namespace jiralink::renderer {
 namespace {
@@ -27,36 +26,6 @@ timeval ToTimeval(std::chrono::milliseconds duration) {
   tv.tv_usec = static_cast<suseconds_t>((duration.count() % 1000) * 1000);
   return tv;
 }
-
-// hiredis writes to its socket with write(): a server that went away would
-// kill the process with SIGPIPE. While one of these lives, SIGPIPE is blocked
-// for this thread; one raised meanwhile is taken back before it is unblocked.
-class SigpipeBlocked {
- public:
-  SigpipeBlocked() {
-    sigemptyset(&pipe_signal_);
-    sigaddset(&pipe_signal_, SIGPIPE);
-    pthread_sigmask(SIG_BLOCK, &pipe_signal_, &previous_);
-  }
-  ~SigpipeBlocked() {
-    const int saved_errno = errno;
-    sigset_t pending;
-    sigemptyset(&pending);
-    if (sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE) == 1) {
-      struct timespec no_wait = {};
-      while (sigtimedwait(&pipe_signal_, nullptr, &no_wait) < 0 && errno == EINTR) {
-      }
-    }
-    pthread_sigmask(SIG_SETMASK, &previous_, nullptr);
-    errno = saved_errno;
-  }
-  SigpipeBlocked(const SigpipeBlocked&) = delete;
-  SigpipeBlocked& operator=(const SigpipeBlocked&) = delete;
-
- private:
-  sigset_t pipe_signal_;
-  sigset_t previous_;
-};
 
 void PutLittleEndian(std::uint64_t value, int bytes, std::string* out) {
   for (int i = 0; i < bytes; ++i) out->push_back(static_cast<char>((value >> (8 * i)) & 0xff));
@@ -160,7 +129,7 @@ Status RedisRenderCache::Open(const RedisCacheOptions& options, std::string_view
 
 RedisRenderCache::~RedisRenderCache() {
   if (context_ != nullptr) {
-    SigpipeBlocked guard;
+    SigpipeBlocked guard;  // hiredis write()s to its socket: the server may be gone
     static_cast<const HiredisLibrary*>(library_)->free_context(context_);
   }
 }
