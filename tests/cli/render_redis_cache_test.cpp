@@ -130,8 +130,8 @@ TEST_F(RenderRedisCacheTest, InvalidateOnNodeAReachesNodeBAtOnce) {
   ProcessResult invalidate = Run("a", {"cache", "invalidate"});
   ASSERT_EQ(invalidate.exit_code, 0) << invalidate.err;
   EXPECT_THAT(invalidate.out, HasSubstr("render cache invalidated: local version is now 2\n"));
-  EXPECT_THAT(invalidate.out, HasSubstr("shared render cache " + server_->url() +
-                                        " invalidated: version is now "));
+  EXPECT_THAT(invalidate.out,
+              HasSubstr("shared render cache " + server_->url() + " invalidated: version is now "));
 
   // Node B's very next render shows the new site URL.
   ProcessResult after = Run("b", {"render"}, kMarkdown);
