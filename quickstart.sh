@@ -33,6 +33,8 @@ PACKAGES=(
   chromium
   chromium-driver
   python3-selenium
+  libhiredis-dev     # [render] cache = "redis://...": hiredis headers (the library is dlopen'ed)
+  redis-server       # the Redis render cache tests and bench start a real redis-server
 )
 
 install_missing() {

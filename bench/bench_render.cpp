@@ -1,13 +1,16 @@
 // The renderer against its baselines, over every Markdown document of the
 // corpus: plain cmark-gfm with the GFM extensions (BM_RenderCmark), the same
 // plus `jira` (BM_RenderJira), and a cache hit through the public API
-// (BM_RenderCached). Bytes per second are of Markdown input.
+// (BM_RenderCached/markdown: the SQLite cache; BM_RenderCached/redis: the
+// Redis cache on a redis-server started for the run on a Unix socket, the
+// SQLite one being its baseline). Bytes per second are of Markdown input.
 //
 // Whole processes, as cgit and Gitea run `jiralink render` (one per page):
 // BM_ProcessStartup is `jiralink --version`; BM_RenderProcess/uncached and
 // /cached render the corpus's largest document (calcite's history.md) with
 // --no-cache and from a warm cache; BM_RenderProcess/speedup runs the two
-// alternately and reports their ratio (wall and CPU) from the same run.
+// alternately and reports their ratio (wall and CPU) from the same run;
+// BM_RenderProcess/redis_cached is /cached with [render] cache on Redis.
 #include <benchmark/benchmark.h>
 
 #include <sys/resource.h>
@@ -25,6 +28,7 @@
 #include "jiralink/renderer/cached_renderer.h"
 #include "jiralink/renderer/renderer.h"
 #include "process.h"
+#include "support/redis_server.h"
 
 namespace jiralink::bench {
 namespace {
@@ -61,13 +65,34 @@ void RenderCorpus(benchmark::State& state, bool jira) {
 void BM_RenderCmark(benchmark::State& state) { RenderCorpus(state, /*jira=*/false); }
 void BM_RenderJira(benchmark::State& state) { RenderCorpus(state, /*jira=*/true); }
 
-void BM_RenderCached(benchmark::State& state) {
+// One redis-server for the whole run, stopped at exit; null (with *error)
+// when it cannot be started.
+const jiralink::testing::RedisServer* BenchRedis(std::string* error) {
+  static std::string start_error;
+  static std::unique_ptr<jiralink::testing::RedisServer> server =
+      jiralink::testing::RedisServer::Start({}, &start_error);
+  *error = start_error;
+  return server.get();
+}
+
+void RenderCached(benchmark::State& state, bool redis) {
   const std::string dir = (std::filesystem::temp_directory_path() /
                            ("jiralink-bench-cache-" + std::to_string(getpid())))
                               .string();
   {
     renderer::CacheOptions cache;
     cache.state_dir = dir;
+    if (redis) {
+      std::string error;
+      const jiralink::testing::RedisServer* server = BenchRedis(&error);
+      if (server == nullptr) {
+        state.SkipWithError(error.c_str());
+        return;
+      }
+      renderer::RedisCacheOptions options;
+      ParseRedisUrl(server->url(), &options.url);
+      cache.redis = options;
+    }
     std::unique_ptr<renderer::CachedRenderer> renderer;
     if (!renderer::CachedRenderer::Create(BenchOptions(true), cache, &renderer).ok() ||
         !renderer->cache_in_use()) {
@@ -89,13 +114,17 @@ void BM_RenderCached(benchmark::State& state) {
   std::filesystem::remove_all(dir);
 }
 
+void BM_RenderCached(benchmark::State& state) { RenderCached(state, /*redis=*/false); }
+void BM_RenderCachedRedis(benchmark::State& state) { RenderCached(state, /*redis=*/true); }
+
 // A settings file and state directory for the process benchmarks.
 struct ProcessSetup {
   std::string dir;
   std::string config;
   std::string document;  // the Markdown given on stdin
 
-  ProcessSetup() {
+  // `cache`: the [render] cache value, e.g. "\"redis://...\"" (empty: the default).
+  explicit ProcessSetup(const std::string& cache = "") {
     dir = (std::filesystem::temp_directory_path() /
            ("jiralink-bench-process-" + std::to_string(getpid())))
               .string();
@@ -105,6 +134,7 @@ struct ProcessSetup {
     if (file != nullptr) {
       std::fprintf(file, "[jira]\nweb_url = \"https://jira.example.com\"\n[state]\ndir = \"%s\"\n",
                    (dir + "/state").c_str());
+      if (!cache.empty()) std::fprintf(file, "[render]\ncache = %s\n", cache.c_str());
       std::fclose(file);
     }
     // The corpus's largest document.
@@ -124,8 +154,8 @@ void BM_ProcessStartup(benchmark::State& state) {
   }
 }
 
-void RenderProcess(benchmark::State& state, bool cached) {
-  ProcessSetup setup;
+void RenderProcess(benchmark::State& state, bool cached, const std::string& cache = "") {
+  ProcessSetup setup(cache);
   std::vector<std::string> argv = {JIRALINK_BIN, "--config", setup.config, "render"};
   if (!cached) argv.push_back("--no-cache");
   if (RunProcess(argv, setup.document).exit_code != 0) {  // warms the cache
@@ -179,6 +209,15 @@ void BM_RenderProcessSpeedup(benchmark::State& state) {
 
 void BM_RenderProcessUncached(benchmark::State& state) { RenderProcess(state, false); }
 void BM_RenderProcessCached(benchmark::State& state) { RenderProcess(state, true); }
+void BM_RenderProcessRedisCached(benchmark::State& state) {
+  std::string error;
+  const jiralink::testing::RedisServer* server = BenchRedis(&error);
+  if (server == nullptr) {
+    state.SkipWithError(error.c_str());
+    return;
+  }
+  RenderProcess(state, true, "\"" + server->url() + "\"");
+}
 
 BENCHMARK(BM_ProcessStartup)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_RenderProcessUncached)
@@ -189,6 +228,10 @@ BENCHMARK(BM_RenderProcessCached)
     ->Name("BM_RenderProcess/cached")
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
+BENCHMARK(BM_RenderProcessRedisCached)
+    ->Name("BM_RenderProcess/redis_cached")
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 BENCHMARK(BM_RenderProcessSpeedup)
     ->Name("BM_RenderProcess/speedup")
     ->Unit(benchmark::kMillisecond)
@@ -196,6 +239,7 @@ BENCHMARK(BM_RenderProcessSpeedup)
 BENCHMARK(BM_RenderCmark)->Name("BM_RenderCmark/markdown")->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_RenderJira)->Name("BM_RenderJira/markdown")->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_RenderCached)->Name("BM_RenderCached/markdown")->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_RenderCachedRedis)->Name("BM_RenderCached/redis")->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace jiralink::bench

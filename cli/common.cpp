@@ -50,6 +50,18 @@ renderer::RenderOptions ToRenderOptions(const config::Settings& settings) {
   return options;
 }
 
+Status ToCacheOptions(const config::Settings& settings, renderer::CacheOptions* out) {
+  out->enabled = settings.render.cache;
+  out->state_dir = settings.state.dir;
+  out->redis.reset();
+  if (!settings.render.cache || !settings.render.redis) return Status::Ok();
+  renderer::RedisCacheOptions redis;
+  redis.url = settings.render.redis_url;
+  Status status = config::ResolveRenderCachePassword(settings.render, &redis.password);
+  out->redis = std::move(redis);
+  return status;
+}
+
 Status OpenOutbox(const config::Settings& settings, std::unique_ptr<outbox::Outbox>* out,
                   outbox::Checkpoints checkpoints) {
   return outbox::OpenSqliteOutbox(

@@ -14,6 +14,7 @@
 #include "jiralink/jira/client.h"
 #include "jiralink/outbox/outbox.h"
 #include "jiralink/outbox/sqlite_outbox.h"
+#include "jiralink/renderer/cached_renderer.h"
 #include "jiralink/renderer/renderer.h"
 
 namespace jiralink::cli {
@@ -32,6 +33,12 @@ MatchingOptions ToMatchingOptions(const config::MatchingSettings& matching);
 // The render options of the settings (`render` and `cache` must agree on
 // them: they decide the cache epoch).
 renderer::RenderOptions ToRenderOptions(const config::Settings& settings);
+
+// The render cache of the settings: enabled by [render] cache, the SQLite
+// file under [state] dir, or the Redis server [render] cache names (its
+// password resolved). `warn` is left empty. Fails only when the Redis
+// password cannot be read (*out is then complete but for it).
+Status ToCacheOptions(const config::Settings& settings, renderer::CacheOptions* out);
 
 // Opens the delivery outbox (SQLite) in the state directory ([state] dir,
 // derived by config::Config::ForRepo()).

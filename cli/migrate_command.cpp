@@ -284,8 +284,11 @@ int RunMigrate(Context& ctx, int argc, char** argv) {
   }
   print_left();
 
-  std::int64_t version = 0;
-  status = renderer::InvalidateRenderCache(settings.state.dir, &version);
+  renderer::CacheOptions cache;
+  renderer::CacheInvalidation done;
+  status = ToCacheOptions(settings, &cache);
+  if (status.ok()) status = renderer::InvalidateCaches(cache, &done);
+  const std::int64_t version = done.local_version;
   if (!status.ok()) {
     return Fail(1, "the settings were changed, but the render cache was not invalidated (" +
                        status.message() + "); run `jiralink cache invalidate`");

@@ -128,11 +128,15 @@ int RunRender(Context& ctx, int argc, char** argv) {
   }
 
   renderer::CacheOptions cache;
-  cache.enabled = settings.render.cache && !no_cache;
-  cache.state_dir = settings.state.dir;
   cache.warn = [](const std::string& message) {
     std::fprintf(stderr, "jiralink render: warning: %s\n", message.c_str());
   };
+  if (no_cache) {
+    cache.enabled = false;
+  } else if (Status options = ToCacheOptions(settings, &cache); !options.ok()) {
+    cache.warn(options.message() + "; rendering without the cache");
+    cache.enabled = false;
+  }
   std::unique_ptr<renderer::CachedRenderer> cached;
   status = renderer::CachedRenderer::Create(ToRenderOptions(settings), std::move(cache), &cached);
   bool written = true;

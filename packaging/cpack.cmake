@@ -5,7 +5,9 @@
 # - Depends: what dpkg-shlibdeps finds for the linked libraries, plus libcurl4
 #   (loaded with dlopen() on first Jira request, so shlibdeps cannot see it)
 #   and git (the hook reads pushes with `git rev-list`). Recommends
-#   ca-certificates: TLS is verified by default.
+#   ca-certificates: TLS is verified by default. Suggests the hiredis library
+#   of the headers it was built with (libhiredis0.14 on bookworm): loaded with
+#   dlopen() only when [render] cache names a Redis server.
 # - No file under /etc, so no conffile: the settings are site-specific (Jira
 #   URL, token file), so the package ships the commented example in
 #   /usr/share/doc/jiralink/examples/config.toml, and the admin copies it to
@@ -28,6 +30,12 @@ set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "libcurl4, git")
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "ca-certificates")
+# Debian names the package after the soname, HIREDIS_SONAME in hiredis.h.
+find_file(JIRALINK_HIREDIS_HEADER hiredis/hiredis.h REQUIRED)
+file(STRINGS "${JIRALINK_HIREDIS_HEADER}" jiralink_hiredis_soname REGEX "^#define HIREDIS_SONAME ")
+string(REGEX REPLACE "^#define HIREDIS_SONAME +" "" jiralink_hiredis_soname
+       "${jiralink_hiredis_soname}")
+set(CPACK_DEBIAN_PACKAGE_SUGGESTS "libhiredis${jiralink_hiredis_soname}")
 set(CPACK_DEBIAN_PACKAGE_DESCRIPTION
     "Jira issues integration for any git server
  A post-receive hook queues Jira comments, remote links and transitions for

@@ -26,14 +26,21 @@ int OpenCache(const config::Settings& settings, std::unique_ptr<renderer::Render
 }
 
 int Invalidate(const config::Settings& settings) {
-  std::int64_t version = 0;
-  Status status = renderer::InvalidateRenderCache(settings.state.dir, &version);
+  renderer::CacheOptions options;
+  renderer::CacheInvalidation done;
+  Status status = ToCacheOptions(settings, &options);
+  if (status.ok()) status = renderer::InvalidateCaches(options, &done);
   if (!status.ok()) {
     std::fprintf(stderr, "jiralink cache invalidate: %s\n", status.message().c_str());
     return 2;
   }
   std::printf("render cache invalidated: local version is now %lld\n",
-              static_cast<long long>(version));
+              static_cast<long long>(done.local_version));
+  if (options.redis.has_value()) {
+    std::printf("shared render cache %s invalidated: version is now %lld\n",
+                RedisUrlForDisplay(options.redis->url).c_str(),
+                static_cast<long long>(done.shared_version));
+  }
   return 0;
 }
 

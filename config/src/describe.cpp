@@ -106,7 +106,14 @@ std::string Config::Describe(const Settings& s, const ValueSources* sources) {
 
   out.Table("render");
   out.Line("max_bytes", std::to_string(s.render.max_bytes));
-  out.Line("cache", Bool(s.render.cache));
+  // A Redis URL is shown without its user and password.
+  out.Line("cache", s.render.redis ? TomlString(RedisUrlForDisplay(s.render.redis_url))
+                                   : Bool(s.render.cache));
+  if (s.render.redis_password_source == TokenSource::kFile) {
+    out.Line("cache_password_file", TomlString(s.render.redis_password_file));
+  } else if (s.render.redis_password_source == TokenSource::kEnv) {
+    out.Line("cache_password_env", TomlString(s.render.redis_password_env));
+  }
   out.Line("cache_max_mb", std::to_string(s.render.cache_max_mb));
   out.Line("hardbreaks", Bool(s.render.hardbreaks));
 

@@ -32,7 +32,9 @@ constexpr std::string_view kTransitionKeys[] = {"enabled", "mode", "ids"};
 constexpr std::string_view kGitKeys[] = {"root",     "commit_url",     "branch_url",
                                          "repo_url", "default_branch", "max_commits_per_push"};
 constexpr std::string_view kStateKeys[] = {"dir"};
-constexpr std::string_view kRenderKeys[] = {"max_bytes", "cache", "cache_max_mb", "hardbreaks"};
+constexpr std::string_view kRenderKeys[] = {"max_bytes",           "cache",
+                                            "cache_max_mb",        "hardbreaks",
+                                            "cache_password_file", "cache_password_env"};
 constexpr std::string_view kDeliveryKeys[] = {"max_attempts",        "max_age_hours",
                                               "backoff_cap_seconds", "lease_seconds",
                                               "pause_seconds",       "keep_done_days"};
@@ -293,10 +295,89 @@ void ApplyState(TableReader& reader, StateSettings* state) {
   }
 }
 
+// [render] cache: true, false, or the URL of a shared Redis cache.
+void GetRenderCache(TableReader& reader, RenderSettings* render) {
+  const toml::node_type type = reader.TypeOf("cache");
+  if (type == toml::node_type::none) return;
+  if (type == toml::node_type::boolean) {
+    if (reader.GetBool("cache", &render->cache)) {
+      render->redis = false;
+      render->redis_url = RedisUrl{};
+    }
+    return;
+  }
+  std::string text;
+  if (type != toml::node_type::string || !reader.GetString("cache", &text)) {
+    reader.ErrorAtValue("cache",
+                        "cache must be true, false, or a Redis URL (\"redis://host:port/db\" or "
+                        "\"redis+unix:///path/to/redis.sock\"), got " +
+                            std::string(TypeName(type)));
+    return;
+  }
+  RedisUrl url;
+  if (std::string problem = ParseRedisUrl(text, &url); !problem.empty()) {
+    // The URL may hold a password: it is not quoted back.
+    reader.ErrorAtValue("cache", "cache is not a valid Redis URL: " + problem);
+    return;
+  }
+  render->cache = true;
+  render->redis = true;
+  render->redis_url = std::move(url);
+}
+
+// [render] cache_password_file / cache_password_env: the Redis password.
+void GetRenderCachePassword(TableReader& reader, RenderSettings* render) {
+  const bool has_file = reader.Has("cache_password_file");
+  const bool has_env = reader.Has("cache_password_env");
+  if (has_file && has_env) {
+    reader.ErrorAtKey("cache_password_env",
+                      "sets both cache_password_file and cache_password_env; set exactly one");
+    return;
+  }
+  if ((has_file || has_env) && render->redis && !render->redis_url.password.empty()) {
+    reader.ErrorAtKey(has_file ? "cache_password_file" : "cache_password_env",
+                      "the cache URL already holds a password; set it in one place only");
+    return;
+  }
+  if (has_file) {
+    std::string path;
+    if (!GetPath(reader, "cache_password_file", &path)) return;
+    if (path.empty()) {
+      reader.ErrorAtValue("cache_password_file", "cache_password_file is empty");
+      return;
+    }
+    if (reader.context().check_files) {
+      if (std::string problem = CheckReadableFile(path); !problem.empty()) {
+        reader.ErrorAtValue("cache_password_file",
+                            "cache_password_file \"" + path + "\" cannot be read: " + problem);
+      } else if (mode_t mode = 0; ReadableByOthers(path, &mode)) {
+        reader.WarningAtValue("cache_password_file",
+                              "cache_password_file \"" + path +
+                                  "\" is readable by group or others (mode " + OctalMode(mode) +
+                                  "); run: chmod 600 " + path);
+      }
+    }
+    render->redis_password_source = TokenSource::kFile;
+    render->redis_password_file = std::move(path);
+    render->redis_password_env.clear();
+  } else if (has_env) {
+    std::string name;
+    if (!reader.GetString("cache_password_env", &name)) return;
+    if (name.empty()) {
+      reader.ErrorAtValue("cache_password_env", "cache_password_env is empty");
+      return;
+    }
+    render->redis_password_source = TokenSource::kEnv;
+    render->redis_password_env = std::move(name);
+    render->redis_password_file.clear();
+  }
+}
+
 void ApplyRender(TableReader& reader, RenderSettings* render) {
   reader.CheckKnownKeys(kRenderKeys);
   reader.GetPositiveInt64("max_bytes", &render->max_bytes);
-  reader.GetBool("cache", &render->cache);
+  GetRenderCache(reader, render);
+  GetRenderCachePassword(reader, render);
   reader.GetPositiveInt64("cache_max_mb", &render->cache_max_mb);
   reader.GetBool("hardbreaks", &render->hardbreaks);
 }

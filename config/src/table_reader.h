@@ -88,6 +88,12 @@ class TableReader {
   bool GetStringArray(std::string_view key, std::vector<std::string>* out);
 
   bool Has(std::string_view key) const { return table_.contains(key); }
+  // The type of `key`'s value; toml::node_type::none when absent. For a key
+  // that takes values of several types (e.g. [render] cache: a bool or a URL).
+  toml::node_type TypeOf(std::string_view key) const {
+    const toml::node* node = Find(key);
+    return node == nullptr ? toml::node_type::none : node->type();
+  }
 
   // Reports `message` (prefixed with the table's display name) at the
   // value of `key`, or at the key itself.

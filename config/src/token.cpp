@@ -101,4 +101,30 @@ Status ResolveWebhookSecret(const ServeSettings& serve, std::string* secret) {
   return Status::NotFound("no webhook secret: set [serve] secret_file or secret_env");
 }
 
+Status ResolveRenderCachePassword(const RenderSettings& render, std::string* password) {
+  password->clear();
+  if (!render.redis_url.password.empty()) {
+    *password = render.redis_url.password;
+    return Status::Ok();
+  }
+  switch (render.redis_password_source) {
+    case TokenSource::kFile:
+      return ReadSecretFile(render.redis_password_file, "[render] cache_password_file", password);
+    case TokenSource::kEnv: {
+      const char* value = std::getenv(render.redis_password_env.c_str());
+      if (value == nullptr || *value == '\0') {
+        return Status::InvalidArgument("environment variable " + render.redis_password_env +
+                                       " (named by [render] cache_password_env) is " +
+                                       (value == nullptr ? "not set" : "empty"));
+      }
+      *password = value;
+      return Status::Ok();
+    }
+    case TokenSource::kNone:
+    case TokenSource::kInline:
+      break;
+  }
+  return Status::Ok();
+}
+
 }  // namespace jiralink::config

@@ -12,6 +12,8 @@
 #include <cstring>
 #include <ctime>
 
+#include "jiralink/core/sigpipe_blocked.h"
+
 extern char** environ;
 
 namespace jiralink::hooks {
@@ -28,23 +30,10 @@ std::string FirstLine(const std::string& text) {
   return line.empty() ? "no message" : line;
 }
 
-// write() that cannot kill the process with SIGPIPE when git has exited:
-// the signal is blocked for this thread and a pending one is taken back.
+// write() that cannot kill the process with SIGPIPE when git has exited.
 ssize_t WriteWithoutSigpipe(int fd, const char* data, std::size_t size) {
-  sigset_t pipe_signal, previous;
-  sigemptyset(&pipe_signal);
-  sigaddset(&pipe_signal, SIGPIPE);
-  pthread_sigmask(SIG_BLOCK, &pipe_signal, &previous);
-  ssize_t n = ::write(fd, data, size);
-  int saved_errno = errno;
-  if (n < 0 && saved_errno == EPIPE) {
-    struct timespec no_wait = {};
-    while (sigtimedwait(&pipe_signal, nullptr, &no_wait) < 0 && errno == EINTR) {
-    }
-  }
-  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
-  errno = saved_errno;
-  return n;
+  SigpipeBlocked guard;
+  return ::write(fd, data, size);
 }
 
 }  // namespace

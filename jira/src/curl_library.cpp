@@ -1,8 +1,8 @@
 #include "curl_library.h"
 
-#include <dlfcn.h>
-
 #include <mutex>
+
+#include "jiralink/core/shared_library.h"
 
 namespace jiralink::jira::internal {
 
@@ -17,34 +17,23 @@ struct LoadResult {
   std::string error;
 };
 
-template <typename Function>
-bool Resolve(void* handle, const char* name, Function* out) {
-  *out = reinterpret_cast<Function>(::dlsym(handle, name));
-  return *out != nullptr;
-}
-
 LoadResult Load() {
   LoadResult result;
-  void* handle = ::dlopen(kLibraryName, RTLD_NOW | RTLD_LOCAL);
-  if (handle == nullptr) {
-    const char* why = ::dlerror();
-    result.error = std::string("cannot load ") + kLibraryName +
-                   " (install libcurl4): " + (why != nullptr ? why : "unknown error");
-    return result;
-  }
+  void* handle = OpenSharedLibrary(kLibraryName, "libcurl4", &result.error);
+  if (handle == nullptr) return result;
   CurlLibrary& lib = result.library;
-  bool ok = Resolve(handle, "curl_global_init", &lib.global_init) &&
-            Resolve(handle, "curl_easy_init", &lib.easy_init) &&
-            Resolve(handle, "curl_easy_cleanup", &lib.easy_cleanup) &&
-            Resolve(handle, "curl_easy_reset", &lib.easy_reset) &&
-            Resolve(handle, "curl_easy_setopt", &lib.easy_setopt) &&
-            Resolve(handle, "curl_easy_perform", &lib.easy_perform) &&
-            Resolve(handle, "curl_easy_getinfo", &lib.easy_getinfo) &&
-            Resolve(handle, "curl_easy_strerror", &lib.easy_strerror) &&
-            Resolve(handle, "curl_easy_escape", &lib.easy_escape) &&
-            Resolve(handle, "curl_free", &lib.free) &&
-            Resolve(handle, "curl_slist_append", &lib.slist_append) &&
-            Resolve(handle, "curl_slist_free_all", &lib.slist_free_all);
+  bool ok = ResolveSymbol(handle, "curl_global_init", &lib.global_init) &&
+            ResolveSymbol(handle, "curl_easy_init", &lib.easy_init) &&
+            ResolveSymbol(handle, "curl_easy_cleanup", &lib.easy_cleanup) &&
+            ResolveSymbol(handle, "curl_easy_reset", &lib.easy_reset) &&
+            ResolveSymbol(handle, "curl_easy_setopt", &lib.easy_setopt) &&
+            ResolveSymbol(handle, "curl_easy_perform", &lib.easy_perform) &&
+            ResolveSymbol(handle, "curl_easy_getinfo", &lib.easy_getinfo) &&
+            ResolveSymbol(handle, "curl_easy_strerror", &lib.easy_strerror) &&
+            ResolveSymbol(handle, "curl_easy_escape", &lib.easy_escape) &&
+            ResolveSymbol(handle, "curl_free", &lib.free) &&
+            ResolveSymbol(handle, "curl_slist_append", &lib.slist_append) &&
+            ResolveSymbol(handle, "curl_slist_free_all", &lib.slist_free_all);
   if (!ok) {
     result.error = std::string(kLibraryName) + " lacks a function jiralink needs";
     return result;  // the handle stays open: harmless, and dlclose may not unload anyway

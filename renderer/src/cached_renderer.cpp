@@ -10,13 +10,25 @@ Status CachedRenderer::Create(const RenderOptions& render_options, CacheOptions 
   Status status = Renderer::Create(render_options, &cached->renderer_);
   if (!status.ok()) return status;
   cached->cache_options_ = std::move(cache_options);
-  if (cached->cache_options_.enabled) {
-    status = RenderCache::Open(cached->cache_options_.state_dir, cached->renderer_->fingerprint(),
-                               &cached->cache_);
+  const std::string& fingerprint = cached->renderer_->fingerprint();
+  if (cached->cache_options_.enabled && cached->cache_options_.redis.has_value()) {
+    std::unique_ptr<RedisRenderCache> redis;
+    status = RedisRenderCache::Open(*cached->cache_options_.redis, fingerprint, &redis);
+    if (status.ok()) {
+      cached->cache_ = std::move(redis);
+    } else {
+      cached->DropCache(status);
+    }
+  } else if (cached->cache_options_.enabled) {
+    std::unique_ptr<RenderCache> sqlite;
+    status = RenderCache::Open(cached->cache_options_.state_dir, fingerprint, &sqlite);
     if (!status.ok()) {
       cached->DropCache(status);
-    } else if (!cached->cache_->recovery_note().empty() && cached->cache_options_.warn) {
-      cached->cache_options_.warn(cached->cache_->recovery_note());
+    } else {
+      if (!sqlite->recovery_note().empty() && cached->cache_options_.warn) {
+        cached->cache_options_.warn(sqlite->recovery_note());
+      }
+      cached->cache_ = std::move(sqlite);
     }
   }
   *out = std::move(cached);
@@ -44,7 +56,7 @@ Status CachedRenderer::RenderTo(std::string_view markdown, const HtmlSink& sink,
   if (static_cast<std::int64_t>(markdown.size()) > renderer_->options().max_bytes) {
     return renderer_->Render(markdown, &html);
   }
-  RenderCache::Slot slot;
+  CacheSlot slot;
   if (cache_ != nullptr) {
     bool found = false;
     Status status = cache_->Lookup(markdown, sink, &found, &slot);
@@ -64,6 +76,17 @@ Status CachedRenderer::RenderTo(std::string_view markdown, const HtmlSink& sink,
     if (!stored.ok()) DropCache(stored);
   }
   return Status::Ok();
+}
+
+Status InvalidateCaches(const CacheOptions& options, CacheInvalidation* done) {
+  *done = CacheInvalidation{};
+  Status status = InvalidateRenderCache(options.state_dir, &done->local_version);
+  if (!status.ok() || !options.redis.has_value()) return status;
+  // The renderer's settings do not matter: the version is shared by all.
+  std::unique_ptr<RedisRenderCache> redis;
+  status = RedisRenderCache::Open(*options.redis, "", &redis);
+  if (status.ok()) status = redis->Invalidate(&done->shared_version);
+  return status;
 }
 
 }  // namespace jiralink::renderer

@@ -4,8 +4,6 @@
 #include <sqlite3.h>
 #include <sys/file.h>
 #include <unistd.h>
-#define XXH_STATIC_LINKING_ONLY  // XXH3_state_t on the stack: no allocation per lookup
-#include <xxhash.h>
 
 #include <algorithm>
 #include <chrono>
@@ -15,6 +13,7 @@
 #include <filesystem>
 #include <system_error>
 
+#include "cache_key.h"
 #include "hex.h"
 #include "jiralink/state/private_files.h"
 
@@ -226,10 +225,7 @@ Status RenderCache::Open(const std::string& state_dir, std::string_view fingerpr
   }
   if (!status.ok()) return status;
   cache->settings_ = std::string(fingerprint);
-  const XXH128_hash_t id = XXH3_128bits(fingerprint.data(), fingerprint.size());
-  XXH128_canonical_t canonical;
-  XXH128_canonicalFromHash(&canonical, id);
-  cache->settings_id_.assign(reinterpret_cast<const char*>(canonical.digest), sizeof canonical);
+  cache->settings_id_ = SettingsIdOf(fingerprint);
   status = cache->Prepare();
   if (!status.ok()) return status;
   *out = std::move(cache);
@@ -270,26 +266,6 @@ RenderCache::~RenderCache() {
   sqlite3_close(db_);
 }
 
-// XXH3 is not a cryptographic hash, and need not be: a hit also requires
-// the stored input and settings to equal the current ones exactly, so
-// the key only has to be fast (a hit hashes all of the input) and well spread.
-RenderCache::Slot RenderCache::SlotOf(std::string_view markdown) const {
-  XXH3_state_t state;
-  // These fail only on a null state or data pointer; a wrong key would be
-  // worse than stopping.
-  if (XXH3_128bits_reset(&state) != XXH_OK ||
-      XXH3_128bits_update(&state, settings_id_.data(), settings_id_.size()) != XXH_OK ||
-      XXH3_128bits_update(&state, markdown.empty() ? "" : markdown.data(), markdown.size()) !=
-          XXH_OK) {
-    std::abort();
-  }
-  const XXH128_hash_t hash = XXH3_128bits_digest(&state);
-  Slot slot;
-  slot.key_low = static_cast<std::int64_t>(hash.low64);
-  slot.key_high = static_cast<std::int64_t>(hash.high64);
-  return slot;
-}
-
 Status RenderCache::Lookup(std::string_view markdown, std::string* html, bool* found, Slot* slot) {
   html->clear();
   return Lookup(
@@ -317,7 +293,7 @@ int OpenBlob(sqlite3* db, const char* column, std::int64_t row, sqlite3_blob** b
 Status RenderCache::Lookup(std::string_view markdown, const HtmlSink& sink, bool* found,
                            Slot* slot) {
   *found = false;
-  Slot here = SlotOf(markdown);
+  Slot here = SlotOf(settings_id_, markdown);
   sqlite3_bind_int64(lookup_, 1, here.key_low);
   sqlite3_bind_int64(lookup_, 2, here.key_high);
   int rc = sqlite3_step(lookup_);

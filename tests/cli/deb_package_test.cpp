@@ -65,6 +65,8 @@ TEST(DebPackageTest, ControlFieldsScriptsAndFiles) {
   EXPECT_EQ(Field(deb, "Section"), "vcs");
   EXPECT_FALSE(Field(deb, "Maintainer").empty());
   EXPECT_EQ(Field(deb, "Recommends"), "ca-certificates");
+  // hiredis is loaded with dlopen() only for a Redis render cache.
+  EXPECT_EQ(Field(deb, "Suggests"), "libhiredis0.14");
   const std::set<std::string> depends = Packages(Field(deb, "Depends"));
   // libcurl4 is loaded with dlopen(): only the explicit entry declares it.
   for (const char* needed : {"libcurl4", "git", "libc6", "libstdc++6", "libre2-9", "libsqlite3-0",

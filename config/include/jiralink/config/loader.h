@@ -158,6 +158,12 @@ std::vector<std::string> SiteWarnings(const JiraSettings& jira);
 // the variable is unset, or the secret is empty.
 Status ResolveWebhookSecret(const ServeSettings& serve, std::string* secret);
 
+// The password of the Redis render cache: the one in the [render] cache URL,
+// else the one named by cache_password_file or cache_password_env (a file's
+// trailing newline is dropped); empty when there is none (no AUTH). Never
+// puts the password in a message.
+Status ResolveRenderCachePassword(const RenderSettings& render, std::string* password);
+
 // Checks that the settings allow calling the Jira API: web_url set, a token
 // source, a username for basic auth. The message names the missing setting.
 Status RequireApiSettings(const JiraSettings& jira);

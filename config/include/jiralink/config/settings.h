@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "jiralink/core/redis_url.h"
+
 namespace jiralink::config {
 
 enum class AuthMode { kBasic, kPat };
@@ -93,7 +95,16 @@ struct StateSettings {
 
 struct RenderSettings {
   std::int64_t max_bytes = 1024 * 1024;  // renderer::kDefaultMaxBytes
+  // `cache` is true, false, or a Redis URL: `cache` tells whether a cache is
+  // used at all, `redis` whether it is the shared one on `redis_url` (else
+  // the SQLite file under [state] dir).
   bool cache = true;
+  bool redis = false;
+  RedisUrl redis_url;  // only with `redis`; its password only when the URL holds one
+  // The Redis password, when not in the URL (never inline in the file).
+  TokenSource redis_password_source = TokenSource::kNone;  // kNone, kFile or kEnv
+  std::string redis_password_file;                         // absolute, like [jira] token_file
+  std::string redis_password_env;
   std::int64_t cache_max_mb = 256;
   bool hardbreaks = false;  // a newline inside a paragraph becomes <br />
 };

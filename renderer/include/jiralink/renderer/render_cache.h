@@ -40,15 +40,13 @@
 #include <vector>
 
 #include "jiralink/core/status.h"
+#include "jiralink/renderer/render_cache_store.h"
 
 struct sqlite3;
 struct sqlite3_stmt;
 struct sqlite3_blob;
 
 namespace jiralink::renderer {
-
-// Receives HTML, in one or more pieces, in order.
-using HtmlSink = std::function<void(std::string_view)>;
 
 // The file name of the cache inside the state directory.
 inline constexpr std::string_view kRenderCacheFileName = "render-cache.sqlite3";
@@ -64,7 +62,7 @@ struct RenderCacheStats {
   std::string epoch;                 // settings id (hex) and local version
 };
 
-class RenderCache {
+class RenderCache final : public RenderCacheStore {
  public:
   // Opens (creating if needed) the cache under `state_dir`; the directory is
   // created too. `fingerprint` is Renderer::fingerprint(). Fails with
@@ -73,16 +71,12 @@ class RenderCache {
                      std::unique_ptr<RenderCache>* out);
 
   // Writes the counters and last-use times gathered since Open (best effort).
-  ~RenderCache();
+  ~RenderCache() override;
   RenderCache(const RenderCache&) = delete;
   RenderCache& operator=(const RenderCache&) = delete;
 
-  // Where a lookup looked: the input's key and the local version it saw.
-  struct Slot {
-    std::int64_t key_low = 0;   // XXH3-128 of (settings id || input), in two
-    std::int64_t key_high = 0;  // halves: `low` is the row's rowid
-    std::int64_t version = 0;
-  };
+  // Where a lookup looked (render_cache_store.h); `key_low` is the row's rowid.
+  using Slot = CacheSlot;
 
   // Looks up the HTML of `markdown` in the current epoch. *slot (on success)
   // is where to Store the rendering after a miss, so the input is hashed once.
@@ -91,14 +85,14 @@ class RenderCache {
   // The same lookup, handing a hit's HTML to `sink` in pieces read straight
   // from the file (no copy of the whole page): how `jiralink render` serves a
   // cached page. A read error after the first piece fails with *found true.
-  Status Lookup(std::string_view markdown, const HtmlSink& sink, bool* found, Slot* slot);
+  Status Lookup(std::string_view markdown, const HtmlSink& sink, bool* found, Slot* slot) override;
 
   // Stores `html` as the rendering of `markdown` in the `slot` its Lookup
   // gave, under the local version that Lookup saw: a render that raced an
   // invalidation is stored under the old version, where no later lookup
   // finds it. (A slot of another input would only waste a row: a hit
   // compares the stored input itself.)
-  Status Store(const Slot& slot, std::string_view markdown, std::string_view html);
+  Status Store(const Slot& slot, std::string_view markdown, std::string_view html) override;
 
   // Counters and sizes (the counters include this object's unsaved ones).
   Status Stats(RenderCacheStats* stats);
@@ -119,8 +113,6 @@ class RenderCache {
   RenderCache() = default;
   Status Prepare();
   Status Flush();
-  // The slot's key for `markdown` (its version is left to the lookup).
-  Slot SlotOf(std::string_view markdown) const;
 
   sqlite3* db_ = nullptr;
   sqlite3_stmt* lookup_ = nullptr;
