@@ -28,6 +28,8 @@ PACKAGES=(
   cgit
   libmicrohttpd-dev  # jiralink-serve: the webhook service's HTTP server
   libssl-dev         # jiralink-serve: HMAC-SHA256 of forge webhooks (libcrypto)
+  libpq-dev          # the PostgreSQL outbox: libpq's headers (libpq.so.5 is loaded at run time)
+  postgresql         # the tests start a real PostgreSQL server (initdb + pg_ctl) for that outbox
 )
 
 install_missing() {

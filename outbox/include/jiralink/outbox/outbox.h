@@ -131,6 +131,18 @@ class Outbox {
   // last before closing: this connection no longer checkpoints on close.
   virtual Status PrepareForPushes() = 0;
 
+  // Waits up to `timeout_ms` for another process to add or revive a job
+  // (a push, a webhook, `queue retry`). *told is true when the store said
+  // so (PostgreSQL: LISTEN/NOTIFY); false after the timeout, or at once from
+  // a store that cannot tell (SQLite), whose callers poll instead.
+  virtual Status WaitForJobs(std::int64_t timeout_ms, bool* told) {
+    (void)timeout_ms;
+    *told = false;
+    return Status::Ok();
+  }
+  // Whether WaitForJobs can be told of new jobs (else it returns at once).
+  virtual bool CanWaitForJobs() const { return false; }
+
   virtual Status SetPause(const SitePause& pause) = 0;
   virtual Status GetPause(const std::string& site, std::optional<SitePause>* pause) = 0;
   virtual Status ClearPause(const std::string& site) = 0;
