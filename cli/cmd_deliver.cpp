@@ -31,6 +31,7 @@
 
 #include "commands.h"
 #include "common.h"
+#include "jiralink/core/postgres_uri.h"
 #include "jiralink/delivery/delivery.h"
 #include "jiralink/delivery/delivery_lock.h"
 #include "jiralink/delivery/delivery_log.h"
@@ -67,6 +68,22 @@ delivery::DeliveryPolicy PolicyFor(const config::Settings& settings) {
                           : delivery::CloseMode::kDone;
   policy.transition_ids = settings.transitions.id_list;
   return policy;
+}
+
+// With a PostgreSQL outbox: moves what pushes queued in this host's spool
+// while the server was away (outbox/open_outbox.h), exactly once.
+void MoveSpool(const config::Settings& settings, outbox::Outbox& outbox, std::FILE* info) {
+  if (!IsPostgresUri(settings.state.outbox)) return;
+  int moved = 0;
+  const std::string spool = config::SqliteOutboxPath(settings.state);
+  Status status = outbox::MoveSpoolInto(spool, &outbox, &moved);
+  if (!status.ok()) {
+    std::fprintf(stderr, "jiralink deliver: warning: the spool %s: %s\n", spool.c_str(),
+                 status.message().c_str());
+  } else if (moved > 0) {
+    std::fprintf(info, "jiralink deliver: moved %d jobs from the spool %s to PostgreSQL\n", moved,
+                 spool.c_str());
+  }
 }
 
 // Deletes the jobs delivered more than `keep_days` ago, so the outbox does
@@ -203,6 +220,7 @@ int RunDeliver(Context& ctx, int argc, char** argv) {
   delivery::DeliveryTotals totals;
   bool lock_busy = false;
   if (!daemon) {
+    MoveSpool(settings, *outbox, info);
     status = delivery.DeliverDue(lock, &totals, &lock_busy);
     if (!status.ok()) {
       std::fprintf(stderr, "jiralink deliver: %s\n", status.message().c_str());
@@ -229,7 +247,14 @@ int RunDeliver(Context& ctx, int argc, char** argv) {
   sigaction(SIGTERM, &action, nullptr);
   sigaction(SIGINT, &action, nullptr);
   auto next_purge = std::chrono::steady_clock::now();
+  // Listening from the start: a job added during the first round wakes the wait after it.
+  if (outbox->CanWaitForJobs()) {
+    bool told = false;
+    status = outbox->WaitForJobs(0, &told);
+    if (!status.ok()) std::fprintf(stderr, "jiralink deliver: %s\n", status.message().c_str());
+  }
   while (!g_stop) {
+    MoveSpool(settings, *outbox, info);
     const int handled_before = totals.Handled();
     status = delivery.DeliverDue(lock, &totals, &lock_busy);
     if (!status.ok()) std::fprintf(stderr, "jiralink deliver: %s\n", status.message().c_str());
@@ -241,9 +266,15 @@ int RunDeliver(Context& ctx, int argc, char** argv) {
     }
     // Not when idle: it syncs the disk.
     if (wrote) PrepareForPushes(*outbox);
+    // Until the next poll, or at once when the outbox says a job came (PostgreSQL: NOTIFY).
     auto wake = std::chrono::steady_clock::now() + std::chrono::seconds(poll_seconds);
     while (!g_stop && std::chrono::steady_clock::now() < wake) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      bool told = false;
+      if (outbox->CanWaitForJobs() && outbox->WaitForJobs(250, &told).ok()) {
+        if (told) break;
+      } else {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
     }
   }
   std::printf("jiralink deliver: stopped; %d delivered, %d retried, %d dead\n", totals.delivered,

@@ -11,6 +11,7 @@
 #include "jiralink/config/loader.h"
 #include "jiralink/core/key_scanner.h"
 #include "jiralink/jira/client.h"
+#include "jiralink/outbox/open_outbox.h"
 #include "jiralink/outbox/outbox.h"
 #include "jiralink/outbox/sqlite_outbox.h"
 #include "jiralink/renderer/renderer.h"
@@ -32,10 +33,17 @@ MatchingOptions ToMatchingOptions(const config::MatchingSettings& matching);
 // them: they decide the cache epoch).
 renderer::RenderOptions ToRenderOptions(const config::Settings& settings);
 
-// Opens the delivery outbox (SQLite) in the state directory ([state] dir,
-// derived by config::Config::ForRepo()).
+// Where the settings put the outbox ([state] outbox, else <[state] dir>/
+// outbox.sqlite3), with the PostgreSQL password read.
+Status OutboxLocationOf(const config::Settings& settings, outbox::OutboxLocation* location);
+
+// Opens the outbox the settings name (see OutboxLocationOf). With a
+// `spool_reason`, a PostgreSQL server that cannot be reached gives the
+// host's SQLite spool instead, and *spool_reason says why (empty when the
+// outbox itself was opened): outbox/open_outbox.h.
 Status OpenOutbox(const config::Settings& settings, std::unique_ptr<outbox::Outbox>* out,
-                  outbox::Checkpoints checkpoints = outbox::Checkpoints::kAutomatic);
+                  outbox::Checkpoints checkpoints = outbox::Checkpoints::kAutomatic,
+                  std::string* spool_reason = nullptr);
 
 // Prints config::SiteWarnings() for these settings as one line on stderr,
 // "jiralink: warning: ...", each distinct line once per process.

@@ -2,11 +2,13 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string_view>
 
 #include "jiralink/config/loader.h"
+#include "jiralink/core/postgres_uri.h"
 
 namespace jiralink::config {
 namespace {
@@ -99,6 +101,33 @@ Status ResolveWebhookSecret(const ServeSettings& serve, std::string* secret) {
       break;
   }
   return Status::NotFound("no webhook secret: set [serve] secret_file or secret_env");
+}
+
+Status ResolveOutboxPassword(const StateSettings& state, std::string* password) {
+  password->clear();
+  switch (state.outbox_password_source) {
+    case TokenSource::kFile:
+      return ReadSecretFile(state.outbox_password_file, "[state] outbox_password_file", password);
+    case TokenSource::kEnv: {
+      const char* value = std::getenv(state.outbox_password_env.c_str());
+      if (value == nullptr || *value == '\0') {
+        return Status::InvalidArgument("environment variable " + state.outbox_password_env +
+                                       " (named by [state] outbox_password_env) is " +
+                                       (value == nullptr ? "not set" : "empty"));
+      }
+      *password = value;
+      return Status::Ok();
+    }
+    case TokenSource::kNone:
+    case TokenSource::kInline:
+      break;
+  }
+  return Status::Ok();
+}
+
+std::string SqliteOutboxPath(const StateSettings& state) {
+  if (!state.outbox.empty() && !IsPostgresUri(state.outbox)) return state.outbox;
+  return (std::filesystem::path(state.dir) / "outbox.sqlite3").string();
 }
 
 }  // namespace jiralink::config

@@ -37,8 +37,8 @@ LoadResult Load() {
       Resolve(handle, "PQconnectdbParams", &lib.connectdb_params) &&
       Resolve(handle, "PQstatus", &lib.status) &&
       Resolve(handle, "PQerrorMessage", &lib.error_message) &&
-      Resolve(handle, "PQfinish", &lib.finish) && Resolve(handle, "PQexec", &lib.exec) &&
-      Resolve(handle, "PQexecParams", &lib.exec_params) &&
+      Resolve(handle, "PQfinish", &lib.finish) && Resolve(handle, "PQreset", &lib.reset) &&
+      Resolve(handle, "PQexec", &lib.exec) && Resolve(handle, "PQexecParams", &lib.exec_params) &&
       Resolve(handle, "PQresultStatus", &lib.result_status) &&
       Resolve(handle, "PQresultErrorMessage", &lib.result_error_message) &&
       Resolve(handle, "PQresultErrorField", &lib.result_error_field) &&

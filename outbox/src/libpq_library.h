@@ -20,6 +20,7 @@ struct PqLibrary {
   decltype(&PQstatus) status;
   decltype(&PQerrorMessage) error_message;
   decltype(&PQfinish) finish;
+  decltype(&PQreset) reset;
   decltype(&PQexec) exec;
   decltype(&PQexecParams) exec_params;
   decltype(&PQresultStatus) result_status;

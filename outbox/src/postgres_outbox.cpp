@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "jiralink/core/postgres_uri.h"
 #include "libpq_library.h"
 
 namespace jiralink::outbox {
@@ -195,8 +196,12 @@ class Connection {
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
-  Result Exec(const char* sql) { return Result(pq_, pq_->exec(conn_, sql)); }
+  Result Exec(const char* sql) {
+    Reconnect();
+    return Result(pq_, pq_->exec(conn_, sql));
+  }
   Result Exec(const char* sql, const Params& params) {
+    Reconnect();
     std::vector<const char*> values = params.Pointers();
     return Result(pq_, pq_->exec_params(conn_, sql, params.size(), nullptr, values.data(), nullptr,
                                         nullptr, 0));
@@ -216,14 +221,28 @@ class Connection {
   }
   void Rollback() { Exec("ROLLBACK"); }
 
+  // How often the connection was made again (a LISTEN is lost each time).
+  int reconnects() const { return reconnects_; }
+
   const PqLibrary* pq() const { return pq_; }
   PGconn* get() { return conn_; }
   const std::string& where() const { return where_; }
 
  private:
+  // A long-lived process (serve, deliver --daemon) outlives a server
+  // restart: a connection found broken is made again before the next
+  // statement. The statement that found it broken already failed, so no
+  // transaction continues on the new connection.
+  void Reconnect() {
+    if (pq_->status(conn_) != CONNECTION_BAD) return;
+    pq_->reset(conn_);
+    ++reconnects_;
+  }
+
   const PqLibrary* pq_;
   PGconn* conn_;
   std::string where_;
+  int reconnects_ = 0;
 };
 
 // Creates or migrates the schema. The version is read without a lock first:
@@ -564,10 +583,10 @@ class PostgresOutbox final : public Outbox {
   Status WaitForJobs(std::int64_t timeout_ms, bool* told) override {
     *told = false;
     const PqLibrary* pq = db_->pq();
-    if (!listening_) {
+    if (listening_ != db_->reconnects()) {
       Status status = db_->Run("LISTEN jiralink_jobs", "listen for new jobs");
       if (!status.ok()) return status;
-      listening_ = true;
+      listening_ = db_->reconnects();
     }
     auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
     while (true) {
@@ -675,46 +694,13 @@ class PostgresOutbox final : public Outbox {
   }
 
   std::unique_ptr<Connection> db_;
-  bool listening_ = false;
+  int listening_ = -1;  // Connection::reconnects() when LISTEN was sent; -1: never
 };
 
 }  // namespace
 
-bool IsPostgresLocation(std::string_view location) {
-  return location.starts_with("postgresql://") || location.starts_with("postgres://");
-}
-
-std::string DescribePostgresLocation(std::string_view uri) {
-  std::size_t scheme_end = uri.find("://");
-  if (scheme_end == std::string_view::npos) return "postgresql database";
-  std::string_view scheme = uri.substr(0, scheme_end);
-  std::string_view rest = uri.substr(scheme_end + 3);
-  std::size_t query_at = rest.find('?');
-  std::string_view query = query_at == std::string_view::npos ? "" : rest.substr(query_at + 1);
-  rest = rest.substr(0, query_at);
-  std::size_t path_at = rest.find('/');
-  std::string_view authority = rest.substr(0, path_at);
-  std::string_view path = path_at == std::string_view::npos ? "" : rest.substr(path_at);
-  // User and password go; the host (or hosts) and port stay.
-  std::size_t at = authority.rfind('@');
-  if (at != std::string_view::npos) authority = authority.substr(at + 1);
-  std::string described = std::string(scheme) + "://" + std::string(authority) + std::string(path);
-  // A socket directory is given as ?host=/path: keep host and port only.
-  std::string kept;
-  while (!query.empty()) {
-    std::size_t amp = query.find('&');
-    std::string_view pair = query.substr(0, amp);
-    if (pair.starts_with("host=") || pair.starts_with("port=")) {
-      kept += (kept.empty() ? "?" : "&") + std::string(pair);
-    }
-    if (amp == std::string_view::npos) break;
-    query = query.substr(amp + 1);
-  }
-  return described + kept;
-}
-
 Status OpenPostgresOutbox(const PostgresOptions& options, std::unique_ptr<Outbox>* out) {
-  const std::string where = DescribePostgresLocation(options.uri);
+  const std::string where = RedactPostgresUri(options.uri);
   std::string error;
   const PqLibrary* pq = internal::LoadPq(&error);
   if (pq == nullptr) return Status::Unavailable(where + ": " + error);

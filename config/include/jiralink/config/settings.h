@@ -78,6 +78,17 @@ struct StateSettings {
   // Where the SQLite files live (created 0700, files 0600); ForRepo() fills
   // in DefaultStateDir() when unset, so it is never empty.
   std::string dir;
+  // The outbox (top level only: one per host): "" = <dir>/outbox.sqlite3;
+  // an SQLite file (absolute after loading); or a PostgreSQL URI
+  // (IsPostgresUri), shared by a fleet. With PostgreSQL, <dir>/outbox.sqlite3
+  // is the spool a push falls back to when the server cannot be reached.
+  std::string outbox;
+  // The PostgreSQL password, never inline: a file (absolute, trailing
+  // newline dropped) or an environment variable. kNone: the URI's or
+  // libpq's own (~/.pgpass, PGPASSWORD).
+  TokenSource outbox_password_source = TokenSource::kNone;  // kNone, kFile or kEnv
+  std::string outbox_password_file;
+  std::string outbox_password_env;
 };
 
 struct RenderSettings {

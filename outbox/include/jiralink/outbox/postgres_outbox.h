@@ -23,22 +23,17 @@
 //   - a batch that added jobs, and `queue retry`, NOTIFY jiralink_jobs in
 //     their transaction; WaitForJobs LISTENs for it.
 //
-// Errors name the database (host, port, database name; never the password)
+// Errors name the database as RedactPostgresUri shows it (never the password)
 // and PostgreSQL's reason. A server that cannot be reached gives
 // Status::Code::kUnavailable.
 #pragma once
 
 #include <memory>
 #include <string>
-#include <string_view>
 
 #include "jiralink/outbox/outbox.h"
 
 namespace jiralink::outbox {
-
-// True when an `[state] outbox` value names a PostgreSQL database: a libpq
-// URI, "postgresql://..." or "postgres://...". Anything else is an SQLite path.
-bool IsPostgresLocation(std::string_view location);
 
 // The schema version this build writes and reads.
 inline constexpr int kPostgresSchemaVersion = 1;
@@ -55,9 +50,5 @@ struct PostgresOptions {
 // kUnavailable when the server cannot be reached; kInvalidArgument for a
 // schema newer than this build (kPostgresSchemaVersion).
 Status OpenPostgresOutbox(const PostgresOptions& options, std::unique_ptr<Outbox>* out);
-
-// The URI for messages: user, password and query parameters other than host
-// and port are left out ("postgresql://db.example.com:5432/jiralink").
-std::string DescribePostgresLocation(std::string_view uri);
 
 }  // namespace jiralink::outbox
