@@ -35,6 +35,7 @@
 #include "jiralink/delivery/delivery.h"
 #include "jiralink/delivery/delivery_lock.h"
 #include "jiralink/delivery/delivery_log.h"
+#include "jiralink/delivery/rate_budget.h"
 #include "jiralink/delivery/site_delivery.h"
 #include "jiralink/outbox/sqlite_outbox.h"
 
@@ -210,9 +211,19 @@ int RunDeliver(Context& ctx, int argc, char** argv) {
   hooks.site_of = [&cfg](const std::string& repository) {
     return cfg.ForRepo(repository).jira.api_url;
   };
-  hooks.make_client = [&cfg](const std::string& repository, const std::string& site) {
+  // One request budget per site, shared through the outbox (rate_budget.h);
+  // declared before `delivery`, whose clients call it, so it outlives them.
+  std::map<std::string, std::unique_ptr<delivery::RateBudget>> budgets;
+  hooks.make_client = [&](const std::string& repository, const std::string& site) {
+    std::unique_ptr<delivery::RateBudget>& budget = budgets[site];
+    if (!budget) {
+      budget = std::make_unique<delivery::RateBudget>(outbox.get(), site,
+                                                      settings.delivery.requests_per_second,
+                                                      options.lease_ms / 2, options.log);
+    }
     std::string command = "jiralink deliver: " + site;
-    return MakeJiraClient(cfg.ForRepo(repository), command.c_str());
+    return MakeJiraClient(cfg.ForRepo(repository), command.c_str(),
+                          [&budget](jira::ClientOptions* client) { budget->Attach(client); });
   };
   delivery::SiteDelivery delivery(outbox.get(), options, std::move(hooks));
   delivery::DeliveryLock lock((fs::path(settings.state.dir) / "deliver.lock").string());

@@ -97,8 +97,9 @@ void WarnAboutSite(const config::JiraSettings& jira) {
   std::fprintf(stderr, "jiralink: warning: %s\n", line.c_str());
 }
 
-std::unique_ptr<jira::Client> MakeJiraClient(const config::Settings& settings,
-                                             const char* command) {
+std::unique_ptr<jira::Client> MakeJiraClient(
+    const config::Settings& settings, const char* command,
+    const std::function<void(jira::ClientOptions*)>& adjust) {
   Status status = config::RequireApiSettings(settings.jira);
   std::string token;
   if (status.ok()) status = config::ResolveToken(settings.jira, &token);
@@ -109,6 +110,7 @@ std::unique_ptr<jira::Client> MakeJiraClient(const config::Settings& settings,
   WarnAboutSite(settings.jira);
   jira::ClientOptions options = ToClientOptions(settings.jira);
   options.token = std::move(token);
+  if (adjust) adjust(&options);
   return std::make_unique<jira::Client>(std::move(options));
 }
 

@@ -2,6 +2,7 @@
 // module option structs from them. No command logic lives here.
 #pragma once
 
+#include <functional>
 #include <initializer_list>
 #include <memory>
 #include <string>
@@ -53,7 +54,9 @@ void WarnAboutSite(const config::JiraSettings& jira);
 // complete and reads the token. On failure prints the reason (naming the
 // missing setting), prefixed by `command`, to stderr and returns nullptr (the caller exits 2).
 // Warns about an unsafe connection (WarnAboutSite).
-std::unique_ptr<jira::Client> MakeJiraClient(const config::Settings& settings, const char* command);
+std::unique_ptr<jira::Client> MakeJiraClient(
+    const config::Settings& settings, const char* command,
+    const std::function<void(jira::ClientOptions*)>& adjust = nullptr);
 
 // The client options without the token (for code that resolves it itself).
 // The Jira site a repository's jobs go to is settings.jira.api_url.

@@ -132,6 +132,11 @@ std::string Config::Describe(const Settings& s, const ValueSources* sources) {
   out.Line("lease_seconds", std::to_string(s.delivery.lease_seconds));
   out.Line("pause_seconds", std::to_string(s.delivery.pause_seconds));
   out.Line("keep_done_days", std::to_string(s.delivery.keep_done_days));
+  if (s.delivery.requests_per_second > 0) {
+    out.Line("requests_per_second", std::to_string(s.delivery.requests_per_second));
+  } else {
+    out.Comment("requests_per_second: no limit (set one to share a budget across the fleet)");
+  }
 
   out.Table("issues");
   out.Line("enabled", Bool(s.issues.enabled));

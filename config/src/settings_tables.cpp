@@ -30,9 +30,9 @@ constexpr std::string_view kGitKeys[] = {"root",     "commit_url",     "branch_u
 constexpr std::string_view kStateKeys[] = {"dir", "outbox", "outbox_password_file",
                                            "outbox_password_env"};
 constexpr std::string_view kRenderKeys[] = {"max_bytes", "cache", "cache_max_mb", "hardbreaks"};
-constexpr std::string_view kDeliveryKeys[] = {"max_attempts",        "max_age_hours",
-                                              "backoff_cap_seconds", "lease_seconds",
-                                              "pause_seconds",       "keep_done_days"};
+constexpr std::string_view kDeliveryKeys[] = {
+    "max_attempts",  "max_age_hours",  "backoff_cap_seconds", "lease_seconds",
+    "pause_seconds", "keep_done_days", "requests_per_second"};
 constexpr std::string_view kIssuesKeys[] = {"enabled", "project_keys"};
 constexpr std::string_view kVulnerabilityKeys[] = {"enabled", "project_key", "issue_type",
                                                    "customize"};
@@ -363,6 +363,7 @@ void ApplyDelivery(TableReader& reader, DeliverySettings* delivery) {
   reader.GetPositiveInt("lease_seconds", &delivery->lease_seconds);
   reader.GetPositiveInt("pause_seconds", &delivery->pause_seconds);
   reader.GetPositiveInt("keep_done_days", &delivery->keep_done_days);
+  reader.GetPositiveInt("requests_per_second", &delivery->requests_per_second);
 }
 
 void ApplyIssues(TableReader& reader, IssuesSettings* issues) {

@@ -3,9 +3,11 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <vector>
 
 #include "jiralink/outbox/postgres_outbox.h"
+#include "jiralink/state/private_files.h"
 
 namespace jiralink::outbox {
 
@@ -15,10 +17,15 @@ Status OpenOutboxAt(const OutboxLocation& location, Checkpoints checkpoints, Whe
   if (location.postgres_uri.empty()) {
     return OpenSqliteOutbox(location.sqlite_path, out, checkpoints);
   }
+  // The host's own files (the spool, delivery's lock and log) stay in the
+  // state directory, which no SQLite open creates now.
+  Status status =
+      state::EnsurePrivateDirectory(std::filesystem::path(location.sqlite_path).parent_path());
+  if (!status.ok()) return status;
   PostgresOptions options;
   options.uri = location.postgres_uri;
   options.password = location.postgres_password;
-  Status status = OpenPostgresOutbox(options, out);
+  status = OpenPostgresOutbox(options, out);
   if (status.ok() || when != WhenUnreachable::kSpool ||
       status.code() != Status::Code::kUnavailable) {
     return status;

@@ -613,6 +613,34 @@ class PostgresOutbox final : public Outbox {
     }
   }
 
+  Status ReserveRequest(const std::string& site, std::int64_t now, std::int64_t interval_ms,
+                        std::int64_t* at) override {
+    // One row per site, updated in one statement: the row lock orders the
+    // bookings of every host. The slot is the later of the previous slot
+    // plus the interval, the hold, and now.
+    Params p;
+    p.Add(site).Add(now).Add(interval_ms);
+    Result r = db_->Exec(
+        "INSERT INTO jiralink_site_budgets AS b (site, next_allowed_at) VALUES ($1, $2::bigint + "
+        "$3::bigint) ON CONFLICT (site) DO UPDATE SET next_allowed_at = "
+        "greatest(b.next_allowed_at, "
+        "b.blocked_until, $2::bigint) + $3::bigint RETURNING next_allowed_at - $3::bigint",
+        p);
+    if (!r.ok() || r.rows() != 1) return db_->Error("book a request slot");
+    *at = r.Int(0, 0);
+    return Status::Ok();
+  }
+
+  Status HoldRequests(const std::string& site, std::int64_t until) override {
+    Params p;
+    p.Add(site).Add(until);
+    Result r = db_->Exec(
+        "INSERT INTO jiralink_site_budgets AS b (site, blocked_until) VALUES ($1, $2) ON CONFLICT "
+        "(site) DO UPDATE SET blocked_until = greatest(b.blocked_until, excluded.blocked_until)",
+        p);
+    return r.ok() ? Status::Ok() : db_->Error("hold requests to a site");
+  }
+
   Status SetPause(const SitePause& pause) override {
     Params p;
     p.Add(pause.site).Add(pause.reason).Add(pause.since).Add(pause.until);

@@ -184,7 +184,50 @@ bool PostgresServer::Start(std::string* error) {
     return false;
   }
   running_ = true;
+  StartWatchdog(user);
   return true;
+}
+
+void PostgresServer::StartWatchdog(const struct passwd* user) {
+  // A test that crashes never runs Stop(): a child of ours, in its own
+  // session, waits for this process's end of a pipe to close (which any
+  // exit does) and then stops the server. Between fork and execve it makes
+  // only async-signal-safe calls, as a threaded test process requires.
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) return;
+  std::vector<std::string> args = {bin_dir_ + "/pg_ctl", "-D", dir_ + "/data", "-m",
+                                   "immediate",          "-w", "-s",           "stop"};
+  std::vector<char*> argp;
+  for (std::string& arg : args) argp.push_back(arg.data());
+  argp.push_back(nullptr);
+  std::string path = "PATH=/usr/bin:/bin";
+  char* envp[] = {path.data(), nullptr};
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::setsid();
+    int null_fd = ::open("/dev/null", O_RDWR);
+    if (null_fd >= 0) {
+      ::dup2(null_fd, 0);
+      ::dup2(null_fd, 1);
+      ::dup2(null_fd, 2);
+    }
+    ::close(fds[1]);
+    char byte;
+    while (::read(fds[0], &byte, 1) < 0 && errno == EINTR) {
+    }
+    if (user != nullptr && (::setgroups(0, nullptr) != 0 || ::setgid(user->pw_gid) != 0 ||
+                            ::setuid(user->pw_uid) != 0)) {
+      _exit(126);
+    }
+    ::execve(argp[0], argp.data(), envp);
+    _exit(127);
+  }
+  ::close(fds[0]);
+  if (pid > 0) {
+    watchdog_fd_ = fds[1];
+  } else {
+    ::close(fds[1]);
+  }
 }
 
 void PostgresServer::Stop() {
@@ -195,6 +238,8 @@ void PostgresServer::Stop() {
           dir_ + "/setup.log");
     running_ = false;
   }
+  if (watchdog_fd_ >= 0) ::close(watchdog_fd_);  // the watchdog finds it stopped
+  watchdog_fd_ = -1;
   std::error_code ec;
   fs::remove_all(dir_, ec);
   dir_.clear();

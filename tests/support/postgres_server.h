@@ -9,12 +9,15 @@
 // only the socket's directory can reach it).
 //
 // One server per test process (PostgresServer::Shared), started on first
-// use and stopped (immediate shutdown) when the process exits; each test
+// use and stopped (immediate shutdown) when the process exits, even by a
+// crash (a watchdog child stops it when the process is gone); each test
 // gets its own database (CreateDatabase), so tests never see each other's
 // rows, advisory locks or notifications.
 #pragma once
 
 #include <sys/types.h>
+
+struct passwd;
 
 #include <string>
 
@@ -46,9 +49,11 @@ class PostgresServer {
   static std::string FindBinDir();
 
  private:
-  std::string dir_;      // scratch directory: data/ and the socket
-  std::string bin_dir_;  // initdb, pg_ctl
-  pid_t owner_ = 0;      // the process that started it (forked children never stop it)
+  std::string dir_;       // scratch directory: data/ and the socket
+  std::string bin_dir_;   // initdb, pg_ctl
+  pid_t owner_ = 0;       // the process that started it (forked children never stop it)
+  int watchdog_fd_ = -1;  // closed at exit: the watchdog then stops the server
+  void StartWatchdog(const struct passwd* user);
   bool running_ = false;
 };
 

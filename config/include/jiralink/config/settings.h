@@ -105,6 +105,9 @@ struct DeliverySettings {
   int lease_seconds = 120;
   int pause_seconds = 300;  // after a 401/403, how long before a run asks Jira again
   int keep_done_days = 30;  // delivered jobs are forgotten after this long
+  // Requests per second to one Jira site from all deliverers sharing the
+  // outbox (with PostgreSQL: the fleet); 0 = no limit of our own.
+  int requests_per_second = 0;
 };
 
 struct IssuesSettings {

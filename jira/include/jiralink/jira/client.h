@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -41,6 +42,11 @@ struct ClientOptions {
   bool verify_tls = true;
   Deployment deployment = Deployment::kUnknown;  // known: skip serverInfo detection
   bool debug = false;                            // log requests to stderr, Authorization redacted
+  // Called before every request and after every answer (or network error):
+  // delivery paces a site's requests by the fleet's budget with them
+  // (delivery/rate_budget.h). Unset: nothing is called.
+  std::function<void()> before_request;
+  std::function<void(const struct ApiStatus&)> after_response;
 };
 
 // The outcome of one API call.

@@ -32,7 +32,9 @@ enum class WhenUnreachable {
   kSpool,  // open the spool instead (the hook)
 };
 
-// Opens the outbox at `location`. With kSpool and a PostgreSQL server that
+// Opens the outbox at `location`. With PostgreSQL, the spool's directory
+// (the state directory: delivery's lock and log live there) is made
+// private and created when missing. With kSpool and a PostgreSQL server that
 // cannot be reached (Status::Code::kUnavailable), opens the SQLite spool at
 // location.sqlite_path instead and sets *spool_reason to why (else it is
 // left empty). Other errors are returned as they are.
