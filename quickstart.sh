@@ -35,6 +35,8 @@ PACKAGES=(
   python3-selenium
   libhiredis-dev     # [render] cache = "redis://...": hiredis headers (the library is dlopen'ed)
   redis-server       # the Redis render cache tests and bench start a real redis-server
+  libpq-dev          # the PostgreSQL outbox: libpq's headers (libpq.so.5 is loaded at run time)
+  postgresql         # the tests start a real PostgreSQL server (initdb + pg_ctl) for that outbox
 )
 
 install_missing() {

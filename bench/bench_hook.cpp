@@ -12,6 +12,9 @@
 //   BM_PreReceive/<n>   the whole `jiralink hook pre-receive` process, key
 //                       check only, over the same n commits (issue #16:
 //                       target <= 1.5x BM_GitLog/n)
+//   BM_HookProcessPostgres/<n> the same process and push with `[state] outbox`
+//                       on PostgreSQL (a server started by the bench,
+//                       tests/support/postgres_server.h; emptied before each push)
 //   BM_PushBranches/<n> `git push` of n new branches (one commit each) into a
 //                       repository without hooks
 //   BM_HookBranches/<n> the whole `jiralink hook post-receive` process for
@@ -46,6 +49,7 @@
 #include "jiralink/hooks/post_receive.h"
 #include "jiralink/outbox/sqlite_outbox.h"
 #include "process.h"
+#include "support/postgres_server.h"
 
 namespace {
 
@@ -331,6 +335,54 @@ BENCHMARK(BM_PreReceive)
     ->Arg(1000)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
+void BM_HookProcessPostgres(benchmark::State& state) {
+  std::string why;
+  bool missing = false;
+  jiralink::testing::PostgresServer* server =
+      jiralink::testing::PostgresServer::Shared(&why, &missing);
+  if (server == nullptr) {
+    state.SkipWithError(why.c_str());
+    return;
+  }
+  const BenchRepo& repo = BenchRepo::Get();
+  int n = static_cast<int>(state.range(0));
+  const std::string database = "hook_process_" + std::to_string(n);
+  if (!server->CreateDatabase(database, &why)) {
+    state.SkipWithError(why.c_str());
+    return;
+  }
+  const std::string dir = repo.dir + "/process-pg-" + std::to_string(n);
+  fs::create_directories(dir);
+  const std::string config = dir + "/config.toml";
+  WriteText(config, "[jira]\nweb_url = \"https://jira.example.com\"\n[git]\nroot = \"" + repo.dir +
+                        "\"\nmax_commits_per_push = " + std::to_string(n) +
+                        "\ncommit_url = \"https://git.example.com/{repo}/commit/{sha}\"\n"
+                        "[state]\ndir = \"" +
+                        dir + "/state\"\noutbox = \"" + server->Uri(database) + "\"\n");
+  const std::vector<std::string> argv = {JIRALINK_BIN, "--config", config, "hook", "post-receive"};
+  const std::vector<std::string> env = {"GIT_DIR=.", "JIRALINK_NO_AUTO_DELIVER=1"};
+  // The schema, made by a push of nothing (as `jiralink state init` would).
+  if (RunProcess(argv, "", repo.git_dir(), env).exit_code != 0) {
+    state.SkipWithError("jiralink hook post-receive failed");
+    return;
+  }
+  const std::string push = repo.PushLine(n);
+  for (auto _ : state) {
+    state.PauseTiming();
+    if (!server->Exec(database, "TRUNCATE jiralink_jobs, jiralink_messages", &why)) {
+      state.SkipWithError(why.c_str());
+      return;
+    }
+    state.ResumeTiming();
+    if (RunProcess(argv, push, repo.git_dir(), env).exit_code != 0) {
+      state.SkipWithError("jiralink hook post-receive failed");
+      return;
+    }
+  }
+  if (fs::exists(dir + "/state/outbox.sqlite3")) state.SkipWithError("the push was spooled");
+  state.SetItemsProcessed(state.iterations() * n);
+}
+BENCHMARK(BM_HookProcessPostgres)->Arg(10)->Arg(1000)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // A push of many new branches, each one commit on main naming a key: the
 // source to push from, and a repository that has received it (the state in

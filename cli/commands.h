@@ -30,5 +30,6 @@ int RunIssues(Context& ctx, int argc, char** argv);         // jiralink issues l
 int RunIssueTypes(Context& ctx, int argc, char** argv);     // jiralink issue-types
 int RunVulnerability(Context& ctx, int argc, char** argv);  // jiralink vulnerability create
 int RunServe(Context& ctx, int argc, char** argv);          // jiralink serve (runs jiralink-serve)
+int RunState(Context& ctx, int argc, char** argv);          // jiralink state init
 
 }  // namespace jiralink::cli

@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "jiralink/core/postgres_uri.h"
+#include "jiralink/outbox/open_outbox.h"
 #include "jiralink/outbox/sqlite_outbox.h"
 
 namespace jiralink::cli {
@@ -62,11 +64,27 @@ Status ToCacheOptions(const config::Settings& settings, renderer::CacheOptions* 
   return status;
 }
 
+Status OutboxLocationOf(const config::Settings& settings, outbox::OutboxLocation* location) {
+  location->sqlite_path = config::SqliteOutboxPath(settings.state);
+  location->postgres_uri.clear();
+  location->postgres_password.clear();
+  if (!IsPostgresUri(settings.state.outbox)) return Status::Ok();
+  location->postgres_uri = settings.state.outbox;
+  return config::ResolveOutboxPassword(settings.state, &location->postgres_password);
+}
+
 Status OpenOutbox(const config::Settings& settings, std::unique_ptr<outbox::Outbox>* out,
-                  outbox::Checkpoints checkpoints) {
-  return outbox::OpenSqliteOutbox(
-      (std::filesystem::path(settings.state.dir) / outbox::kOutboxFileName).string(), out,
-      checkpoints);
+                  outbox::Checkpoints checkpoints, std::string* spool_reason) {
+  outbox::OutboxLocation location;
+  Status status = OutboxLocationOf(settings, &location);
+  if (!status.ok()) return status;
+  std::string reason;
+  status = outbox::OpenOutboxAt(
+      location, checkpoints,
+      spool_reason != nullptr ? outbox::WhenUnreachable::kSpool : outbox::WhenUnreachable::kFail,
+      out, &reason);
+  if (spool_reason != nullptr) *spool_reason = reason;
+  return status;
 }
 
 void WarnAboutSite(const config::JiraSettings& jira) {
@@ -79,10 +97,11 @@ void WarnAboutSite(const config::JiraSettings& jira) {
   std::fprintf(stderr, "jiralink: warning: %s\n", line.c_str());
 }
 
-std::unique_ptr<jira::Client> MakeJiraClient(const config::Settings& settings,
-                                             const char* command) {
+std::unique_ptr<jira::Client> MakeJiraClient(
+    const config::Settings& settings, const char* command,
+    const std::function<void(jira::ClientOptions*)>& adjust) {
   std::unique_ptr<jira::Client> client;
-  if (Status status = issues::MakeClient(settings, &client); !status.ok()) {
+  if (Status status = issues::MakeClient(settings, &client, adjust); !status.ok()) {
     std::fprintf(stderr, "%s: %s\n", command, status.message().c_str());
     return nullptr;
   }

@@ -2,6 +2,7 @@
 // module option structs from them. No command logic lives here.
 #pragma once
 
+#include <functional>
 #include <initializer_list>
 #include <memory>
 #include <string>
@@ -12,6 +13,7 @@
 #include "jiralink/core/key_scanner.h"
 #include "jiralink/issues/issue_scope.h"
 #include "jiralink/jira/client.h"
+#include "jiralink/outbox/open_outbox.h"
 #include "jiralink/outbox/outbox.h"
 #include "jiralink/outbox/sqlite_outbox.h"
 #include "jiralink/renderer/cached_renderer.h"
@@ -40,10 +42,17 @@ renderer::RenderOptions ToRenderOptions(const config::Settings& settings);
 // password cannot be read (*out is then complete but for it).
 Status ToCacheOptions(const config::Settings& settings, renderer::CacheOptions* out);
 
-// Opens the delivery outbox (SQLite) in the state directory ([state] dir,
-// derived by config::Config::ForRepo()).
+// Where the settings put the outbox ([state] outbox, else <[state] dir>/
+// outbox.sqlite3), with the PostgreSQL password read.
+Status OutboxLocationOf(const config::Settings& settings, outbox::OutboxLocation* location);
+
+// Opens the outbox the settings name (see OutboxLocationOf). With a
+// `spool_reason`, a PostgreSQL server that cannot be reached gives the
+// host's SQLite spool instead, and *spool_reason says why (empty when the
+// outbox itself was opened): outbox/open_outbox.h.
 Status OpenOutbox(const config::Settings& settings, std::unique_ptr<outbox::Outbox>* out,
-                  outbox::Checkpoints checkpoints = outbox::Checkpoints::kAutomatic);
+                  outbox::Checkpoints checkpoints = outbox::Checkpoints::kAutomatic,
+                  std::string* spool_reason = nullptr);
 
 // Prints config::SiteWarnings() for these settings as one line on stderr,
 // "jiralink: warning: ...", each distinct line once per process.
@@ -53,7 +62,9 @@ void WarnAboutSite(const config::JiraSettings& jira);
 // complete and reads the token. On failure prints the reason (naming the
 // missing setting), prefixed by `command`, to stderr and returns nullptr (the caller exits 2).
 // Warns about an unsafe connection (WarnAboutSite).
-std::unique_ptr<jira::Client> MakeJiraClient(const config::Settings& settings, const char* command);
+std::unique_ptr<jira::Client> MakeJiraClient(
+    const config::Settings& settings, const char* command,
+    const std::function<void(jira::ClientOptions*)>& adjust = nullptr);
 
 // The client options without the token (for code that resolves it itself).
 // The Jira site a repository's jobs go to is settings.jira.api_url.

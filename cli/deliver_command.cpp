@@ -31,9 +31,11 @@
 
 #include "commands.h"
 #include "common.h"
+#include "jiralink/core/postgres_uri.h"
 #include "jiralink/delivery/delivery.h"
 #include "jiralink/delivery/delivery_lock.h"
 #include "jiralink/delivery/delivery_log.h"
+#include "jiralink/delivery/rate_budget.h"
 #include "jiralink/delivery/site_delivery.h"
 #include "jiralink/outbox/sqlite_outbox.h"
 
@@ -68,6 +70,22 @@ delivery::DeliveryPolicy PolicyFor(const config::Settings& settings) {
   policy.transition_ids = settings.transitions.id_list;
   policy.map_authors = settings.smart_commits.map_authors;
   return policy;
+}
+
+// With a PostgreSQL outbox: moves what pushes queued in this host's spool
+// while the server was away (outbox/open_outbox.h), exactly once.
+void MoveSpool(const config::Settings& settings, outbox::Outbox& outbox, std::FILE* info) {
+  if (!IsPostgresUri(settings.state.outbox)) return;
+  int moved = 0;
+  const std::string spool = config::SqliteOutboxPath(settings.state);
+  Status status = outbox::MoveSpoolInto(spool, &outbox, &moved);
+  if (!status.ok()) {
+    std::fprintf(stderr, "jiralink deliver: warning: the spool %s: %s\n", spool.c_str(),
+                 status.message().c_str());
+  } else if (moved > 0) {
+    std::fprintf(info, "jiralink deliver: moved %d jobs from the spool %s to PostgreSQL\n", moved,
+                 spool.c_str());
+  }
 }
 
 // Deletes the jobs delivered more than `keep_days` ago, so the outbox does
@@ -194,9 +212,19 @@ int RunDeliver(Context& ctx, int argc, char** argv) {
   hooks.site_of = [&cfg](const std::string& repository) {
     return cfg.ForRepo(repository).jira.api_url;
   };
-  hooks.make_client = [&cfg](const std::string& repository, const std::string& site) {
+  // One request budget per site, shared through the outbox (rate_budget.h);
+  // declared before `delivery`, whose clients call it, so it outlives them.
+  std::map<std::string, std::unique_ptr<delivery::RateBudget>> budgets;
+  hooks.make_client = [&](const std::string& repository, const std::string& site) {
+    std::unique_ptr<delivery::RateBudget>& budget = budgets[site];
+    if (!budget) {
+      budget = std::make_unique<delivery::RateBudget>(outbox.get(), site,
+                                                      settings.delivery.requests_per_second,
+                                                      options.lease_ms / 2, options.log);
+    }
     std::string command = "jiralink deliver: " + site;
-    return MakeJiraClient(cfg.ForRepo(repository), command.c_str());
+    return MakeJiraClient(cfg.ForRepo(repository), command.c_str(),
+                          [&budget](jira::ClientOptions* client) { budget->Attach(client); });
   };
   delivery::SiteDelivery delivery(outbox.get(), options, std::move(hooks));
   delivery::DeliveryLock lock((fs::path(settings.state.dir) / "deliver.lock").string());
@@ -204,6 +232,7 @@ int RunDeliver(Context& ctx, int argc, char** argv) {
   delivery::DeliveryTotals totals;
   bool lock_busy = false;
   if (!daemon) {
+    MoveSpool(settings, *outbox, info);
     status = delivery.DeliverDue(lock, &totals, &lock_busy);
     if (!status.ok()) {
       std::fprintf(stderr, "jiralink deliver: %s\n", status.message().c_str());
@@ -230,7 +259,14 @@ int RunDeliver(Context& ctx, int argc, char** argv) {
   sigaction(SIGTERM, &action, nullptr);
   sigaction(SIGINT, &action, nullptr);
   auto next_purge = std::chrono::steady_clock::now();
+  // Listening from the start: a job added during the first round wakes the wait after it.
+  if (outbox->CanWaitForJobs()) {
+    bool told = false;
+    status = outbox->WaitForJobs(0, &told);
+    if (!status.ok()) std::fprintf(stderr, "jiralink deliver: %s\n", status.message().c_str());
+  }
   while (!g_stop) {
+    MoveSpool(settings, *outbox, info);
     const int handled_before = totals.Handled();
     status = delivery.DeliverDue(lock, &totals, &lock_busy);
     if (!status.ok()) std::fprintf(stderr, "jiralink deliver: %s\n", status.message().c_str());
@@ -242,9 +278,15 @@ int RunDeliver(Context& ctx, int argc, char** argv) {
     }
     // Not when idle: it syncs the disk.
     if (wrote) PrepareForPushes(*outbox);
+    // Until the next poll, or at once when the outbox says a job came (PostgreSQL: NOTIFY).
     auto wake = std::chrono::steady_clock::now() + std::chrono::seconds(poll_seconds);
     while (!g_stop && std::chrono::steady_clock::now() < wake) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      bool told = false;
+      if (outbox->CanWaitForJobs() && outbox->WaitForJobs(250, &told).ok()) {
+        if (told) break;
+      } else {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
     }
   }
   std::printf("jiralink deliver: stopped; %d delivered, %d retried, %d dead\n", totals.delivered,

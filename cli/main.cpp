@@ -27,6 +27,7 @@ const Command kCommands[] = {
     {"hook", jiralink::cli::RunHook, "hook post-receive | hook pre-receive | hook install REPO..."},
     {"deliver", jiralink::cli::RunDeliver, "deliver queued Jira comments, links, transitions"},
     {"queue", jiralink::cli::RunQueue, "the delivery queue: queue list|retry|drop"},
+    {"state", jiralink::cli::RunState, "state init: create the outbox or update its schema"},
     {"issues", jiralink::cli::RunIssues, "Jira issues: issues list|show"},
     {"issue-types", jiralink::cli::RunIssueTypes, "issue types of a Jira project"},
     {"vulnerability", jiralink::cli::RunVulnerability, "vulnerability create: file Jira issues"},

@@ -118,10 +118,16 @@ int PostReceive(Context& ctx) {
   hooks::PostReceiveSummary summary;
   // Opened while git walks. The push waits for this process: the worker
   // started below checkpoints.
+  // A PostgreSQL outbox that cannot be reached: the jobs go to the spool.
+  std::string spooled;
   auto open_outbox = [&](std::unique_ptr<outbox::Outbox>* outbox) {
-    return OpenOutbox(settings, outbox, outbox::Checkpoints::kOnlyWhenLarge);
+    return OpenOutbox(settings, outbox, outbox::Checkpoints::kOnlyWhenLarge, &spooled);
   };
   Status status = hooks::RunPostReceive(options, input, open_outbox, &summary);
+  if (!spooled.empty()) {
+    Warn(spooled + "; the jobs wait in " + config::SqliteOutboxPath(settings.state) +
+         " until `jiralink deliver` on this host moves them to PostgreSQL");
+  }
   for (const std::string& warning : summary.warnings) Warn(warning);
   if (!status.ok()) {
     WarnNotQueued(status.message(), git_dir, input);

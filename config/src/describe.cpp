@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "jiralink/config/loader.h"
+#include "jiralink/core/postgres_uri.h"
 #include "toml_string.h"
 
 namespace jiralink::config {
@@ -103,6 +104,20 @@ std::string Config::Describe(const Settings& s, const ValueSources* sources) {
 
   out.Table("state");
   out.Line("dir", TomlString(s.state.dir), "default ($XDG_STATE_HOME or ~/.local/state)");
+  if (s.state.outbox.empty()) {
+    out.Comment("outbox: " + SqliteOutboxPath(s.state) + " (SQLite, the default)");
+  } else if (IsPostgresUri(s.state.outbox)) {
+    // Never the password, nor the user: the URI as RedactPostgresUri shows it.
+    out.Line("outbox", TomlString(RedactPostgresUri(s.state.outbox)),
+             "PostgreSQL; user and password not shown");
+  } else {
+    out.Line("outbox", TomlString(s.state.outbox));
+  }
+  if (s.state.outbox_password_source == TokenSource::kFile) {
+    out.Line("outbox_password_file", TomlString(s.state.outbox_password_file));
+  } else if (s.state.outbox_password_source == TokenSource::kEnv) {
+    out.Line("outbox_password_env", TomlString(s.state.outbox_password_env));
+  }
 
   out.Table("render");
   out.Line("max_bytes", std::to_string(s.render.max_bytes));
@@ -124,6 +139,11 @@ std::string Config::Describe(const Settings& s, const ValueSources* sources) {
   out.Line("lease_seconds", std::to_string(s.delivery.lease_seconds));
   out.Line("pause_seconds", std::to_string(s.delivery.pause_seconds));
   out.Line("keep_done_days", std::to_string(s.delivery.keep_done_days));
+  if (s.delivery.requests_per_second > 0) {
+    out.Line("requests_per_second", std::to_string(s.delivery.requests_per_second));
+  } else {
+    out.Comment("requests_per_second: no limit (set one to share a budget across the fleet)");
+  }
 
   out.Table("issues");
   out.Line("enabled", Bool(s.issues.enabled));

@@ -10,6 +10,7 @@
 
 #include "edit_distance.h"
 #include "jiralink/core/key_scanner.h"
+#include "jiralink/core/postgres_uri.h"
 #include "paths.h"
 #include "secret_checks.h"
 #include "value_checks.h"
@@ -31,13 +32,14 @@ constexpr std::string_view kCommentKeys[] = {"enabled", "detail"};
 constexpr std::string_view kTransitionKeys[] = {"enabled", "mode", "ids"};
 constexpr std::string_view kGitKeys[] = {"root",     "commit_url",     "branch_url",
                                          "repo_url", "default_branch", "max_commits_per_push"};
-constexpr std::string_view kStateKeys[] = {"dir"};
+constexpr std::string_view kStateKeys[] = {"dir", "outbox", "outbox_password_file",
+                                           "outbox_password_env"};
 constexpr std::string_view kRenderKeys[] = {"max_bytes",           "cache",
                                             "cache_max_mb",        "hardbreaks",
                                             "cache_password_file", "cache_password_env"};
-constexpr std::string_view kDeliveryKeys[] = {"max_attempts",        "max_age_hours",
-                                              "backoff_cap_seconds", "lease_seconds",
-                                              "pause_seconds",       "keep_done_days"};
+constexpr std::string_view kDeliveryKeys[] = {
+    "max_attempts",  "max_age_hours",  "backoff_cap_seconds", "lease_seconds",
+    "pause_seconds", "keep_done_days", "requests_per_second"};
 constexpr std::string_view kIssuesKeys[] = {"enabled", "project_keys", "cache_seconds"};
 constexpr std::string_view kVulnerabilityKeys[] = {"enabled", "project_key", "issue_type",
                                                    "customize"};
@@ -284,6 +286,76 @@ void ApplyGit(TableReader& reader, GitSettings* git) {
   reader.GetPositiveInt("max_commits_per_push", &git->max_commits_per_push);
 }
 
+// [state] outbox and its password: one outbox per host, so the top level only.
+void ApplyOutbox(TableReader& reader, StateSettings* state) {
+  static constexpr std::string_view kOutboxKeys[] = {"outbox", "outbox_password_file",
+                                                     "outbox_password_env"};
+  if (reader.context().rank > 0) {
+    for (std::string_view key : kOutboxKeys) {
+      if (reader.Has(key)) {
+        reader.ErrorAtKey(key, std::string(key) +
+                                   " can only be set in the top-level [state] table: every "
+                                   "repository of a host shares one outbox");
+      }
+    }
+    return;
+  }
+  if (std::string outbox; reader.GetString("outbox", &outbox)) {
+    if (outbox.empty()) {
+      reader.ErrorAtValue("outbox", "outbox is empty; leave it out to use <dir>/outbox.sqlite3");
+    } else if (IsPostgresUri(outbox)) {
+      if (outbox.find_first_of(" \t\r\n") != std::string::npos) {
+        reader.ErrorAtValue("outbox", "outbox URI contains white space; percent-encode it (%20)");
+      } else if (outbox.find("://", 0) + 3 == outbox.size()) {
+        reader.ErrorAtValue("outbox",
+                            "outbox URI names no server: e.g. "
+                            "\"postgresql://jiralink@db.example.com/jiralink\"");
+      } else {
+        if (PostgresUriHasPassword(outbox)) {
+          reader.WarningAtValue("outbox",
+                                "outbox URI contains a password; set outbox_password_file or "
+                                "outbox_password_env instead, so that it stays out of this file");
+        }
+        state->outbox = outbox;
+      }
+    } else if (outbox.find("://") != std::string::npos) {
+      reader.ErrorAtValue("outbox",
+                          "outbox must be a postgresql:// URI or an SQLite file path, got \"" +
+                              outbox.substr(0, outbox.find("://") + 3) + "...\"");
+    } else {
+      GetPath(reader, "outbox", &state->outbox);
+    }
+  }
+  bool has_file = reader.Has("outbox_password_file");
+  bool has_env = reader.Has("outbox_password_env");
+  if (has_file && has_env) {
+    reader.ErrorAtKey("outbox_password_env",
+                      "sets both outbox_password_file and outbox_password_env; set exactly one");
+    return;
+  }
+  if (has_file) {
+    std::string path;
+    if (!GetPath(reader, "outbox_password_file", &path)) return;
+    if (path.empty()) {
+      reader.ErrorAtValue("outbox_password_file", "outbox_password_file is empty");
+      return;
+    }
+    state->outbox_password_source = TokenSource::kFile;
+    state->outbox_password_file = path;
+    state->outbox_password_env.clear();
+  } else if (has_env) {
+    std::string name;
+    if (!reader.GetString("outbox_password_env", &name)) return;
+    if (name.empty()) {
+      reader.ErrorAtValue("outbox_password_env", "outbox_password_env is empty");
+      return;
+    }
+    state->outbox_password_source = TokenSource::kEnv;
+    state->outbox_password_env = name;
+    state->outbox_password_file.clear();
+  }
+}
+
 void ApplyState(TableReader& reader, StateSettings* state) {
   reader.CheckKnownKeys(kStateKeys);
   if (std::string dir; GetPath(reader, "dir", &dir)) {
@@ -293,6 +365,7 @@ void ApplyState(TableReader& reader, StateSettings* state) {
       state->dir = dir;
     }
   }
+  ApplyOutbox(reader, state);
 }
 
 // [render] cache: true, false, or the URL of a shared Redis cache.
@@ -390,6 +463,7 @@ void ApplyDelivery(TableReader& reader, DeliverySettings* delivery) {
   reader.GetPositiveInt("lease_seconds", &delivery->lease_seconds);
   reader.GetPositiveInt("pause_seconds", &delivery->pause_seconds);
   reader.GetPositiveInt("keep_done_days", &delivery->keep_done_days);
+  reader.GetPositiveInt("requests_per_second", &delivery->requests_per_second);
 }
 
 void ApplyIssues(TableReader& reader, IssuesSettings* issues) {

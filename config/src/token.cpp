@@ -2,11 +2,13 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string_view>
 
 #include "jiralink/config/loader.h"
+#include "jiralink/core/postgres_uri.h"
 
 namespace jiralink::config {
 namespace {
@@ -101,21 +103,23 @@ Status ResolveWebhookSecret(const ServeSettings& serve, std::string* secret) {
   return Status::NotFound("no webhook secret: set [serve] secret_file or secret_env");
 }
 
-Status ResolveRenderCachePassword(const RenderSettings& render, std::string* password) {
+namespace {
+
+// A password named by a `*_password_file` or `*_password_env` setting
+// (`file_setting` and `env_setting` name them in messages). *password is
+// empty when neither is set. Never puts the password in a message.
+Status ResolveNamedPassword(TokenSource source, const std::string& file, const std::string& env,
+                            const char* file_setting, const char* env_setting,
+                            std::string* password) {
   password->clear();
-  if (!render.redis_url.password.empty()) {
-    *password = render.redis_url.password;
-    return Status::Ok();
-  }
-  switch (render.redis_password_source) {
+  switch (source) {
     case TokenSource::kFile:
-      return ReadSecretFile(render.redis_password_file, "[render] cache_password_file", password);
+      return ReadSecretFile(file, file_setting, password);
     case TokenSource::kEnv: {
-      const char* value = std::getenv(render.redis_password_env.c_str());
+      const char* value = std::getenv(env.c_str());
       if (value == nullptr || *value == '\0') {
-        return Status::InvalidArgument("environment variable " + render.redis_password_env +
-                                       " (named by [render] cache_password_env) is " +
-                                       (value == nullptr ? "not set" : "empty"));
+        return Status::InvalidArgument("environment variable " + env + " (named by " + env_setting +
+                                       ") is " + (value == nullptr ? "not set" : "empty"));
       }
       *password = value;
       return Status::Ok();
@@ -125,6 +129,29 @@ Status ResolveRenderCachePassword(const RenderSettings& render, std::string* pas
       break;
   }
   return Status::Ok();
+}
+
+}  // namespace
+
+Status ResolveRenderCachePassword(const RenderSettings& render, std::string* password) {
+  if (!render.redis_url.password.empty()) {
+    *password = render.redis_url.password;
+    return Status::Ok();
+  }
+  return ResolveNamedPassword(render.redis_password_source, render.redis_password_file,
+                              render.redis_password_env, "[render] cache_password_file",
+                              "[render] cache_password_env", password);
+}
+
+Status ResolveOutboxPassword(const StateSettings& state, std::string* password) {
+  return ResolveNamedPassword(state.outbox_password_source, state.outbox_password_file,
+                              state.outbox_password_env, "[state] outbox_password_file",
+                              "[state] outbox_password_env", password);
+}
+
+std::string SqliteOutboxPath(const StateSettings& state) {
+  if (!state.outbox.empty() && !IsPostgresUri(state.outbox)) return state.outbox;
+  return (std::filesystem::path(state.dir) / "outbox.sqlite3").string();
 }
 
 }  // namespace jiralink::config

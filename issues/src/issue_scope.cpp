@@ -99,13 +99,15 @@ jira::ClientOptions ToClientOptions(const config::JiraSettings& jira) {
   return options;
 }
 
-Status MakeClient(const config::Settings& settings, std::unique_ptr<jira::Client>* out) {
+Status MakeClient(const config::Settings& settings, std::unique_ptr<jira::Client>* out,
+                  const std::function<void(jira::ClientOptions*)>& adjust) {
   Status status = config::RequireApiSettings(settings.jira);
   std::string token;
   if (status.ok()) status = config::ResolveToken(settings.jira, &token);
   if (!status.ok()) return status;
   jira::ClientOptions options = ToClientOptions(settings.jira);
   options.token = std::move(token);
+  if (adjust) adjust(&options);
   *out = std::make_unique<jira::Client>(std::move(options));
   return Status::Ok();
 }

@@ -34,7 +34,10 @@ std::string TrimTrailingSlashes(std::string url) {
 
 struct Client::Impl {
   explicit Impl(const ClientOptions& options)
-      : transport(options), base(TrimTrailingSlashes(options.api_url)) {}
+      : transport(options),
+        base(TrimTrailingSlashes(options.api_url)),
+        before_request(options.before_request),
+        after_response(options.after_response) {}
 
   // One call: `path` below /rest/api/2 (e.g. "/issue/A-1"), `query` already
   // encoded (without '?'). Parses a JSON answer into *body when asked.
@@ -42,8 +45,10 @@ struct Client::Impl {
                  const std::string& request_body, json* body) {
     std::string api_path = std::string(kApi) + path;
     std::string url = base + api_path + (query.empty() ? "" : "?" + query);
+    if (before_request) before_request();
     internal::HttpResponse response = transport.Send(method, url, request_body);
     ApiStatus status = internal::MakeApiStatus(method, api_path, response);
+    if (after_response) after_response(status);
     if (status.ok() && body != nullptr) {
       *body = ParseResponseBody(response.body);
       if (body->is_discarded()) {
@@ -66,6 +71,8 @@ struct Client::Impl {
 
   internal::HttpTransport transport;
   std::string base;
+  std::function<void()> before_request;
+  std::function<void(const ApiStatus&)> after_response;
   std::optional<Deployment> detected;
   bool search_jql_only = false;  // a "Server" answered 410 on /search
 };

@@ -50,7 +50,8 @@ class HookE2E : public ::testing::Test {
                        "repo_url = \"https://git.example.com/{repo}\"\n"
                        "branch_url = \"https://git.example.com/{repo}/-/tree/{branch}\"\n\n"
                        "[state]\ndir = \"" +
-                       git_.Path("state") + "\"\n\n[delivery]\nlease_seconds = 1\n\n" +
+                       git_.Path("state") + "\"\n" + state_extra_ +
+                       "\n[delivery]\nlease_seconds = 1\n\n" +
                        (transitions.empty() ? "" : "[transitions]\n" + transitions + "\n") + extra;
     WriteFile(config_, text);
     ::chmod(config_.c_str(), 0600);
@@ -93,6 +94,7 @@ class HookE2E : public ::testing::Test {
   standin::JiraStandin jira_{standin::JiraStandin::Options{}};
   GitFixture git_;
   std::string config_;
+  std::string state_extra_;  // more [state] lines, e.g. "outbox = \"postgresql://...\"\n"
 };
 
 }  // namespace jiralink::testing

@@ -43,6 +43,7 @@ void WriteOutboxFromBeforePushOrder(const std::string& path) {
 class OutboxOrderTest : public ::testing::TestWithParam<OutboxStore> {
  protected:
   void SetUp() override {
+    if (std::string why = GetParam().unavailable(); !why.empty()) GTEST_SKIP() << why;
     Status status = GetParam().open(dir_.path(), &outbox_);
     ASSERT_TRUE(status.ok()) << status.ToString();
   }

@@ -1,8 +1,11 @@
 // The stores the outbox contract tests run against (TEST_P over these): every
-// Outbox implementation must pass the same suite. Only SQLite exists now; a
-// PostgreSQL store adds itself to AllOutboxStores().
+// Outbox implementation must pass the same suite. SQLite always; PostgreSQL
+// when Debian's postgresql is installed (a real server per test process,
+// support/postgres_server.h; without it the PostgreSQL instances skip,
+// naming the package).
 #pragma once
 
+#include <libpq-fe.h>
 #include <sqlite3.h>
 
 #include <functional>
@@ -11,7 +14,9 @@
 #include <string>
 #include <vector>
 
+#include "jiralink/outbox/postgres_outbox.h"
 #include "jiralink/outbox/sqlite_outbox.h"
+#include "support/postgres_server.h"
 
 namespace jiralink::outbox {
 
@@ -24,6 +29,8 @@ struct OutboxStore {
   // Whether another writer that does not wait could take the store's write
   // lock right now (EnqueueBatch's locking contract).
   std::function<bool(const std::string& dir)> write_lock_is_free;
+  // Empty when the store can run here; else why not (the test skips).
+  std::function<std::string()> unavailable = [] { return std::string(); };
 };
 
 // Test output names the store, not its bytes.
@@ -53,7 +60,53 @@ inline OutboxStore SqliteStore() {
   return store;
 }
 
-inline std::vector<OutboxStore> AllOutboxStores() { return {SqliteStore()}; }
+// The PostgreSQL database kept for `dir`: created on first use in this
+// process's server. Empty (with *skip set) when there is no server.
+inline std::string PostgresStoreUri(const std::string& dir, std::string* problem) {
+  bool missing = false;
+  testing::PostgresServer* server = testing::PostgresServer::Shared(problem, &missing);
+  if (server == nullptr) return "";
+  std::string name = testing::DatabaseNameFor(dir);
+  if (!server->CreateDatabase(name, problem)) return "";
+  return server->Uri(name);
+}
+
+inline OutboxStore PostgresStore() {
+  OutboxStore store;
+  store.name = "Postgres";
+  store.open = [](const std::string& dir, std::unique_ptr<Outbox>* out) {
+    std::string problem;
+    std::string uri = PostgresStoreUri(dir, &problem);
+    if (uri.empty()) return Status::Unavailable(problem);
+    PostgresOptions options;
+    options.uri = uri;
+    return OpenPostgresOutbox(options, out);
+  };
+  // The batch's write lock: the advisory lock 0x6a6c6b02 (postgres_outbox.cpp).
+  store.write_lock_is_free = [](const std::string& dir) {
+    std::string problem;
+    std::string uri = PostgresStoreUri(dir, &problem);
+    PGconn* conn = PQconnectdb(uri.c_str());
+    bool free = false;
+    if (PQstatus(conn) == CONNECTION_OK) {
+      PGresult* r = PQexec(conn, "SELECT pg_try_advisory_xact_lock(1785490178)");
+      free = PQresultStatus(r) == PGRES_TUPLES_OK && std::string(PQgetvalue(r, 0, 0)) == "t";
+      PQclear(r);
+    }
+    PQfinish(conn);
+    return free;
+  };
+  store.unavailable = [] {
+    std::string problem;
+    bool missing = false;
+    if (testing::PostgresServer::Shared(&problem, &missing) != nullptr) return std::string();
+    // Only a missing package skips; a server that fails to start is a failure.
+    return missing ? problem : std::string();
+  };
+  return store;
+}
+
+inline std::vector<OutboxStore> AllOutboxStores() { return {SqliteStore(), PostgresStore()}; }
 
 // For INSTANTIATE_TEST_SUITE_P: names the instances after the store.
 struct OutboxStoreName {

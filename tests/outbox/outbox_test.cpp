@@ -37,6 +37,7 @@ Job MakeJob(const std::string& commit, const std::string& key, JobKind kind = Jo
 class OutboxTest : public ::testing::TestWithParam<OutboxStore> {
  protected:
   void SetUp() override {
+    if (std::string why = GetParam().unavailable(); !why.empty()) GTEST_SKIP() << why;
     Status status = GetParam().open(dir_.path(), &outbox_);
     ASSERT_TRUE(status.ok()) << status.ToString();
   }

@@ -164,6 +164,15 @@ Status ResolveWebhookSecret(const ServeSettings& serve, std::string* secret);
 // puts the password in a message.
 Status ResolveRenderCachePassword(const RenderSettings& render, std::string* password);
 
+// Reads the PostgreSQL outbox password named by [state] outbox_password_file
+// or outbox_password_env. *password is empty when neither is set. Never puts
+// the password in a message.
+Status ResolveOutboxPassword(const StateSettings& state, std::string* password);
+
+// The SQLite outbox file: [state] outbox when it is a path, else
+// <state dir>/outbox.sqlite3 (with PostgreSQL: the push spool).
+std::string SqliteOutboxPath(const StateSettings& state);
+
 // Checks that the settings allow calling the Jira API: web_url set, a token
 // source, a username for basic auth. The message names the missing setting.
 Status RequireApiSettings(const JiraSettings& jira);

@@ -91,6 +91,17 @@ struct StateSettings {
   // Where the SQLite files live (created 0700, files 0600); ForRepo() fills
   // in DefaultStateDir() when unset, so it is never empty.
   std::string dir;
+  // The outbox (top level only: one per host): "" = <dir>/outbox.sqlite3;
+  // an SQLite file (absolute after loading); or a PostgreSQL URI
+  // (IsPostgresUri), shared by a fleet. With PostgreSQL, <dir>/outbox.sqlite3
+  // is the spool a push falls back to when the server cannot be reached.
+  std::string outbox;
+  // The PostgreSQL password, never inline: a file (absolute, trailing
+  // newline dropped) or an environment variable. kNone: the URI's or
+  // libpq's own (~/.pgpass, PGPASSWORD).
+  TokenSource outbox_password_source = TokenSource::kNone;  // kNone, kFile or kEnv
+  std::string outbox_password_file;
+  std::string outbox_password_env;
 };
 
 struct RenderSettings {
@@ -116,6 +127,9 @@ struct DeliverySettings {
   int lease_seconds = 120;
   int pause_seconds = 300;  // after a 401/403, how long before a run asks Jira again
   int keep_done_days = 30;  // delivered jobs are forgotten after this long
+  // Requests per second to one Jira site from all deliverers sharing the
+  // outbox (with PostgreSQL: the fleet); 0 = no limit of our own.
+  int requests_per_second = 0;
 };
 
 // [issues]: "View Jira issues". `enabled` is true by default for the command

@@ -3,6 +3,7 @@
 // "View Jira issues" pages of `jiralink serve`.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -42,7 +43,10 @@ jira::ClientOptions ToClientOptions(const config::JiraSettings& jira);
 
 // A client for the settings' site: the API settings must be complete
 // (config::RequireApiSettings) and the token readable (config::ResolveToken).
-// Errors name the missing setting and never hold the token.
-Status MakeClient(const config::Settings& settings, std::unique_ptr<jira::Client>* out);
+// `adjust`, when set, may change the options before the client is made
+// (delivery adds its rate-budget hooks). Errors name the missing setting and
+// never hold the token.
+Status MakeClient(const config::Settings& settings, std::unique_ptr<jira::Client>* out,
+                  const std::function<void(jira::ClientOptions*)>& adjust = {});
 
 }  // namespace jiralink::issues

@@ -15,6 +15,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -49,6 +50,12 @@ struct ClientOptions {
   // network_error "deadline passed"). For callers with a budget for a whole
   // operation (the pre-receive policy's timeout_ms).
   std::optional<std::chrono::steady_clock::time_point> deadline;
+
+  // Called before every request and after every answer (or network error):
+  // delivery paces a site's requests by the fleet's budget with them
+  // (delivery/rate_budget.h). Unset: nothing is called.
+  std::function<void()> before_request;
+  std::function<void(const struct ApiStatus&)> after_response;
 };
 
 // The outcome of one API call.

@@ -143,6 +143,40 @@ class Outbox {
   // last before closing: this connection no longer checkpoints on close.
   virtual Status PrepareForPushes() = 0;
 
+  // Waits up to `timeout_ms` for another process to add or revive a job
+  // (a push, a webhook, `queue retry`). *told is true when the store said
+  // so (PostgreSQL: LISTEN/NOTIFY); false after the timeout, or at once from
+  // a store that cannot tell (SQLite), whose callers poll instead.
+  virtual Status WaitForJobs(std::int64_t timeout_ms, bool* told) {
+    (void)timeout_ms;
+    *told = false;
+    return Status::Ok();
+  }
+  // Whether WaitForJobs can be told of new jobs (else it returns at once).
+  virtual bool CanWaitForJobs() const { return false; }
+
+  // The request budget of one Jira site, shared by every deliverer of the
+  // store (PostgreSQL: the whole fleet). ReserveRequest books the next
+  // request slot: at least `interval_ms` after the slot booked before it by
+  // any process, and not before a hold (HoldRequests); *at is the slot (ms),
+  // which the caller waits for. Booking is atomic, so N deliverers together
+  // never exceed one request per interval. HoldRequests records Jira's
+  // Retry-After: no deliverer requests before `until`. A store without a
+  // shared budget (SQLite: one delivery run per host at a time) gives
+  // *at = now and ignores holds; its deliverer's own backoff honours Retry-After.
+  virtual Status ReserveRequest(const std::string& site, std::int64_t now, std::int64_t interval_ms,
+                                std::int64_t* at) {
+    (void)site;
+    (void)interval_ms;
+    *at = now;
+    return Status::Ok();
+  }
+  virtual Status HoldRequests(const std::string& site, std::int64_t until) {
+    (void)site;
+    (void)until;
+    return Status::Ok();
+  }
+
   virtual Status SetPause(const SitePause& pause) = 0;
   virtual Status GetPause(const std::string& site, std::optional<SitePause>* pause) = 0;
   virtual Status ClearPause(const std::string& site) = 0;
