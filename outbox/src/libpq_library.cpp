@@ -1,8 +1,8 @@
 #include "libpq_library.h"
 
-#include <dlfcn.h>
-
 #include <mutex>
+
+#include "jiralink/core/shared_library.h"
 
 namespace jiralink::outbox::internal {
 
@@ -17,41 +17,34 @@ struct LoadResult {
   std::string error;
 };
 
-template <typename Function>
-bool Resolve(void* handle, const char* name, Function* out) {
-  *out = reinterpret_cast<Function>(::dlsym(handle, name));
-  return *out != nullptr;
-}
-
 LoadResult Load() {
   LoadResult result;
-  void* handle = ::dlopen(kLibraryName, RTLD_NOW | RTLD_LOCAL);
-  if (handle == nullptr) {
-    const char* why = ::dlerror();
-    result.error = std::string("cannot load ") + kLibraryName +
-                   " (install libpq5): " + (why != nullptr ? why : "unknown error");
-    return result;
-  }
+  void* handle = OpenSharedLibrary(kLibraryName, "libpq5", &result.error);
+  if (handle == nullptr) return result;
   PqLibrary& lib = result.library;
-  bool ok =
-      Resolve(handle, "PQconnectdbParams", &lib.connectdb_params) &&
-      Resolve(handle, "PQstatus", &lib.status) &&
-      Resolve(handle, "PQerrorMessage", &lib.error_message) &&
-      Resolve(handle, "PQfinish", &lib.finish) && Resolve(handle, "PQreset", &lib.reset) &&
-      Resolve(handle, "PQexec", &lib.exec) && Resolve(handle, "PQexecParams", &lib.exec_params) &&
-      Resolve(handle, "PQresultStatus", &lib.result_status) &&
-      Resolve(handle, "PQresultErrorMessage", &lib.result_error_message) &&
-      Resolve(handle, "PQresultErrorField", &lib.result_error_field) &&
-      Resolve(handle, "PQntuples", &lib.ntuples) && Resolve(handle, "PQgetvalue", &lib.getvalue) &&
-      Resolve(handle, "PQgetlength", &lib.getlength) &&
-      Resolve(handle, "PQgetisnull", &lib.getisnull) &&
-      Resolve(handle, "PQcmdTuples", &lib.cmd_tuples) && Resolve(handle, "PQclear", &lib.clear) &&
-      Resolve(handle, "PQsocket", &lib.socket) &&
-      Resolve(handle, "PQconsumeInput", &lib.consume_input) &&
-      Resolve(handle, "PQnotifies", &lib.notifies) && Resolve(handle, "PQfreemem", &lib.freemem) &&
-      Resolve(handle, "PQsetNoticeProcessor", &lib.set_notice_processor) &&
-      Resolve(handle, "PQconninfoParse", &lib.conninfo_parse) &&
-      Resolve(handle, "PQconninfoFree", &lib.conninfo_free);
+  bool ok = ResolveSymbol(handle, "PQconnectdbParams", &lib.connectdb_params) &&
+            ResolveSymbol(handle, "PQstatus", &lib.status) &&
+            ResolveSymbol(handle, "PQerrorMessage", &lib.error_message) &&
+            ResolveSymbol(handle, "PQfinish", &lib.finish) &&
+            ResolveSymbol(handle, "PQreset", &lib.reset) &&
+            ResolveSymbol(handle, "PQexec", &lib.exec) &&
+            ResolveSymbol(handle, "PQexecParams", &lib.exec_params) &&
+            ResolveSymbol(handle, "PQresultStatus", &lib.result_status) &&
+            ResolveSymbol(handle, "PQresultErrorMessage", &lib.result_error_message) &&
+            ResolveSymbol(handle, "PQresultErrorField", &lib.result_error_field) &&
+            ResolveSymbol(handle, "PQntuples", &lib.ntuples) &&
+            ResolveSymbol(handle, "PQgetvalue", &lib.getvalue) &&
+            ResolveSymbol(handle, "PQgetlength", &lib.getlength) &&
+            ResolveSymbol(handle, "PQgetisnull", &lib.getisnull) &&
+            ResolveSymbol(handle, "PQcmdTuples", &lib.cmd_tuples) &&
+            ResolveSymbol(handle, "PQclear", &lib.clear) &&
+            ResolveSymbol(handle, "PQsocket", &lib.socket) &&
+            ResolveSymbol(handle, "PQconsumeInput", &lib.consume_input) &&
+            ResolveSymbol(handle, "PQnotifies", &lib.notifies) &&
+            ResolveSymbol(handle, "PQfreemem", &lib.freemem) &&
+            ResolveSymbol(handle, "PQsetNoticeProcessor", &lib.set_notice_processor) &&
+            ResolveSymbol(handle, "PQconninfoParse", &lib.conninfo_parse) &&
+            ResolveSymbol(handle, "PQconninfoFree", &lib.conninfo_free);
   if (!ok) {
     result.error = std::string(kLibraryName) + " lacks a function jiralink needs";
     return result;  // the handle stays open: harmless
