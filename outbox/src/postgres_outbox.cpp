@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
+#include <optional>
 #include <random>
 #include <utility>
 #include <vector>
@@ -52,7 +53,13 @@ CREATE TABLE jiralink_jobs (
   last_error TEXT NOT NULL DEFAULT '',
   created_at BIGINT NOT NULL,
   updated_at BIGINT NOT NULL,
-  UNIQUE (repository, commit_sha, issue_key, kind)
+  command_index INTEGER NOT NULL DEFAULT 0,
+  command_kind TEXT NOT NULL DEFAULT '',
+  command_name TEXT NOT NULL DEFAULT '',
+  command_time TEXT NOT NULL DEFAULT '',
+  command_text TEXT NOT NULL DEFAULT '',
+  author_email TEXT NOT NULL DEFAULT '',
+  UNIQUE (repository, commit_sha, issue_key, kind, command_index)
 );
 CREATE INDEX jiralink_jobs_due ON jiralink_jobs (state, site, next_attempt_at);
 CREATE TABLE jiralink_messages (
@@ -72,6 +79,15 @@ CREATE TABLE jiralink_site_budgets (
   next_allowed_at BIGINT NOT NULL DEFAULT 0,
   blocked_until BIGINT NOT NULL DEFAULT 0
 );
+CREATE TABLE jiralink_jira_users (
+  site TEXT NOT NULL,
+  email TEXT NOT NULL,
+  found BOOLEAN NOT NULL,
+  account_id TEXT NOT NULL DEFAULT '',
+  name TEXT NOT NULL DEFAULT '',
+  expires_at BIGINT NOT NULL,
+  PRIMARY KEY (site, email)
+);
 CREATE SEQUENCE jiralink_push_numbers;
 )sql";
 
@@ -84,7 +100,8 @@ constexpr const char* kJobColumns =
     "coalesce((SELECT m.message FROM jiralink_messages m WHERE m.repository = j.repository AND "
     "m.source = j.commit_sha), ''), j.commit_url, j.repo_url, j.branch_url, j.state, j.attempts, "
     "j.progress, j.next_attempt_at, j.lease_until, j.last_error, j.created_at, j.updated_at, "
-    "j.lease_token, j.site, j.position, j.step";
+    "j.lease_token, j.site, j.position, j.step, j.command_index, j.command_kind, j.command_name, "
+    "j.command_time, j.command_text, j.author_email";
 
 std::int64_t NewLeaseToken() {
   static thread_local std::mt19937_64 generator{std::random_device{}()};
@@ -184,6 +201,12 @@ Job ReadJob(const Result& r, int row) {
   job.step = step == 1   ? CloseStep::kTransitionSent
              : step == 2 ? CloseStep::kResolved
                          : CloseStep::kNone;
+  job.command_index = static_cast<int>(r.Int(row, 23));
+  ParseSmartCommandKind(r.Text(row, 24), &job.command.kind);
+  job.command.transition = r.Text(row, 25);
+  job.command.time_spent = r.Text(row, 26);
+  job.command.text = r.Text(row, 27);
+  job.author_email = r.Text(row, 28);
   return job;
 }
 
@@ -318,11 +341,19 @@ class PostgresEnqueueBatch final : public EnqueueBatch {
         .Add(job.site)
         .Add(push_number_)
         .Add(job.position);
+    const bool smart = job.kind == JobKind::kSmartCommand;
+    p.Add(smart ? job.command_index : 0)
+        .Add(smart ? std::string(SmartCommandKindName(job.command.kind)) : std::string())
+        .Add(smart ? job.command.transition : std::string())
+        .Add(smart ? job.command.time_spent : std::string())
+        .Add(smart ? job.command.text : std::string())
+        .Add(job.author_email);
     Result insert = db_->Exec(
         "INSERT INTO jiralink_jobs (repository, commit_sha, issue_key, kind, branch, author, "
         "commit_url, repo_url, branch_url, next_attempt_at, created_at, updated_at, site, "
-        "push_number, position) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $10, $11, "
-        "$12, $13) ON CONFLICT DO NOTHING",
+        "push_number, position, command_index, command_kind, command_name, command_time, "
+        "command_text, author_email) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $10, "
+        "$11, $12, $13, $14, $15, $16, $17, $18, $19) ON CONFLICT DO NOTHING",
         p);
     if (!insert.ok()) return db_->Error("insert job");
     *added = insert.Changed() > 0;
@@ -667,6 +698,46 @@ class PostgresOutbox final : public Outbox {
     p.Add(site);
     Result r = db_->Exec("DELETE FROM jiralink_pauses WHERE site = $1", p);
     return r.ok() ? Status::Ok() : db_->Error("clear pause");
+  }
+
+  Status GetJiraUser(const std::string& site, const std::string& email, std::int64_t now,
+                     std::optional<JiraUserEntry>* entry) override {
+    entry->reset();
+    Params p;
+    p.Add(site).Add(email).Add(now);
+    Result r = db_->Exec(
+        "SELECT site, email, found::int, account_id, name, expires_at FROM jiralink_jira_users "
+        "WHERE site = $1 AND email = $2 AND expires_at > $3",
+        p);
+    if (!r.ok()) return db_->Error("read a cached user");
+    if (r.rows() == 1) {
+      *entry = JiraUserEntry{r.Text(0, 0), r.Text(0, 1), r.Int(0, 2) != 0,
+                             r.Text(0, 3), r.Text(0, 4), r.Int(0, 5)};
+    }
+    return Status::Ok();
+  }
+
+  Status PutJiraUser(const JiraUserEntry& entry) override {
+    Params p;
+    p.Add(entry.site)
+        .Add(entry.email)
+        .Add(entry.found ? "true" : "false")
+        .Add(entry.account_id)
+        .Add(entry.name)
+        .Add(entry.expires_at);
+    Result r = db_->Exec(
+        "INSERT INTO jiralink_jira_users (site, email, found, account_id, name, expires_at) "
+        "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (site, email) DO UPDATE SET found = $3, "
+        "account_id = $4, name = $5, expires_at = $6",
+        p);
+    if (!r.ok()) return db_->Error("cache a user");
+    // Expired entries go as new ones come, as in the SQLite store.
+    Params now;
+    now.Add(NowMillis());
+    if (!db_->Exec("DELETE FROM jiralink_jira_users WHERE expires_at <= $1", now).ok()) {
+      return db_->Error("purge the user cache");
+    }
+    return Status::Ok();
   }
 
   Status ListPauses(std::vector<SitePause>* pauses) override {
