@@ -87,6 +87,16 @@ Status OpenOutbox(const config::Settings& settings, std::unique_ptr<outbox::Outb
   return status;
 }
 
+int OpenTopLevelOutbox(const Context& ctx, const char* command, config::Config* cfg,
+                       config::Settings* settings, std::unique_ptr<outbox::Outbox>* outbox) {
+  if (!LoadConfig(ctx, cfg)) return 2;
+  *settings = cfg->ForRepo("");
+  Status status = OpenOutbox(*settings, outbox);
+  if (status.ok()) return -1;
+  std::fprintf(stderr, "%s: %s\n", command, status.message().c_str());
+  return status.code() == Status::Code::kUnavailable ? 1 : 2;
+}
+
 void WarnAboutSite(const config::JiraSettings& jira) {
   static std::set<std::string> printed;
   std::string line;

@@ -54,6 +54,15 @@ Status OpenOutbox(const config::Settings& settings, std::unique_ptr<outbox::Outb
                   outbox::Checkpoints checkpoints = outbox::Checkpoints::kAutomatic,
                   std::string* spool_reason = nullptr);
 
+// What `deliver`, `queue` and `state init` start with: loads the settings
+// file, takes its top-level settings into *settings and opens the outbox
+// they name into *outbox (*cfg keeps the whole file, for per-repository
+// settings). On failure prints "<command>: <reason>" and returns
+// the exit code: 1 when the outbox's server cannot be reached, else 2.
+// Returns -1 on success.
+int OpenTopLevelOutbox(const Context& ctx, const char* command, config::Config* cfg,
+                       config::Settings* settings, std::unique_ptr<outbox::Outbox>* outbox);
+
 // Prints config::SiteWarnings() for these settings as one line on stderr,
 // "jiralink: warning: ...", each distinct line once per process.
 void WarnAboutSite(const config::JiraSettings& jira);

@@ -176,14 +176,12 @@ int RunDeliver(Context& ctx, int argc, char** argv) {
   }
 
   config::Config cfg;
-  if (!LoadConfig(ctx, &cfg)) return 2;
-  config::Settings settings = cfg.ForRepo("");
+  config::Settings settings;
   std::unique_ptr<outbox::Outbox> outbox;
-  Status status = OpenOutbox(settings, &outbox);
-  if (!status.ok()) {
-    std::fprintf(stderr, "jiralink deliver: %s\n", status.message().c_str());
-    return 2;
+  if (int code = OpenTopLevelOutbox(ctx, "jiralink deliver", &cfg, &settings, &outbox); code >= 0) {
+    return code;
   }
+  Status status;
 
   // Delivery limits are top-level settings; each site gets its own client.
   delivery::DeliveryOptions options;

@@ -140,14 +140,12 @@ int RunQueue(Context& ctx, int argc, char** argv) {
     return 2;
   }
   config::Config cfg;
-  if (!LoadConfig(ctx, &cfg)) return 2;
-  config::Settings settings = cfg.ForRepo("");
+  config::Settings settings;
   std::unique_ptr<outbox::Outbox> outbox;
-  Status status = OpenOutbox(settings, &outbox);
-  if (!status.ok()) {
-    std::fprintf(stderr, "jiralink queue: %s\n", status.message().c_str());
-    return 2;
+  if (int code = OpenTopLevelOutbox(ctx, "jiralink queue", &cfg, &settings, &outbox); code >= 0) {
+    return code;
   }
+  Status status;
 
   if (list->parsed()) return List(*outbox, state, limit, json);
   if (drop->parsed()) {

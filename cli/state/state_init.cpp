@@ -21,13 +21,11 @@ int RunStateInit(Context& ctx, int argc, char** argv) {
   AddConfigOption(app, ctx);
   if (int code = ParseOrExit(app, argc, argv); code >= 0) return code;
   config::Config cfg;
-  if (!LoadConfig(ctx, &cfg)) return 2;
-  config::Settings settings = cfg.ForRepo("");
+  config::Settings settings;
   std::unique_ptr<outbox::Outbox> outbox;
-  Status status = OpenOutbox(settings, &outbox);
-  if (!status.ok()) {
-    std::fprintf(stderr, "jiralink state init: %s\n", status.message().c_str());
-    return status.code() == Status::Code::kUnavailable ? 1 : 2;
+  if (int code = OpenTopLevelOutbox(ctx, "jiralink state init", &cfg, &settings, &outbox);
+      code >= 0) {
+    return code;
   }
   const std::string& where = settings.state.outbox;
   std::printf("jiralink state init: the outbox is ready: %s\n",

@@ -30,6 +30,35 @@ std::string TrimTrailingSlashes(std::string url) {
   return url;
 }
 
+// Reads every page of a list under an issue (comments, worklogs): `get`
+// fetches one page for a query; the items are under `field` and each goes to
+// `each`. Pages follow what Jira sent (it may cap maxResults) up to `total`.
+template <typename Get, typename Each>
+ApiStatus ReadAllPages(Get&& get, const char* field, int page_size, Each&& each) {
+  long long start_at = 0;
+  ApiStatus status;
+  for (int page = 0; page < kMaxPages; ++page) {
+    json body;
+    status = get("startAt=" + std::to_string(start_at) + "&maxResults=" + std::to_string(page_size),
+                 &body);
+    if (!status.ok()) return status;
+    const json& list = body.is_object() && body.contains(field) ? body[field] : json();
+    size_t count = 0;
+    if (list.is_array()) {
+      for (const json& item : list) {
+        each(item);
+        ++count;
+      }
+    }
+    long long total = body.is_object() && body.contains("total") && body["total"].is_number()
+                          ? body["total"].get<long long>()
+                          : -1;
+    start_at += static_cast<long long>(count);
+    if (count == 0 || total < 0 || start_at >= total) break;
+  }
+  return status;
+}
+
 }  // namespace
 
 struct Client::Impl {
@@ -130,31 +159,17 @@ ApiStatus Client::GetIssue(std::string_view key, std::string_view expand, std::s
 
 ApiStatus Client::GetComments(std::string_view key, std::vector<Comment>* out) {
   std::vector<Comment> comments;
-  long long start_at = 0;
-  ApiStatus status;
-  for (int page = 0; page < kMaxPages; ++page) {
-    json body;
-    std::string query = "startAt=" + std::to_string(start_at) + "&maxResults=100";
-    status = impl_->Call("GET", "/issue/" + impl_->Segment(key) + "/comment", query, "", &body);
-    if (!status.ok()) return status;
-    const json& list = body.is_object() && body.contains("comments") ? body["comments"] : json();
-    size_t count = 0;
-    if (list.is_array()) {
-      for (const json& item : list) {
-        Comment comment;
-        ParseComment(item, &comment);
-        comments.push_back(std::move(comment));
-        ++count;
-      }
-    }
-    long long total = body.is_object() && body.contains("total") && body["total"].is_number()
-                          ? body["total"].get<long long>()
-                          : -1;
-    // Page by what Jira sent: it may cap maxResults.
-    start_at += static_cast<long long>(count);
-    if (count == 0 || total < 0 || start_at >= total) break;
-  }
-  if (out != nullptr) *out = std::move(comments);
+  const std::string path = "/issue/" + impl_->Segment(key) + "/comment";
+  ApiStatus status =
+      ReadAllPages([&](const std::string& query,
+                       json* body) { return impl_->Call("GET", path, query, "", body); },
+                   "comments", 100,
+                   [&](const json& item) {
+                     Comment comment;
+                     ParseComment(item, &comment);
+                     comments.push_back(std::move(comment));
+                   });
+  if (status.ok() && out != nullptr) *out = std::move(comments);
   return status;
 }
 
@@ -169,30 +184,17 @@ ApiStatus Client::AddComment(std::string_view key, std::string_view body, Commen
 
 ApiStatus Client::GetWorklogs(std::string_view key, std::vector<Worklog>* out) {
   std::vector<Worklog> worklogs;
-  long long start_at = 0;
-  ApiStatus status;
-  for (int page = 0; page < kMaxPages; ++page) {
-    json body;
-    std::string query = "startAt=" + std::to_string(start_at) + "&maxResults=1000";
-    status = impl_->Call("GET", "/issue/" + impl_->Segment(key) + "/worklog", query, "", &body);
-    if (!status.ok()) return status;
-    const json& list = body.is_object() && body.contains("worklogs") ? body["worklogs"] : json();
-    size_t count = 0;
-    if (list.is_array()) {
-      for (const json& item : list) {
-        Worklog worklog;
-        ParseWorklog(item, &worklog);
-        worklogs.push_back(std::move(worklog));
-        ++count;
-      }
-    }
-    long long total = body.is_object() && body.contains("total") && body["total"].is_number()
-                          ? body["total"].get<long long>()
-                          : -1;
-    start_at += static_cast<long long>(count);
-    if (count == 0 || total < 0 || start_at >= total) break;
-  }
-  if (out != nullptr) *out = std::move(worklogs);
+  const std::string path = "/issue/" + impl_->Segment(key) + "/worklog";
+  ApiStatus status =
+      ReadAllPages([&](const std::string& query,
+                       json* body) { return impl_->Call("GET", path, query, "", body); },
+                   "worklogs", 1000,
+                   [&](const json& item) {
+                     Worklog worklog;
+                     ParseWorklog(item, &worklog);
+                     worklogs.push_back(std::move(worklog));
+                   });
+  if (status.ok() && out != nullptr) *out = std::move(worklogs);
   return status;
 }
 
