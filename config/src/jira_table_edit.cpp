@@ -288,6 +288,23 @@ Status EditJiraTable(std::string_view text, std::string_view path, const JiraTab
     statements.push_back({i, i + 1, *assignment, comment});
   }
 
+  // A key the edit names, written as the start of a dotted key
+  // (`web_url.x = ...`), is a table here: setting it would write a second,
+  // conflicting definition, and removing it is not a line's work.
+  for (const Statement& s : statements) {
+    const std::vector<std::string>& parts = s.assignment.path;
+    if (parts.size() < 2) continue;
+    bool named = edit.remove.end() != std::find(edit.remove.begin(), edit.remove.end(), parts[0]);
+    for (const auto& set : edit.set) named = named || set.first == parts[0];
+    if (named) {
+      return Status::InvalidArgument(std::string(path) + ":" + std::to_string(s.first + 1) + ": [" +
+                                     table_text + "] " + parts[0] +
+                                     " is written as a dotted key, not `" + parts[0] +
+                                     " = value`; migrate only edits such lines, change this by "
+                                     "hand");
+    }
+  }
+
   std::map<std::string, size_t> by_key;  // key -> index in statements
   for (size_t s = 0; s < statements.size(); ++s) by_key[statements[s].assignment.key] = s;
 

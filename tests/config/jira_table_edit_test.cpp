@@ -60,6 +60,36 @@ TEST(JiraTableEditTest, ReplacesValuesAndKeepsEverythingElse) {
   EXPECT_EQ(changes[2].ToString(), "api_url: removed (was 'https://jira-internal.old.example')");
 }
 
+// Found by the settings fuzz target (fresh-machine runs 3 and 5): a key the
+// edit sets, written as the start of a dotted key, made the editor append a
+// second, conflicting definition, which is not TOML.
+TEST(JiraTableEditTest, RefusesAKeyWrittenAsADottedTable) {
+  const std::string text =
+      "[jira]\n"
+      "web_url .web_1no  = \"https://jira.example.com/\"\n"
+      "token_env = \"JIRA_TOKEN\"\n";
+  JiraTableEdit edit;
+  edit.set = {{"web_url", TomlString("https://acme.atlassian.net")}};
+  std::string out;
+  std::vector<JiraTableChange> changes;
+  Status status = EditJiraTable(text, "settings.toml", edit, &out, &changes);
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.message(),
+            "settings.toml:2: [jira] web_url is written as a dotted key, not `web_url = value`; "
+            "migrate only edits such lines, change this by hand");
+
+  JiraTableEdit removal;
+  removal.remove = {"web_url"};
+  EXPECT_FALSE(EditJiraTable(text, "settings.toml", removal, &out, &changes).ok());
+
+  // A dotted key the edit does not name is left alone.
+  JiraTableEdit other;
+  other.set = {{"api_url", TomlString("https://jira.internal")}};
+  out.clear();
+  ASSERT_TRUE(EditJiraTable(text, "settings.toml", other, &out, &changes).ok());
+  EXPECT_NE(out.find("web_url .web_1no"), std::string::npos);
+}
+
 TEST(JiraTableEditTest, AppendsMissingKeysAfterTheLastSetting) {
   const std::string text =
       "[jira]\n"
