@@ -32,15 +32,6 @@ namespace {
 
 constexpr char kList[] = "/platform/api/-/integrations/jira/issues";
 
-bool WaitFor(const std::function<bool()>& done) {
-  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (std::chrono::steady_clock::now() < until) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return done();
-}
-
 standin::JiraStandin::Options StandinOptions(bool cloud) {
   standin::JiraStandin::Options options;
   options.personality = cloud ? standin::Personality::kCloud : standin::Personality::kServer;
