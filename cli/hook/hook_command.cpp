@@ -22,6 +22,7 @@
 #include "common.h"
 #include "hook_pre_receive.h"
 #include "jiralink/config/loader.h"
+#include "jiralink/core/terminal_text.h"
 #include "jiralink/delivery/delivery_log.h"
 #include "jiralink/hooks/detach.h"
 #include "jiralink/hooks/installer.h"
@@ -49,8 +50,11 @@ std::string ReadStdin() {
   return text;
 }
 
+// Warnings quote the push (stdin lines, commit text): shown to the pusher's
+// terminal through git, so made terminal-safe first.
 void Warn(const std::string& message) {
-  std::fprintf(stderr, "jiralink: warning: %s\n", message.c_str());
+  std::fprintf(stderr, "jiralink: warning: %s\n",
+               SafeTerminalText(message, LineBreaks::kFlatten).c_str());
 }
 
 // Tells the pusher how to queue the push later, with the exact input.

@@ -23,7 +23,8 @@ std::string CapJobMessage(std::string_view message) {
 
 std::vector<KeyJob> PlanCommitKeys(const NewCommit& commit, bool on_default_branch,
                                    const KeyScanner& scanner, const ClosingKeywords* closing,
-                                   const PlanOptions& options) {
+                                   const PlanOptions& options,
+                                   std::vector<std::string>* smart_problems) {
   std::vector<KeyJob> jobs;
   std::vector<std::string> keys = scanner.UniqueKeys(commit.message);
   if (keys.empty()) return jobs;
@@ -44,6 +45,14 @@ std::vector<KeyJob> PlanCommitKeys(const NewCommit& commit, bool on_default_bran
   }
   if (options.smart_commits_enabled) {
     SmartCommitParse parse = ParseSmartCommit(commit.message, scanner);
+    if (smart_problems != nullptr) {
+      for (std::string& problem : parse.problems) smart_problems->push_back(std::move(problem));
+      if (parse.dropped > 0) {
+        smart_problems->push_back(std::to_string(parse.dropped) + " command" +
+                                  (parse.dropped == 1 ? "" : "s") + " over the limit of " +
+                                  std::to_string(kMaxSmartCommands) + " left out");
+      }
+    }
     for (SmartCommitAction& action : parse.actions) {
       jobs.push_back(
           {std::move(action.key), JobKind::kSmartCommand, action.index, std::move(action.command)});

@@ -11,6 +11,9 @@ using outbox::Outbox;
 
 namespace {
 
+// Smart Commit problems named to the pusher; more are counted.
+constexpr int kMaxSmartProblemLines = 10;
+
 std::string Plural(int n, const char* one, const char* many) {
   return std::to_string(n) + " " + (n == 1 ? one : many);
 }
@@ -43,10 +46,21 @@ Status RunPostReceiveWith(const PostReceiveOptions& options, std::string_view st
 
   WalkedCommit next;
   bool end = false;
+  std::vector<JobKind> kinds;  // of each job added, in order
+  std::vector<std::string> smart_problems;
+  int smart_problem_count = 0;
   while ((status = stream.Next(&next, &end)).ok() && !end) {
     ++summary->new_commits;
-    std::vector<KeyJob> keys =
-        PlanCommitKeys(next.commit, next.branch->is_default, *scanner, closing.get(), options.plan);
+    smart_problems.clear();
+    std::vector<KeyJob> keys = PlanCommitKeys(next.commit, next.branch->is_default, *scanner,
+                                              closing.get(), options.plan, &smart_problems);
+    for (const std::string& problem : smart_problems) {
+      // Each named up to a bound (a screenful for the pusher), then counted.
+      if (++smart_problem_count <= kMaxSmartProblemLines) {
+        summary->warnings.push_back("Smart Commit in " + next.commit.sha.substr(0, 12) + ": " +
+                                    problem);
+      }
+    }
     if (keys.empty()) continue;
     // One job for all of the commit's keys: its message is copied once.
     Job job = CommitJob(*next.branch, next.commit, options.plan);
@@ -57,21 +71,29 @@ Status RunPostReceiveWith(const PostReceiveOptions& options, std::string_view st
       job.kind = key.kind;
       job.command_index = key.command_index;
       job.command = std::move(key.command);
-      bool added = false;
-      status = batch->Add(job, &added);
+      status = batch->Add(job);
       if (!status.ok()) return status;
-      if (!added) {
-        ++summary->already_queued;
-      } else {
-        ++(job.kind == JobKind::kClose          ? summary->closes_queued
-           : job.kind == JobKind::kSmartCommand ? summary->smart_commands_queued
-                                                : summary->mentions_queued);
-      }
+      kinds.push_back(job.kind);
     }
   }
   if (!status.ok()) return status;
-  status = batch->Commit();
+  if (smart_problem_count > kMaxSmartProblemLines) {
+    summary->warnings.push_back(
+        "Smart Commit: " + std::to_string(smart_problem_count - kMaxSmartProblemLines) +
+        " more problems not shown; those commands are left out");
+  }
+  std::vector<bool> is_new;
+  status = batch->Commit(&is_new);
   if (!status.ok()) return status;
+  for (std::size_t i = 0; i < kinds.size() && i < is_new.size(); ++i) {
+    if (!is_new[i]) {
+      ++summary->already_queued;
+    } else {
+      ++(kinds[i] == JobKind::kClose          ? summary->closes_queued
+         : kinds[i] == JobKind::kSmartCommand ? summary->smart_commands_queued
+                                              : summary->mentions_queued);
+    }
+  }
 
   // Counting what the limit left out may walk long histories: after the
   // commit. The jobs are queued by now, so a failed count is only a warning.

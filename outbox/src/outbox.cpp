@@ -9,13 +9,13 @@ Status Outbox::Enqueue(const std::vector<Job>& jobs, EnqueueResult* result) {
   Status status = StartEnqueue(&batch);
   if (!status.ok()) return status;
   for (const Job& job : jobs) {
-    bool added = false;
-    status = batch->Add(job, &added);
+    status = batch->Add(job);
     if (!status.ok()) return status;
-    result->is_new.push_back(added);
-    ++(added ? result->added : result->duplicate);
   }
-  return batch->Commit();
+  status = batch->Commit(&result->is_new);
+  if (!status.ok()) return status;
+  for (bool added : result->is_new) ++(added ? result->added : result->duplicate);
+  return Status::Ok();
 }
 
 }  // namespace jiralink::outbox

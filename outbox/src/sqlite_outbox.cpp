@@ -319,25 +319,36 @@ Status ExecSql(sqlite3* db, const std::string& path, const char* sql) {
   return Status::Ok();
 }
 
-// One push's jobs in one transaction. The write lock is taken at the first
-// job, not before: a push with no keys never waits for other writers.
+// The statements a batch runs, prepared once per connection: the serve
+// process writes a batch per webhook (or group of them).
+struct EnqueueStatements {
+  explicit EnqueueStatements(sqlite3* db)
+      : insert(db,
+               "INSERT INTO jobs (repository, commit_sha, issue_key, kind, branch, author, "
+               "commit_url, repo_url, branch_url, next_attempt_at, created_at, "
+               "updated_at, site, push_number, position, command_index, command_kind, "
+               "command_name, command_time, command_text, author_email) VALUES (?1, ?2, ?3, "
+               "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
+               "?19) ON CONFLICT DO NOTHING"),
+        // A commit's message never changes; a merge request's may (an edit).
+        message(db,
+                "INSERT INTO messages (repository, source, message) VALUES (?1, ?2, ?3) "
+                "ON CONFLICT (repository, source) DO UPDATE SET message = excluded.message "
+                "WHERE message != excluded.message") {}
+  Statement insert;
+  Statement message;
+};
+
+// One push's jobs in one transaction, written as they are added (the hook's
+// walk streams into it). The write lock is taken at the first job, not
+// before: a push with no keys never waits for other writers.
 class SqliteEnqueueBatch final : public EnqueueBatch {
  public:
-  SqliteEnqueueBatch(sqlite3* db, std::string path)
+  SqliteEnqueueBatch(sqlite3* db, std::string path, EnqueueStatements* statements)
       : db_(db),
         path_(std::move(path)),
-        insert_(db,
-                "INSERT INTO jobs (repository, commit_sha, issue_key, kind, branch, author, "
-                "commit_url, repo_url, branch_url, next_attempt_at, created_at, "
-                "updated_at, site, push_number, position, command_index, command_kind, "
-                "command_name, command_time, command_text, author_email) VALUES (?1, ?2, ?3, "
-                "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
-                "?19) ON CONFLICT DO NOTHING"),
-        // A commit's message never changes; a merge request's may (an edit).
-        message_(db,
-                 "INSERT INTO messages (repository, source, message) VALUES (?1, ?2, ?3) "
-                 "ON CONFLICT (repository, source) DO UPDATE SET message = excluded.message "
-                 "WHERE message != excluded.message") {}
+        insert_(statements->insert),
+        message_(statements->message) {}
   ~SqliteEnqueueBatch() override {
     if (in_transaction_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
   }
@@ -348,8 +359,7 @@ class SqliteEnqueueBatch final : public EnqueueBatch {
     return Status::Ok();
   }
 
-  Status Add(const Job& job, bool* added) override {
-    *added = false;
+  Status Add(const Job& job) override {
     if (!in_transaction_) {
       Status status = Begin();
       if (!status.ok()) return status;
@@ -378,7 +388,7 @@ class SqliteEnqueueBatch final : public EnqueueBatch {
     int rc = insert_.Step();
     insert_.Reset();
     if (rc != SQLITE_DONE) return Error("insert job");
-    *added = sqlite3_changes(db_) > 0;
+    is_new_.push_back(sqlite3_changes(db_) > 0);
     // Once per source: the jobs of one commit come one after another.
     if (job.repository != last_repository_ || job.commit != last_source_ ||
         job.message != last_message_) {
@@ -395,11 +405,14 @@ class SqliteEnqueueBatch final : public EnqueueBatch {
     return Status::Ok();
   }
 
-  Status Commit() override {
+  Status Commit(std::vector<bool>* is_new) override {
+    if (is_new != nullptr) is_new->clear();
     if (!in_transaction_) return Status::Ok();
     Status status = ExecSql(db_, path_, "COMMIT");
     if (!status.ok()) return status;
     in_transaction_ = false;
+    if (is_new != nullptr) *is_new = std::move(is_new_);
+    is_new_.clear();
     return Status::Ok();
   }
 
@@ -423,8 +436,9 @@ class SqliteEnqueueBatch final : public EnqueueBatch {
 
   sqlite3* db_;
   std::string path_;
-  Statement insert_;
-  Statement message_;
+  Statement& insert_;
+  Statement& message_;
+  std::vector<bool> is_new_;     // per job added, in order
   std::string last_repository_;  // the source whose message was stored last
   std::string last_source_;
   std::string last_message_;
@@ -436,10 +450,16 @@ class SqliteEnqueueBatch final : public EnqueueBatch {
 class SqliteOutbox final : public Outbox {
  public:
   SqliteOutbox(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
-  ~SqliteOutbox() override { sqlite3_close(db_); }
+  ~SqliteOutbox() override {
+    enqueue_statements_.reset();  // finalized before the close
+    sqlite3_close(db_);
+  }
 
   Status StartEnqueue(std::unique_ptr<EnqueueBatch>* batch) override {
-    auto sqlite_batch = std::make_unique<SqliteEnqueueBatch>(db_, path_);
+    if (enqueue_statements_ == nullptr) {
+      enqueue_statements_ = std::make_unique<EnqueueStatements>(db_);
+    }
+    auto sqlite_batch = std::make_unique<SqliteEnqueueBatch>(db_, path_, enqueue_statements_.get());
     Status status = sqlite_batch->Prepare();
     if (!status.ok()) return status;
     *batch = std::move(sqlite_batch);
@@ -788,6 +808,7 @@ class SqliteOutbox final : public Outbox {
 
   sqlite3* db_;
   std::string path_;
+  std::unique_ptr<EnqueueStatements> enqueue_statements_;  // prepared at the first batch
 };
 
 }  // namespace

@@ -148,12 +148,19 @@ Status WebhookHandler::Commit(const std::vector<outbox::Job>& jobs, std::vector<
       for (PendingWrite* write : group) {
         for (const outbox::Job& job : *write->jobs) {
           if (!status.ok()) break;
-          bool added = false;
-          status = batch->Add(job, &added);
-          write->is_new.push_back(added);
+          status = batch->Add(job);
         }
       }
-      if (status.ok()) status = batch->Commit();
+      std::vector<bool> answers;
+      if (status.ok()) status = batch->Commit(&answers);
+      // Each request's share of the answers, in the order they were added.
+      std::size_t next = 0;
+      for (PendingWrite* write : group) {
+        for (std::size_t i = 0; i < write->jobs->size(); ++i) {
+          write->is_new.push_back(next < answers.size() && answers[next]);
+          ++next;
+        }
+      }
     }
     lock.lock();
     for (PendingWrite* write : group) {

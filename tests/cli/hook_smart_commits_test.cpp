@@ -191,6 +191,41 @@ TEST_F(HookSmartCommits, FiftyCommandsInOneCommitAreFiftyJobsEachDeliveredOnce) 
   }
 }
 
+TEST_F(HookSmartCommits, WhatTheParseLeavesOutIsToldToThePusher) {
+  WriteConfig(kSmartOn);
+  const std::string bad = git_.Commit("PROJ-7 #time soon\x1b[2J #comment still sent");
+  std::string many = "PROJ-8";
+  for (int i = 1; i <= 105; ++i) many += " #comment n" + std::to_string(i);
+  const std::string over = git_.Commit(many);
+  ProcessResult push = Push({"origin", "main"});
+  ASSERT_EQ(push.exit_code, 0) << push.err;
+  // git shows the hook's stderr to the pusher as "remote: ...".
+  EXPECT_THAT(push.err, HasSubstr("Smart Commit in " + bad.substr(0, 12) +
+                                  ": #time soon\u241b[2J: no duration"));
+  // Quoted terminal-safe: the escape shows, it does not act.
+  EXPECT_THAT(push.err, Not(HasSubstr("\x1b[2J")));
+  EXPECT_THAT(push.err, HasSubstr("Smart Commit in " + over.substr(0, 12) +
+                                  ": 5 commands over the limit of 100 left out"));
+  // The rest of both commits is queued and delivered.
+  ASSERT_TRUE(DeliverAll());
+  EXPECT_EQ(CountComments("PROJ-7", "still sent\n\n(Smart Commit command"), 1);
+  EXPECT_EQ(CountJobs("done"), 1 + 100);
+}
+
+TEST_F(HookSmartCommits, ManyProblemsAreNamedUpToAScreenfulThenCounted) {
+  WriteConfig(kSmartOn);
+  for (int i = 0; i < 14; ++i) git_.Commit("PROJ-9 #time later " + std::to_string(i));
+  ProcessResult push = Push({"origin", "main"});
+  ASSERT_EQ(push.exit_code, 0) << push.err;
+  int named = 0;
+  for (std::size_t at = push.err.find("#time later"); at != std::string::npos;
+       at = push.err.find("#time later", at + 1)) {
+    ++named;
+  }
+  EXPECT_EQ(named, 10);
+  EXPECT_THAT(push.err, HasSubstr("Smart Commit: 4 more problems not shown"));
+}
+
 TEST_F(HookSmartCommits, DisabledByDefaultNothingIsQueued) {
   git_.Commit("PROJ-6 #comment hello #time 1h #done");
   Push({"origin", "main"});

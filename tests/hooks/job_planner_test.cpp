@@ -94,6 +94,32 @@ TEST_F(JobPlannerTest, SmartCommitJobsCarryTheirCommandAndIndex) {
   EXPECT_EQ(jobs[5].command.transition, "resolve");
 }
 
+TEST_F(JobPlannerTest, SmartCommitProblemsAreHandedBackAndTheRestIsPlanned) {
+  options_.smart_commits_enabled = true;
+  NewCommit commit;
+  commit.sha = std::string(40, 'd');
+  commit.message = "PROJ-1 #time soon #comment ok";
+  std::vector<std::string> problems;
+  std::vector<KeyJob> jobs =
+      PlanCommitKeys(commit, false, *scanner_, closing_.get(), options_, &problems);
+  ASSERT_EQ(jobs.size(), 2u);  // the mention and the comment
+  EXPECT_EQ(jobs[1].command.kind, SmartCommandKind::kComment);
+  EXPECT_EQ(problems,
+            (std::vector<std::string>{"#time soon: no duration (write it as e.g. 1w 2d 4h 30m)"}));
+
+  commit.message = "PROJ-1";
+  for (std::size_t i = 0; i < kMaxSmartCommands + 3; ++i) commit.message += " #comment x";
+  problems.clear();
+  jobs = PlanCommitKeys(commit, false, *scanner_, closing_.get(), options_, &problems);
+  EXPECT_EQ(jobs.size(), 1 + kMaxSmartCommands);
+  EXPECT_EQ(problems, (std::vector<std::string>{"3 commands over the limit of 100 left out"}));
+  // Without smart commits nothing is parsed, so nothing is said.
+  options_.smart_commits_enabled = false;
+  problems.clear();
+  PlanCommitKeys(commit, false, *scanner_, closing_.get(), options_, &problems);
+  EXPECT_TRUE(problems.empty());
+}
+
 TEST_F(JobPlannerTest, CommitJobFillsTheSharedFields) {
   options_.repository = "platform/api";
   options_.site = "https://jira.example.com";

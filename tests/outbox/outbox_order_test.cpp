@@ -65,13 +65,12 @@ class OutboxOrderTest : public ::testing::TestWithParam<OutboxStore> {
     std::vector<bool> added;
     if (!batch) return added;
     for (const Job& job : jobs) {
-      bool was_added = false;
-      status = batch->Add(job, &was_added);
+      status = batch->Add(job);
       EXPECT_TRUE(status.ok()) << status.ToString();
-      added.push_back(was_added);
     }
-    status = batch->Commit();
+    status = batch->Commit(&added);
     EXPECT_TRUE(status.ok()) << status.ToString();
+    EXPECT_EQ(added.size(), jobs.size());
     return added;
   }
 
@@ -117,10 +116,8 @@ TEST_P(OutboxOrderTest, ABatchIsInvisibleToOtherConnectionsUntilCommit) {
   ASSERT_TRUE(worker);
   std::unique_ptr<EnqueueBatch> batch;
   ASSERT_TRUE(outbox_->StartEnqueue(&batch).ok());
-  bool added = false;
   // Newest commit first, as the hook adds them.
-  ASSERT_TRUE(batch->Add(MakeJob("c3", "A-1", 0), &added).ok());
-  EXPECT_TRUE(added);
+  ASSERT_TRUE(batch->Add(MakeJob("c3", "A-1", 0)).ok());
   EXPECT_TRUE(Listed(worker.get()).empty()) << "a half-added push is not listed";
   int due = -1;
   ASSERT_TRUE(worker->CountDue(NowMillis(), &due).ok());
@@ -137,9 +134,11 @@ TEST_P(OutboxOrderTest, ABatchIsInvisibleToOtherConnectionsUntilCommit) {
   });
   bool answered_early =
       claimed.wait_for(std::chrono::milliseconds(100)) == std::future_status::ready;
-  ASSERT_TRUE(batch->Add(MakeJob("c2", "A-1", -1), &added).ok());
-  ASSERT_TRUE(batch->Add(MakeJob("c1", "A-1", -2), &added).ok());
-  ASSERT_TRUE(batch->Commit().ok());
+  ASSERT_TRUE(batch->Add(MakeJob("c2", "A-1", -1)).ok());
+  ASSERT_TRUE(batch->Add(MakeJob("c1", "A-1", -2)).ok());
+  std::vector<bool> added;
+  ASSERT_TRUE(batch->Commit(&added).ok());
+  EXPECT_EQ(added, (std::vector<bool>{true, true, true}));
   std::optional<Job> first = claimed.get();
   if (answered_early) {
     EXPECT_FALSE(first.has_value()) << "claimed " << first->commit << " of an uncommitted push";
@@ -154,9 +153,8 @@ TEST_P(OutboxOrderTest, ABatchDestroyedWithoutCommitAddsNothingAndFreesTheLock) 
   {
     std::unique_ptr<EnqueueBatch> batch;
     ASSERT_TRUE(outbox_->StartEnqueue(&batch).ok());
-    bool added = false;
-    ASSERT_TRUE(batch->Add(MakeJob("c1", "A-1"), &added).ok());
-    ASSERT_TRUE(batch->Add(MakeJob("c2", "A-2"), &added).ok());
+    ASSERT_TRUE(batch->Add(MakeJob("c1", "A-1")).ok());
+    ASSERT_TRUE(batch->Add(MakeJob("c2", "A-2")).ok());
     EXPECT_FALSE(WriteLockIsFree()) << "the first Add takes the write lock";
   }
   EXPECT_TRUE(WriteLockIsFree()) << "the abandoned batch still holds the lock";
@@ -196,11 +194,13 @@ TEST_P(OutboxOrderTest, ABatchWithoutJobsTakesNoLockAndCommitsNothing) {
   auto started = std::chrono::steady_clock::now();
   EXPECT_EQ(Push({MakeJob("c9", "B-1")}, other.get()), (std::vector<bool>{true}));
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(2));
-  EXPECT_TRUE(batch->Commit().ok());
+  std::vector<bool> added = {true};
+  EXPECT_TRUE(batch->Commit(&added).ok());
+  EXPECT_TRUE(added.empty());
   EXPECT_TRUE(WriteLockIsFree());
   EXPECT_EQ(Listed(), (Names{"c9:B-1"}));
   // Commit of an empty batch twice, and Enqueue of nothing: still fine.
-  EXPECT_TRUE(batch->Commit().ok());
+  EXPECT_TRUE(batch->Commit(nullptr).ok());
   EnqueueResult result;
   ASSERT_TRUE(outbox_->Enqueue({}, &result).ok());
   EXPECT_EQ(result.added, 0);

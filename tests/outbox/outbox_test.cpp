@@ -447,6 +447,67 @@ TEST_P(OutboxTest, AnEditedMergeRequestsNewKeyBringsItsNewText) {
   for (const Job& job : jobs) EXPECT_EQ(job.message, edited.message) << job.key;
 }
 
+// Every text a push carries comes back byte for byte, whatever a store
+// does to write many jobs at once (PostgreSQL: array literals).
+TEST_P(OutboxTest, TextWithQuotesBracesAndBackslashesRoundTrips) {
+  const std::string hostile =
+      "say \"hi\", {a,b} \\ \\\" NULL null '); DROP TABLE x; --\n"
+      "\t\u00e9\u2603 \xf0\x9f\x98\x80 ,\"\"";
+  Job job = MakeJob("c\"1", "A-1");
+  job.repository = "group/{repo},\\x";
+  job.branch = "feature/\"quoted\"";
+  job.author = hostile;
+  job.message = hostile + "\n\nbody {}";
+  job.commit_url = "https://git/{repo}/\"c";
+  job.author_email = "a\\b@example.com";
+  Job empty = MakeJob("c2", "A-2");
+  empty.message = "";
+  empty.author = "";
+  EnqueueResult r;
+  ASSERT_TRUE(outbox_->Enqueue({job, empty}, &r).ok());
+  EXPECT_EQ(r.is_new, (std::vector<bool>{true, true}));
+  std::vector<Job> jobs;
+  ASSERT_TRUE(outbox_->List(std::nullopt, 10, &jobs).ok());
+  ASSERT_EQ(jobs.size(), 2u);
+  for (const Job& listed : jobs) {
+    const Job& given = listed.commit == job.commit ? job : empty;
+    EXPECT_EQ(listed.repository, given.repository);
+    EXPECT_EQ(listed.commit, given.commit);
+    EXPECT_EQ(listed.branch, given.branch);
+    EXPECT_EQ(listed.author, given.author);
+    EXPECT_EQ(listed.message, given.message);
+    EXPECT_EQ(listed.commit_url, given.commit_url);
+    EXPECT_EQ(listed.author_email, given.author_email);
+  }
+}
+
+// A push larger than any store's write chunk: every job in, each once, the
+// answers in order, and the same push again adds nothing.
+TEST_P(OutboxTest, APushOfThousandsOfJobsIsWrittenWholeAndAnsweredInOrder) {
+  std::vector<Job> jobs;
+  std::vector<bool> expected;
+  for (int i = 0; i < 4500; ++i) {
+    jobs.push_back(MakeJob("c" + std::to_string(i / 3), "A-" + std::to_string(i % 3 + 1)));
+    jobs.back().position = -i;
+    expected.push_back(true);
+    if (i % 1000 == 999) {  // a duplicate within the push, far from its first
+      jobs.push_back(MakeJob("c0", "A-1"));
+      expected.push_back(false);
+    }
+  }
+  EnqueueResult r;
+  ASSERT_TRUE(outbox_->Enqueue(jobs, &r).ok());
+  EXPECT_EQ(r.is_new, expected);
+  EXPECT_EQ(r.added, 4500);
+  EXPECT_EQ(r.duplicate, static_cast<int>(jobs.size()) - 4500);
+  std::vector<Job> listed;
+  ASSERT_TRUE(outbox_->List(std::nullopt, 10000, &listed).ok());
+  EXPECT_EQ(listed.size(), 4500u);
+  ASSERT_TRUE(outbox_->Enqueue(jobs, &r).ok());
+  EXPECT_EQ(r.added, 0);
+  EXPECT_EQ(r.is_new, std::vector<bool>(jobs.size(), false));
+}
+
 TEST(SqliteOutbox, ACommitsMessageIsStoredOnceAndGoesWithItsLastJob) {
   testing::TempDir dir;
   const std::string path = SqliteStorePath(dir.path());

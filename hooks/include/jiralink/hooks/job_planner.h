@@ -64,10 +64,14 @@ struct KeyJob {
 // then (with smart_commits_enabled) one job per Smart Commit (key, command)
 // pair in message order (core/smart_commit.h; at most kMaxSmartCommands).
 // `closing` may be null: no close jobs. `on_default_branch`: the commit
-// came in on the default branch (closes are only queued there).
+// came in on the default branch (closes are only queued there). When
+// `smart_problems` is not null, what the Smart Commit parse left out is
+// appended to it, one line each, for the pusher ("#time soon: no duration",
+// "12 commands over the limit of 100 left out").
 std::vector<KeyJob> PlanCommitKeys(const NewCommit& commit, bool on_default_branch,
                                    const KeyScanner& scanner, const ClosingKeywords* closing,
-                                   const PlanOptions& options);
+                                   const PlanOptions& options,
+                                   std::vector<std::string>* smart_problems = nullptr);
 
 // The fields all of one commit's jobs share (key and kind left empty), with
 // the URL templates filled in and the message capped.

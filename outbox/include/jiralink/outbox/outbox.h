@@ -57,16 +57,24 @@ struct DueSite {
 // The jobs of one push being added in one transaction (Outbox::StartEnqueue),
 // as the hook finds them. Workers see none of them before Commit();
 // destroying the batch without Commit() adds nothing.
+//
+// A store may write each job as it is added (SQLite: the hook's walk streams
+// into the open transaction) or keep them and write many in one statement at
+// Commit (PostgreSQL: one round trip instead of one per job). Either way the
+// first Add takes the outbox's write lock, which other writers then wait for
+// until the batch ends, and Commit tells which jobs were new.
 class EnqueueBatch {
  public:
   virtual ~EnqueueBatch() = default;
 
-  // Adds `job` unless a job equal in (repository, commit, key, kind, command
-  // index) is in
-  // the outbox already; *added tells which. The first Add takes the outbox's
-  // write lock, which other writers then wait for until the batch ends.
-  virtual Status Add(const Job& job, bool* added) = 0;
-  virtual Status Commit() = 0;
+  // Adds `job` to the batch.
+  virtual Status Add(const Job& job) = 0;
+  // Writes what is left and commits. (*is_new)[i] (when is_new is not null)
+  // tells whether the i-th job added since StartEnqueue was new: false when
+  // a job equal in (repository, commit, key, kind, command index) was in the
+  // outbox already or came earlier in this batch. A batch without jobs
+  // commits nothing and takes no lock.
+  virtual Status Commit(std::vector<bool>* is_new) = 0;
 };
 
 // Which jobs `queue retry` revives.
