@@ -8,10 +8,9 @@
 //                                   1 = PostgreSQL); items/s = jobs/s
 //   BM_FleetClaimDone/<store>       claim one job and mark it done (what a
 //                                   deliverer does around its Jira calls)
-//   BM_FleetHookProcess/<n>         the whole `jiralink hook post-receive`
-//                                   process with the PostgreSQL outbox, for
-//                                   the push BM_HookProcess/<n> times with
-//                                   SQLite (bench_hook.cpp)
+// The whole `jiralink hook post-receive` process with the PostgreSQL outbox
+// is BM_HookProcessPostgres/<n> in bench_hook.cpp, beside BM_HookProcess/<n>
+// (SQLite) for the same push.
 //
 // Skipped (with the reason) when PostgreSQL is not installed.
 #include <unistd.h>

@@ -118,6 +118,36 @@ bool BranchMatchesAny(std::string_view branch, const std::vector<std::string>& g
   });
 }
 
+namespace {
+
+// A moved issue answers a search for its old key under its new one, so the
+// old key looks unknown. Only when the search returned a key nobody asked
+// for (the sign of a move) are the keys it left out asked for one by one
+// (GET /issue/{key} follows a move too), at most kMaxMovedLookups of them.
+constexpr std::size_t kMaxMovedLookups = 20;
+
+void ResolveMovedKeys(jira::Client& client, const std::vector<std::string>& wanted,
+                      std::map<std::string, std::pair<std::string, std::string>>* found,
+                      IssueLookup* lookup) {
+  const std::set<std::string> asked(wanted.begin(), wanted.end());
+  bool moved = false;
+  for (const auto& entry : *found) moved = moved || asked.count(entry.first) == 0;
+  if (!moved) return;
+  std::size_t asked_again = 0;
+  for (const std::string& key : wanted) {
+    if (found->count(key) > 0) continue;
+    if (asked_again++ == kMaxMovedLookups) break;
+    jira::Issue issue;
+    ++lookup->issue_requests;
+    jira::ApiStatus status = client.GetIssue(key, "", "status", &issue);
+    if (!status.ok()) continue;  // 404: no such issue after all
+    (*found)[key] = {issue.status.category.name, issue.status.category.key};
+    lookup->moved[key] = issue.key;
+  }
+}
+
+}  // namespace
+
 IssueLookup LookUpIssueCategories(jira::Client& client, const std::vector<std::string>& keys) {
   IssueLookup lookup;
   std::vector<std::string> wanted = keys;
@@ -144,8 +174,9 @@ IssueLookup LookUpIssueCategories(jira::Client& client, const std::vector<std::s
       request.next_page_token = page.next_page_token;
     }
     if (status.ok()) {
-      lookup.categories.insert(found.begin(), found.end());
       lookup.answered = true;
+      ResolveMovedKeys(client, wanted, &found, &lookup);
+      lookup.categories.insert(found.begin(), found.end());
       return lookup;
     }
     std::set<std::string> unknown =
@@ -338,7 +369,10 @@ PolicyVerdict PushPolicy::Judge(const std::vector<PolicyCommit>& commits,
         bool ok = std::find(allowed.begin(), allowed.end(), Lower(name)) != allowed.end() ||
                   std::find(allowed.begin(), allowed.end(), Lower(category_key)) != allowed.end();
         if (!ok) {
-          violation.reasons.push_back(key + " is " + (name.empty() ? category_key : name) +
+          auto moved = found.moved.find(key);
+          const std::string shown =
+              moved == found.moved.end() ? key : key + " (now " + moved->second + ")";
+          violation.reasons.push_back(shown + " is " + (name.empty() ? category_key : name) +
                                       " (allowed: " + Join(options_.allowed_states) + ")");
         }
       }

@@ -137,6 +137,31 @@ TEST_F(PreReceive, AnIssueInACategoryNotAllowedOrMissingIsRefusedInOneSearch) {
   EXPECT_EQ(ok.exit_code, 0) << ok.err;
 }
 
+TEST_F(PreReceive, AnIssueMovedToAnotherProjectIsJudgedUnderItsOldKey) {
+  jira_.AddProject("OPS", "Operations");
+  standin::IssueSeed open;
+  open.key = "OPS-2";
+  open.previous_keys = {"PROJ-40"};
+  open.status = "In Progress";
+  jira_.AddIssue(open);
+  standin::IssueSeed closed;
+  closed.key = "OPS-3";
+  closed.previous_keys = {"PROJ-41"};
+  closed.status = "Done";
+  jira_.AddIssue(closed);
+  WriteConfig("[policy]\nallowed_states = [\"To Do\", \"In Progress\"]\ntimeout_ms = 60000\n");
+  git_.Commit("PROJ-40 still open, under its old key");
+  ProcessResult ok = TryPush({"origin", "main"});
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+
+  std::string done = git_.Commit("PROJ-41 closed since the move");
+  ProcessResult refused = TryPush({"origin", "main"});
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_TRUE(Contains(refused.err, done.substr(0, 11) + " PROJ-41 closed since the move: PROJ-41 "
+                                                         "(now OPS-3) is Done"))
+      << refused.err;
+}
+
 TEST_F(PreReceive, JiraDownIsAllowedWithAWarningWithinTheTimeout) {
   WriteConfig("[policy]\nallowed_states = [\"To Do\"]\ntimeout_ms = 1500\n");
   PointJiraAt("http://127.0.0.1:" + std::to_string(ClosedPort()));

@@ -336,6 +336,35 @@ TEST_F(LookUpIssueCategoriesTest, OneSearchGivesEachFoundKeysCategory) {
   EXPECT_NE(searches[0].query.find("fields=status"), std::string::npos) << searches[0].query;
 }
 
+TEST_F(LookUpIssueCategoriesTest, AMovedIssueCountsUnderItsOldKeyWithOneMoreRequestEach) {
+  jira_.AddProject("NEW", "New home");
+  standin::IssueSeed moved;
+  moved.key = "NEW-5";
+  moved.previous_keys = {"OLD-9"};
+  moved.status = "In Progress";
+  jira_.AddIssue(moved);
+  IssueLookup lookup =
+      LookUpIssueCategories(*Client(jira_.base_url()), {"PROJ-1", "OLD-9", "PROJ-77"});
+  EXPECT_TRUE(lookup.answered) << lookup.problem;
+  EXPECT_EQ(lookup.searches, 1);
+  EXPECT_EQ(lookup.categories["OLD-9"].first, "In Progress");
+  EXPECT_EQ(lookup.moved["OLD-9"], "NEW-5");
+  EXPECT_EQ(lookup.categories["PROJ-1"], kToDo);
+  EXPECT_EQ(lookup.categories.count("PROJ-77"), 0u) << "still no such issue";
+  // The keys the search left out were asked for, and only those.
+  EXPECT_EQ(lookup.issue_requests, 2);
+  EXPECT_EQ(jira_.Requests("GET", "/issue/OLD-9").size(), 1u);
+  EXPECT_EQ(jira_.Requests("GET", "/issue/PROJ-77").size(), 1u);
+  EXPECT_TRUE(jira_.Requests("GET", "/issue/PROJ-1").empty());
+}
+
+TEST_F(LookUpIssueCategoriesTest, WithoutAMoveAnUnknownKeyCostsNoFurtherRequest) {
+  IssueLookup lookup = LookUpIssueCategories(*Client(jira_.base_url()), {"PROJ-1", "PROJ-77"});
+  EXPECT_TRUE(lookup.answered) << lookup.problem;
+  EXPECT_EQ(lookup.issue_requests, 0);
+  EXPECT_TRUE(jira_.Requests("GET", "/issue/").empty());
+}
+
 TEST_F(LookUpIssueCategoriesTest, A400NamingUnknownKeysLeavesThemOutAndSearchesOnceMore) {
   standin::Fault fault;
   fault.method = "GET";

@@ -119,6 +119,7 @@ struct IssueSeed {
   std::string reporter = "Ada Lovelace";
   std::string assignee;  // empty = unassigned
   std::vector<std::string> labels;
+  std::vector<std::string> previous_keys;  // seed JSON "previousKeys": keys before a move
   std::string priority = "Medium";
   std::string created;  // ISO timestamp; empty = now, each later seed 1 minute newer
   std::string updated;
@@ -191,7 +192,7 @@ class JiraStandin {
   // "description","subtask"}],"requiredFields":{field: message}}],
   // "issues":[{"key","summary","description","issueType","status","reporter",
   // "assignee","labels":[],"priority","created","updated","renderedDescription",
-  // "comments":["text"]}],
+  // "comments":["text"],"previousKeys":["OLD-1"] (a moved issue: found by them too)}],
   // "hidden":["KEY-1"], "serverInfo":{...}}. Returns false with *error on bad input.
   bool Seed(const nlohmann::json& seed, std::string* error);
 

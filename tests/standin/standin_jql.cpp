@@ -121,7 +121,11 @@ bool KeyLess(const std::string& a, const std::string& b) {
 
 std::vector<std::string> FieldValues(const std::string& field, const JqlFields& issue) {
   if (field == "project") return {issue.project};
-  if (field == "key" || field == "issuekey") return {issue.key};
+  if (field == "key" || field == "issuekey") {
+    std::vector<std::string> keys = {issue.key};
+    keys.insert(keys.end(), issue.previous_keys.begin(), issue.previous_keys.end());
+    return keys;
+  }
   if (field == "id") return {issue.id};
   if (field == "summary") return {issue.summary};
   if (field == "description") {

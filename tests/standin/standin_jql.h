@@ -17,6 +17,7 @@ namespace jiralink::standin::internal {
 struct JqlFields {
   std::string id;
   std::string key;
+  std::vector<std::string> previous_keys;  // a moved issue matches `key = OLD-1` too
   std::string project;
   std::string issue_type;
   std::string summary;

@@ -203,6 +203,7 @@ bool Model::AddIssue(const IssueSeed& seed, std::string* error) {
   issue.reporter = seed.reporter;
   issue.assignee = seed.assignee;
   issue.labels = seed.labels;
+  issue.previous_keys = seed.previous_keys;
   issue.created = seed.created.empty() ? NextCreatedTime() : seed.created;
   issue.updated = seed.updated.empty() ? issue.created : seed.updated;
   project->next_number = std::max(project->next_number, number + 1);
@@ -281,6 +282,7 @@ bool Model::Seed(const json& seed, std::string* error) {
       s.reporter = i.value("reporter", s.reporter);
       s.assignee = i.value("assignee", "");
       s.labels = i.value("labels", std::vector<std::string>{});
+      s.previous_keys = i.value("previousKeys", std::vector<std::string>{});
       s.priority = i.value("priority", s.priority);
       s.created = i.value("created", "");
       s.updated = i.value("updated", "");
@@ -308,6 +310,12 @@ IssueRecord* Model::FindIssue(const std::string& key_or_id) {
 const IssueRecord* Model::FindIssue(const std::string& key_or_id) const {
   for (const IssueRecord& issue : issues_) {
     if (issue.id == key_or_id || Lower(issue.key) == Lower(key_or_id)) return &issue;
+  }
+  // A moved issue, by a key it had before (after every current key).
+  for (const IssueRecord& issue : issues_) {
+    for (const std::string& old : issue.previous_keys) {
+      if (Lower(old) == Lower(key_or_id)) return &issue;
+    }
   }
   return nullptr;
 }
@@ -733,6 +741,7 @@ JqlFields Model::ToJqlFields(const IssueRecord& issue) const {
   JqlFields f;
   f.id = issue.id;
   f.key = issue.key;
+  f.previous_keys = issue.previous_keys;
   f.project = issue.project_key;
   const ProjectRecord* project = FindProject(issue.project_key);
   for (const IssueTypeSeed& t : project->issue_types) {

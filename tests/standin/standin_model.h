@@ -68,6 +68,9 @@ struct IssueRecord {
   std::string created;
   std::string updated;
   bool hidden = false;
+  // Keys the issue had before it was moved to another project; Jira still
+  // finds it by them (GET /issue/{old key}, JQL `key = OLD-1`).
+  std::vector<std::string> previous_keys;
   std::vector<CommentRecord> comments;
   std::vector<RemoteLinkRecord> links;
   std::vector<WorklogRecord> worklogs;

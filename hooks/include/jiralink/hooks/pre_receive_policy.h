@@ -83,6 +83,10 @@ struct IssueLookup {
   // Search requests made: 1, one more per further page (Jira caps pages: 50
   // to 100 issues), one more search after a 400 naming unknown keys.
   int searches = 0;
+  // Keys of moved issues (old key -> the key Jira has now), found by one
+  // GET /issue each; issue_requests counts those GETs (0 without a move).
+  std::map<std::string, std::string> moved;
+  int issue_requests = 0;
 };
 
 // Looks up `keys` (at least one).
@@ -93,7 +97,9 @@ using IssueLookupFn = std::function<IssueLookup(const std::vector<std::string>& 
 // the number of keys. A 400 whose messages name some of the keys (Jira
 // refuses a JQL naming a key that does not exist: "An issue with key 'X-1'
 // does not exist for field 'key'.") leaves those keys out as unknown and
-// searches once more for the rest.
+// searches once more for the rest. An issue moved to another project comes
+// back under its new key; the keys the search then left out are asked for
+// one by one (at most 20), so an old key still counts as that issue.
 IssueLookup LookUpIssueCategories(jira::Client& client, const std::vector<std::string>& keys);
 
 struct PolicyViolation {
