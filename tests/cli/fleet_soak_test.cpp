@@ -291,10 +291,13 @@ TEST_F(FleetSoak, ThreeHostsFourKilledDeliverersOneCommentAndLinkPerCommitAndKey
       },
       std::chrono::seconds(240));
   const double seconds = std::chrono::duration<double>(Clock::now() - began).count();
-  // The survivors stop cleanly (SIGTERM: exit 0, no sanitizer report).
+  // The survivors stop cleanly: exit 0 (no sanitizer report), or ended by
+  // the SIGTERM itself when a replacement had not installed its handler yet.
   for (Deliverer& deliverer : deliverers_) {
     int status = Stop(deliverer, SIGTERM);
-    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "wait status " << status;
+    EXPECT_TRUE((WIFEXITED(status) && WEXITSTATUS(status) == 0) ||
+                (WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM))
+        << "wait status " << status;
   }
   jira_.ClearFaults();
   ASSERT_TRUE(drained) << JobsIn(*box, outbox::JobState::kPending) << " jobs left after " << seconds
@@ -357,8 +360,10 @@ TEST_F(FleetSoak, ThreeHostsFourKilledDeliverersOneCommentAndLinkPerCommitAndKey
   // second plus those whose requests were late by up to the lag L from slot
   // to arrival (the process scheduled late on a loaded 2-core machine under
   // ASan, the connection set up, the stand-in's thread woken). We allow
-  // L = 200 ms: 4 requests over the budget.
-  constexpr int kTolerance = 4;
+  // L = 250 ms: 5 requests over the budget (observed: +1 usually, +3 with
+  // two CPU hogs beside the suite at load 8). Without the budget the busiest
+  // second holds hundreds, and the mean is checked with no tolerance.
+  constexpr int kTolerance = 5;
   ASSERT_FALSE(requests.empty());
   std::vector<Clock::time_point> arrivals;
   for (const auto& request : requests) arrivals.push_back(request.received);
