@@ -6,7 +6,9 @@
 // SQLite one being its baseline). Bytes per second are of Markdown input.
 //
 // Whole processes, as cgit and Gitea run `jiralink render` (one per page):
-// BM_ProcessStartup is `jiralink --version`; BM_RenderProcess/uncached and
+// BM_ProcessStartup is `jiralink --version`, beside its floor
+// BM_ProcessStartup/true (`true`: fork, exec and wait with no libraries but
+// libc, through the same pipes); BM_RenderProcess/uncached and
 // /cached render the corpus's largest document (calcite's history.md) with
 // --no-cache and from a warm cache; BM_RenderProcess/speedup runs the two
 // alternately and reports their ratio (wall and CPU) from the same run;
@@ -154,6 +156,15 @@ void BM_ProcessStartup(benchmark::State& state) {
   }
 }
 
+void BM_TrueProcess(benchmark::State& state) {
+  for (auto _ : state) {
+    if (RunProcess({"true"}).exit_code != 0) {
+      state.SkipWithError("true failed");
+      return;
+    }
+  }
+}
+
 void RenderProcess(benchmark::State& state, bool cached, const std::string& cache = "") {
   ProcessSetup setup(cache);
   std::vector<std::string> argv = {JIRALINK_BIN, "--config", setup.config, "render"};
@@ -220,6 +231,10 @@ void BM_RenderProcessRedisCached(benchmark::State& state) {
 }
 
 BENCHMARK(BM_ProcessStartup)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_TrueProcess)
+    ->Name("BM_ProcessStartup/true")
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 BENCHMARK(BM_RenderProcessUncached)
     ->Name("BM_RenderProcess/uncached")
     ->Unit(benchmark::kMillisecond)
