@@ -148,21 +148,25 @@ struct ProcessSetup {
 };
 
 void BM_ProcessStartup(benchmark::State& state) {
+  const double cpu_before = ChildrenCpuSeconds();
   for (auto _ : state) {
     if (RunProcess({JIRALINK_BIN, "--version"}).exit_code != 0) {
       state.SkipWithError("jiralink --version failed");
       return;
     }
   }
+  SetChildrenCpuCounter(state, cpu_before);
 }
 
 void BM_TrueProcess(benchmark::State& state) {
+  const double cpu_before = ChildrenCpuSeconds();
   for (auto _ : state) {
     if (RunProcess({"true"}).exit_code != 0) {
       state.SkipWithError("true failed");
       return;
     }
   }
+  SetChildrenCpuCounter(state, cpu_before);
 }
 
 void RenderProcess(benchmark::State& state, bool cached, const std::string& cache = "") {
@@ -173,16 +177,10 @@ void RenderProcess(benchmark::State& state, bool cached, const std::string& cach
     state.SkipWithError("jiralink render failed");
     return;
   }
+  const double cpu_before = ChildrenCpuSeconds();
   for (auto _ : state) RunProcess(argv, setup.document);
+  SetChildrenCpuCounter(state, cpu_before);
   state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(setup.document.size()));
-}
-
-// Seconds of CPU (user + system) used by the children waited for so far.
-double ChildrenCpuSeconds() {
-  rusage usage{};
-  getrusage(RUSAGE_CHILDREN, &usage);
-  return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
-         static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
 }
 
 // The cache's speed-up in one run: each iteration renders history.md once
