@@ -20,8 +20,6 @@ namespace jiralink::hooks {
 
 namespace {
 
-constexpr int kOutputPipeBytes = 1 << 20;
-
 void CloseFd(int* fd) {
   if (*fd >= 0) ::close(*fd);
   *fd = -1;
@@ -77,11 +75,6 @@ Status GitProcess::Start(const std::string& git_dir, const std::vector<std::stri
   int(&stdin_pipe)[2] = pipes[0];
   int(&stdout_pipe)[2] = pipes[1];
   int(&stderr_pipe)[2] = pipes[2];
-  // A pipe of 1 MiB (Linux's default limit for a user, fs/pipe-max-size)
-  // instead of 64 KiB for git's output: git writes without waiting for us
-  // while we scan and plan, and both sides wake up less often. Best effort:
-  // the default pipe works, only slower.
-  ::fcntl(stdout_pipe[0], F_SETPIPE_SZ, kOutputPipeBytes);
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, stdin_pipe[0], 0);
