@@ -15,7 +15,6 @@
 // BM_RenderProcess/redis_cached is /cached with [render] cache on Redis.
 #include <benchmark/benchmark.h>
 
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <chrono>
