@@ -54,7 +54,9 @@
 namespace {
 
 namespace fs = std::filesystem;
+using jiralink::bench::ChildrenCpuSeconds;
 using jiralink::bench::RunProcess;
+using jiralink::bench::SetChildrenCpuCounter;
 using jiralink::outbox::Job;
 
 constexpr int kMaxCommits = 4000;
@@ -219,11 +221,13 @@ void BM_GitLog(benchmark::State& state) {
       static_cast<std::size_t>(n) >= total
           ? repo.shas.back()
           : repo.shas[total - static_cast<std::size_t>(n) - 1] + ".." + repo.shas.back();
+  const double cpu_before = ChildrenCpuSeconds();
   for (auto _ : state) {
     std::string out =
         RunProcess({"git", "--git-dir=" + repo.git_dir(), "log", "--format=%B", range}).out;
     benchmark::DoNotOptimize(out);
   }
+  SetChildrenCpuCounter(state, cpu_before);
   state.SetItemsProcessed(state.iterations() * n);
 }
 BENCHMARK(BM_GitLog)->Arg(10)->Arg(100)->Arg(1000)->Unit(benchmark::kMillisecond)->UseRealTime();
@@ -320,6 +324,7 @@ void BM_PreReceive(benchmark::State& state) {
   const std::vector<std::string> argv = {JIRALINK_BIN, "--config", config, "hook", "pre-receive"};
   const std::vector<std::string> env = {"GIT_DIR=."};
   const std::string push = old_tip + " " + repo.shas.back() + " refs/heads/main\n";
+  const double cpu_before = ChildrenCpuSeconds();
   for (auto _ : state) {
     int code = RunProcess(argv, push, git_dir, env).exit_code;
     if (code != 0 && code != 1) {
@@ -327,6 +332,7 @@ void BM_PreReceive(benchmark::State& state) {
       return;
     }
   }
+  SetChildrenCpuCounter(state, cpu_before);
   state.SetItemsProcessed(state.iterations() * n);
 }
 BENCHMARK(BM_PreReceive)

@@ -6,14 +6,15 @@
 // SQLite one being its baseline). Bytes per second are of Markdown input.
 //
 // Whole processes, as cgit and Gitea run `jiralink render` (one per page):
-// BM_ProcessStartup is `jiralink --version`; BM_RenderProcess/uncached and
+// BM_ProcessStartup is `jiralink --version`, beside its floor
+// BM_ProcessStartup/true (`true`: fork, exec and wait with no libraries but
+// libc, through the same pipes); BM_RenderProcess/uncached and
 // /cached render the corpus's largest document (calcite's history.md) with
 // --no-cache and from a warm cache; BM_RenderProcess/speedup runs the two
 // alternately and reports their ratio (wall and CPU) from the same run;
 // BM_RenderProcess/redis_cached is /cached with [render] cache on Redis.
 #include <benchmark/benchmark.h>
 
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -146,12 +147,25 @@ struct ProcessSetup {
 };
 
 void BM_ProcessStartup(benchmark::State& state) {
+  const double cpu_before = ChildrenCpuSeconds();
   for (auto _ : state) {
     if (RunProcess({JIRALINK_BIN, "--version"}).exit_code != 0) {
       state.SkipWithError("jiralink --version failed");
       return;
     }
   }
+  SetChildrenCpuCounter(state, cpu_before);
+}
+
+void BM_TrueProcess(benchmark::State& state) {
+  const double cpu_before = ChildrenCpuSeconds();
+  for (auto _ : state) {
+    if (RunProcess({"true"}).exit_code != 0) {
+      state.SkipWithError("true failed");
+      return;
+    }
+  }
+  SetChildrenCpuCounter(state, cpu_before);
 }
 
 void RenderProcess(benchmark::State& state, bool cached, const std::string& cache = "") {
@@ -162,16 +176,10 @@ void RenderProcess(benchmark::State& state, bool cached, const std::string& cach
     state.SkipWithError("jiralink render failed");
     return;
   }
+  const double cpu_before = ChildrenCpuSeconds();
   for (auto _ : state) RunProcess(argv, setup.document);
+  SetChildrenCpuCounter(state, cpu_before);
   state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(setup.document.size()));
-}
-
-// Seconds of CPU (user + system) used by the children waited for so far.
-double ChildrenCpuSeconds() {
-  rusage usage{};
-  getrusage(RUSAGE_CHILDREN, &usage);
-  return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
-         static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
 }
 
 // The cache's speed-up in one run: each iteration renders history.md once
@@ -220,6 +228,10 @@ void BM_RenderProcessRedisCached(benchmark::State& state) {
 }
 
 BENCHMARK(BM_ProcessStartup)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_TrueProcess)
+    ->Name("BM_ProcessStartup/true")
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 BENCHMARK(BM_RenderProcessUncached)
     ->Name("BM_RenderProcess/uncached")
     ->Unit(benchmark::kMillisecond)

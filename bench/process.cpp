@@ -3,14 +3,29 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 
 extern char** environ;
 
 namespace jiralink::bench {
+
+double ChildrenCpuSeconds() {
+  rusage usage{};
+  getrusage(RUSAGE_CHILDREN, &usage);
+  return static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+         static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+}
+
+void SetChildrenCpuCounter(benchmark::State& state, double cpu_before) {
+  const double iterations =
+      static_cast<double>(std::max<benchmark::IterationCount>(1, state.iterations()));
+  state.counters["cpu_ms"] = (ChildrenCpuSeconds() - cpu_before) / iterations * 1e3;
+}
 
 ProcessRun RunProcess(const std::vector<std::string>& argv, const std::string& input,
                       const std::string& cwd, const std::vector<std::string>& env) {

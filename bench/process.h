@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include <benchmark/benchmark.h>
+
 namespace jiralink::bench {
 
 struct ProcessRun {
@@ -18,6 +20,16 @@ struct ProcessRun {
 // before it writes much: git, fast-import and jiralink all do.
 ProcessRun RunProcess(const std::vector<std::string>& argv, const std::string& input = "",
                       const std::string& cwd = "", const std::vector<std::string>& env = {});
+
+// Seconds of CPU (user + system) used by the children waited for so far
+// (getrusage RUSAGE_CHILDREN: a process's own and its waited-for children's,
+// e.g. the git that jiralink runs). A busy machine disturbs it less than wall
+// time.
+double ChildrenCpuSeconds();
+
+// Sets the counter cpu_ms: the children's CPU per iteration since
+// `cpu_before` (a ChildrenCpuSeconds() taken before the loop).
+void SetChildrenCpuCounter(benchmark::State& state, double cpu_before);
 
 // The jira-standin program beside the jiralink binary (JIRALINK_BIN's build
 // tree), on an ephemeral loopback port, seeded from `seed_path` (see

@@ -8,6 +8,13 @@
 #   ca-certificates: TLS is verified by default. Suggests the hiredis library
 #   of the headers it was built with (libhiredis0.14 on bookworm): loaded with
 #   dlopen() only when [render] cache names a Redis server.
+# - Static-Built-Using (Debian policy 7.8/7.9, deb-control(5)): the source
+#   packages whose code is compiled in: the header-only libraries always, and
+#   with JIRALINK_STATIC_LIBS the static archives, toml++ and libstdc++
+#   (cmake/static_libraries.cmake), which then leave Depends. It tells the
+#   archive that a security update of one of them needs a rebuild of jiralink.
+#   Not Built-Using: that field is for sources kept for license compliance,
+#   which these permissive licenses (and GCC's runtime exception) do not need.
 # - No file under /etc, so no conffile: the settings are site-specific (Jira
 #   URL, token file), so the package ships the commented example in
 #   /usr/share/doc/jiralink/examples/config.toml, and the admin copies it to
@@ -42,6 +49,31 @@ set(CPACK_DEBIAN_PACKAGE_DESCRIPTION
  commits that mention issue keys, and a delivery worker posts them exactly
  once. Markdown rendered for cgit or Gitea/Forgejo links Jira keys, and Jira
  issues can be listed and created from vulnerability reports.")
+# "<source> (= <version>)" of the package owning each compiled-in file; none
+# without dpkg-query (not Debian).
+find_program(JIRALINK_DPKG_QUERY dpkg-query)
+set(jiralink_built_using "")
+if(JIRALINK_DPKG_QUERY)
+  foreach(file IN LISTS JIRALINK_COMPILED_IN_FILES)
+    file(REAL_PATH "${file}" file)
+    execute_process(COMMAND ${JIRALINK_DPKG_QUERY} -S "${file}" OUTPUT_VARIABLE owner
+                    RESULT_VARIABLE failed ERROR_QUIET)
+    if(failed)
+      message(WARNING "Static-Built-Using: no Debian package owns ${file}")
+      continue()
+    endif()
+    string(REGEX REPLACE ":.*" "" owner "${owner}")  # "libre2-dev:amd64: /usr/..." -> libre2-dev
+    execute_process(COMMAND ${JIRALINK_DPKG_QUERY} -W "-f=\${source:Package} (= \${source:Version})"
+                            "${owner}"
+                    OUTPUT_VARIABLE source)
+    list(APPEND jiralink_built_using "${source}")
+  endforeach()
+  list(REMOVE_DUPLICATES jiralink_built_using)
+  list(SORT jiralink_built_using)
+endif()
+string(REPLACE ";" ", " CPACK_JIRALINK_STATIC_BUILT_USING "${jiralink_built_using}")
+set(CPACK_POST_BUILD_SCRIPTS ${CMAKE_CURRENT_LIST_DIR}/static_built_using.cmake)
+
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     ${CMAKE_CURRENT_LIST_DIR}/debian/postinst ${CMAKE_CURRENT_LIST_DIR}/debian/postrm)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)

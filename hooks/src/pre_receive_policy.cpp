@@ -257,7 +257,9 @@ Status PushPolicy::ReadCommits(const std::string& git_dir, const std::vector<Ref
       git_dir, {"rev-list", "--no-commit-header", kPolicyFormat, "--stdin", "--not", "--all"},
       std::move(tips));
   if (!status.ok()) return status;
-  std::vector<std::vector<std::string>> parents;
+  // Each commit's parents as git wrote them ("<sha> <sha>"), split only by
+  // the walk below: one string per commit, not one per parent.
+  std::vector<std::string> parents;
   RecordSplitter splitter;
   std::string_view fields[kFields];
   bool more = true;
@@ -270,14 +272,7 @@ Status PushPolicy::ReadCommits(const std::string& git_dir, const std::vector<Ref
       commit.author_name = std::string(fields[2]);
       commit.author_email = std::string(fields[3]);
       Classify(fields[4], &commit);
-      std::vector<std::string> own;
-      std::string_view list = fields[1];
-      while (!list.empty()) {
-        std::size_t space = list.find(' ');
-        own.emplace_back(list.substr(0, space));
-        list = space == std::string_view::npos ? std::string_view() : list.substr(space + 1);
-      }
-      parents.push_back(std::move(own));
+      parents.emplace_back(fields[1]);
       commits->push_back(std::move(commit));
     }
   }
@@ -286,7 +281,8 @@ Status PushPolicy::ReadCommits(const std::string& git_dir, const std::vector<Ref
   if (!splitter.empty()) return Status::Internal("git rev-list ended inside a commit record");
 
   // Which commits a protected branch's new tip reaches (within the new ones).
-  std::unordered_map<std::string, std::size_t> index;
+  // Keys view the commits' shas, which stay put from here on.
+  std::unordered_map<std::string_view, std::size_t> index;
   for (std::size_t i = 0; i < commits->size(); ++i) index.emplace((*commits)[i].sha, i);
   std::vector<char> reached(commits->size(), 0);
   for (const RefUpdate& update : updates) {
@@ -303,8 +299,10 @@ Status PushPolicy::ReadCommits(const std::string& git_dir, const std::vector<Ref
       stack.pop_back();
       PolicyCommit& commit = (*commits)[at];
       if (commit.required_on.empty()) commit.required_on = branch;
-      for (const std::string& parent : parents[at]) {
-        auto found = index.find(parent);
+      for (std::string_view list = parents[at]; !list.empty();) {
+        const std::size_t space = list.find(' ');
+        auto found = index.find(list.substr(0, space));
+        list = space == std::string_view::npos ? std::string_view() : list.substr(space + 1);
         if (found == index.end() || reached[found->second] != 0) continue;
         reached[found->second] = 1;
         stack.push_back(found->second);

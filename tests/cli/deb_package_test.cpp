@@ -69,10 +69,32 @@ TEST(DebPackageTest, ControlFieldsScriptsAndFiles) {
   EXPECT_EQ(Field(deb, "Suggests"), "libhiredis0.14");
   const std::set<std::string> depends = Packages(Field(deb, "Depends"));
   // libcurl4 is loaded with dlopen(): only the explicit entry declares it.
-  for (const char* needed : {"libcurl4", "git", "libc6", "libstdc++6", "libre2-9", "libsqlite3-0",
-                             "libcmark-gfm0.29.0.gfm.6", "libtomlplusplus3"}) {
+  // libstdc++6: jiralink-serve links it (jiralink itself does with
+  // JIRALINK_STATIC_LIBS off).
+  for (const char* needed : {"libcurl4", "git", "libc6", "libstdc++6", "libmicrohttpd12"}) {
     EXPECT_EQ(depends.count(needed), 1u) << needed << " missing from " << Field(deb, "Depends");
   }
+  // The libraries compiled in with JIRALINK_STATIC_LIBS (cmake/static_libraries.cmake)
+  // leave Depends and are named in Static-Built-Using instead, as source
+  // packages with exact versions; the header-only ones are compiled in either way.
+  const std::set<std::string> built_using = Packages(Field(deb, "Static-Built-Using"));
+  for (const char* library :
+       {"libre2-9", "libsqlite3-0", "libcmark-gfm0.29.0.gfm.6",
+        "libcmark-gfm-extensions0.29.0.gfm.6", "libtomlplusplus3", "libxxhash0"}) {
+    EXPECT_EQ(depends.count(library), JIRALINK_STATIC_LIBS ? 0u : 1u)
+        << library << " in Depends: " << Field(deb, "Depends");
+  }
+  for (const char* source : {"re2", "sqlite3", "cmark-gfm", "xxhash", "tomlplusplus"}) {
+    EXPECT_EQ(built_using.count(source), JIRALINK_STATIC_LIBS ? 1u : 0u)
+        << source << " in Static-Built-Using: " << Field(deb, "Static-Built-Using");
+  }
+  for (const char* source : {"nlohmann-json3", "cli11"}) {
+    EXPECT_EQ(built_using.count(source), 1u)
+        << source << " missing from Static-Built-Using: " << Field(deb, "Static-Built-Using");
+  }
+  EXPECT_NE(Field(deb, "Static-Built-Using").find("(= "), std::string::npos)
+      << "exact source versions";
+  EXPECT_TRUE(Field(deb, "Built-Using").empty()) << "Built-Using is for license compliance only";
 
   // Maintainer scripts, and no conffile: nothing is shipped under /etc.
   TempDir control;
