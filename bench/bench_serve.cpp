@@ -31,6 +31,7 @@
 #include "jiralink/outbox/sqlite_outbox.h"
 #include "jiralink/serve/http_server.h"
 #include "jiralink/serve/issues_pages.h"
+#include "jiralink/serve/merge_request_event.h"
 #include "jiralink/serve/webhook_handler.h"
 #include "process.h"
 
@@ -116,6 +117,32 @@ Service& TheService() {
   return service;
 }
 
+// A /proc file's first bytes ("" once the thread is gone).
+std::string ReadSmallFile(const std::string& path) {
+  std::string text(256, '\0');
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) return "";
+  text.resize(std::fread(text.data(), 1, text.size(), f));
+  std::fclose(f);
+  return text;
+}
+
+// CPU time (user + system, ns) used so far by this process's server threads:
+// libmicrohttpd names its request threads "MHD-worker". The clients are the
+// benchmark's own threads, so the process's total would count both.
+std::int64_t ServerCpuNanos() {
+  std::int64_t total = 0;
+  std::error_code error;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task", error)) {
+    std::string base = task.path().string();
+    std::string comm = ReadSmallFile(base + "/comm");
+    if (comm.rfind("MHD-", 0) != 0) continue;
+    // schedstat: time on CPU (ns), time waiting to run, time slices.
+    total += std::strtoll(ReadSmallFile(base + "/schedstat").c_str(), nullptr, 10);
+  }
+  return total;
+}
+
 void Post(benchmark::State& state, const char* path) {
   Service& service = TheService();
   httplib::Client client("127.0.0.1", service.server->port());
@@ -124,6 +151,9 @@ void Post(benchmark::State& state, const char* path) {
   httplib::Headers headers = {{"X-Gitlab-Token", kSecret},
                               {"X-Gitlab-Event", "Merge Request Hook"}};
   int failures = 0;
+  // Thread 0 samples the server's CPU time around the run (the other
+  // threads start and stop within a request of it).
+  std::int64_t server_cpu = state.thread_index() == 0 ? ServerCpuNanos() : 0;
   for (auto _ : state) {
     std::string body = service.NextBody();
     auto result = client.Post(path, headers, body, "application/json");
@@ -131,6 +161,12 @@ void Post(benchmark::State& state, const char* path) {
   }
   if (failures > 0) state.SkipWithError("some requests failed");
   state.SetItemsProcessed(state.iterations());
+  if (state.thread_index() == 0) {
+    // Per request of all threads (each thread ran state.iterations()).
+    state.counters["server_cpu_us"] =
+        benchmark::Counter(static_cast<double>(ServerCpuNanos() - server_cpu) / 1e3 /
+                           static_cast<double>(state.iterations() * state.threads()));
+  }
 }
 
 void BM_WebhookAccept(benchmark::State& state) { Post(state, "/hooks/gitlab"); }
@@ -138,6 +174,21 @@ void BM_NoopRoute(benchmark::State& state) { Post(state, "/_noop"); }
 
 BENCHMARK(BM_WebhookAccept)->Threads(8)->UseRealTime()->MinTime(2.0);
 BENCHMARK(BM_NoopRoute)->Threads(8)->UseRealTime()->MinTime(2.0);
+
+// The payload parse alone, one thread: ParsePayload (keeps only the keys the
+// handler reads) against parsing the whole document (nlohmann's DOM parser).
+void BM_ParsePayload(benchmark::State& state) {
+  std::string text = TheService().NextBody();
+  for (auto _ : state) benchmark::DoNotOptimize(serve::ParsePayload(text));
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(text.size()));
+}
+void BM_ParseWholeJson(benchmark::State& state) {
+  std::string text = TheService().NextBody();
+  for (auto _ : state) benchmark::DoNotOptimize(nlohmann::json::parse(text));
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(text.size()));
+}
+BENCHMARK(BM_ParsePayload);
+BENCHMARK(BM_ParseWholeJson);
 
 // The pages' server: its own service, against the stand-in Jira.
 struct PagesService {
