@@ -6,6 +6,8 @@
 //                     transaction (SQLite, WAL) before the 200
 //   BM_NoopRoute      the same requests and bodies to POST /_noop on the same
 //                     server: read the body, answer 204 (the HTTP baseline)
+//   BM_ParsePayload   ParsePayload of one such body, one thread, against
+//   BM_ParseWholeJson   nlohmann's DOM parse of the whole body (its baseline)
 //   BM_IssuesPage/cold  GET the "View Jira issues" list (20 issues) of a
 //                     repository with [issues] cache_seconds = 0: every
 //                     request is a search on the stand-in Jira (the
@@ -15,9 +17,20 @@
 //
 // Both run 8 benchmark threads, each a keep-alive HTTP client (cpp-httplib),
 // against one in-process server (libmicrohttpd, its default 8 request
-// threads), whose outbox leaves checkpoints to delivery, as `serve`'s does. Items/s
-// is requests per second; their ratio is what the outbox and the handler
-// cost over plain HTTP.
+// threads), whose outbox leaves checkpoints to delivery, as `serve`'s does
+// (no delivery runs here: the WAL grows until SQLite's own checkpoint at
+// 16384 pages). Items/s is requests per second; their ratio is what the
+// outbox and the handler cost over plain HTTP. server_cpu_us is the CPU time
+// of the server's threads per request, less disturbed by a loaded machine
+// than requests/s.
+//
+// Where a webhook's server CPU goes (2026-12-01, loaded 2-core VM; method
+// and the full table in docs/DEVELOPMENT.md), ~215 us per request against
+// ~21 us for the no-op route: the outbox transaction 46% (SQLite 23%, WAL
+// write in the kernel 15%, checkpoint 3%, fcntl locks 2%, WAL checksums 2%),
+// JSON 20%, malloc/free 8%, kernel TCP send 8% and receive 3%,
+// libmicrohttpd 1.5%, group commit 1.3%, event + planning 1.6%, the secret
+// check 0.1%. With 16 KiB outbox pages it was ~287 us, the transaction 56%.
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
@@ -31,6 +44,7 @@
 #include "jiralink/outbox/sqlite_outbox.h"
 #include "jiralink/serve/http_server.h"
 #include "jiralink/serve/issues_pages.h"
+#include "jiralink/serve/merge_request_event.h"
 #include "jiralink/serve/webhook_handler.h"
 #include "process.h"
 
@@ -116,6 +130,32 @@ Service& TheService() {
   return service;
 }
 
+// A /proc file's first bytes ("" once the thread is gone).
+std::string ReadSmallFile(const std::string& path) {
+  std::string text(256, '\0');
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) return "";
+  text.resize(std::fread(text.data(), 1, text.size(), f));
+  std::fclose(f);
+  return text;
+}
+
+// CPU time (user + system, ns) used so far by this process's server threads:
+// libmicrohttpd names its request threads "MHD-worker". The clients are the
+// benchmark's own threads, so the process's total would count both.
+std::int64_t ServerCpuNanos() {
+  std::int64_t total = 0;
+  std::error_code error;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task", error)) {
+    std::string base = task.path().string();
+    std::string comm = ReadSmallFile(base + "/comm");
+    if (comm.rfind("MHD-", 0) != 0) continue;
+    // schedstat: time on CPU (ns), time waiting to run, time slices.
+    total += std::strtoll(ReadSmallFile(base + "/schedstat").c_str(), nullptr, 10);
+  }
+  return total;
+}
+
 void Post(benchmark::State& state, const char* path) {
   Service& service = TheService();
   httplib::Client client("127.0.0.1", service.server->port());
@@ -124,6 +164,9 @@ void Post(benchmark::State& state, const char* path) {
   httplib::Headers headers = {{"X-Gitlab-Token", kSecret},
                               {"X-Gitlab-Event", "Merge Request Hook"}};
   int failures = 0;
+  // Thread 0 samples the server's CPU time around the run (the other
+  // threads start and stop within a request of it).
+  std::int64_t server_cpu = state.thread_index() == 0 ? ServerCpuNanos() : 0;
   for (auto _ : state) {
     std::string body = service.NextBody();
     auto result = client.Post(path, headers, body, "application/json");
@@ -131,6 +174,12 @@ void Post(benchmark::State& state, const char* path) {
   }
   if (failures > 0) state.SkipWithError("some requests failed");
   state.SetItemsProcessed(state.iterations());
+  if (state.thread_index() == 0) {
+    // Per request of all threads (each thread ran state.iterations()).
+    state.counters["server_cpu_us"] =
+        benchmark::Counter(static_cast<double>(ServerCpuNanos() - server_cpu) / 1e3 /
+                           static_cast<double>(state.iterations() * state.threads()));
+  }
 }
 
 void BM_WebhookAccept(benchmark::State& state) { Post(state, "/hooks/gitlab"); }
@@ -138,6 +187,21 @@ void BM_NoopRoute(benchmark::State& state) { Post(state, "/_noop"); }
 
 BENCHMARK(BM_WebhookAccept)->Threads(8)->UseRealTime()->MinTime(2.0);
 BENCHMARK(BM_NoopRoute)->Threads(8)->UseRealTime()->MinTime(2.0);
+
+// The payload parse alone, one thread: ParsePayload (keeps only the keys the
+// handler reads) against parsing the whole document (nlohmann's DOM parser).
+void BM_ParsePayload(benchmark::State& state) {
+  std::string text = TheService().NextBody();
+  for (auto _ : state) benchmark::DoNotOptimize(serve::ParsePayload(text));
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(text.size()));
+}
+void BM_ParseWholeJson(benchmark::State& state) {
+  std::string text = TheService().NextBody();
+  for (auto _ : state) benchmark::DoNotOptimize(nlohmann::json::parse(text));
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(text.size()));
+}
+BENCHMARK(BM_ParsePayload);
+BENCHMARK(BM_ParseWholeJson);
 
 // The pages' server: its own service, against the stand-in Jira.
 struct PagesService {

@@ -833,11 +833,14 @@ Status OpenSqliteOutbox(const std::string& path, std::unique_ptr<Outbox>* out,
   int persist_wal = 1;
   sqlite3_file_control(db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist_wal);
   // WAL lets hooks add jobs while a worker reads; NORMAL sync is durable
-  // across process crashes, which is what a killed worker needs. 16 KiB
-  // pages (new files only; set before WAL mode) hold several jobs with their
-  // commit messages each: a push's insert touches fewer pages.
+  // across process crashes, which is what a killed worker needs. 4 KiB
+  // pages (new files only; set before WAL mode): a commit writes every page
+  // it changed whole into the WAL (and checksums it), and a webhook's or a
+  // small push's transaction changes ~6 pages (jobs, its two indexes,
+  // messages, its index, sqlite_sequence); 16 KiB pages made that ~96 KiB
+  // per transaction (BM_WebhookAccept, docs/DEVELOPMENT.md).
   std::string setup =
-      "PRAGMA page_size = 16384; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
+      "PRAGMA page_size = 4096; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
       "PRAGMA journal_size_limit = 4194304;";
   if (checkpoints == Checkpoints::kOnlyWhenLarge) {
     setup += " PRAGMA wal_autocheckpoint = 16384;";

@@ -16,6 +16,8 @@
 #include <cstring>
 #include <string_view>
 
+#include "stage_timing.h"
+
 namespace jiralink::serve {
 
 namespace {
@@ -262,6 +264,9 @@ MHD_Result OnRequest(void* cls, MHD_Connection* connection, const char* url, con
   if (request->route == Route::kNoop) {
     return Respond(connection, MHD_HTTP_NO_CONTENT, "", "text/plain");
   }
+  timing::Add(
+      timing::kBody,
+      std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - request->begun).count());
   if (request->too_large) {
     state.handler->metrics().Rejected(request->forge, RejectReason::kTooLarge);
     return RespondJson(connection, MHD_HTTP_CONTENT_TOO_LARGE,

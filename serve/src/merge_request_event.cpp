@@ -1,6 +1,9 @@
 #include "jiralink/serve/merge_request_event.h"
 
 #include <initializer_list>
+#include <string>
+#include <utility>
+#include <vector>
 
 namespace jiralink::serve {
 namespace {
@@ -189,12 +192,95 @@ bool IsReadKey(std::string_view key) {
 
 }  // namespace
 
+namespace {
+
+// Builds the document of ParsePayload: the values of read keys are built as
+// a DOM parser would; the values of other keys (whole objects and arrays) are
+// only lexed, never stored. Faster than a parser callback, which builds each
+// dropped value before it is thrown away.
+class KeepReadKeys final : public nlohmann::json_sax<json> {
+ public:
+  bool null() override { return Value(json(nullptr)); }
+  bool boolean(bool value) override { return Value(json(value)); }
+  bool number_integer(number_integer_t value) override { return Value(json(value)); }
+  bool number_unsigned(number_unsigned_t value) override { return Value(json(value)); }
+  bool number_float(number_float_t value, const string_t& /*text*/) override {
+    return Value(json(value));
+  }
+  bool string(string_t& value) override { return Value(json(std::move(value))); }
+  bool binary(binary_t& /*value*/) override { return false; }  // not in JSON text
+  bool start_object(std::size_t /*elements*/) override { return Open(json::value_t::object); }
+  bool key(string_t& key) override {
+    if (skipped_ > 0) return true;
+    skip_next_ = !IsReadKey(key);
+    if (!skip_next_) key_ = std::move(key);
+    return true;
+  }
+  bool end_object() override { return Close(); }
+  bool start_array(std::size_t /*elements*/) override { return Open(json::value_t::array); }
+  bool end_array() override { return Close(); }
+  bool parse_error(std::size_t /*position*/, const std::string& /*last_token*/,
+                   const nlohmann::detail::exception& /*error*/) override {
+    return false;
+  }
+
+  json Take() { return std::move(root_); }
+
+ private:
+  // A scalar, or a container that opens (then `open` is its place).
+  bool Value(json value, json** open = nullptr) {
+    if (skipped_ > 0 || skip_next_) {
+      skip_next_ = false;
+      return true;
+    }
+    json* place = nullptr;
+    if (stack_.empty()) {
+      root_ = std::move(value);
+      place = &root_;
+    } else if (stack_.back()->is_object()) {
+      place = &((*stack_.back())[key_] = std::move(value));
+    } else {
+      stack_.back()->push_back(std::move(value));
+      place = &stack_.back()->back();
+    }
+    if (open != nullptr) *open = place;
+    return true;
+  }
+  bool Open(json::value_t type) {
+    if (skipped_ > 0 || skip_next_) {
+      skip_next_ = false;
+      ++skipped_;
+      return true;
+    }
+    json* place = nullptr;
+    Value(json(type), &place);
+    stack_.push_back(place);
+    return true;
+  }
+  bool Close() {
+    if (skipped_ > 0) {
+      --skipped_;
+    } else {
+      stack_.pop_back();
+    }
+    return true;
+  }
+
+  json root_;
+  std::vector<json*> stack_;  // the open containers being kept, innermost last
+  std::string key_;           // the kept key whose value comes next
+  bool skip_next_ = false;    // the next value belongs to a dropped key
+  int skipped_ = 0;           // depth inside a dropped object or array
+};
+
+}  // namespace
+
 json ParsePayload(std::string_view body) {
-  json::parser_callback_t keep_read_keys = [](int /*depth*/, json::parse_event_t event,
-                                              json& parsed) {
-    return event != json::parse_event_t::key || IsReadKey(parsed.get_ref<const std::string&>());
-  };
-  return json::parse(body, keep_read_keys, /*allow_exceptions=*/false);
+  KeepReadKeys keep;
+  if (!json::sax_parse(body, &keep, json::input_format_t::json, /*strict=*/true)) {
+    return json(json::value_t::discarded);
+  }
+  return keep.Take();
 }
 
 const char* ForgeName(Forge forge) {

@@ -1,6 +1,7 @@
 #include "jiralink/serve/webhook_handler.h"
 
 #include <cstdio>
+#include <optional>
 #include <vector>
 
 #include "jiralink/core/closing_keywords.h"
@@ -8,6 +9,7 @@
 #include "jiralink/core/key_scanner.h"
 #include "jiralink/serve/merge_request_jobs.h"
 #include "jiralink/serve/signature.h"
+#include "stage_timing.h"
 
 namespace jiralink::serve {
 
@@ -132,6 +134,7 @@ void WebhookHandler::Remember(const std::string& name,
 Status WebhookHandler::Commit(const std::vector<outbox::Job>& jobs, std::vector<bool>* is_new) {
   PendingWrite mine;
   mine.jobs = &jobs;
+  timing::Scope timed_wait(timing::kCommitWait);
   std::unique_lock<std::mutex> lock(queue_mutex_);
   queue_.push_back(&mine);
   queue_changed_.wait(lock, [&] { return mine.done || queue_.front() == &mine; });
@@ -141,7 +144,9 @@ Status WebhookHandler::Commit(const std::vector<outbox::Job>& jobs, std::vector<
     std::vector<PendingWrite*> group(queue_.begin(), queue_.end());
     lock.unlock();
     Status status;
+    timing::Add(timing::kGroupSize, static_cast<std::int64_t>(group.size()));
     {
+      timing::Scope timed_transaction(timing::kTransaction);
       std::lock_guard<std::mutex> outbox_lock(outbox_mutex_);
       std::unique_ptr<outbox::EnqueueBatch> batch;
       status = outbox_->StartEnqueue(&batch);
@@ -185,6 +190,7 @@ WebhookResponse WebhookHandler::Reject(Forge forge, RejectReason reason, int sta
 
 WebhookResponse WebhookHandler::Handle(Forge forge, const HeaderLookup& headers,
                                        std::string_view body) {
+  timing::Scope timed_handle(timing::kHandle);
   // 1. The secret header.
   SecretHeader secret_header = FindSecretHeader(forge, headers);
   if (secret_header.value.empty()) {
@@ -192,6 +198,7 @@ WebhookResponse WebhookHandler::Handle(Forge forge, const HeaderLookup& headers,
                   "missing " + std::string(secret_header.name) + " header", "");
   }
   // 2. JSON.
+  std::optional<timing::Scope> timed(std::in_place, timing::kJson);
   if (!JsonNestingWithin(body, kMaxJsonDepth)) {
     return Reject(forge, RejectReason::kBadJson, 400,
                   "the body nests deeper than " + std::to_string(kMaxJsonDepth) + " levels", "");
@@ -201,6 +208,7 @@ WebhookResponse WebhookHandler::Handle(Forge forge, const HeaderLookup& headers,
     return Reject(forge, RejectReason::kBadJson, 400, "the body is not a JSON object", "");
   }
   // 3. The repository's settings and secret.
+  timed.emplace(timing::kAuth);
   std::string name = RepositoryOf(forge, payload);
   std::shared_ptr<const Repository> repository = Find(name);
   if (!repository->secret_status.ok()) {
@@ -217,6 +225,7 @@ WebhookResponse WebhookHandler::Handle(Forge forge, const HeaderLookup& headers,
   }
   Remember(name, repository);
   // 5, 6. The event.
+  timed.emplace(timing::kEvent);
   MergeRequestEvent event;
   if (Status status = ParseMergeRequestEvent(forge, EventHeader(forge, headers), payload, &event);
       !status.ok()) {
@@ -236,6 +245,7 @@ WebhookResponse WebhookHandler::Handle(Forge forge, const HeaderLookup& headers,
   plan.site = repository->site;
   plan.transitions_enabled = repository->settings.transitions.enabled;
   PlanMergeRequestJobs(event, *repository->scanner, *repository->closing, plan, &jobs);
+  timed.reset();
   int added = 0;
   int duplicates = 0;
   if (!jobs.empty()) {

@@ -193,6 +193,32 @@ TEST(MergeRequestEvent, ParsePayloadKeepsEverythingThatIsRead) {
   EXPECT_TRUE(ParsePayload("{\"a\":").is_discarded());
 }
 
+TEST(MergeRequestEvent, ParsePayloadDropsWholeValuesOfUnreadKeys) {
+  // "labels" and "assignees" are not read: nothing inside them (not even a
+  // read key such as "title") reaches the result; read keys keep all of
+  // their value, arrays and scalars of every type included.
+  nlohmann::json parsed = ParsePayload(R"({
+    "labels": [{"title": "bug", "url": "u"}, [1, {"name": "x"}]],
+    "object_attributes": {"title": "PROJ-1", "iid": 7, "assignees": [{"name": "n"}],
+                          "url": null, "source": {"web_url": "w", "extra": {"ref": 1}}},
+    "changes": {"title": {"previous": "a", "current": "b"}},
+    "title": [true, false, 1.5, -2, "s", {"ref": "r", "deep": [1]}],
+    "title": "last wins"
+  })");
+  nlohmann::json expected = {
+      {"object_attributes",
+       {{"title", "PROJ-1"}, {"iid", 7}, {"url", nullptr}, {"source", {{"web_url", "w"}}}}},
+      {"changes", {{"title", nlohmann::json::object()}}},
+      {"title", "last wins"}};
+  EXPECT_EQ(parsed, expected) << parsed.dump();
+  EXPECT_EQ(ParsePayload(R"([{"labels": 1, "title": [2]}, 3])"),
+            nlohmann::json::parse(R"([{"title": [2]}, 3])"));
+  EXPECT_EQ(ParsePayload("\"text\""), nlohmann::json("text"));
+  EXPECT_TRUE(ParsePayload("{\"labels\": [1, 2}").is_discarded());
+  EXPECT_TRUE(ParsePayload("{\"title\": \"a\"} trailing").is_discarded());
+  EXPECT_TRUE(ParsePayload("").is_discarded());
+}
+
 TEST(MergeRequestEvent, BranchUrlsPerForge) {
   EXPECT_EQ(BranchUrl(Forge::kGitLab, "https://gl.example/g/p", "feature/x y"),
             "https://gl.example/g/p/-/tree/feature/x%20y");
