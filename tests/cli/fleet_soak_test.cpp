@@ -34,6 +34,7 @@
 #include <gtest/gtest.h>
 
 #include "../hooks/git_fixture.h"
+#include "exactly_once_checks.h"
 #include "jiralink/outbox/postgres_outbox.h"
 #include "standin.h"
 #include "support/postgres_server.h"
@@ -67,12 +68,6 @@ struct Deliverer {
   int host = 0;
   pid_t pid = -1;
 };
-
-int CountContaining(const std::vector<std::string>& texts, const std::string& part) {
-  int count = 0;
-  for (const std::string& text : texts) count += text.find(part) != std::string::npos;
-  return count;
-}
 
 // A processed request: answered 2xx, or a lost reply (status 0), which the
 // faults below only ever make after Jira applied the request.
@@ -308,26 +303,9 @@ TEST_F(FleetSoak, ThreeHostsFourKilledDeliverersOneCommentAndLinkPerCommitAndKey
   EXPECT_EQ(JobsIn(*box, outbox::JobState::kDead), 0);
   EXPECT_EQ(JobsIn(*box, outbox::JobState::kSkipped), 0);
   EXPECT_EQ(JobsIn(*box, outbox::JobState::kDone), static_cast<std::int64_t>(pairs));
-  for (const auto& [key, shas] : shas_by_key) {
-    std::vector<std::string> bodies;
-    for (const auto& comment : jira_.Comments(key)) bodies.push_back(comment.value("body", ""));
-    auto links = jira_.RemoteLinks(key);
-    EXPECT_EQ(bodies.size(), shas.size()) << key;
-    EXPECT_EQ(links.size(), shas.size()) << key;
-    for (const std::string& sha : shas) {
-      std::string url = "https://git.example.com/platform/api/-/commit/" + sha;
-      EXPECT_EQ(CountContaining(bodies, url), 1) << key << " " << sha;
-      int with_url = 0;
-      for (const auto& link : links) with_url += link["object"]["url"] == url;
-      EXPECT_EQ(with_url, 1) << key << " " << sha;
-    }
-  }
+  ExpectOneCommentAndLinkPerCommitAndKey(jira_, "https://git.example.com/platform/api/-/commit/",
+                                         shas_by_key, closed);
   for (const std::string& key : closed) {
-    EXPECT_EQ(jira_.Resolution(key), "Done") << key;
-    std::vector<std::string> bodies;
-    for (const auto& comment : jira_.Comments(key)) bodies.push_back(comment.value("body", ""));
-    ASSERT_EQ(bodies.size(), 1u) << key;
-    EXPECT_EQ(bodies[0].rfind("Issue solved with [", 0), 0u) << bodies[0];
     int transitions = 0;
     for (const auto& request : jira_.Requests("POST", "/issue/" + key + "/transitions")) {
       transitions += Processed(request);
