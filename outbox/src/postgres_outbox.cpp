@@ -398,10 +398,13 @@ class PostgresEnqueueBatch final : public EnqueueBatch {
     if (!status.ok()) return status;
     // NOTIFY is delivered with the commit: a listener never wakes for jobs
     // it cannot see yet. Both in one round trip.
+    // A failed NOTIFY skips the COMMIT and leaves the transaction aborted:
+    // the batch stays "in transaction" so that its destructor rolls back and
+    // a long-lived connection (serve) is usable again.
     status =
         db_->Run(any_added_ ? "NOTIFY jiralink_jobs; COMMIT" : "COMMIT", "commit the push's jobs");
-    in_transaction_ = false;
     if (!status.ok()) return status;
+    in_transaction_ = false;
     if (is_new != nullptr) *is_new = std::move(is_new_);
     is_new_.clear();
     return Status::Ok();
