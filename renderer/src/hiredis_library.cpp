@@ -1,7 +1,5 @@
 #include "hiredis_library.h"
 
-#include <mutex>
-
 #include "jiralink/core/shared_library.h"
 
 namespace jiralink::renderer::internal {
@@ -16,43 +14,21 @@ constexpr const char* kPackageName = "libhiredis" JIRALINK_STRINGIFY(HIREDIS_SON
 #undef JIRALINK_STRINGIFY
 #undef JIRALINK_STRINGIFY_INNER
 
-struct LoadResult {
-  HiredisLibrary library{};
-  bool loaded = false;
-  std::string error;
-};
-
-LoadResult Load() {
-  LoadResult result;
-  void* handle = OpenSharedLibrary(kLibraryName, kPackageName, &result.error);
-  if (handle == nullptr) return result;
-  HiredisLibrary& lib = result.library;
-  const bool ok = ResolveSymbol(handle, "redisConnectWithTimeout", &lib.connect_tcp) &&
-                  ResolveSymbol(handle, "redisConnectUnixWithTimeout", &lib.connect_unix) &&
-                  ResolveSymbol(handle, "redisSetTimeout", &lib.set_timeout) &&
-                  ResolveSymbol(handle, "redisAppendCommandArgv", &lib.append_command_argv) &&
-                  ResolveSymbol(handle, "redisGetReply", &lib.get_reply) &&
-                  ResolveSymbol(handle, "freeReplyObject", &lib.free_reply) &&
-                  ResolveSymbol(handle, "redisFree", &lib.free_context);
-  if (!ok) {
-    result.error = std::string(kLibraryName) + " lacks a function jiralink needs";
-    return result;
-  }
-  result.loaded = true;
-  return result;
+bool Resolve(void* handle, HiredisLibrary* lib, std::string* /*error*/) {
+  const bool ok = ResolveSymbol(handle, "redisConnectWithTimeout", &lib->connect_tcp) &&
+                  ResolveSymbol(handle, "redisConnectUnixWithTimeout", &lib->connect_unix) &&
+                  ResolveSymbol(handle, "redisSetTimeout", &lib->set_timeout) &&
+                  ResolveSymbol(handle, "redisAppendCommandArgv", &lib->append_command_argv) &&
+                  ResolveSymbol(handle, "redisGetReply", &lib->get_reply) &&
+                  ResolveSymbol(handle, "freeReplyObject", &lib->free_reply) &&
+                  ResolveSymbol(handle, "redisFree", &lib->free_context);
+  return ok;
 }
 
 }  // namespace
 
 const HiredisLibrary* LoadHiredis(std::string* error) {
-  static std::once_flag once;
-  static LoadResult result;
-  std::call_once(once, [] { result = Load(); });
-  if (!result.loaded) {
-    if (error != nullptr) *error = result.error;
-    return nullptr;
-  }
-  return &result.library;
+  return LoadSharedLibraryOnce<HiredisLibrary>(kLibraryName, kPackageName, Resolve, error);
 }
 
 }  // namespace jiralink::renderer::internal
