@@ -22,10 +22,9 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include "socket_activated_serve.h"
 #include "standin.h"
 #include "support/test_support.h"
-
-extern char** environ;
 
 namespace jiralink::testing {
 namespace {
@@ -103,51 +102,11 @@ class IssuesPagesTest : public ::testing::TestWithParam<bool> {
 
   // `jiralink serve` with a listening socket as fd 3 (LISTEN_PID/LISTEN_FDS).
   void StartServe(const std::string& token = "standin-token") {
-    listen_fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    listen_fd_ = ListenOnLoopback(&port_);
     ASSERT_GE(listen_fd_, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ASSERT_EQ(bind(listen_fd_, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
-    ASSERT_EQ(listen(listen_fd_, 128), 0);
-    socklen_t length = sizeof address;
-    getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&address), &length);
-    port_ = ntohs(address.sin_port);
-
-    std::vector<std::string> args = {JiralinkBin(), "--config", config_, "serve"};
-    std::vector<std::string> env_text;
-    for (char** e = environ; *e != nullptr; ++e) {
-      std::string_view entry = *e;
-      if (entry.starts_with("LISTEN_") || entry.starts_with("JIRALINK_TEST_TOKEN=")) continue;
-      env_text.emplace_back(entry);
-    }
-    env_text.push_back("JIRALINK_TEST_TOKEN=" + token);
-    env_text.push_back("LISTEN_FDS=1");
-    env_text.push_back("LISTEN_PID=0000000000");  // filled in by the child
-    std::vector<char*> argv;
-    for (std::string& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    std::vector<char*> envp;
-    for (std::string& e : env_text) envp.push_back(e.data());
-    envp.push_back(nullptr);
-    char* pid_slot = envp[envp.size() - 2] + std::strlen("LISTEN_PID=");
-    int log = open(dir_.Path("serve.log").c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-    pid_t child = fork();
-    ASSERT_GE(child, 0);
-    if (child == 0) {
-      pid_t self = getpid();
-      for (int i = 9; i >= 0; --i) {
-        pid_slot[i] = static_cast<char>('0' + self % 10);
-        self /= 10;
-      }
-      dup2(listen_fd_, 3);
-      dup2(log, 1);
-      dup2(log, 2);
-      execve(argv[0], argv.data(), envp.data());
-      _exit(127);
-    }
-    close(log);
-    serve_pid_ = child;
+    serve_pid_ = StartSocketActivatedServe(config_, listen_fd_, dir_.Path("serve.log"),
+                                           {"JIRALINK_TEST_TOKEN=" + token});
+    ASSERT_GT(serve_pid_, 0);
     ASSERT_TRUE(WaitFor([&] {
       httplib::Client client("127.0.0.1", port_);
       auto health = client.Get("/healthz");
