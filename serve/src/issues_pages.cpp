@@ -99,6 +99,22 @@ struct IssuesPages::Repository {
   Status client_status;                  // why there is none
   bool cloud = false;
   bool deployment_known = false;
+
+  // The client, made at the first call; the caller holds client_mutex. Null
+  // (and the reason logged) when the settings cannot make one: the page
+  // then says kNotConfigured with a 503.
+  jira::Client* ClientOrLog(const std::string& name) {
+    if (client == nullptr && client_status.ok()) {
+      client_status = issues::MakeClient(settings, &client);
+    }
+    if (client == nullptr) {
+      std::fprintf(stderr, "jiralink serve: %s: Jira issues: %s\n", name.c_str(),
+                   client_status.message().c_str());
+    }
+    return client.get();
+  }
+  static constexpr const char* kNotConfigured =
+      "The Jira integration of this repository is not configured. Check its [jira] settings.";
 };
 
 struct IssuesPages::CachedAnswer {
@@ -319,14 +335,8 @@ PageResponse IssuesPages::List(Repository& repository, const std::string& name,
   jira::ApiStatus failure;
   {
     std::lock_guard lock(repository.client_mutex);
-    if (repository.client == nullptr && repository.client_status.ok()) {
-      repository.client_status = issues::MakeClient(settings, &repository.client);
-    }
-    if (repository.client == nullptr) {
-      std::fprintf(stderr, "jiralink serve: %s: Jira issues: %s\n", name.c_str(),
-                   repository.client_status.message().c_str());
-      view.error =
-          "The Jira integration of this repository is not configured. Check its [jira] settings.";
+    if (repository.ClientOrLog(name) == nullptr) {
+      view.error = Repository::kNotConfigured;
       return Page(503, html::ListPage(view));
     }
     if (!repository.deployment_known) {
@@ -394,14 +404,8 @@ PageResponse IssuesPages::Detail(Repository& repository, const std::string& name
   jira::ApiStatus failure;
   if (answer == nullptr) {
     std::lock_guard lock(repository.client_mutex);
-    if (repository.client == nullptr && repository.client_status.ok()) {
-      repository.client_status = issues::MakeClient(settings, &repository.client);
-    }
-    if (repository.client == nullptr) {
-      std::fprintf(stderr, "jiralink serve: %s: Jira issues: %s\n", name.c_str(),
-                   repository.client_status.message().c_str());
-      view.error =
-          "The Jira integration of this repository is not configured. Check its [jira] settings.";
+    if (repository.ClientOrLog(name) == nullptr) {
+      view.error = Repository::kNotConfigured;
       return Page(503, html::DetailPage(view));
     }
     auto fresh = std::make_shared<CachedAnswer>();

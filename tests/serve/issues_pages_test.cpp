@@ -330,6 +330,21 @@ TEST_P(IssuesPagesTest, StoppedJiraShowsAConnectionError) {
       << page->body;
 }
 
+TEST_P(IssuesPagesTest, ARepositoryWithoutUsableJiraSettingsGetsA503AndNoJiraCall) {
+  StartServe("");  // the token's variable is empty: no client can be made
+  for (const std::string& path : {std::string(kList), std::string(kList) + "/PROJ-1"}) {
+    auto page = Get(path);
+    ASSERT_TRUE(page) << path;
+    EXPECT_EQ(page->status, 503) << path << "\n" << page->body;
+    EXPECT_NE(page->body.find("The Jira integration of this repository is not configured"),
+              std::string::npos)
+        << page->body;
+  }
+  EXPECT_TRUE(jira_.Requests().empty());
+  // The reason is in the service's log, for the operator.
+  EXPECT_NE(ReadFile(dir_.Path("serve.log")).find("Jira issues: "), std::string::npos);
+}
+
 TEST_P(IssuesPagesTest, OffUnlessTurnedOnForTheRepository) {
   StartServe();
   auto off = Get("/off/repo/-/integrations/jira/issues");
