@@ -15,6 +15,11 @@
 //   BM_HookProcessPostgres/<n> the same process and push with `[state] outbox`
 //                       on PostgreSQL (a server started by the bench,
 //                       tests/support/postgres_server.h; emptied before each push)
+//   BM_HookProcessPostgresDaemon/<n> the same with the host's `jiralink
+//                       deliver --daemon` running: the hook hands its jobs to
+//                       it over <state dir>/outbox.sock (outbox/enqueue_relay.h)
+//                       and loads no libpq (issue #15: target <= 2x
+//                       BM_HookProcess/<n> at 10 commits)
 //   BM_PushBranches/<n> `git push` of n new branches (one commit each) into a
 //                       repository without hooks
 //   BM_HookBranches/<n> the whole `jiralink hook post-receive` process for
@@ -26,6 +31,7 @@
 // `git fast-import` (a linear history; each commit changes one file).
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -341,7 +347,46 @@ BENCHMARK(BM_PreReceive)
     ->Arg(1000)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
-void BM_HookProcessPostgres(benchmark::State& state) {
+// `jiralink deliver --daemon` for `config`, running until destroyed
+// (SIGTERM); ready() once it serves the host's pushes at `socket`.
+class DeliverDaemon {
+ public:
+  DeliverDaemon(const std::string& config, const std::string& socket, const std::string& log) {
+    std::vector<std::string> words = {JIRALINK_BIN,     "--config", config,  "deliver", "--daemon",
+                                      "--poll-seconds", "3600",     "--log", log};
+    std::vector<char*> args;
+    for (std::string& word : words) args.push_back(word.data());
+    args.push_back(nullptr);
+    pid_ = fork();
+    if (pid_ == 0) {
+      execv(args[0], args.data());
+      _exit(127);
+    }
+    for (int i = 0; i < 600 && pid_ > 0; ++i) {  // up to 30 s
+      struct stat info {};
+      if (::stat(socket.c_str(), &info) == 0 && S_ISSOCK(info.st_mode)) {
+        ready_ = true;
+        break;
+      }
+      usleep(50 * 1000);
+    }
+  }
+  ~DeliverDaemon() {
+    if (pid_ > 0) {
+      kill(pid_, SIGTERM);
+      waitpid(pid_, nullptr, 0);
+    }
+  }
+  DeliverDaemon(const DeliverDaemon&) = delete;
+  DeliverDaemon& operator=(const DeliverDaemon&) = delete;
+  bool ready() const { return ready_; }
+
+ private:
+  pid_t pid_ = -1;
+  bool ready_ = false;
+};
+
+void HookProcessPostgres(benchmark::State& state, bool with_daemon) {
   std::string why;
   bool missing = false;
   jiralink::testing::PostgresServer* server =
@@ -357,7 +402,8 @@ void BM_HookProcessPostgres(benchmark::State& state) {
     state.SkipWithError(why.c_str());
     return;
   }
-  const std::string dir = repo.dir + "/process-pg-" + std::to_string(n);
+  const std::string dir =
+      repo.dir + (with_daemon ? "/process-pg-daemon-" : "/process-pg-") + std::to_string(n);
   fs::create_directories(dir);
   const std::string config = dir + "/config.toml";
   WriteText(config, "[jira]\nweb_url = \"https://jira.example.com\"\n[git]\nroot = \"" + repo.dir +
@@ -373,6 +419,16 @@ void BM_HookProcessPostgres(benchmark::State& state) {
     return;
   }
   const std::string push = repo.PushLine(n);
+  std::unique_ptr<DeliverDaemon> daemon;
+  if (with_daemon) {
+    daemon =
+        std::make_unique<DeliverDaemon>(config, dir + "/state/outbox.sock", dir + "/daemon.log");
+    if (!daemon->ready()) {
+      state.SkipWithError("jiralink deliver --daemon did not start serving pushes");
+      return;
+    }
+  }
+  const double cpu_before = ChildrenCpuSeconds();
   for (auto _ : state) {
     state.PauseTiming();
     if (!server->Exec(database, "TRUNCATE jiralink_jobs, jiralink_messages", &why)) {
@@ -385,10 +441,43 @@ void BM_HookProcessPostgres(benchmark::State& state) {
       return;
     }
   }
+  SetChildrenCpuCounter(state, cpu_before);
   if (fs::exists(dir + "/state/outbox.sqlite3")) state.SkipWithError("the push was spooled");
+  std::ifstream daemon_log(dir + "/daemon.log");
+  std::stringstream logged;
+  logged << daemon_log.rdbuf();
+  if (with_daemon) {
+    // daemon_ms: the daemon's own time per push (decode, PostgreSQL
+    // transaction), from its log's "queued ... in X ms" lines.
+    std::istringstream lines(logged.str());
+    std::string line;
+    double total_ms = 0;
+    int pushes = 0;
+    while (std::getline(lines, line)) {
+      std::size_t at = line.find("enqueue relay: queued");
+      std::size_t in = line.rfind(" in ");
+      if (at == std::string::npos || in == std::string::npos) continue;
+      total_ms += std::strtod(line.c_str() + in + 4, nullptr);
+      ++pushes;
+    }
+    if (pushes == 0) {
+      state.SkipWithError("the daemon took no push's jobs");
+    } else {
+      state.counters["daemon_ms"] = total_ms / pushes;
+    }
+  }
   state.SetItemsProcessed(state.iterations() * n);
 }
+
+void BM_HookProcessPostgres(benchmark::State& state) { HookProcessPostgres(state, false); }
 BENCHMARK(BM_HookProcessPostgres)->Arg(10)->Arg(1000)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_HookProcessPostgresDaemon(benchmark::State& state) { HookProcessPostgres(state, true); }
+BENCHMARK(BM_HookProcessPostgresDaemon)
+    ->Arg(10)
+    ->Arg(1000)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 // A push of many new branches, each one commit on main naming a key: the
 // source to push from, and a repository that has received it (the state in

@@ -6,6 +6,8 @@
 // exits: 0 when everything due was delivered or skipped (the issue does not
 // exist), 1 when some job failed or delivery is paused. --daemon keeps polling until SIGTERM or
 // SIGINT. Both forget the jobs delivered more than [delivery] keep_done_days ago.
+// With a PostgreSQL outbox, --daemon also takes this host's pushes' jobs
+// over <state dir>/outbox.sock (outbox/enqueue_relay.h).
 //
 // --log appends the output to FILE (rotated, delivery_log.h), each job line
 // with a timestamp: the hook's detached run logs to <state dir>/deliver.log.
@@ -37,6 +39,7 @@
 #include "jiralink/delivery/delivery_log.h"
 #include "jiralink/delivery/rate_budget.h"
 #include "jiralink/delivery/site_delivery.h"
+#include "jiralink/outbox/enqueue_relay.h"
 #include "jiralink/outbox/sqlite_outbox.h"
 
 namespace jiralink::cli {
@@ -256,6 +259,41 @@ int RunDeliver(Context& ctx, int argc, char** argv) {
   action.sa_handler = OnStopSignal;
   sigaction(SIGTERM, &action, nullptr);
   sigaction(SIGINT, &action, nullptr);
+  // With PostgreSQL, this host's hooks hand their jobs to this daemon
+  // (outbox/enqueue_relay.h). One daemon per host serves them; another
+  // takes over at its next round when that one stops.
+  std::unique_ptr<outbox::EnqueueRelayServer> relay;
+  bool relay_problem_told = false;
+  if (IsPostgresUri(settings.state.outbox)) {
+    outbox::RelayServerOptions relay_options;
+    relay_options.socket_path = config::OutboxRelaySocketPath(settings.state);
+    relay_options.open_outbox = [&settings](std::unique_ptr<outbox::Outbox>* opened) {
+      return OpenOutbox(settings, opened);
+    };
+    relay_options.log = [info, stamped](const std::string& line) {
+      // One write per line: the relay's threads log beside the rounds.
+      std::string text = (stamped ? outbox::FormatMillisUtc(outbox::NowMillis()) + " " : "") +
+                         "jiralink deliver: " + line + "\n";
+      std::fputs(text.c_str(), info);
+      std::fflush(info);
+    };
+    relay = std::make_unique<outbox::EnqueueRelayServer>(std::move(relay_options));
+  }
+  auto serve_pushes = [&] {
+    if (!relay || relay->serving()) return;
+    bool serving = false;
+    Status started = relay->TryStart(&serving);
+    if (!started.ok() && !relay_problem_told) {
+      std::fprintf(stderr,
+                   "jiralink deliver: warning: cannot take pushes' jobs (%s); the hooks open "
+                   "PostgreSQL themselves\n",
+                   started.message().c_str());
+      relay_problem_told = true;
+    } else if (serving) {
+      options.log("taking this host's pushes' jobs at " +
+                  config::OutboxRelaySocketPath(settings.state));
+    }
+  };
   auto next_purge = std::chrono::steady_clock::now();
   // Listening from the start: a job added during the first round wakes the wait after it.
   if (outbox->CanWaitForJobs()) {
@@ -264,6 +302,7 @@ int RunDeliver(Context& ctx, int argc, char** argv) {
     if (!status.ok()) std::fprintf(stderr, "jiralink deliver: %s\n", status.message().c_str());
   }
   while (!g_stop) {
+    serve_pushes();
     MoveSpool(settings, *outbox, info);
     const int handled_before = totals.Handled();
     status = delivery.DeliverDue(lock, &totals, &lock_busy);
@@ -287,6 +326,7 @@ int RunDeliver(Context& ctx, int argc, char** argv) {
       }
     }
   }
+  if (relay) relay->Stop();  // before the outbox it writes to is closed
   std::printf("jiralink deliver: stopped; %d delivered, %d retried, %d dead\n", totals.delivered,
               totals.retrying, totals.dead);
   return 0;

@@ -6,7 +6,9 @@
 // the new commits in the outbox, starts a detached `jiralink deliver --once`
 // and exits 0 whatever happens: a push must never fail because of jiralink.
 // JIRALINK_NO_AUTO_DELIVER=1 skips the detached run (tests, or hosts where a
-// `jiralink deliver --daemon` does the delivering).
+// `jiralink deliver --daemon` does the delivering). With a PostgreSQL outbox
+// and the host's `deliver --daemon` running, the jobs go through the daemon
+// (outbox/enqueue_relay.h), which delivers them: no detached run then.
 #include <unistd.h>
 
 #include <cerrno>
@@ -22,11 +24,13 @@
 #include "common.h"
 #include "hook_pre_receive.h"
 #include "jiralink/config/loader.h"
+#include "jiralink/core/postgres_uri.h"
 #include "jiralink/core/terminal_text.h"
 #include "jiralink/delivery/delivery_log.h"
 #include "jiralink/hooks/detach.h"
 #include "jiralink/hooks/installer.h"
 #include "jiralink/hooks/post_receive.h"
+#include "jiralink/outbox/enqueue_relay.h"
 #include "jiralink/outbox/sqlite_outbox.h"
 
 namespace jiralink::cli {
@@ -127,7 +131,26 @@ int PostReceive(Context& ctx) {
   auto open_outbox = [&](std::unique_ptr<outbox::Outbox>* outbox) {
     return OpenOutbox(settings, outbox, outbox::Checkpoints::kOnlyWhenLarge, &spooled);
   };
-  Status status = hooks::RunPostReceive(options, input, open_outbox, &summary);
+  // With PostgreSQL, the host's `deliver --daemon` takes the jobs when it
+  // runs (outbox/enqueue_relay.h): no libpq load, no new server backend.
+  outbox::RelayReport relay;
+  Status status;
+  if (IsPostgresUri(settings.state.outbox)) {
+    outbox::RelayClientOptions relay_options;
+    relay_options.socket_path = config::OutboxRelaySocketPath(settings.state);
+    status = hooks::RunPostReceive(
+        options, input,
+        [&](std::unique_ptr<outbox::EnqueueBatch>* batch) {
+          return outbox::StartRelayedEnqueue(relay_options, open_outbox, &relay, batch);
+        },
+        &summary);
+  } else {
+    status = hooks::RunPostReceive(options, input, open_outbox, &summary);
+  }
+  if (!relay.daemon_problem.empty()) {
+    Warn("the deliver daemon did not take the jobs (" + relay.daemon_problem +
+         "); this hook queued them itself");
+  }
   if (!spooled.empty()) {
     Warn(spooled + "; the jobs wait in " + config::SqliteOutboxPath(settings.state) +
          " until `jiralink deliver` on this host moves them to PostgreSQL");
@@ -142,8 +165,9 @@ int PostReceive(Context& ctx) {
   if (!line.empty()) std::printf("%s\n", line.c_str());
   std::fflush(stdout);
 
+  // The daemon that took the jobs delivers them (its outbox told it).
   if (summary.mentions_queued + summary.closes_queued + summary.smart_commands_queued == 0 ||
-      AutoDeliverDisabled()) {
+      relay.by_daemon || AutoDeliverDisabled()) {
     return 0;
   }
   if (!config::RequireApiSettings(settings.jira).ok()) {

@@ -154,4 +154,8 @@ std::string SqliteOutboxPath(const StateSettings& state) {
   return (std::filesystem::path(state.dir) / "outbox.sqlite3").string();
 }
 
+std::string OutboxRelaySocketPath(const StateSettings& state) {
+  return (std::filesystem::path(state.dir) / "outbox.sock").string();
+}
+
 }  // namespace jiralink::config

@@ -18,10 +18,9 @@ std::string Plural(int n, const char* one, const char* many) {
   return std::to_string(n) + " " + (n == 1 ? one : many);
 }
 
-// The hook's work, given the way to the outbox (asked for while git walks).
+// The hook's work, given the way to the push's batch (asked for while git walks).
 Status RunPostReceiveWith(const PostReceiveOptions& options, std::string_view stdin_text,
-                          const std::function<Status(Outbox**)>& get_outbox,
-                          PostReceiveSummary* summary) {
+                          const BatchStarter& start_batch, PostReceiveSummary* summary) {
   *summary = PostReceiveSummary();
   std::vector<RefUpdate> updates = ParseRefUpdates(stdin_text, &summary->warnings);
 
@@ -37,11 +36,8 @@ Status RunPostReceiveWith(const PostReceiveOptions& options, std::string_view st
   std::unique_ptr<ClosingKeywords> closing;
   status = ClosingKeywords::Create(*scanner, &closing);
   if (!status.ok()) return status.WithContext("closing keywords");
-  Outbox* outbox = nullptr;
-  status = get_outbox(&outbox);
-  if (!status.ok()) return status;
   std::unique_ptr<EnqueueBatch> batch;
-  status = outbox->StartEnqueue(&batch);
+  status = start_batch(&batch);
   if (!status.ok()) return status;
 
   WalkedCommit next;
@@ -115,25 +111,26 @@ Status RunPostReceiveWith(const PostReceiveOptions& options, std::string_view st
 
 Status RunPostReceive(const PostReceiveOptions& options, std::string_view stdin_text,
                       const OutboxOpener& open_outbox, PostReceiveSummary* summary) {
-  std::unique_ptr<Outbox> opened;
+  std::unique_ptr<Outbox> opened;  // outlives the batch
   return RunPostReceiveWith(
       options, stdin_text,
-      [&](Outbox** outbox) {
+      [&](std::unique_ptr<EnqueueBatch>* batch) {
         Status status = open_outbox(&opened);
-        *outbox = opened.get();
-        return status;
+        return status.ok() ? opened->StartEnqueue(batch) : status;
       },
       summary);
+}
+
+Status RunPostReceive(const PostReceiveOptions& options, std::string_view stdin_text,
+                      const BatchStarter& start_batch, PostReceiveSummary* summary) {
+  return RunPostReceiveWith(options, stdin_text, start_batch, summary);
 }
 
 Status RunPostReceive(const PostReceiveOptions& options, std::string_view stdin_text,
                       Outbox* outbox, PostReceiveSummary* summary) {
   return RunPostReceiveWith(
       options, stdin_text,
-      [outbox](Outbox** out) {
-        *out = outbox;
-        return Status::Ok();
-      },
+      [outbox](std::unique_ptr<EnqueueBatch>* batch) { return outbox->StartEnqueue(batch); },
       summary);
 }
 

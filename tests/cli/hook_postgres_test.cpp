@@ -65,6 +65,39 @@ class HookPostgresTest : public HookE2E {
     return path;
   }
 
+  // `deliver --daemon` on this host, an hour between polls, logging to `log`.
+  pid_t StartDaemon(const std::string& log) {
+    std::vector<std::string> args = {JiralinkBin(),    "--config", config_, "deliver", "--daemon",
+                                     "--poll-seconds", "3600",     "--log", log};
+    pid_t daemon = ::fork();
+    if (daemon == 0) {
+      std::vector<char*> argv;
+      for (std::string& arg : args) argv.push_back(arg.data());
+      argv.push_back(nullptr);
+      ::setenv("JIRALINK_BACKOFF_BASE_MS", "10", 1);
+      ::execv(argv[0], argv.data());
+      _exit(127);
+    }
+    EXPECT_GT(daemon, 0);
+    return daemon;
+  }
+
+  // Whether the daemon's log has `text` within a generous time.
+  bool LogSays(const std::string& log, const std::string& text) {
+    return WaitFor([&] { return ReadFile(log).find(text) != std::string::npos; },
+                   std::chrono::seconds(60));
+  }
+
+  // Stops a daemon with `signal`; its exit status.
+  int StopDaemon(pid_t daemon, int signal = SIGTERM) {
+    ::kill(daemon, signal);
+    int status = 0;
+    ::waitpid(daemon, &status, 0);
+    return status;
+  }
+
+  std::string RelaySocket() const { return git_.Path("state/outbox.sock"); }
+
   PostgresServer* server_ = nullptr;
   std::string database_;
 };
@@ -165,18 +198,7 @@ TEST_F(HookPostgresTest, AWaitingDaemonIsWokenByANewPushNotByItsPoll) {
   git_.Commit("PROJ-4 before the daemon");
   Push({"origin", "main"});
   // An hour between polls: only the notification can bring the second push soon.
-  std::vector<std::string> args = {JiralinkBin(), "--config", config_,
-                                   "deliver",     "--daemon", "--poll-seconds",
-                                   "3600",        "--log",    git_.Path("daemon.log")};
-  pid_t daemon = ::fork();
-  if (daemon == 0) {
-    std::vector<char*> argv;
-    for (std::string& arg : args) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    ::setenv("JIRALINK_BACKOFF_BASE_MS", "10", 1);
-    ::execv(argv[0], argv.data());
-    _exit(127);
-  }
+  pid_t daemon = StartDaemon(git_.Path("daemon.log"));
   ASSERT_GT(daemon, 0);
   // Its first round delivers the first push; then it waits.
   EXPECT_TRUE(
@@ -189,11 +211,94 @@ TEST_F(HookPostgresTest, AWaitingDaemonIsWokenByANewPushNotByItsPoll) {
   auto latency = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - pushed);
   RecordProperty("push_to_comment_ms", static_cast<int>(latency.count()));
-  ::kill(daemon, SIGTERM);
-  int status = 0;
-  ::waitpid(daemon, &status, 0);
+  int status = StopDaemon(daemon);
   EXPECT_TRUE(woken) << ReadFile(git_.Path("daemon.log"));
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+TEST_F(HookPostgresTest, ACommitMessageThatIsNotUtf8IsQueuedAndDelivered) {
+  // Latin-1, as git keeps it for a repository with i18n.commitEncoding = latin1.
+  git_.Commit("PROJ-10 caf\xe9 cr\xe8me");
+  ProcessResult push = Push({"origin", "main"});
+  EXPECT_THAT(push.out + push.err, HasSubstr("1 Jira mention queued")) << push.err;
+  ProcessResult delivered = Deliver();
+  EXPECT_EQ(delivered.exit_code, 0) << delivered.out << delivered.err;
+  ASSERT_EQ(CommentBodies("PROJ-10").size(), 1u);
+}
+
+TEST_F(HookPostgresTest, TheHostsDaemonTakesAPushsJobsAndDeliversThem) {
+  const std::string log = git_.Path("daemon.log");
+  pid_t daemon = StartDaemon(log);
+  ASSERT_GT(daemon, 0);
+  ASSERT_TRUE(LogSays(log, "taking this host's pushes' jobs at " + RelaySocket())) << ReadFile(log);
+  git_.Commit("a base without keys");
+  git_.Commit("PROJ-6 through the daemon");
+  git_.Commit("Fixes PROJ-7");
+  // Automatic delivery on: the daemon that took the jobs delivers them, and
+  // the hook starts no `deliver --once` of its own.
+  ProcessResult push = Push({"origin", "main"}, {{"JIRALINK_NO_AUTO_DELIVER", "0"}});
+  EXPECT_THAT(push.err, ::testing::Not(HasSubstr("warning"))) << push.err;
+  EXPECT_THAT(push.out + push.err, HasSubstr("1 Jira mention and 1 close queued"));
+  EXPECT_TRUE(LogSays(log, "enqueue relay: queued 2 new jobs of a push (pid ")) << ReadFile(log);
+  EXPECT_TRUE(
+      WaitFor([&] { return CommentBodies("PROJ-6").size() == 1; }, std::chrono::seconds(60)))
+      << ReadFile(log);
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        nlohmann::json jobs = QueueList(config_);
+        for (const auto& job : jobs) {
+          if (job.value("state", "") != "done") return false;
+        }
+        return jobs.size() == 2;
+      },
+      std::chrono::seconds(60)))
+      << QueueList(config_);
+  EXPECT_FALSE(std::filesystem::exists(git_.Path("state/deliver.log")))
+      << "no detached run: " << ReadFile(git_.Path("state/deliver.log"));
+  EXPECT_FALSE(std::filesystem::exists(Spool()));
+
+  // The same commits pushed again (main rewound, then pushed back): the
+  // daemon tells the hook they were queued already.
+  Push({"--force", "origin", "HEAD~2:main"});
+  ProcessResult again = Push({"origin", "main"});
+  EXPECT_THAT(again.out + again.err, HasSubstr("nothing new for Jira (2 jobs already queued)"));
+  EXPECT_TRUE(LogSays(log, "(2 already queued)")) << ReadFile(log);
+  int status = StopDaemon(daemon);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << ReadFile(log);
+  EXPECT_FALSE(std::filesystem::exists(RelaySocket())) << "a stopped daemon removes its socket";
+  EXPECT_EQ(CommentBodies("PROJ-6").size(), 1u);
+  EXPECT_EQ(QueueList(config_).size(), 2u);
+}
+
+TEST_F(HookPostgresTest, APushAfterTheDaemonWasKilledIsQueuedByTheHookItself) {
+  const std::string log = git_.Path("daemon.log");
+  pid_t daemon = StartDaemon(log);
+  ASSERT_GT(daemon, 0);
+  ASSERT_TRUE(LogSays(log, "taking this host's pushes' jobs")) << ReadFile(log);
+  StopDaemon(daemon, SIGKILL);
+  ASSERT_TRUE(std::filesystem::exists(RelaySocket())) << "SIGKILL leaves the socket behind";
+
+  git_.Commit("PROJ-8 nobody listens");
+  ProcessResult push = Push({"origin", "main"});
+  EXPECT_EQ(push.exit_code, 0);
+  EXPECT_THAT(push.err, ::testing::Not(HasSubstr("warning"))) << push.err;
+  EXPECT_THAT(push.out + push.err, HasSubstr("1 Jira mention queued"));
+  EXPECT_FALSE(std::filesystem::exists(Spool())) << "queued in PostgreSQL, not spooled";
+  ASSERT_EQ(QueueList(config_).size(), 1u);
+
+  // The next daemon takes the socket over and delivers the job.
+  const std::string log2 = git_.Path("daemon2.log");
+  daemon = StartDaemon(log2);
+  ASSERT_GT(daemon, 0);
+  EXPECT_TRUE(LogSays(log2, "taking this host's pushes' jobs")) << ReadFile(log2);
+  EXPECT_TRUE(
+      WaitFor([&] { return CommentBodies("PROJ-8").size() == 1; }, std::chrono::seconds(60)))
+      << ReadFile(log2);
+  git_.Commit("PROJ-9 through the new daemon");
+  Push({"origin", "main"});
+  EXPECT_TRUE(LogSays(log2, "queued 1 new jobs of a push")) << ReadFile(log2);
+  StopDaemon(daemon);
+  EXPECT_EQ(CommentBodies("PROJ-8").size(), 1u);
 }
 
 }  // namespace

@@ -173,6 +173,10 @@ Status ResolveOutboxPassword(const StateSettings& state, std::string* password);
 // <state dir>/outbox.sqlite3 (with PostgreSQL: the push spool).
 std::string SqliteOutboxPath(const StateSettings& state);
 
+// The socket where the host's `deliver --daemon` takes pushes' jobs for a
+// PostgreSQL outbox (outbox/enqueue_relay.h): <state dir>/outbox.sock.
+std::string OutboxRelaySocketPath(const StateSettings& state);
+
 // Checks that the settings allow calling the Jira API: web_url set, a token
 // source, a username for basic auth. The message names the missing setting.
 Status RequireApiSettings(const JiraSettings& jira);

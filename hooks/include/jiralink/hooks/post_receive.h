@@ -37,7 +37,10 @@ struct PostReceiveSummary {
 };
 
 // Opens the outbox; RunPostReceive calls it while git walks.
-using OutboxOpener = std::function<Status(std::unique_ptr<outbox::Outbox>*)>;
+using outbox::OutboxOpener;
+// Starts the push's batch (e.g. outbox::StartRelayedEnqueue); RunPostReceive
+// calls it while git walks.
+using BatchStarter = std::function<Status(std::unique_ptr<outbox::EnqueueBatch>*)>;
 
 // Never loses a valid stdin line: bad lines become warnings. Fails only when
 // the repository cannot be read, the matching settings are invalid, or the
@@ -48,6 +51,10 @@ using OutboxOpener = std::function<Status(std::unique_ptr<outbox::Outbox>*)>;
 // delivers them oldest first.
 Status RunPostReceive(const PostReceiveOptions& options, std::string_view stdin_text,
                       const OutboxOpener& open_outbox, PostReceiveSummary* summary);
+
+// The same with the batch `start_batch` gives.
+Status RunPostReceive(const PostReceiveOptions& options, std::string_view stdin_text,
+                      const BatchStarter& start_batch, PostReceiveSummary* summary);
 
 // The same with an outbox that is open already.
 Status RunPostReceive(const PostReceiveOptions& options, std::string_view stdin_text,

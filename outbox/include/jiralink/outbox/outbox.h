@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -197,5 +198,9 @@ class Outbox {
   // Stores (or replaces) an entry; expired entries are deleted meanwhile.
   virtual Status PutJiraUser(const JiraUserEntry& entry) = 0;
 };
+
+// Opens an outbox when it is needed (the hook: while git walks; the enqueue
+// relay: when its first request comes).
+using OutboxOpener = std::function<Status(std::unique_ptr<Outbox>*)>;
 
 }  // namespace jiralink::outbox

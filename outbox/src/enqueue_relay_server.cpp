@@ -1,0 +1,204 @@
+// The daemon's side of the enqueue relay (enqueue_relay.h): one acceptor
+// thread hands connections to a few workers, each with its own outbox.
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+
+#include "jiralink/outbox/enqueue_relay.h"
+#include "jiralink/outbox/relay_wire.h"
+#include "relay_socket.h"
+
+namespace jiralink::outbox {
+
+namespace {
+
+// Connections waiting for a worker beyond this are closed at once: their
+// hooks queue the jobs themselves.
+constexpr std::size_t kMaxWaiting = 64;
+
+std::string Errno(const char* what) { return std::string(what) + ": " + std::strerror(errno); }
+
+}  // namespace
+
+EnqueueRelayServer::EnqueueRelayServer(RelayServerOptions options) : options_(std::move(options)) {}
+
+EnqueueRelayServer::~EnqueueRelayServer() { Stop(); }
+
+void EnqueueRelayServer::Log(const std::string& line) const {
+  if (options_.log) options_.log(line);
+}
+
+Status EnqueueRelayServer::TryStart(bool* serving) {
+  *serving = listen_fd_ >= 0;
+  if (*serving) return Status::Ok();
+  sockaddr_un address{};
+  Status status = UnixAddress(options_.socket_path, &address);
+  if (!status.ok()) return status;
+  if (lock_fd_ < 0) {
+    const std::string lock_path = options_.socket_path + ".lock";
+    lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (lock_fd_ < 0) return Status::IOError(Errno(lock_path.c_str()));
+  }
+  if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+    if (errno == EWOULDBLOCK) return Status::Ok();  // another daemon serves this host
+    return Status::IOError(Errno("flock"));
+  }
+  // Ours now: a socket file there is a dead daemon's.
+  ::unlink(options_.socket_path.c_str());
+  UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!fd.valid()) status = Status::IOError(Errno("socket"));
+  if (status.ok() &&
+      ::bind(fd.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
+    status = Status::IOError(Errno(options_.socket_path.c_str()));
+  }
+  if (status.ok()) ::chmod(options_.socket_path.c_str(), 0600);
+  if (status.ok() && ::listen(fd.get(), 64) != 0) status = Status::IOError(Errno("listen"));
+  if (status.ok() && ::pipe2(stop_pipe_, O_CLOEXEC) != 0) {
+    status = Status::IOError(Errno("pipe"));
+  }
+  if (!status.ok()) {
+    ::flock(lock_fd_, LOCK_UN);
+    return status;
+  }
+  listen_fd_ = fd.Release();
+  stopping_ = false;
+  acceptor_ = std::thread([this] { AcceptLoop(); });
+  for (int i = 0; i < std::max(1, options_.workers); ++i) {
+    workers_.emplace_back([this] { WorkLoop(); });
+  }
+  *serving = true;
+  return Status::Ok();
+}
+
+void EnqueueRelayServer::Stop() {
+  if (listen_fd_ < 0) {
+    if (lock_fd_ >= 0) ::close(lock_fd_);
+    lock_fd_ = -1;
+    return;
+  }
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+  }
+  char byte = 0;
+  while (::write(stop_pipe_[1], &byte, 1) < 0 && errno == EINTR) {
+  }
+  acceptor_.join();
+  ready_.notify_all();
+  for (std::thread& worker : workers_) worker.join();
+  workers_.clear();
+  for (int fd : accepted_) ::close(fd);  // their hooks queue the jobs themselves
+  accepted_.clear();
+  // Removed while the lock is still held: the next daemon binds afresh.
+  ::unlink(options_.socket_path.c_str());
+  ::close(listen_fd_);
+  listen_fd_ = -1;
+  for (int& end : stop_pipe_) {
+    ::close(end);
+    end = -1;
+  }
+  ::close(lock_fd_);
+  lock_fd_ = -1;
+}
+
+void EnqueueRelayServer::AcceptLoop() {
+  for (;;) {
+    pollfd entries[2] = {{listen_fd_, POLLIN, 0}, {stop_pipe_[0], POLLIN, 0}};
+    int ready = ::poll(entries, 2, -1);
+    if (ready < 0) {
+      if (errno == EINTR) continue;
+      Log("enqueue relay: " + Errno("poll") + "; no longer serving pushes");
+      return;
+    }
+    if (entries[1].revents != 0) return;
+    if ((entries[0].revents & POLLIN) == 0) continue;
+    int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    if (fd < 0) continue;  // the peer gave up already, or out of descriptors for now
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (accepted_.size() >= kMaxWaiting) {
+      ::close(fd);
+      continue;
+    }
+    accepted_.push_back(fd);
+    ready_.notify_one();
+  }
+}
+
+void EnqueueRelayServer::WorkLoop() {
+  std::unique_ptr<Outbox> outbox;  // this worker's own connection
+  for (;;) {
+    int fd = -1;
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      ready_.wait(lock, [this] { return stopping_ || !accepted_.empty(); });
+      if (stopping_) return;
+      fd = accepted_.front();
+      accepted_.pop_front();
+    }
+    Serve(fd, &outbox);
+  }
+}
+
+void EnqueueRelayServer::Serve(int raw_fd, std::unique_ptr<Outbox>* outbox) {
+  UniqueFd fd(raw_fd);
+  ucred peer{};
+  socklen_t size = sizeof peer;
+  if (::getsockopt(fd.get(), SOL_SOCKET, SO_PEERCRED, &peer, &size) != 0 ||
+      peer.uid != ::geteuid()) {
+    Log("enqueue relay: refused a connection from uid " + std::to_string(peer.uid) +
+        " (only this daemon's user may queue through it)");
+    return;
+  }
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.read_timeout_ms);
+  std::string request;
+  Status status = ReadToEnd(fd.get(), deadline, kMaxRelayRequestBytes, &request);
+  if (status.ok() && request.empty()) return;  // connected and left: nothing asked
+  std::vector<Job> jobs;
+  if (status.ok()) status = DecodeRelayRequest(request, &jobs);
+  EnqueueResult result;
+  const auto started = std::chrono::steady_clock::now();
+  if (status.ok()) {
+    // A connection that failed (the server restarted) is opened again, and
+    // the jobs added once more: safe, the uniqueness makes it a no-op for
+    // whatever the first try committed.
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      if (!*outbox) status = options_.open_outbox(outbox);
+      if (status.ok()) status = (*outbox)->Enqueue(jobs, &result);
+      if (status.ok()) break;
+      outbox->reset();
+    }
+  }
+  // The pid of the peer names the hook in the log.
+  const std::string who = "a push (pid " + std::to_string(peer.pid) + ")";
+  if (!status.ok()) {
+    Log("enqueue relay: did not queue the jobs of " + who + ": " + status.message() +
+        "; the hook queues them itself");
+  } else {
+    committed_requests_.fetch_add(1);
+    const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                            std::chrono::steady_clock::now() - started)
+                            .count();
+    char took[32];
+    std::snprintf(took, sizeof took, "%.1f ms", static_cast<double>(micros) / 1000.0);
+    Log("enqueue relay: queued " + std::to_string(result.added) + " new jobs of " + who +
+        (jobs.empty() ? "" : " to " + jobs.front().repository) +
+        (result.duplicate > 0 ? " (" + std::to_string(result.duplicate) + " already queued)" : "") +
+        " in " + took);
+  }
+  // The hook may have gone; it then queues the jobs itself, finding these.
+  SendAll(fd.get(), EncodeRelayAnswer(status, result.is_new),
+          std::chrono::steady_clock::now() + std::chrono::seconds(2));
+}
+
+}  // namespace jiralink::outbox
