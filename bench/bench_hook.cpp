@@ -447,8 +447,8 @@ void HookProcessPostgres(benchmark::State& state, bool with_daemon) {
   std::stringstream logged;
   logged << daemon_log.rdbuf();
   if (with_daemon) {
-    // daemon_ms: the daemon's own time per push (decode, PostgreSQL
-    // transaction), from its log's "queued ... in X ms" lines.
+    // daemon_ms: the daemon's time in PostgreSQL per push (writing and
+    // committing the jobs), from its log's "queued ... in X ms" lines.
     std::istringstream lines(logged.str());
     std::string line;
     double total_ms = 0;

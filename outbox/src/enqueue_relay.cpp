@@ -37,6 +37,8 @@ class RelayedBatch : public EnqueueBatch {
   Status Add(const Job& job) override {
     if (direct_batch_) return direct_batch_->Add(job);
     jobs_.push_back(job);
+    // A frame as soon as there are enough: the daemon writes them while git walks.
+    if (problem_.ok() && jobs_.size() - sent_ >= kRelayFrameJobs) problem_ = SendFrame();
     return Status::Ok();
   }
 
@@ -45,13 +47,15 @@ class RelayedBatch : public EnqueueBatch {
     if (is_new != nullptr) is_new->clear();
     if (jobs_.empty()) return Status::Ok();  // as a store's: nothing to commit
     std::vector<bool> answer;
-    Status problem = AskDaemon(&answer);
-    if (problem.ok()) {
+    if (problem_.ok()) problem_ = SendFrame();
+    if (problem_.ok()) problem_ = Finish(&answer);
+    if (problem_.ok()) {
       report_->by_daemon = true;
       if (is_new != nullptr) *is_new = std::move(answer);
       return Status::Ok();
     }
-    if (problem.code() != Status::Code::kNotFound) report_->daemon_problem = problem.message();
+    fd_.Reset();  // the daemon rolls back what it wrote of this push
+    if (problem_.code() != Status::Code::kNotFound) report_->daemon_problem = problem_.message();
     // Queued by this process after all; a job the daemon did commit before
     // it failed is then found there (not new).
     Status status = open_direct_(&direct_);
@@ -63,19 +67,32 @@ class RelayedBatch : public EnqueueBatch {
   }
 
  private:
-  // OK with the daemon's answer; NotFound when no daemon listens; otherwise
-  // why the daemon did not take the jobs.
-  Status AskDaemon(std::vector<bool>* is_new) {
-    UniqueFd fd;
-    Status status = ConnectRelaySocket(options_.socket_path, &fd);
-    if (!status.ok()) return status;
-    const auto deadline =
-        std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.answer_timeout_ms);
-    status = SendAll(fd.get(), EncodeRelayRequest(jobs_), deadline);
+  Deadline AnswerDeadline() const {
+    return std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.answer_timeout_ms);
+  }
+
+  // Sends the jobs not sent yet as one frame, connecting first. NotFound
+  // when no daemon listens.
+  Status SendFrame() {
+    if (!fd_.valid()) {
+      Status status = ConnectRelaySocket(options_.socket_path, &fd_);
+      if (!status.ok()) return status;
+    }
+    if (sent_ == jobs_.size()) return Status::Ok();
+    Status status =
+        SendAll(fd_.get(), EncodeRelayFrame(jobs_, sent_, jobs_.size()), AnswerDeadline());
+    sent_ = jobs_.size();
+    return status.ok() ? status : status.WithContext("sending the jobs to the deliver daemon");
+  }
+
+  // Ends the push and reads the daemon's answer.
+  Status Finish(std::vector<bool>* is_new) {
+    const Deadline deadline = AnswerDeadline();
+    Status status = SendAll(fd_.get(), EncodeRelayEnd(), deadline);
     if (!status.ok()) return status.WithContext("sending the jobs to the deliver daemon");
-    ::shutdown(fd.get(), SHUT_WR);  // the request ends here
+    ::shutdown(fd_.get(), SHUT_WR);
     std::string bytes;
-    status = ReadToEnd(fd.get(), deadline, 1 << 20, &bytes);
+    status = ReadToEnd(fd_.get(), deadline, 1 << 20, &bytes);
     if (!status.ok()) return status.WithContext("the deliver daemon's answer");
     if (bytes.empty()) return Status::Unavailable("the deliver daemon closed without answering");
     Status outcome;
@@ -89,7 +106,10 @@ class RelayedBatch : public EnqueueBatch {
   OutboxOpener open_direct_;
   RelayReport* report_;
   std::vector<Job> jobs_;
-  std::unique_ptr<Outbox> direct_;              // declared before its batch:
+  std::size_t sent_ = 0;            // jobs_[0, sent_) are with the daemon
+  UniqueFd fd_;                     // to the daemon, from the first frame on
+  Status problem_;                  // why the daemon cannot take this push (then sent no more)
+  std::unique_ptr<Outbox> direct_;  // declared before its batch:
   std::unique_ptr<EnqueueBatch> direct_batch_;  // destroyed first
 };
 
@@ -99,9 +119,10 @@ Status StartRelayedEnqueue(const RelayClientOptions& options, const OutboxOpener
                            RelayReport* report, std::unique_ptr<EnqueueBatch>* batch) {
   *report = RelayReport();
   auto relayed = std::make_unique<RelayedBatch>(options, open_direct, report);
-  // A socket there means a daemon (or one that died: then Commit finds
-  // nobody listening and opens the outbox itself). The connection waits for
-  // Commit, so that a long walk holds none of the daemon's workers.
+  // A socket there means a daemon (or one that died: then the first frame
+  // finds nobody listening, and Commit opens the outbox itself). The
+  // connection waits for the first jobs, so that a walk that finds none
+  // holds none of the daemon's workers.
   struct stat info {};
   if (::stat(options.socket_path.c_str(), &info) != 0 || !S_ISSOCK(info.st_mode)) {
     Status status = relayed->StartDirect();

@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <iterator>
 
 #include "jiralink/outbox/enqueue_relay.h"
 #include "jiralink/outbox/relay_wire.h"
@@ -152,33 +153,80 @@ void EnqueueRelayServer::WorkLoop() {
 void EnqueueRelayServer::Serve(int raw_fd, std::unique_ptr<Outbox>* outbox) {
   UniqueFd fd(raw_fd);
   ucred peer{};
-  socklen_t size = sizeof peer;
-  if (::getsockopt(fd.get(), SOL_SOCKET, SO_PEERCRED, &peer, &size) != 0 ||
+  socklen_t peer_size = sizeof peer;
+  if (::getsockopt(fd.get(), SOL_SOCKET, SO_PEERCRED, &peer, &peer_size) != 0 ||
       peer.uid != ::geteuid()) {
     Log("enqueue relay: refused a connection from uid " + std::to_string(peer.uid) +
         " (only this daemon's user may queue through it)");
     return;
   }
-  const auto deadline =
-      std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.read_timeout_ms);
-  std::string request;
-  Status status = ReadToEnd(fd.get(), deadline, kMaxRelayRequestBytes, &request);
-  if (status.ok() && request.empty()) return;  // connected and left: nothing asked
+  // The push's frames, each written to the store (uncommitted) as it comes;
+  // every job is kept, to add them again on a fresh connection when the
+  // store fails (safe: the uniqueness makes a repeat a no-op).
+  std::vector<Job> all;
   std::vector<Job> jobs;
-  if (status.ok()) status = DecodeRelayRequest(request, &jobs);
-  EnqueueResult result;
-  const auto started = std::chrono::steady_clock::now();
-  if (status.ok()) {
-    // A connection that failed (the server restarted) is opened again, and
-    // the jobs added once more: safe, the uniqueness makes it a no-op for
-    // whatever the first try committed.
-    for (int attempt = 0; attempt < 2; ++attempt) {
-      if (!*outbox) status = options_.open_outbox(outbox);
-      if (status.ok()) status = (*outbox)->Enqueue(jobs, &result);
-      if (status.ok()) break;
-      outbox->reset();
+  std::unique_ptr<EnqueueBatch> batch;
+  Status wire;   // the stream's first problem
+  Status store;  // the store's first problem
+  std::string header;
+  std::string frame;
+  // The time spent in the store (not waiting for the hook), for the log.
+  std::chrono::steady_clock::duration store_time{};
+  for (int frames = 0;; ++frames) {
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.read_timeout_ms);
+    wire = ReadExactly(fd.get(), 4, deadline, &header);
+    if (wire.code() == Status::Code::kNotFound) {
+      if (frames == 0) return;  // connected and left: nothing asked
+      wire = Status::InvalidArgument("the push's jobs stop without their end mark");
+    } else if (wire.code() == Status::Code::kInvalidArgument) {
+      wire = Status::InvalidArgument("the push's jobs stop inside a frame");
     }
+    if (!wire.ok()) break;
+    std::size_t size = 0;
+    for (int i = 0; i < 4; ++i)
+      size |= static_cast<std::size_t>(static_cast<unsigned char>(header[i])) << (8 * i);
+    if (size == 0) break;  // the end of the push
+    if (size > kMaxRelayRequestBytes) {
+      wire = Status::InvalidArgument("a frame of " + std::to_string(size) +
+                                     " bytes is larger than the daemon reads");
+      break;
+    }
+    wire = ReadExactly(fd.get(), size, deadline, &frame);
+    if (wire.code() == Status::Code::kNotFound || wire.code() == Status::Code::kInvalidArgument) {
+      wire = Status::InvalidArgument("the push's jobs stop inside a frame");
+    }
+    if (wire.ok()) wire = DecodeRelayRequest(frame, &jobs);
+    if (!wire.ok()) break;
+    const auto writing = std::chrono::steady_clock::now();
+    if (store.ok() && !batch) {
+      if (!*outbox) store = options_.open_outbox(outbox);
+      if (store.ok()) store = (*outbox)->StartEnqueue(&batch);
+    }
+    for (const Job& job : jobs) {
+      if (store.ok()) store = batch->Add(job);
+    }
+    if (store.ok()) store = batch->WriteAdded();
+    store_time += std::chrono::steady_clock::now() - writing;
+    std::move(jobs.begin(), jobs.end(), std::back_inserter(all));
   }
+  const auto started = std::chrono::steady_clock::now();
+  EnqueueResult result;
+  Status status = wire;
+  if (status.ok() && store.ok() && batch) {
+    store = batch->Commit(&result.is_new);
+    for (bool added : result.is_new) ++(added ? result.added : result.duplicate);
+  }
+  batch.reset();  // rolls back what is not committed
+  if (status.ok() && !store.ok()) {
+    // The connection may have failed (the server restarted): once more on a new one.
+    outbox->reset();
+    result = EnqueueResult();
+    store = options_.open_outbox(outbox);
+    if (store.ok()) store = (*outbox)->Enqueue(all, &result);
+    if (!store.ok()) outbox->reset();
+  }
+  if (status.ok()) status = store;
   // The pid of the peer names the hook in the log.
   const std::string who = "a push (pid " + std::to_string(peer.pid) + ")";
   if (!status.ok()) {
@@ -186,13 +234,12 @@ void EnqueueRelayServer::Serve(int raw_fd, std::unique_ptr<Outbox>* outbox) {
         "; the hook queues them itself");
   } else {
     committed_requests_.fetch_add(1);
-    const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
-                            std::chrono::steady_clock::now() - started)
-                            .count();
+    store_time += std::chrono::steady_clock::now() - started;
+    const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(store_time).count();
     char took[32];
     std::snprintf(took, sizeof took, "%.1f ms", static_cast<double>(micros) / 1000.0);
     Log("enqueue relay: queued " + std::to_string(result.added) + " new jobs of " + who +
-        (jobs.empty() ? "" : " to " + jobs.front().repository) +
+        (all.empty() ? "" : " to " + all.front().repository) +
         (result.duplicate > 0 ? " (" + std::to_string(result.duplicate) + " already queued)" : "") +
         " in " + took);
   }

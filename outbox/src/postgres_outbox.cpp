@@ -391,6 +391,8 @@ class PostgresEnqueueBatch final : public EnqueueBatch {
     return Status::Ok();
   }
 
+  Status WriteAdded() override { return Flush(); }
+
   Status Commit(std::vector<bool>* is_new) override {
     if (is_new != nullptr) is_new->clear();
     if (!in_transaction_) return Status::Ok();

@@ -81,6 +81,30 @@ Status SendAll(int fd, std::string_view bytes, Deadline deadline) {
   return Status::Ok();
 }
 
+Status ReadExactly(int fd, std::size_t size, Deadline deadline, std::string* out) {
+  out->assign(size, '\0');
+  std::size_t got = 0;
+  while (got < size) {
+    ssize_t n = ::recv(fd, out->data() + got, size - got, 0);
+    if (n > 0) {
+      got += static_cast<std::size_t>(n);
+      continue;
+    }
+    if (n == 0) {
+      if (got == 0) return Status::NotFound("the peer ended its side");
+      return Status::InvalidArgument("the peer ended its side inside a message");
+    }
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) {
+      Status status = WaitReady(fd, POLLIN, deadline);
+      if (!status.ok()) return status;
+      continue;
+    }
+    return Status::Unavailable(std::string("the peer went away: ") + std::strerror(errno));
+  }
+  return Status::Ok();
+}
+
 Status ReadToEnd(int fd, Deadline deadline, std::size_t max_bytes, std::string* out) {
   out->clear();
   char buffer[1 << 16];

@@ -60,6 +60,11 @@ Status ConnectRelaySocket(const std::string& path, UniqueFd* fd);
 // too slow).
 Status SendAll(int fd, std::string_view bytes, Deadline deadline);
 
+// Reads exactly `size` bytes by `deadline` into *out. NotFound when the
+// peer ended its side before the first byte; InvalidArgument when it ended
+// it after (a cut message); Unavailable when it is gone or too slow.
+Status ReadExactly(int fd, std::size_t size, Deadline deadline, std::string* out);
+
 // Reads until the peer ends its side, by `deadline`, at most `max_bytes`
 // (InvalidArgument past it).
 Status ReadToEnd(int fd, Deadline deadline, std::size_t max_bytes, std::string* out);

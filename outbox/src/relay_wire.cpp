@@ -96,12 +96,13 @@ Status WithCode(Status::Code code, std::string message) {
   return Status::Internal(std::move(message));
 }
 
-}  // namespace
-
-std::string EncodeRelayRequest(const std::vector<Job>& jobs) {
-  std::string out;
-  std::size_t size = kRequestMagic.size() + 4;
-  for (const Job& job : jobs) {
+// The request of jobs[begin, end), after `prefix` bytes left for a frame's size.
+std::string EncodeJobs(const std::vector<Job>& jobs, std::size_t begin, std::size_t end,
+                       std::size_t prefix) {
+  std::string out(prefix, '\0');
+  std::size_t size = prefix + kRequestMagic.size() + 4;
+  for (std::size_t i = begin; i < end; ++i) {
+    const Job& job = jobs[i];
     size += kMinJobBytes + job.repository.size() + job.commit.size() + job.key.size() +
             job.branch.size() + job.author.size() + job.author_email.size() + job.message.size() +
             job.commit_url.size() + job.repo_url.size() + job.branch_url.size() + job.site.size() +
@@ -110,8 +111,9 @@ std::string EncodeRelayRequest(const std::vector<Job>& jobs) {
   out.reserve(size);
   Writer w(&out);
   w.Bytes(kRequestMagic);
-  w.U32(static_cast<std::uint32_t>(jobs.size()));
-  for (const Job& job : jobs) {
+  w.U32(static_cast<std::uint32_t>(end - begin));
+  for (std::size_t i = begin; i < end; ++i) {
+    const Job& job = jobs[i];
     w.Str(job.repository);
     w.Str(job.commit);
     w.Str(job.key);
@@ -133,6 +135,21 @@ std::string EncodeRelayRequest(const std::vector<Job>& jobs) {
   }
   return out;
 }
+
+}  // namespace
+
+std::string EncodeRelayRequest(const std::vector<Job>& jobs) {
+  return EncodeJobs(jobs, 0, jobs.size(), 0);
+}
+
+std::string EncodeRelayFrame(const std::vector<Job>& jobs, std::size_t begin, std::size_t end) {
+  std::string frame = EncodeJobs(jobs, begin, end, 4);
+  const std::size_t size = frame.size() - 4;
+  for (int i = 0; i < 4; ++i) frame[i] = static_cast<char>((size >> (8 * i)) & 0xff);
+  return frame;
+}
+
+std::string EncodeRelayEnd() { return std::string(4, '\0'); }
 
 Status DecodeRelayRequest(std::string_view bytes, std::vector<Job>* jobs) {
   jobs->clear();

@@ -12,9 +12,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cstdio>
 #include <cstring>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -36,7 +39,9 @@ std::vector<Job> PushJobs(int n) {
   for (int i = 1; i <= n; ++i) {
     Job job;
     job.repository = "platform/api";
-    job.commit = std::string(39, 'c') + static_cast<char>('0' + i);
+    char sha[41];
+    std::snprintf(sha, sizeof sha, "%040x", i);
+    job.commit = sha;
     job.key = "PROJ-" + std::to_string(i);
     job.branch = "main";
     job.author = "Ada";
@@ -60,7 +65,8 @@ int ListenAt(const std::string& path) {
   return fd;
 }
 
-// Sends `bytes` as one request to the socket at `path`; the answer's bytes.
+// Sends `bytes` (a hook's stream, or garbage) to the socket at `path`; the
+// answer's bytes.
 std::string Exchange(const std::string& path, const std::string& bytes) {
   int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_un address{};
@@ -84,6 +90,25 @@ std::string Exchange(const std::string& path, const std::string& bytes) {
   while ((n = ::read(fd, buffer, sizeof buffer)) > 0) answer.append(buffer, n);
   ::close(fd);
   return answer;
+}
+
+// The jobs of a hook's whole stream (frames, then the end mark), as a test
+// daemon reads them.
+bool DecodeStream(std::string_view bytes, std::vector<Job>* jobs) {
+  jobs->clear();
+  while (bytes.size() >= 4) {
+    std::size_t size = 0;
+    for (int i = 0; i < 4; ++i)
+      size |= static_cast<std::size_t>(static_cast<unsigned char>(bytes[i])) << (8 * i);
+    bytes.remove_prefix(4);
+    if (size == 0) return bytes.empty();
+    if (size > bytes.size()) return false;
+    std::vector<Job> frame;
+    if (!DecodeRelayRequest(bytes.substr(0, size), &frame).ok()) return false;
+    jobs->insert(jobs->end(), frame.begin(), frame.end());
+    bytes.remove_prefix(size);
+  }
+  return false;
 }
 
 class EnqueueRelayTest : public ::testing::TestWithParam<OutboxStore> {
@@ -132,7 +157,7 @@ class EnqueueRelayTest : public ::testing::TestWithParam<OutboxStore> {
 
   std::vector<Job> Stored() {
     std::vector<Job> jobs;
-    EXPECT_TRUE(reader_->List(std::nullopt, 1000, &jobs).ok());
+    EXPECT_TRUE(reader_->List(std::nullopt, 100000, &jobs).ok());
     return jobs;
   }
 
@@ -230,7 +255,8 @@ TEST_P(EnqueueRelayTest, ADaemonThatCommitsAndDiesBeforeAnsweringLeavesEachJobOn
     std::vector<Job> jobs;
     std::unique_ptr<Outbox> outbox;
     EnqueueResult result;
-    if (DecodeRelayRequest(request, &jobs).ok() && GetParam().open(dir_.path(), &outbox).ok()) {
+    EXPECT_TRUE(DecodeStream(request, &jobs)) << request.size();
+    if (GetParam().open(dir_.path(), &outbox).ok()) {
       EXPECT_TRUE(outbox->Enqueue(jobs, &result).ok());
     }
     ::close(fd);  // dies without a word
@@ -267,15 +293,25 @@ TEST_P(EnqueueRelayTest, GarbageOnTheSocketIsRefusedAndTheServerGoesOn) {
   ASSERT_TRUE(server.TryStart(&serving).ok());
   Status outcome;
   std::vector<bool> is_new;
-  for (const std::string& garbage :
-       {std::string("GET / HTTP/1.1\r\n\r\n"), std::string("JLQ1\x05\x00\x00\x00", 8),
-        EncodeRelayRequest(PushJobs(2)).substr(0, 30), std::string(70000, '\xff')}) {
+  const std::vector<Job> jobs = PushJobs(2);
+  const std::string frame = EncodeRelayFrame(jobs, 0, jobs.size());
+  const std::vector<std::pair<std::string, std::string>> streams = {
+      {"GET / HTTP/1.1\r\n\r\n", "is larger than the daemon reads"},
+      {std::string("\x08\x00\x00\x00JLQ1\x05\x00\x00\x00", 12), "holds fewer bytes"},
+      {std::string("\x04\x00\x00\x00JLQX", 8) + EncodeRelayEnd(), "not a jiralink enqueue request"},
+      {frame.substr(0, 40), "stop inside a frame"},
+      // Whole frames, written to the store, but no end: rolled back.
+      {frame + frame, "without their end mark"},
+      {std::string(70000, '\xff'), "is larger than the daemon reads"},
+  };
+  for (const auto& [garbage, reason] : streams) {
     std::string answer = Exchange(socket_, garbage);
     ASSERT_TRUE(DecodeRelayAnswer(answer, 0, &outcome, &is_new).ok()) << answer.size();
     EXPECT_EQ(outcome.code(), Status::Code::kInvalidArgument) << outcome.ToString();
+    EXPECT_THAT(outcome.message(), HasSubstr(reason));
+    EXPECT_THAT(Log(), HasSubstr(reason));
   }
   EXPECT_TRUE(Stored().empty()) << "nothing of it was queued";
-  EXPECT_THAT(Log(), HasSubstr("not a jiralink enqueue request"));
   // Connecting and leaving is not worth a line.
   EXPECT_EQ(Exchange(socket_, ""), "");
 
@@ -321,6 +357,27 @@ TEST_P(EnqueueRelayTest, OneDaemonServesTheSocketAndAnotherTakesOverWhenItStops)
   ASSERT_TRUE(Relay(PushJobs(1), &report, &is_new).ok());
   EXPECT_TRUE(report.by_daemon);
   EXPECT_EQ(second.committed_requests(), 1);
+}
+
+TEST_P(EnqueueRelayTest, APushOfSeveralFramesIsWrittenAsItComesAndCommittedOnce) {
+  EnqueueRelayServer server(ServerOptions());
+  bool serving = false;
+  ASSERT_TRUE(server.TryStart(&serving).ok());
+  const int kJobs = static_cast<int>(2 * kRelayFrameJobs + 50);
+  RelayReport report;
+  std::vector<bool> is_new;
+  Status status = Relay(PushJobs(kJobs), &report, &is_new);
+  ASSERT_TRUE(status.ok()) << status.ToString();
+  EXPECT_TRUE(report.by_daemon) << report.daemon_problem;
+  ASSERT_EQ(is_new.size(), static_cast<std::size_t>(kJobs));
+  EXPECT_EQ(std::count(is_new.begin(), is_new.end(), true), kJobs);
+  std::vector<Job> stored = Stored();
+  ASSERT_EQ(stored.size(), static_cast<std::size_t>(kJobs));
+  // One push, in the hook's order: its positions are all there.
+  std::set<std::int64_t> positions;
+  for (const Job& job : stored) positions.insert(job.position);
+  EXPECT_EQ(positions.size(), static_cast<std::size_t>(kJobs));
+  EXPECT_EQ(server.committed_requests(), 1);
 }
 
 TEST_P(EnqueueRelayTest, ManyPushesAtOnceAreEachQueued) {
@@ -388,7 +445,9 @@ TEST(EnqueueRelayServerTest, APeerOfAnotherUserIsRefused) {
   pid_t child = ::fork();
   if (child == 0) {
     if (::setgid(65534) != 0 || ::setuid(65534) != 0) _exit(3);
-    std::string answer = Exchange(options.socket_path, EncodeRelayRequest(PushJobs(1)));
+    std::vector<Job> jobs = PushJobs(1);
+    std::string answer =
+        Exchange(options.socket_path, EncodeRelayFrame(jobs, 0, 1) + EncodeRelayEnd());
     _exit(answer.empty() ? 0 : 1);
   }
   int status = 0;

@@ -77,6 +77,23 @@ TEST(RelayWireTest, AnEmptyPushIsAWholeRequest) {
   EXPECT_TRUE(got.empty());
 }
 
+TEST(RelayWireTest, AFrameIsItsSizeAndARequestOfSomeOfTheJobs) {
+  std::vector<Job> sent = SampleJobs();
+  std::string frame = EncodeRelayFrame(sent, 1, 3);
+  ASSERT_GT(frame.size(), 4u);
+  std::size_t size = 0;
+  for (int i = 0; i < 4; ++i) {
+    size |= static_cast<std::size_t>(static_cast<unsigned char>(frame[i])) << (8 * i);
+  }
+  EXPECT_EQ(size, frame.size() - 4);
+  std::vector<Job> got;
+  ASSERT_TRUE(DecodeRelayRequest(std::string_view(frame).substr(4), &got).ok());
+  ASSERT_EQ(got.size(), 2u);
+  ExpectSameJob(got[0], sent[1]);
+  ExpectSameJob(got[1], sent[2]);
+  EXPECT_EQ(EncodeRelayEnd(), std::string(4, '\0'));
+}
+
 TEST(RelayWireTest, EveryCutRequestIsRefused) {
   const std::string whole = EncodeRelayRequest(SampleJobs());
   std::vector<Job> got;

@@ -21,8 +21,8 @@
 //    does not answer in time, the hook adds the same jobs itself (to
 //    PostgreSQL, or to its spool when the server is down; open_outbox.h).
 //    Adding them twice is safe: the second add finds them there.
-//  - Bad input: a request that is not whole and well formed
-//    (relay_wire.h) is refused with the reason and adds nothing.
+//  - Bad input: a stream that is not whole and well formed (relay_wire.h)
+//    is refused with the reason and adds nothing (the daemon rolls back).
 #pragma once
 
 #include <atomic>
@@ -56,13 +56,14 @@ struct RelayClientOptions {
   std::int64_t answer_timeout_ms = 10000;
 };
 
-// Starts the jobs of one push. When a daemon accepts a connection at
-// options.socket_path (tried at once: cheap, and it tells whether to open
-// the outbox now, while git walks), the batch collects the jobs and Commit
-// sends them and waits for the answer. Otherwise the batch is
-// `open_direct`'s outbox's own. Commit falls back to `open_direct` whenever
-// the daemon does not take the jobs; *report (which must outlive the batch)
-// says which way they went.
+// Starts the jobs of one push. Without a socket at options.socket_path the
+// batch is `open_direct`'s outbox's own, opened now (while git walks).
+// With one, the batch connects at its first jobs and sends them in frames
+// of kRelayFrameJobs as they are added, so that the daemon writes them
+// while git walks; Commit sends the rest and the end of the push and waits
+// for the answer. Commit falls back to `open_direct` whenever the daemon
+// does not take the jobs (nobody listens, it refuses, fails, dies or is
+// silent); *report (which must outlive the batch) says which way they went.
 Status StartRelayedEnqueue(const RelayClientOptions& options, const OutboxOpener& open_direct,
                            RelayReport* report, std::unique_ptr<EnqueueBatch>* batch);
 
@@ -72,9 +73,13 @@ struct RelayServerOptions {
   // (a store's connection is not shared between threads), opened at its
   // first request and opened again after a failure.
   OutboxOpener open_outbox;
-  int workers = 2;
-  // A peer must send its whole request within this time.
-  std::int64_t read_timeout_ms = 5000;
+  // Pushes served at once; more wait for a worker. A push holds its worker
+  // from its first jobs to its end (its walk), and the outbox's write lock
+  // as a hook of its own would.
+  int workers = 4;
+  // A peer must send each frame, and the end, within this time of the one
+  // before: longer, and its hook queues the jobs itself.
+  std::int64_t read_timeout_ms = 30000;
   // One line per failure and at start, for the daemon's log.
   std::function<void(const std::string&)> log;
 };

@@ -70,6 +70,10 @@ class EnqueueBatch {
 
   // Adds `job` to the batch.
   virtual Status Add(const Job& job) = 0;
+  // Writes the jobs added so far, still uncommitted, when the store keeps
+  // them for Commit; the caller expects more to come only later (the enqueue
+  // relay, between a hook's frames), so the store's work overlaps the wait.
+  virtual Status WriteAdded() { return Status::Ok(); }
   // Writes what is left and commits. (*is_new)[i] (when is_new is not null)
   // tells whether the i-th job added since StartEnqueue was new: false when
   // a job equal in (repository, commit, key, kind, command index) was in the

@@ -7,6 +7,8 @@
 // them, whichever way they travel. Every integer is little-endian; a string
 // is its length (u32) and its bytes.
 //
+//   stream  := frame* u32:0            (what the hook sends)
+//   frame   := u32:size request        (size = the request's bytes, > 0)
 //   request := "JLQ1" u32:count job*count
 //   job     := str:repository str:commit str:key u8:kind str:branch
 //              str:author str:author_email str:message str:commit_url
@@ -15,6 +17,10 @@
 //              str:time_spent str:text
 //   answer  := "JLA1" u8:code ( code = 0: u32:count u8*count (1 = new)
 //                              | code > 0: str:message )
+//
+// The hook sends its jobs in frames as its walk finds them, so that the
+// daemon writes them (uncommitted) while git is still walking; the empty
+// frame ends the push, and the daemon then commits and answers.
 //
 // Only the fields a producer sets travel: the outbox assigns ids, states
 // and times. The decoders take outside input (anything that can reach the
@@ -32,11 +38,22 @@
 
 namespace jiralink::outbox {
 
-// The largest request a daemon reads (a push of a few thousand commits with
-// long messages is a few MiB). A larger push is queued by the hook itself.
+// The largest frame a daemon reads (the hook sends kRelayFrameJobs jobs a
+// frame, well under 1 MiB unless messages are huge). A push with a larger
+// frame is queued by the hook itself.
 inline constexpr std::size_t kMaxRelayRequestBytes = 64u << 20;
+// How many jobs the hook puts in one frame: most pushes are one frame, sent
+// at the end of the walk; a larger push streams, so that neither side holds
+// one huge message. (Frames of 200 were measured too: on a 2-core machine
+// that also runs PostgreSQL, writing while git walks only competes with git
+// for the cores, 1000 commits took 47-48 ms against 40-45 ms in one frame.)
+inline constexpr std::size_t kRelayFrameJobs = 1000;
 
 std::string EncodeRelayRequest(const std::vector<Job>& jobs);
+
+// A frame of jobs[begin, end), and the end of a stream.
+std::string EncodeRelayFrame(const std::vector<Job>& jobs, std::size_t begin, std::size_t end);
+std::string EncodeRelayEnd();
 
 // InvalidArgument naming the first thing wrong ("job 3: kind 7 is unknown").
 Status DecodeRelayRequest(std::string_view bytes, std::vector<Job>* jobs);
