@@ -46,7 +46,7 @@ inline constexpr std::size_t kMaxRelayRequestBytes = 64u << 20;
 // at the end of the walk; a larger push streams, so that neither side holds
 // one huge message. (Frames of 200 were measured too: on a 2-core machine
 // that also runs PostgreSQL, writing while git walks only competes with git
-// for the cores, 1000 commits took 47-48 ms against 40-45 ms in one frame.)
+// for the cores, 1000 commits took 47-52 ms against 40-45 ms in one frame.)
 inline constexpr std::size_t kRelayFrameJobs = 1000;
 
 std::string EncodeRelayRequest(const std::vector<Job>& jobs);
