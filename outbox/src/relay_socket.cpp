@@ -27,6 +27,14 @@ Status WaitReady(int fd, short events, Deadline deadline) {
   }
 }
 
+// What a send or recv that failed (-1) means: OK to try again (after an
+// interruption, or once the socket is ready), else the peer is gone or slow.
+Status AfterFailedIo(int fd, short events, Deadline deadline) {
+  if (errno == EINTR) return Status::Ok();
+  if (errno == EAGAIN || errno == EWOULDBLOCK) return WaitReady(fd, events, deadline);
+  return Status::Unavailable(std::string("the peer went away: ") + std::strerror(errno));
+}
+
 }  // namespace
 
 void UniqueFd::Reset(int fd) {
@@ -70,13 +78,9 @@ Status SendAll(int fd, std::string_view bytes, Deadline deadline) {
       bytes.remove_prefix(static_cast<std::size_t>(sent));
       continue;
     }
-    if (sent < 0 && errno == EINTR) continue;
-    if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      Status status = WaitReady(fd, POLLOUT, deadline);
-      if (!status.ok()) return status;
-      continue;
-    }
-    return Status::Unavailable(std::string("the peer went away: ") + std::strerror(errno));
+    if (sent == 0) return Status::Unavailable("the peer went away");
+    Status status = AfterFailedIo(fd, POLLOUT, deadline);
+    if (!status.ok()) return status;
   }
   return Status::Ok();
 }
@@ -94,13 +98,8 @@ Status ReadExactly(int fd, std::size_t size, Deadline deadline, std::string* out
       if (got == 0) return Status::NotFound("the peer ended its side");
       return Status::InvalidArgument("the peer ended its side inside a message");
     }
-    if (errno == EINTR) continue;
-    if (errno == EAGAIN || errno == EWOULDBLOCK) {
-      Status status = WaitReady(fd, POLLIN, deadline);
-      if (!status.ok()) return status;
-      continue;
-    }
-    return Status::Unavailable(std::string("the peer went away: ") + std::strerror(errno));
+    Status status = AfterFailedIo(fd, POLLIN, deadline);
+    if (!status.ok()) return status;
   }
   return Status::Ok();
 }
@@ -118,13 +117,8 @@ Status ReadToEnd(int fd, Deadline deadline, std::size_t max_bytes, std::string* 
       out->append(buffer, static_cast<std::size_t>(got));
       continue;
     }
-    if (errno == EINTR) continue;
-    if (errno == EAGAIN || errno == EWOULDBLOCK) {
-      Status status = WaitReady(fd, POLLIN, deadline);
-      if (!status.ok()) return status;
-      continue;
-    }
-    return Status::Unavailable(std::string("the peer went away: ") + std::strerror(errno));
+    Status status = AfterFailedIo(fd, POLLIN, deadline);
+    if (!status.ok()) return status;
   }
 }
 
