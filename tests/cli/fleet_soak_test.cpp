@@ -78,22 +78,14 @@ bool Processed(const standin::RecordedRequest& request) {
 class FleetSoak : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string why;
-    bool missing = false;
-    server_ = PostgresServer::Shared(&why, &missing);
-    if (server_ == nullptr && missing) GTEST_SKIP() << why;
-    ASSERT_NE(server_, nullptr) << why;
+    for (int h = 0; h < kHosts; ++h) hosts_.push_back(Host{std::make_unique<GitFixture>(), ""});
+    std::string skip, error;
+    server_ = SharedServerWithDatabase(hosts_[0].git->Path("fleet"), &database_, &skip, &error);
+    if (!skip.empty()) GTEST_SKIP() << skip;
+    ASSERT_NE(server_, nullptr) << error;
     ASSERT_TRUE(jira_.Start());
     jira_.AddProject("PROJ", "Project");
-    for (int i = 1; i <= 30; ++i) {
-      standin::IssueSeed seed;
-      seed.key = "PROJ-" + std::to_string(i);
-      seed.summary = "Issue " + std::to_string(i);
-      jira_.AddIssue(seed);
-    }
-    for (int h = 0; h < kHosts; ++h) hosts_.push_back(Host{std::make_unique<GitFixture>(), ""});
-    database_ = DatabaseNameFor(hosts_[0].git->Path("fleet"));
-    ASSERT_TRUE(server_->CreateDatabase(database_, &why)) << why;
+    jira_.AddNumberedIssues("PROJ", 30);
     for (Host& host : hosts_) {
       host.config = host.git->Path("jiralink.toml");
       WriteSettings(host);

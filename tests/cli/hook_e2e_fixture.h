@@ -26,12 +26,7 @@ class HookE2E : public ::testing::Test {
   void SetUp() override {
     ASSERT_TRUE(jira_.Start());
     jira_.AddProject("PROJ", "Project");
-    for (int i = 1; i <= 30; ++i) {
-      standin::IssueSeed seed;
-      seed.key = "PROJ-" + std::to_string(i);
-      seed.summary = "Issue " + std::to_string(i);
-      jira_.AddIssue(seed);
-    }
+    jira_.AddNumberedIssues("PROJ", 30);
     config_ = git_.Path("jiralink.toml");
     WriteConfig("");
     ProcessResult install = Jiralink({"hook", "install", git_.bare()});

@@ -30,13 +30,10 @@ using ::testing::HasSubstr;
 class HookPostgresTest : public HookE2E {
  protected:
   void SetUp() override {
-    std::string why;
-    bool missing = false;
-    server_ = PostgresServer::Shared(&why, &missing);
-    if (server_ == nullptr && missing) GTEST_SKIP() << why;
-    ASSERT_NE(server_, nullptr) << why;
-    database_ = DatabaseNameFor(git_.Path("fleet"));
-    ASSERT_TRUE(server_->CreateDatabase(database_, &why)) << why;
+    std::string skip, error;
+    server_ = SharedServerWithDatabase(git_.Path("fleet"), &database_, &skip, &error);
+    if (!skip.empty()) GTEST_SKIP() << skip;
+    ASSERT_NE(server_, nullptr) << error;
     UsePostgres(server_->Uri(database_));
     HookE2E::SetUp();
   }

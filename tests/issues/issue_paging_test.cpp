@@ -21,12 +21,7 @@ std::unique_ptr<jira::Client> Connect(const standin::JiraStandin& jira, jira::De
 void Seed(standin::JiraStandin& jira, int count) {
   ASSERT_TRUE(jira.Start());
   jira.AddProject("PROJ", "Project");
-  for (int i = 1; i <= count; ++i) {
-    standin::IssueSeed seed;
-    seed.key = "PROJ-" + std::to_string(i);
-    seed.summary = "Issue " + std::to_string(i);
-    jira.AddIssue(seed);
-  }
+  jira.AddNumberedIssues("PROJ", count);
 }
 
 std::vector<std::string> Keys(const IssuePage& page) {

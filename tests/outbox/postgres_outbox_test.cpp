@@ -32,14 +32,11 @@ Job MakeJob(const std::string& commit, const std::string& key) {
 class PostgresOutboxTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string why;
-    bool missing = false;
-    server_ = testing::PostgresServer::Shared(&why, &missing);
-    if (server_ == nullptr && missing) GTEST_SKIP() << why;
-    ASSERT_NE(server_, nullptr) << why;
-    uri_ = PostgresStoreUri(dir_.path(), &why);
-    ASSERT_FALSE(uri_.empty()) << why;
-    database_ = testing::DatabaseNameFor(dir_.path());
+    std::string skip, error;
+    server_ = testing::SharedServerWithDatabase(dir_.path(), &database_, &skip, &error);
+    if (!skip.empty()) GTEST_SKIP() << skip;
+    ASSERT_NE(server_, nullptr) << error;
+    uri_ = server_->Uri(database_);
   }
   Status Open(std::unique_ptr<Outbox>* out) {
     PostgresOptions options;

@@ -42,12 +42,7 @@ class ServeCommand : public ::testing::Test {
   void SetUp() override {
     ASSERT_TRUE(jira_.Start());
     jira_.AddProject("PROJ", "Project");
-    for (int i = 1; i <= 20; ++i) {
-      standin::IssueSeed seed;
-      seed.key = "PROJ-" + std::to_string(i);
-      seed.summary = "Issue " + std::to_string(i);
-      jira_.AddIssue(seed);
-    }
+    jira_.AddNumberedIssues("PROJ", 20);
     WriteFile(dir_.Path("secret"), std::string(kSecret) + "\n");
     ::chmod(dir_.Path("secret").c_str(), 0600);
     config_ = dir_.Path("jiralink.toml");

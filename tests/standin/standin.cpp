@@ -438,6 +438,15 @@ void JiraStandin::AddIssue(const IssueSeed& seed) {
   if (!impl_->model.AddIssue(seed, &error)) ReportMisuse(error);
 }
 
+void JiraStandin::AddNumberedIssues(const std::string& project_key, int count) {
+  for (int i = 1; i <= count; ++i) {
+    IssueSeed seed;
+    seed.key = project_key + "-" + std::to_string(i);
+    seed.summary = "Issue " + std::to_string(i);
+    AddIssue(seed);
+  }
+}
+
 void JiraStandin::SetIssueTypes(const std::string& project_key, std::vector<IssueTypeSeed> types) {
   std::lock_guard<std::mutex> lock(impl_->mutex);
   std::string error;

@@ -171,6 +171,9 @@ class JiraStandin {
   // Bug (10004), Task (10002), Story (10001), Sub-task (10003, subtask).
   void AddProject(const std::string& key, const std::string& name, const std::string& id = "");
   void AddIssue(const IssueSeed& seed);
+  // Issues <project>-1 .. <project>-<count>, summaries "Issue <n>", in the
+  // default workflow's first status.
+  void AddNumberedIssues(const std::string& project_key, int count);
   void SetIssueTypes(const std::string& project_key, std::vector<IssueTypeSeed> types);
   // Users who may not see an issue get 404, as Jira answers for hidden issues.
   void HideIssue(const std::string& key);

@@ -278,6 +278,20 @@ bool PostgresServer::CreateDatabase(const std::string& name, std::string* error)
   return false;
 }
 
+PostgresServer* SharedServerWithDatabase(const std::string& dir, std::string* database,
+                                         std::string* skip, std::string* error) {
+  bool missing = false;
+  std::string why;
+  PostgresServer* server = PostgresServer::Shared(&why, &missing);
+  if (server == nullptr) {
+    *(missing ? skip : error) = why;
+    return nullptr;
+  }
+  *database = DatabaseNameFor(dir);
+  if (!server->CreateDatabase(*database, error)) return nullptr;
+  return server;
+}
+
 std::string DatabaseNameFor(const std::string& dir) {
   char name[32];
   std::snprintf(name, sizeof name, "t_%016zx", std::hash<std::string>{}(dir));

@@ -60,4 +60,15 @@ class PostgresServer {
 // A database name for a test's scratch directory (unique per directory).
 std::string DatabaseNameFor(const std::string& dir);
 
+// For a test's SetUp: the shared server with a new database for `dir`
+// (*database names it). nullptr with *skip set when Debian's postgresql is
+// not installed (the test skips, naming the package), or with *error set
+// when the server does not start or the database cannot be made (the test
+// fails):
+//   server_ = SharedServerWithDatabase(dir, &database_, &skip, &error);
+//   if (!skip.empty()) GTEST_SKIP() << skip;
+//   ASSERT_NE(server_, nullptr) << error;
+PostgresServer* SharedServerWithDatabase(const std::string& dir, std::string* database,
+                                         std::string* skip, std::string* error);
+
 }  // namespace jiralink::testing
