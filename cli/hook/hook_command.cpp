@@ -149,7 +149,7 @@ int PostReceive(Context& ctx) {
   }
   if (!relay.daemon_problem.empty()) {
     Warn("the deliver daemon did not take the jobs (" + relay.daemon_problem +
-         "); this hook queued them itself");
+         "); this hook queues them itself");
   }
   if (!spooled.empty()) {
     Warn(spooled + "; the jobs wait in " + config::SqliteOutboxPath(settings.state) +
