@@ -4,13 +4,18 @@
 // never post one job twice, a push while the server is down is spooled and
 // moved once, and a waiting daemon is woken by NOTIFY.
 #include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <future>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gmock/gmock.h>
@@ -265,6 +270,35 @@ TEST_F(HookPostgresTest, TheHostsDaemonTakesAPushsJobsAndDeliversThem) {
   EXPECT_FALSE(std::filesystem::exists(RelaySocket())) << "a stopped daemon removes its socket";
   EXPECT_EQ(CommentBodies("PROJ-6").size(), 1u);
   EXPECT_EQ(QueueList(config_).size(), 2u);
+}
+
+TEST_F(HookPostgresTest, ADaemonThatHangsUpIsToldToThePusherAndNothingIsLost) {
+  // Something listens at the socket, takes the jobs and hangs up unanswered.
+  std::filesystem::create_directories(git_.Path("state"));
+  ::chmod(git_.Path("state").c_str(), 0700);
+  int listener = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  std::strncpy(address.sun_path, RelaySocket().c_str(), sizeof address.sun_path - 1);
+  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  ASSERT_EQ(::listen(listener, 4), 0);
+  std::thread hang_up([listener] {
+    int fd = ::accept(listener, nullptr, nullptr);
+    char buffer[4096];
+    while (::read(fd, buffer, sizeof buffer) > 0) {
+    }
+    ::close(fd);
+  });
+  git_.Commit("PROJ-11 to a daemon that hangs up");
+  ProcessResult push = Push({"origin", "main"});
+  hang_up.join();
+  ::close(listener);
+  EXPECT_EQ(push.exit_code, 0);
+  EXPECT_THAT(push.err, HasSubstr("the deliver daemon did not take the jobs (the deliver daemon "
+                                  "closed without answering); this hook queues them itself"));
+  EXPECT_THAT(push.out + push.err, HasSubstr("1 Jira mention queued"));
+  EXPECT_FALSE(std::filesystem::exists(Spool()));
+  ASSERT_EQ(QueueList(config_).size(), 1u);
 }
 
 TEST_F(HookPostgresTest, APushAfterTheDaemonWasKilledIsQueuedByTheHookItself) {
