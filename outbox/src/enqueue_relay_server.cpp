@@ -175,7 +175,7 @@ void EnqueueRelayServer::Serve(int raw_fd, std::unique_ptr<Outbox>* outbox) {
   for (int frames = 0;; ++frames) {
     const auto deadline =
         std::chrono::steady_clock::now() + std::chrono::milliseconds(options_.read_timeout_ms);
-    wire = ReadExactly(fd.get(), 4, deadline, &header);
+    wire = ReadExactly(fd.get(), kRelayFrameHeaderBytes, deadline, &header);
     if (wire.code() == Status::Code::kNotFound) {
       if (frames == 0) return;  // connected and left: nothing asked
       wire = Status::InvalidArgument("the push's jobs stop without their end mark");
@@ -183,9 +183,7 @@ void EnqueueRelayServer::Serve(int raw_fd, std::unique_ptr<Outbox>* outbox) {
       wire = Status::InvalidArgument("the push's jobs stop inside a frame");
     }
     if (!wire.ok()) break;
-    std::size_t size = 0;
-    for (int i = 0; i < 4; ++i)
-      size |= static_cast<std::size_t>(static_cast<unsigned char>(header[i])) << (8 * i);
+    const std::size_t size = DecodeRelayFrameSize(header);
     if (size == 0) break;  // the end of the push
     if (size > kMaxRelayRequestBytes) {
       wire = Status::InvalidArgument("a frame of " + std::to_string(size) +

@@ -143,13 +143,20 @@ std::string EncodeRelayRequest(const std::vector<Job>& jobs) {
 }
 
 std::string EncodeRelayFrame(const std::vector<Job>& jobs, std::size_t begin, std::size_t end) {
-  std::string frame = EncodeJobs(jobs, begin, end, 4);
-  const std::size_t size = frame.size() - 4;
-  for (int i = 0; i < 4; ++i) frame[i] = static_cast<char>((size >> (8 * i)) & 0xff);
+  std::string frame = EncodeJobs(jobs, begin, end, kRelayFrameHeaderBytes);
+  std::string header;
+  Writer(&header).U32(static_cast<std::uint32_t>(frame.size() - kRelayFrameHeaderBytes));
+  frame.replace(0, kRelayFrameHeaderBytes, header);
   return frame;
 }
 
-std::string EncodeRelayEnd() { return std::string(4, '\0'); }
+std::string EncodeRelayEnd() { return std::string(kRelayFrameHeaderBytes, '\0'); }
+
+std::size_t DecodeRelayFrameSize(std::string_view header) {
+  Reader r(header.substr(0, kRelayFrameHeaderBytes));
+  std::size_t size = r.U32();
+  return r.ok() ? size : 0;
+}
 
 Status DecodeRelayRequest(std::string_view bytes, std::vector<Job>* jobs) {
   jobs->clear();

@@ -96,11 +96,9 @@ std::string Exchange(const std::string& path, const std::string& bytes) {
 // daemon reads them.
 bool DecodeStream(std::string_view bytes, std::vector<Job>* jobs) {
   jobs->clear();
-  while (bytes.size() >= 4) {
-    std::size_t size = 0;
-    for (int i = 0; i < 4; ++i)
-      size |= static_cast<std::size_t>(static_cast<unsigned char>(bytes[i])) << (8 * i);
-    bytes.remove_prefix(4);
+  while (bytes.size() >= kRelayFrameHeaderBytes) {
+    const std::size_t size = DecodeRelayFrameSize(bytes);
+    bytes.remove_prefix(kRelayFrameHeaderBytes);
     if (size == 0) return bytes.empty();
     if (size > bytes.size()) return false;
     std::vector<Job> frame;

@@ -85,7 +85,9 @@ TEST(RelayWireTest, AFrameIsItsSizeAndARequestOfSomeOfTheJobs) {
   for (int i = 0; i < 4; ++i) {
     size |= static_cast<std::size_t>(static_cast<unsigned char>(frame[i])) << (8 * i);
   }
-  EXPECT_EQ(size, frame.size() - 4);
+  EXPECT_EQ(size, frame.size() - 4) << "little-endian, as the header says";
+  EXPECT_EQ(DecodeRelayFrameSize(frame), size);
+  EXPECT_EQ(DecodeRelayFrameSize(EncodeRelayEnd()), 0u);
   std::vector<Job> got;
   ASSERT_TRUE(DecodeRelayRequest(std::string_view(frame).substr(4), &got).ok());
   ASSERT_EQ(got.size(), 2u);

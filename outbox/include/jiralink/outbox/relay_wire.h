@@ -54,6 +54,9 @@ std::string EncodeRelayRequest(const std::vector<Job>& jobs);
 // A frame of jobs[begin, end), and the end of a stream.
 std::string EncodeRelayFrame(const std::vector<Job>& jobs, std::size_t begin, std::size_t end);
 std::string EncodeRelayEnd();
+// The size a frame's first 4 bytes (kRelayFrameHeaderBytes) give; 0 is the end.
+inline constexpr std::size_t kRelayFrameHeaderBytes = 4;
+std::size_t DecodeRelayFrameSize(std::string_view header);
 
 // InvalidArgument naming the first thing wrong ("job 3: kind 7 is unknown").
 Status DecodeRelayRequest(std::string_view bytes, std::vector<Job>* jobs);
