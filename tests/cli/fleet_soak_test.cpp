@@ -15,7 +15,6 @@
 // accounting is over the union of what the three hosts pushed.
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -39,8 +38,6 @@
 #include "standin.h"
 #include "support/postgres_server.h"
 #include "support/test_support.h"
-
-extern char** environ;
 
 namespace jiralink::testing {
 namespace {
@@ -66,7 +63,7 @@ struct Host {
 
 struct Deliverer {
   int host = 0;
-  pid_t pid = -1;
+  BackgroundProcess process;
 };
 
 // A processed request: answered 2xx, or a lost reply (status 0), which the
@@ -96,7 +93,7 @@ class FleetSoak : public ::testing::Test {
   }
 
   void TearDown() override {
-    for (Deliverer& deliverer : deliverers_) Stop(deliverer, SIGKILL);
+    for (Deliverer& deliverer : deliverers_) deliverer.process.Stop(SIGKILL);
   }
 
   // A host's settings: its own git root and state directory, the fleet's
@@ -128,45 +125,17 @@ class FleetSoak : public ::testing::Test {
     return options;
   }
 
-  // `jiralink deliver --daemon` with host `host`'s settings; its output goes
-  // to a log file in the host's directory.
+  // `jiralink deliver --daemon` with host `host`'s settings; its log, and
+  // its output (sanitizer reports and the like) beside it, in the host's
+  // directory.
   void Start(Deliverer& deliverer, int host) {
     deliverer.host = host;
     const GitFixture& git = *hosts_[static_cast<std::size_t>(host)].git;
     const std::string log = git.Path("deliverer-" + std::to_string(++started_) + ".log");
-    std::vector<std::string> args = {
-        JiralinkBin(), "--config", hosts_[static_cast<std::size_t>(host)].config,
-        "deliver",     "--daemon", "--poll-seconds",
-        "1",           "--log",    log};
-    std::vector<std::string> env;
-    for (char** e = environ; *e != nullptr; ++e) env.emplace_back(*e);
-    env.emplace_back("JIRALINK_BACKOFF_BASE_MS=10");
-    std::vector<char*> argv;
-    for (std::string& arg : args) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    std::vector<char*> envp;
-    for (std::string& entry : env) envp.push_back(entry.data());
-    envp.push_back(nullptr);
-    // Sanitizer reports and the like land next to the log.
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    const std::string err = log + ".stderr";
-    posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    int rc = ::posix_spawn(&deliverer.pid, argv[0], &actions, nullptr, argv.data(), envp.data());
-    posix_spawn_file_actions_destroy(&actions);
-    ASSERT_EQ(rc, 0) << "posix_spawn " << argv[0];
-    logs_.push_back(log);
-  }
-
-  // Sends `signal` and reaps; returns the wait status.
-  static int Stop(Deliverer& deliverer, int signal) {
-    int status = 0;
-    if (deliverer.pid <= 0) return status;
-    ::kill(deliverer.pid, signal);
-    ::waitpid(deliverer.pid, &status, 0);
-    deliverer.pid = -1;
-    return status;
+    deliverer.process.Start(
+        {JiralinkBin(), "--config", hosts_[static_cast<std::size_t>(host)].config, "deliver",
+         "--daemon", "--poll-seconds", "1", "--log", log},
+        Options(), log + ".output");
   }
 
   // Jobs of the fleet's outbox in `state`.
@@ -185,7 +154,6 @@ class FleetSoak : public ::testing::Test {
   standin::JiraStandin jira_{standin::JiraStandin::Options{}};
   std::vector<Host> hosts_;
   std::vector<Deliverer> deliverers_;
-  std::vector<std::string> logs_;
   int started_ = 0;
 };
 
@@ -267,7 +235,7 @@ TEST_F(FleetSoak, ThreeHostsFourKilledDeliverersOneCommentAndLinkPerCommitAndKey
       [&] {
         if (kills < kKills && Clock::now() >= next_kill) {
           Deliverer& victim = deliverers_[dice() % kDeliverers];
-          int status = Stop(victim, SIGKILL);
+          int status = victim.process.Stop(SIGKILL);
           EXPECT_TRUE(WIFSIGNALED(status)) << "a deliverer ended before it was killed";
           Start(victim, victim.host);
           ++kills;
@@ -280,7 +248,7 @@ TEST_F(FleetSoak, ThreeHostsFourKilledDeliverersOneCommentAndLinkPerCommitAndKey
   // The survivors stop cleanly: exit 0 (no sanitizer report), or ended by
   // the SIGTERM itself when a replacement had not installed its handler yet.
   for (Deliverer& deliverer : deliverers_) {
-    int status = Stop(deliverer, SIGTERM);
+    int status = deliverer.process.Stop(SIGTERM);
     EXPECT_TRUE((WIFEXITED(status) && WEXITSTATUS(status) == 0) ||
                 (WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM))
         << "wait status " << status;

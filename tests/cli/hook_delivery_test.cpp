@@ -178,23 +178,13 @@ TEST_F(HookDelivery, AWorkerKilledMidDeliveryLeavesExactlyOneComment) {
   // The comment is posted, then the worker hangs on the link and is killed
   // once the stand-in holds that request (no fixed wait: a loaded machine
   // may take seconds to get there).
-  std::string bin = JiralinkBin();
-  pid_t pid = fork();
-  if (pid == 0) {
-    int null_fd = open("/dev/null", O_WRONLY);
-    dup2(null_fd, 1);
-    dup2(null_fd, 2);
-    for (const auto& [name, value] : Env()) setenv(name.c_str(), value.c_str(), 1);
-    execl(bin.c_str(), bin.c_str(), "--config", config_.c_str(), "deliver", "--once",
-          static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  ASSERT_GT(pid, 0);
+  BackgroundProcess worker;
+  ProcessOptions options;
+  options.env = Env();
+  ASSERT_TRUE(worker.Start({JiralinkBin(), "--config", config_, "deliver", "--once"}, options));
   EXPECT_TRUE(WaitFor([&] { return !jira_.Requests("POST", "/remotelink").empty(); },
                       std::chrono::seconds(60)));
-  kill(pid, SIGKILL);
-  int status = 0;
-  waitpid(pid, &status, 0);
+  int status = worker.Stop(SIGKILL);
   EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << status;
   EXPECT_EQ(CommentBodies("PROJ-23").size(), 1u);
   // The job is due again once its 1 s lease has run out; a run then finishes it.
@@ -206,22 +196,13 @@ TEST_F(HookDelivery, AWorkerKilledMidDeliveryLeavesExactlyOneComment) {
 }
 
 TEST_F(HookDelivery, TheDaemonDeliversNewJobsAndStopsOnSigterm) {
-  std::string bin = JiralinkBin();
-  pid_t pid = fork();
-  if (pid == 0) {
-    int null_fd = open("/dev/null", O_WRONLY);
-    dup2(null_fd, 1);
-    execl(bin.c_str(), bin.c_str(), "--config", config_.c_str(), "deliver", "--daemon",
-          "--poll-seconds", "1", static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  ASSERT_GT(pid, 0);
+  BackgroundProcess daemon;
+  ASSERT_TRUE(daemon.Start(
+      {JiralinkBin(), "--config", config_, "deliver", "--daemon", "--poll-seconds", "1"}));
   git_.Commit("PROJ-24 work");
   Push({"origin", "main"});
   EXPECT_TRUE(WaitFor([&] { return jira_.RemoteLinks("PROJ-24").size() == 1; }));
-  kill(pid, SIGTERM);
-  int status = 0;
-  waitpid(pid, &status, 0);
+  int status = daemon.Stop(SIGTERM);
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
   EXPECT_EQ(CommentBodies("PROJ-24").size(), 1u);
 }

@@ -25,8 +25,6 @@
 #include "hook_e2e_fixture.h"
 #include "support/postgres_server.h"
 
-extern char** environ;
-
 namespace jiralink::testing {
 namespace {
 
@@ -68,34 +66,18 @@ class HookPostgresTest : public HookE2E {
   }
 
   // `deliver --daemon` on this host, an hour between polls, logging to `log`.
-  pid_t StartDaemon(const std::string& log) {
-    std::vector<std::string> args = {JiralinkBin(),    "--config", config_, "deliver", "--daemon",
-                                     "--poll-seconds", "3600",     "--log", log};
-    pid_t daemon = ::fork();
-    if (daemon == 0) {
-      std::vector<char*> argv;
-      for (std::string& arg : args) argv.push_back(arg.data());
-      argv.push_back(nullptr);
-      ::setenv("JIRALINK_BACKOFF_BASE_MS", "10", 1);
-      ::execv(argv[0], argv.data());
-      _exit(127);
-    }
-    EXPECT_GT(daemon, 0);
-    return daemon;
+  void StartDaemon(BackgroundProcess* daemon, const std::string& log) {
+    ProcessOptions options;
+    options.env = {{"JIRALINK_BACKOFF_BASE_MS", "10"}};
+    daemon->Start({JiralinkBin(), "--config", config_, "deliver", "--daemon", "--poll-seconds",
+                   "3600", "--log", log},
+                  options, log + ".output");
   }
 
   // Whether the daemon's log has `text` within a generous time.
   bool LogSays(const std::string& log, const std::string& text) {
     return WaitFor([&] { return ReadFile(log).find(text) != std::string::npos; },
                    std::chrono::seconds(60));
-  }
-
-  // Stops a daemon with `signal`; its exit status.
-  int StopDaemon(pid_t daemon, int signal = SIGTERM) {
-    ::kill(daemon, signal);
-    int status = 0;
-    ::waitpid(daemon, &status, 0);
-    return status;
   }
 
   std::string RelaySocket() const { return git_.Path("state/outbox.sock"); }
@@ -200,8 +182,8 @@ TEST_F(HookPostgresTest, AWaitingDaemonIsWokenByANewPushNotByItsPoll) {
   git_.Commit("PROJ-4 before the daemon");
   Push({"origin", "main"});
   // An hour between polls: only the notification can bring the second push soon.
-  pid_t daemon = StartDaemon(git_.Path("daemon.log"));
-  ASSERT_GT(daemon, 0);
+  BackgroundProcess daemon;
+  StartDaemon(&daemon, git_.Path("daemon.log"));
   // Its first round delivers the first push; then it waits.
   EXPECT_TRUE(
       WaitFor([&] { return CommentBodies("PROJ-4").size() == 1; }, std::chrono::seconds(60)));
@@ -213,7 +195,7 @@ TEST_F(HookPostgresTest, AWaitingDaemonIsWokenByANewPushNotByItsPoll) {
   auto latency = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - pushed);
   RecordProperty("push_to_comment_ms", static_cast<int>(latency.count()));
-  int status = StopDaemon(daemon);
+  int status = daemon.Stop();
   EXPECT_TRUE(woken) << ReadFile(git_.Path("daemon.log"));
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
@@ -230,8 +212,8 @@ TEST_F(HookPostgresTest, ACommitMessageThatIsNotUtf8IsQueuedAndDelivered) {
 
 TEST_F(HookPostgresTest, TheHostsDaemonTakesAPushsJobsAndDeliversThem) {
   const std::string log = git_.Path("daemon.log");
-  pid_t daemon = StartDaemon(log);
-  ASSERT_GT(daemon, 0);
+  BackgroundProcess daemon;
+  StartDaemon(&daemon, log);
   ASSERT_TRUE(LogSays(log, "taking this host's pushes' jobs at " + RelaySocket())) << ReadFile(log);
   git_.Commit("a base without keys");
   git_.Commit("PROJ-6 through the daemon");
@@ -265,7 +247,7 @@ TEST_F(HookPostgresTest, TheHostsDaemonTakesAPushsJobsAndDeliversThem) {
   ProcessResult again = Push({"origin", "main"});
   EXPECT_THAT(again.out + again.err, HasSubstr("nothing new for Jira (2 jobs already queued)"));
   EXPECT_TRUE(LogSays(log, "(2 already queued)")) << ReadFile(log);
-  int status = StopDaemon(daemon);
+  int status = daemon.Stop();
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << ReadFile(log);
   EXPECT_FALSE(std::filesystem::exists(RelaySocket())) << "a stopped daemon removes its socket";
   EXPECT_EQ(CommentBodies("PROJ-6").size(), 1u);
@@ -303,10 +285,10 @@ TEST_F(HookPostgresTest, ADaemonThatHangsUpIsToldToThePusherAndNothingIsLost) {
 
 TEST_F(HookPostgresTest, APushAfterTheDaemonWasKilledIsQueuedByTheHookItself) {
   const std::string log = git_.Path("daemon.log");
-  pid_t daemon = StartDaemon(log);
-  ASSERT_GT(daemon, 0);
+  BackgroundProcess daemon;
+  StartDaemon(&daemon, log);
   ASSERT_TRUE(LogSays(log, "taking this host's pushes' jobs")) << ReadFile(log);
-  StopDaemon(daemon, SIGKILL);
+  daemon.Stop(SIGKILL);
   ASSERT_TRUE(std::filesystem::exists(RelaySocket())) << "SIGKILL leaves the socket behind";
 
   git_.Commit("PROJ-8 nobody listens");
@@ -319,8 +301,7 @@ TEST_F(HookPostgresTest, APushAfterTheDaemonWasKilledIsQueuedByTheHookItself) {
 
   // The next daemon takes the socket over and delivers the job.
   const std::string log2 = git_.Path("daemon2.log");
-  daemon = StartDaemon(log2);
-  ASSERT_GT(daemon, 0);
+  StartDaemon(&daemon, log2);
   EXPECT_TRUE(LogSays(log2, "taking this host's pushes' jobs")) << ReadFile(log2);
   EXPECT_TRUE(
       WaitFor([&] { return CommentBodies("PROJ-8").size() == 1; }, std::chrono::seconds(60)))
@@ -328,7 +309,7 @@ TEST_F(HookPostgresTest, APushAfterTheDaemonWasKilledIsQueuedByTheHookItself) {
   git_.Commit("PROJ-9 through the new daemon");
   Push({"origin", "main"});
   EXPECT_TRUE(LogSays(log2, "queued 1 new jobs of a push")) << ReadFile(log2);
-  StopDaemon(daemon);
+  daemon.Stop();
   EXPECT_EQ(CommentBodies("PROJ-8").size(), 1u);
 }
 

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -161,6 +162,43 @@ ProcessResult RunProcess(const std::vector<std::string>& argv, const ProcessOpti
     result.term_signal = WTERMSIG(status);
   }
   return result;
+}
+
+bool BackgroundProcess::Start(const std::vector<std::string>& argv, const ProcessOptions& options,
+                              const std::string& output) {
+  Stop(SIGKILL);
+  std::vector<std::string> env_strings = BuildEnvironment(options);
+  std::vector<char*> envp;
+  for (auto& s : env_strings) envp.push_back(s.data());
+  envp.push_back(nullptr);
+  std::vector<std::string> args = argv;
+  std::vector<char*> argp;
+  for (auto& s : args) argp.push_back(s.data());
+  argp.push_back(nullptr);
+  const std::string sink = output.empty() ? "/dev/null" : output;
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 1, sink.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+  posix_spawn_file_actions_adddup2(&actions, 1, 2);
+  if (!options.cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, options.cwd.c_str());
+  int rc = ::posix_spawnp(&pid_, argp[0], &actions, nullptr, argp.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) {
+    ADD_FAILURE() << "cannot start " << argv[0] << ": " << std::strerror(rc);
+    pid_ = -1;
+    return false;
+  }
+  return true;
+}
+
+int BackgroundProcess::Stop(int signal) {
+  int status = 0;
+  if (pid_ <= 0) return status;
+  ::kill(pid_, signal);
+  ::waitpid(pid_, &status, 0);
+  pid_ = -1;
+  return status;
 }
 
 ProcessResult RunJiralink(const std::vector<std::string>& args, const ProcessOptions& options) {

@@ -2,6 +2,9 @@
 // running a program with given stdin and environment.
 #pragma once
 
+#include <signal.h>
+#include <sys/types.h>
+
 #include <chrono>
 #include <functional>
 #include <map>
@@ -57,6 +60,37 @@ ProcessResult RunProcess(const std::vector<std::string>& argv, const ProcessOpti
 
 // Runs the built jiralink binary with the given arguments.
 ProcessResult RunJiralink(const std::vector<std::string>& args, const ProcessOptions& options = {});
+
+// A program left running while the test goes on (`jiralink deliver
+// --daemon`, say): started without a shell, stdin from /dev/null, stdout
+// and stderr appended to a file (sanitizer reports land there too), with
+// options.env added to the environment (options.stdin_data and timeout are
+// not used). Stop sends a signal and reaps it; the destructor stops a
+// running one with SIGKILL.
+class BackgroundProcess {
+ public:
+  BackgroundProcess() = default;
+  ~BackgroundProcess() { Stop(SIGKILL); }
+  BackgroundProcess(BackgroundProcess&& other) noexcept : pid_(other.pid_) { other.pid_ = -1; }
+  BackgroundProcess& operator=(BackgroundProcess&& other) noexcept {
+    if (this != &other) {
+      Stop(SIGKILL);
+      pid_ = other.pid_;
+      other.pid_ = -1;
+    }
+    return *this;
+  }
+
+  // False (and a test failure) when it cannot start. `output` empty: /dev/null.
+  bool Start(const std::vector<std::string>& argv, const ProcessOptions& options = {},
+             const std::string& output = "");
+  // The wait status (see waitpid); 0 when nothing runs.
+  int Stop(int signal = SIGTERM);
+  bool running() const { return pid_ > 0; }
+
+ private:
+  pid_t pid_ = -1;
+};
 
 // Runs `git` with arguments in cwd; fails the current test on non-zero exit.
 std::string Git(const std::string& cwd, const std::vector<std::string>& args,
