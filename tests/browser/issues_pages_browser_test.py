@@ -78,10 +78,14 @@ def seed():
             "issues": issues}
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def refusing_port():
+    """A loopback port that refuses connections for as long as the returned
+    socket stays open: bound, never listening. (A port merely found free and
+    let go could be taken by a server of another test running beside this
+    one, and "Jira down" would then answer.)"""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    return s, s.getsockname()[1]
 
 
 class Processes:
@@ -158,6 +162,7 @@ def main():
     processes = Processes()
     work = tempfile.mkdtemp(prefix="jiralink-browser-")
     driver = None
+    down_socket = None
     failures = Failures()
     try:
         seed_path = os.path.join(work, "seed.json")
@@ -165,7 +170,8 @@ def main():
             json.dump(seed(), f)
         _, server_url = processes.start([args.standin, "--port", "0", "--seed", seed_path])
         _, cloud_url = processes.start([args.standin, "--port", "0", "--cloud", "--seed", seed_path])
-        down_url = "http://127.0.0.1:%d" % free_port()  # nothing listens there
+        down_socket, down_port = refusing_port()
+        down_url = "http://127.0.0.1:%d" % down_port  # nothing listens there
         config = os.path.join(work, "jiralink.toml")
         with open(config, "w") as f:
             f.write(f"""[jira]
@@ -404,6 +410,8 @@ enabled = false
         if driver is not None:
             driver.quit()
         processes.stop_all()
+        if down_socket is not None:
+            down_socket.close()
         shutil.rmtree(work, ignore_errors=True)
     if failures.items:
         print("%d check(s) failed" % len(failures.items))
