@@ -13,8 +13,10 @@
 #include <vector>
 
 #include "jiralink/core/postgres_uri.h"
+#include "jiralink/core/shell_quote.h"
 #include "jiralink/outbox/open_outbox.h"
 #include "jiralink/outbox/sqlite_outbox.h"
+#include "jiralink/state/state_owner.h"
 
 namespace jiralink::cli {
 
@@ -25,6 +27,8 @@ void AddConfigOption(CLI::App& app, Context& ctx) {
 bool LoadConfig(const Context& ctx, config::Config* out) {
   config::LoadOptions options;
   options.explicit_path = ctx.config_path;
+  // A command reads a secret when it uses it (`config check` checks them all).
+  options.check_files = false;
   std::vector<config::Diagnostic> diagnostics;
   Status status = config::Config::Load(options, out, &diagnostics);
   for (const config::Diagnostic& d : diagnostics) {
@@ -53,7 +57,11 @@ renderer::RenderOptions ToRenderOptions(const config::Settings& settings) {
 }
 
 Status ToCacheOptions(const config::Settings& settings, renderer::CacheOptions* out) {
-  out->enabled = settings.render.cache;
+  // The SQLite cache is the state owner's: another user (the web server,
+  // root on another user's state) renders without it, silently, and never
+  // creates a file there.
+  out->enabled =
+      settings.render.cache && (settings.render.redis || state::MayKeepStateIn(settings.state.dir));
   out->state_dir = settings.state.dir;
   out->redis.reset();
   if (!settings.render.cache || !settings.render.redis) return Status::Ok();
@@ -87,11 +95,23 @@ Status OpenOutbox(const config::Settings& settings, std::unique_ptr<outbox::Outb
   return status;
 }
 
+Status BecomeStateOwner(const Context& ctx, const config::Settings& settings) {
+  std::string init = "jiralink";
+  if (!ctx.config_path.empty()) {
+    std::error_code ec;
+    init += " --config " + ShellQuote(std::filesystem::absolute(ctx.config_path, ec).string());
+  }
+  init += " state init";
+  std::string became;
+  return state::ActAsOwnerOf(settings.state.dir, settings.git.root, init, &became);
+}
+
 int OpenTopLevelOutbox(const Context& ctx, const char* command, config::Config* cfg,
                        config::Settings* settings, std::unique_ptr<outbox::Outbox>* outbox) {
   if (!LoadConfig(ctx, cfg)) return 2;
   *settings = cfg->ForRepo("");
-  Status status = OpenOutbox(*settings, outbox);
+  Status status = BecomeStateOwner(ctx, *settings);
+  if (status.ok()) status = OpenOutbox(*settings, outbox);
   if (status.ok()) return -1;
   std::fprintf(stderr, "%s: %s\n", command, status.message().c_str());
   return status.code() == Status::Code::kUnavailable ? 1 : 2;

@@ -63,6 +63,13 @@ Status OpenOutbox(const config::Settings& settings, std::unique_ptr<outbox::Outb
 int OpenTopLevelOutbox(const Context& ctx, const char* command, config::Config* cfg,
                        config::Settings* settings, std::unique_ptr<outbox::Outbox>* outbox);
 
+// Root acts as the owner of the state directory the settings name before
+// anything there is opened (state/state_owner.h); any other user, or root
+// on a root-owned state, goes on as it is. Fails, with the line to run,
+// when the state directory is missing (root never creates it) or the switch
+// fails.
+Status BecomeStateOwner(const Context& ctx, const config::Settings& settings);
+
 // Prints config::SiteWarnings() for these settings as one line on stderr,
 // "jiralink: warning: ...", each distinct line once per process.
 void WarnAboutSite(const config::JiraSettings& jira);

@@ -6,6 +6,9 @@
 // exits: 0 when everything due was delivered or skipped (the issue does not
 // exist), 1 when some job failed or delivery is paused. --daemon keeps polling until SIGTERM or
 // SIGINT. Both forget the jobs delivered more than [delivery] keep_done_days ago.
+// Both first take what pushers of other users dropped into the maildrop
+// ([state] maildrop, outbox/maildrop.h); the daemon wakes when one drops.
+// Run as root, it works as the owner of the state directory.
 // With a PostgreSQL outbox, --daemon also takes this host's pushes' jobs
 // over <state dir>/outbox.sock (outbox/enqueue_relay.h).
 //
@@ -22,6 +25,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -40,7 +44,9 @@
 #include "jiralink/delivery/rate_budget.h"
 #include "jiralink/delivery/site_delivery.h"
 #include "jiralink/outbox/enqueue_relay.h"
+#include "jiralink/outbox/maildrop.h"
 #include "jiralink/outbox/sqlite_outbox.h"
+#include "jiralink/state/state_owner.h"
 
 namespace jiralink::cli {
 
@@ -89,6 +95,24 @@ void MoveSpool(const config::Settings& settings, outbox::Outbox& outbox, std::FI
     std::fprintf(info, "jiralink deliver: moved %d jobs from the spool %s to PostgreSQL\n", moved,
                  spool.c_str());
   }
+}
+
+// Takes what pushers of other users dropped into the maildrop
+// (outbox/maildrop.h) into the outbox. Says so in the log when it took or
+// refused something.
+void PickUpMaildrop(const config::Settings& settings, outbox::Outbox& outbox,
+                    const std::function<void(const std::string&)>& log) {
+  outbox::PickupReport report;
+  do {
+    Status status = outbox::PickUpMaildrop(
+        settings.state.maildrop, (fs::path(settings.state.dir) / "maildrop-rejected").string(),
+        &outbox, log, &report);
+    if (!status.ok()) {
+      std::fprintf(stderr, "jiralink deliver: warning: the maildrop: %s\n",
+                   status.message().c_str());
+      return;
+    }
+  } while (report.more);
 }
 
 // Deletes the jobs delivered more than `keep_days` ago, so the outbox does
@@ -161,6 +185,15 @@ int RunDeliver(Context& ctx, int argc, char** argv) {
   std::string log_path;
   app.add_option("--log", log_path, "append the output to this file (rotated at 1 MiB)");
   if (int code = ParseOrExit(app, argc, argv); code >= 0) return code;
+  if (state::RunningAsRoot()) {
+    // Root delivers as the state's owner, before it opens the log there.
+    config::Config early;
+    if (!LoadConfig(ctx, &early)) return 2;
+    if (Status owner = BecomeStateOwner(ctx, early.ForRepo("")); !owner.ok()) {
+      std::fprintf(stderr, "jiralink deliver: %s\n", owner.message().c_str());
+      return 2;
+    }
+  }
   if (!log_path.empty()) {
     // First, so that even a settings error ends up where the operator looks.
     Status logging = delivery::RedirectOutputToLog(log_path);
@@ -234,6 +267,7 @@ int RunDeliver(Context& ctx, int argc, char** argv) {
   bool lock_busy = false;
   if (!daemon) {
     MoveSpool(settings, *outbox, info);
+    PickUpMaildrop(settings, *outbox, options.log);
     status = delivery.DeliverDue(lock, &totals, &lock_busy);
     if (!status.ok()) {
       std::fprintf(stderr, "jiralink deliver: %s\n", status.message().c_str());
@@ -304,6 +338,8 @@ int RunDeliver(Context& ctx, int argc, char** argv) {
   while (!g_stop) {
     serve_pushes();
     MoveSpool(settings, *outbox, info);
+    std::int64_t maildrop_stamp = outbox::MaildropChangeStamp(settings.state.maildrop);
+    PickUpMaildrop(settings, *outbox, options.log);
     const int handled_before = totals.Handled();
     status = delivery.DeliverDue(lock, &totals, &lock_busy);
     if (!status.ok()) std::fprintf(stderr, "jiralink deliver: %s\n", status.message().c_str());
@@ -318,6 +354,8 @@ int RunDeliver(Context& ctx, int argc, char** argv) {
     // Until the next poll, or at once when the outbox says a job came (PostgreSQL: NOTIFY).
     auto wake = std::chrono::steady_clock::now() + std::chrono::seconds(poll_seconds);
     while (!g_stop && std::chrono::steady_clock::now() < wake) {
+      // A pusher of another user dropped a push (its rename changes the directory).
+      if (outbox::MaildropChangeStamp(settings.state.maildrop) != maildrop_stamp) break;
       bool told = false;
       if (outbox->CanWaitForJobs() && outbox->WaitForJobs(250, &told).ok()) {
         if (told) break;

@@ -286,7 +286,10 @@ int RunMigrate(Context& ctx, int argc, char** argv) {
 
   renderer::CacheOptions cache;
   renderer::CacheInvalidation done;
-  status = ToCacheOptions(settings, &cache);
+  // The settings file was root's to change; the render cache is the state
+  // owner's (root acts as that user from here on).
+  status = BecomeStateOwner(ctx, settings);
+  if (status.ok()) status = ToCacheOptions(settings, &cache);
   if (status.ok()) status = renderer::InvalidateCaches(cache, &done);
   const std::int64_t version = done.local_version;
   if (!status.ok()) {

@@ -117,6 +117,11 @@ int RunCache(Context& ctx, int argc, char** argv) {
   config::Config config;
   if (!LoadConfig(ctx, &config)) return 2;
   const config::Settings settings = config.ForRepo(repo);
+  // Root works on the cache as the owner of the state directory it is in.
+  if (Status owner = BecomeStateOwner(ctx, settings); !owner.ok()) {
+    std::fprintf(stderr, "jiralink cache: %s\n", owner.message().c_str());
+    return 2;
+  }
   if (invalidate->parsed()) return Invalidate(settings);
   if (stats->parsed()) return PrintStats(settings, json);
   return CollectGarbage(settings);

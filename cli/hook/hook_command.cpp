@@ -9,6 +9,7 @@
 // `jiralink deliver --daemon` does the delivering). With a PostgreSQL outbox
 // and the host's `deliver --daemon` running, the jobs go through the daemon
 // (outbox/enqueue_relay.h), which delivers them: no detached run then.
+#include <syslog.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -31,7 +32,9 @@
 #include "jiralink/hooks/installer.h"
 #include "jiralink/hooks/post_receive.h"
 #include "jiralink/outbox/enqueue_relay.h"
+#include "jiralink/outbox/maildrop.h"
 #include "jiralink/outbox/sqlite_outbox.h"
+#include "jiralink/state/state_owner.h"
 
 namespace jiralink::cli {
 
@@ -61,10 +64,19 @@ void Warn(const std::string& message) {
                SafeTerminalText(message, LineBreaks::kFlatten).c_str());
 }
 
-// Tells the pusher how to queue the push later, with the exact input.
+// Tells the pusher how to queue the push later, with the exact input, and
+// the operator too: nobody reads a push's output later, so the same lines go
+// to the system log (journalctl -t jiralink).
 void WarnNotQueued(const std::string& reason, const std::string& git_dir,
                    const std::string& input) {
   Warn(reason + "; this push was NOT queued for Jira");
+  ::openlog("jiralink", LOG_PID, LOG_USER);
+  ::syslog(LOG_WARNING,
+           "a push to %s was NOT queued for Jira: %s; to queue it, feed these lines to `jiralink "
+           "hook post-receive` run in that repository: %s",
+           git_dir.c_str(), SafeTerminalText(reason, LineBreaks::kFlatten).c_str(),
+           SafeTerminalText(input, LineBreaks::kFlatten).c_str());
+  ::closelog();
   std::string lines = input;
   while (!lines.empty() && lines.back() == '\n') lines.pop_back();
   if (lines.empty()) return;
@@ -108,6 +120,13 @@ int PostReceive(Context& ctx) {
   std::string repository = config::RepositoryName(
       git_dir, cfg.ForRepo("").git.root, gl_project_path != nullptr ? gl_project_path : "");
   config::Settings settings = cfg.ForRepo(repository);
+  // Root pushing into a repository acts as the queue's owner; a pusher that
+  // is not the owner hands its jobs over through the maildrop.
+  if (Status owner = BecomeStateOwner(ctx, settings); !owner.ok()) {
+    WarnNotQueued(owner.message(), git_dir, input);
+    return 0;
+  }
+  const bool maildrop = state::BelongsToAnotherUser(settings.state.dir);
 
   hooks::PostReceiveOptions options;
   options.git_dir = git_dir;
@@ -135,7 +154,15 @@ int PostReceive(Context& ctx) {
   // runs (outbox/enqueue_relay.h): no libpq load, no new server backend.
   outbox::RelayReport relay;
   Status status;
-  if (IsPostgresUri(settings.state.outbox)) {
+  if (maildrop) {
+    status = hooks::RunPostReceive(
+        options, input,
+        [&](std::unique_ptr<outbox::EnqueueBatch>* batch) {
+          *batch = outbox::StartMaildropEnqueue(settings.state.maildrop);
+          return Status::Ok();
+        },
+        &summary);
+  } else if (IsPostgresUri(settings.state.outbox)) {
     outbox::RelayClientOptions relay_options;
     relay_options.socket_path = config::OutboxRelaySocketPath(settings.state);
     status = hooks::RunPostReceive(
@@ -157,17 +184,32 @@ int PostReceive(Context& ctx) {
   }
   for (const std::string& warning : summary.warnings) Warn(warning);
   if (!status.ok()) {
-    WarnNotQueued(status.message(), git_dir, input);
+    std::string reason = status.message();
+    if (maildrop) {
+      state::Owner owner;
+      (void)state::OwnerOf(settings.state.dir, &owner);
+      reason = "the state directory " + settings.state.dir + " belongs to " + owner.name +
+               ", so this hook hands the push to it, but " + reason;
+    }
+    WarnNotQueued(reason, git_dir, input);
     return 0;
   }
   for (const std::string& note : summary.notes) std::printf("jiralink: %s\n", note.c_str());
   std::string line = hooks::SummaryLine(summary, settings.git.max_commits_per_push);
   if (!line.empty()) std::printf("%s\n", line.c_str());
+  if (maildrop &&
+      summary.mentions_queued + summary.closes_queued + summary.smart_commands_queued > 0) {
+    std::printf(
+        "jiralink: handed to the queue's owner through %s (jobs queued before are "
+        "dropped there)\n",
+        settings.state.maildrop.c_str());
+  }
   std::fflush(stdout);
 
-  // The daemon that took the jobs delivers them (its outbox told it).
+  // The daemon that took the jobs delivers them (its outbox told it); the
+  // owner's deliverer takes a maildrop's files.
   if (summary.mentions_queued + summary.closes_queued + summary.smart_commands_queued == 0 ||
-      relay.by_daemon || AutoDeliverDisabled()) {
+      relay.by_daemon || maildrop || AutoDeliverDisabled()) {
     return 0;
   }
   if (!config::RequireApiSettings(settings.jira).ok()) {
@@ -204,17 +246,28 @@ int Install(Context& ctx, const std::vector<std::string>& repos, bool uninstall)
     }
     options.config_path = fs::canonical(ctx.config_path, ec).string();
   }
+  // Whether a repository gets pre-receive depends on its [policy].
+  config::Config cfg;
+  if (!uninstall && !LoadConfig(ctx, &cfg)) return 2;
   int exit_code = 0;
   for (const std::string& repo : repos) {
+    const config::Settings settings =
+        cfg.ForRepo(config::RepositoryName(repo, cfg.ForRepo("").git.root, ""));
     for (const char* hook : {"post-receive", "pre-receive"}) {
       options.hook = hook;
+      options.reject_when_missing = settings.policy.reject_when_jiralink_missing;
+      const bool wanted = options.hook == "post-receive" || settings.policy.checks_anything();
       hooks::InstallResult result;
-      Status status = uninstall ? hooks::UninstallHook(repo, &result, hook)
-                                : hooks::InstallHook(repo, options, &result);
+      Status status = uninstall || !wanted ? hooks::UninstallHook(repo, &result, hook)
+                                           : hooks::InstallHook(repo, options, &result);
       if (!status.ok()) {
         std::fprintf(stderr, "jiralink hook install: %s\n", status.message().c_str());
         exit_code = 2;
         break;
+      }
+      if (!uninstall && !wanted) {
+        if (result.action.starts_with("not installed")) continue;  // nothing to say
+        result.action += " ([policy] checks nothing for this repository)";
       }
       std::printf("%s: %s\n", result.hook_path.c_str(), result.action.c_str());
     }
@@ -238,7 +291,9 @@ int RunHook(Context& ctx, int argc, char** argv) {
       "pre-receive", "run by git: refuse pushes that break the [policy] settings (reads stdin)");
   AddConfigOption(*pre_receive, ctx);
   CLI::App* install = app.add_subcommand(
-      "install", "install the post-receive and pre-receive hooks into bare repositories");
+      "install",
+      "install the post-receive hook (and pre-receive where [policy] checks something) into "
+      "bare repositories");
   AddConfigOption(*install, ctx);
   std::vector<std::string> repos;
   bool uninstall = false;

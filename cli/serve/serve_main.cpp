@@ -72,8 +72,9 @@ int main(int argc, char** argv) {
   // sync the disk; a request should not wait for that), unless the log grows
   // very large without one.
   std::unique_ptr<outbox::Outbox> outbox;
-  if (Status status = cli::OpenOutbox(settings, &outbox, outbox::Checkpoints::kOnlyWhenLarge);
-      !status.ok()) {
+  Status opened = cli::BecomeStateOwner(ctx, settings);
+  if (opened.ok()) opened = cli::OpenOutbox(settings, &outbox, outbox::Checkpoints::kOnlyWhenLarge);
+  if (Status status = opened; !status.ok()) {
     std::fprintf(stderr, "jiralink serve: %s\n", status.message().c_str());
     return 1;
   }

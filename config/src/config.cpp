@@ -194,16 +194,16 @@ Status Config::Load(const LoadOptions& options, Config* out, std::vector<Diagnos
     diagnostics->push_back(d);
     return Status::IOError(d.ToString());
   }
-  return Parse(text, choice.path, /*on_disk=*/true, out, diagnostics);
+  return Parse(text, choice.path, /*on_disk=*/true, options.check_files, out, diagnostics);
 }
 
 Status Config::LoadFromString(std::string_view toml, std::string_view path, Config* out,
                               std::vector<Diagnostic>* diagnostics) {
-  return Parse(toml, std::string(path), /*on_disk=*/false, out, diagnostics);
+  return Parse(toml, std::string(path), /*on_disk=*/false, /*check_files=*/true, out, diagnostics);
 }
 
-Status Config::Parse(std::string_view text, const std::string& path, bool on_disk, Config* out,
-                     std::vector<Diagnostic>* diagnostics) {
+Status Config::Parse(std::string_view text, const std::string& path, bool on_disk, bool check_files,
+                     Config* out, std::vector<Diagnostic>* diagnostics) {
   const std::size_t first_diagnostic = diagnostics->size();
   if (ShapeProblem shape; !CheckShape(text, &shape)) {
     Diagnostic d;
@@ -233,7 +233,7 @@ Status Config::Parse(std::string_view text, const std::string& path, bool on_dis
   }
 
   Origins top_origins;
-  ApplyContext context{&sink, &top_origins, kTopRank, "", layers->base_dir, /*check_files=*/true};
+  ApplyContext context{&sink, &top_origins, kTopRank, "", layers->base_dir, check_files};
   ApplyLayer(root, "", kLayerTables, context, &config.defaults_);
   for (const auto& [key, origin] : top_origins) {
     config.top_sources_[key] = "top level (" + LineOf(origin.where) + ")";

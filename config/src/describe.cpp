@@ -103,7 +103,8 @@ std::string Config::Describe(const Settings& s, const ValueSources* sources) {
   out.Line("max_commits_per_push", std::to_string(s.git.max_commits_per_push));
 
   out.Table("state");
-  out.Line("dir", TomlString(s.state.dir), "default ($XDG_STATE_HOME or ~/.local/state)");
+  out.Line("dir", TomlString(s.state.dir),
+           "default (/var/lib/jiralink when it exists, else $XDG_STATE_HOME or ~/.local/state)");
   if (s.state.outbox.empty()) {
     out.Comment("outbox: " + SqliteOutboxPath(s.state) + " (SQLite, the default)");
   } else if (IsPostgresUri(s.state.outbox)) {
@@ -113,6 +114,7 @@ std::string Config::Describe(const Settings& s, const ValueSources* sources) {
   } else {
     out.Line("outbox", TomlString(s.state.outbox));
   }
+  out.Line("maildrop", TomlString(s.state.maildrop));
   if (s.state.outbox_password_source == TokenSource::kFile) {
     out.Line("outbox_password_file", TomlString(s.state.outbox_password_file));
   } else if (s.state.outbox_password_source == TokenSource::kEnv) {
@@ -200,6 +202,8 @@ std::string Config::Describe(const Settings& s, const ValueSources* sources) {
   out.Line("on_jira_unreachable",
            s.policy.on_jira_unreachable == JiraUnreachable::kReject ? "\"reject\"" : "\"allow\"");
   out.Line("timeout_ms", std::to_string(s.policy.timeout_ms));
+  out.Line("on_jiralink_missing",
+           s.policy.reject_when_jiralink_missing ? "\"reject\"" : "\"allow\"");
   return out.str();
 }
 

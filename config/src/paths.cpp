@@ -94,7 +94,11 @@ std::string DirectoryOf(std::string_view file) {
   return std::string(file.substr(0, slash));
 }
 
-std::string DefaultStateDir() {
+std::string DefaultStateDir(const std::string& system_dir) {
+  if (struct stat info;
+      !system_dir.empty() && ::stat(system_dir.c_str(), &info) == 0 && S_ISDIR(info.st_mode)) {
+    return system_dir;
+  }
   std::string dir = XdgDir("XDG_STATE_HOME", ".local/state");
   // With neither a home nor XDG_STATE_HOME, a relative directory is the only
   // user-writable guess left.

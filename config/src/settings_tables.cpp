@@ -33,7 +33,7 @@ constexpr std::string_view kTransitionKeys[] = {"enabled", "mode", "ids"};
 constexpr std::string_view kGitKeys[] = {"root",     "commit_url",     "branch_url",
                                          "repo_url", "default_branch", "max_commits_per_push"};
 constexpr std::string_view kStateKeys[] = {"dir", "outbox", "outbox_password_file",
-                                           "outbox_password_env"};
+                                           "outbox_password_env", "maildrop"};
 constexpr std::string_view kRenderKeys[] = {"max_bytes",           "cache",
                                             "cache_max_mb",        "hardbreaks",
                                             "cache_password_file", "cache_password_env"};
@@ -51,9 +51,9 @@ constexpr std::string_view kServeKeys[] = {
     "listen", "max_body_bytes", "timeout_seconds", "secret_file", "secret_env", "secret", "web"};
 constexpr std::string_view kTriggerKeys[] = {"commit", "merge_request"};
 constexpr std::string_view kSmartCommitKeys[] = {"enabled", "map_authors"};
-constexpr std::string_view kPolicyKeys[] = {"require_key",         "allowed_states",
-                                            "exempt_authors",      "exempt_message",
-                                            "on_jira_unreachable", "timeout_ms"};
+constexpr std::string_view kPolicyKeys[] = {
+    "require_key",         "allowed_states", "exempt_authors",     "exempt_message",
+    "on_jira_unreachable", "timeout_ms",     "on_jiralink_missing"};
 // The status categories every Jira has (names as an English site sends
 // them, and their keys); another value is kept, with a warning.
 constexpr std::string_view kStatusCategories[] = {"To Do", "In Progress",   "Done",
@@ -289,7 +289,7 @@ void ApplyGit(TableReader& reader, GitSettings* git) {
 // [state] outbox and its password: one outbox per host, so the top level only.
 void ApplyOutbox(TableReader& reader, StateSettings* state) {
   static constexpr std::string_view kOutboxKeys[] = {"outbox", "outbox_password_file",
-                                                     "outbox_password_env"};
+                                                     "outbox_password_env", "maildrop"};
   if (reader.context().rank > 0) {
     for (std::string_view key : kOutboxKeys) {
       if (reader.Has(key)) {
@@ -366,6 +366,14 @@ void ApplyState(TableReader& reader, StateSettings* state) {
     }
   }
   ApplyOutbox(reader, state);
+  if (std::string maildrop; reader.context().rank == 0 && GetPath(reader, "maildrop", &maildrop)) {
+    if (maildrop.empty()) {
+      reader.ErrorAtValue(
+          "maildrop", "maildrop is empty; leave it out to use " + std::string(kDefaultMaildrop));
+    } else {
+      state->maildrop = maildrop;
+    }
+  }
 }
 
 // [render] cache: true, false, or the URL of a shared Redis cache.
@@ -678,6 +686,17 @@ void ApplyPolicy(TableReader& reader, PolicySettings* policy) {
     }
   }
   reader.GetPositiveInt("timeout_ms", &policy->timeout_ms);
+  if (std::string value; reader.GetString("on_jiralink_missing", &value)) {
+    if (value == "allow") {
+      policy->reject_when_jiralink_missing = false;
+    } else if (value == "reject") {
+      policy->reject_when_jiralink_missing = true;
+    } else {
+      reader.ErrorAtValue(
+          "on_jiralink_missing",
+          "on_jiralink_missing must be \"allow\" or \"reject\", got \"" + value + "\"");
+    }
+  }
 }
 
 void ApplyTable(std::string_view name, TableReader& reader, Settings* settings) {

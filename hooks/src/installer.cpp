@@ -8,25 +8,13 @@
 #include <sstream>
 
 #include "git_command.h"
+#include "jiralink/core/shell_quote.h"
 
 namespace jiralink::hooks {
 
 namespace {
 
 namespace fs = std::filesystem;
-
-// 'text' for sh, with embedded single quotes closed, escaped and reopened.
-std::string ShellQuote(const std::string& text) {
-  std::string out = "'";
-  for (char c : text) {
-    if (c == '\'') {
-      out += "'\\''";
-    } else {
-      out += c;
-    }
-  }
-  return out + "'";
-}
 
 bool IsOurs(const fs::path& hook) {
   std::ifstream in(hook, std::ios::binary);
@@ -99,51 +87,118 @@ Status WriteExecutable(const fs::path& path, const std::string& text) {
 }  // namespace
 
 std::string HookScript(const InstallOptions& options, bool chained) {
-  std::string command = ShellQuote(options.jiralink_path);
+  const std::string& name = options.hook;
+  const bool pre_receive = name == "pre-receive";
+  std::string command = "\"$jiralink\"";
   if (!options.config_path.empty()) command += " --config " + ShellQuote(options.config_path);
-  command += " hook " + options.hook;
+  command += " hook " + name;
+  // Without jiralink (the package removed) a push is never refused for it,
+  // unless the push policy says to refuse: one line says what happened.
+  std::string missing;
+  if (!pre_receive) {
+    missing =
+        "  echo \"jiralink: $jiralink is not installed; this push was not queued for Jira\" >&2\n";
+  } else if (options.reject_when_missing) {
+    missing =
+        "  echo \"jiralink: $jiralink is not installed, so the Jira push policy cannot be "
+        "checked; push refused ([policy] on_jiralink_missing = \\\"reject\\\")\" >&2\n"
+        "  exit 1\n";
+  } else {
+    missing =
+        "  echo \"jiralink: $jiralink is not installed; the Jira push policy was not checked\" "
+        ">&2\n";
+  }
   std::ostringstream out;
   out << "#!/bin/sh\n"
       << kHookMarker << ": written by `jiralink hook install`;\n"
-      << "# `jiralink hook install --uninstall` removes it.\n";
+      << "# `jiralink hook install --uninstall` removes it.\n"
+      << "jiralink=" << ShellQuote(options.jiralink_path) << "\n";
   if (!chained) {
-    out << "exec " << command << "\n";
+    out << "if [ ! -x \"$jiralink\" ]; then\n"
+        << missing << (pre_receive && options.reject_when_missing ? "" : "  exit 0\n") << "fi\n"
+        << "exec " << command << "\n";
     return out.str();
   }
-  const std::string& name = options.hook;
   out << "# The " << name << " that was here before runs first, with the same input.\n"
       << "input=$(mktemp \"${TMPDIR:-/tmp}/jiralink-" << name << ".XXXXXX\") || exit 1\n"
       << "trap 'rm -f \"$input\"' EXIT\n"
-      << "cat >\"$input\"\n";
-  if (name == "pre-receive") {
+      << "cat >\"$input\"\n"
+      << "status=0\n"
+      << "chained=\"$(dirname \"$0\")/" << name << kChainedSuffix << "\"\n"
+      << "if [ -x \"$chained\" ]; then\n";
+  if (pre_receive) {
     // The first hook that refuses the push ends the chain with its status.
-    out << "chained=\"$(dirname \"$0\")/" << name << kChainedSuffix << "\"\n"
-        << "if [ -x \"$chained\" ]; then\n"
-        << "  \"$chained\" \"$@\" <\"$input\" || exit $?\n"
+    out << "  \"$chained\" \"$@\" <\"$input\" || exit $?\n"
+        << "fi\n"
+        << "if [ ! -x \"$jiralink\" ]; then\n"
+        << missing << "  exit 0\n"
         << "fi\n"
         << command << " <\"$input\"\n"
         << "exit $?\n";
     return out.str();
   }
-  out << "status=0\n"
-      << "chained=\"$(dirname \"$0\")/" << name << kChainedSuffix << "\"\n"
-      << "if [ -x \"$chained\" ]; then\n"
-      << "  \"$chained\" \"$@\" <\"$input\" || status=$?\n"
+  out << "  \"$chained\" \"$@\" <\"$input\" || status=$?\n"
       << "fi\n"
-      << command << " <\"$input\"\n"
+      << "if [ -x \"$jiralink\" ]; then\n"
+      << "  " << command << " <\"$input\"\n"
+      << "else\n"
+      << missing << "fi\n"
       << "exit $status\n";
   return out.str();
 }
 
-Status InstallHook(const std::string& repo_path, const InstallOptions& options,
+std::string InstalledConfigPath(const std::string& hook_path) {
+  if (!IsOurs(hook_path)) return "";
+  std::ifstream in(hook_path, std::ios::binary);
+  std::string line;
+  const std::string flag = " --config '";
+  while (std::getline(in, line)) {
+    std::size_t at = line.find(flag);
+    if (at == std::string::npos) continue;
+    // Undo ShellQuote: '...' with '\'' for each quote inside.
+    std::string path;
+    for (std::size_t i = at + flag.size(); i < line.size(); ++i) {
+      if (line.compare(i, 4, "'\\''") == 0) {
+        path += '\'';
+        i += 3;
+      } else if (line[i] == '\'') {
+        return path;
+      } else {
+        path += line[i];
+      }
+    }
+  }
+  return "";
+}
+
+bool IsGitoliteRepository(const std::string& git_dir) {
+  std::error_code ec;
+  fs::path update = fs::path(git_dir) / "hooks" / "update";
+  if (!fs::is_symlink(update, ec)) return false;
+  return fs::read_symlink(update, ec).string().find("gitolite") != std::string::npos;
+}
+
+Status InstallHook(const std::string& repo_path, const InstallOptions& given,
                    InstallResult* result) {
   fs::path git_dir;
   Status status = OpenBare(repo_path, &git_dir);
   if (!status.ok()) return status;
+  if (IsGitoliteRepository(git_dir.string())) {
+    return Status::InvalidArgument(
+        repo_path +
+        " is a gitolite repository: gitolite owns its hooks and rewrites them at its next "
+        "compile, so jiralink leaves them alone. Install jiralink as a gitolite repo-specific "
+        "hook: put `exec " +
+        given.jiralink_path + (given.config_path.empty() ? "" : " --config " + given.config_path) +
+        " hook " + given.hook +
+        "` in $LOCAL_CODE/hooks/repo-specific/jiralink (executable) and add `option hook." +
+        given.hook + " = jiralink` to the repository in gitolite.conf (README: gitolite3)");
+  }
   fs::path hooks = HooksDirectory(git_dir);
   std::error_code ec;
   fs::create_directories(hooks, ec);
   if (ec) return Status::IOError("cannot create " + hooks.string() + ": " + ec.message());
+  InstallOptions options = given;
   fs::path hook = hooks / options.hook;
   fs::path chained = hooks / (options.hook + kChainedSuffix);
   result->hook_path = hook.string();
@@ -151,6 +206,12 @@ Status InstallHook(const std::string& repo_path, const InstallOptions& options,
   bool exists = fs::symlink_status(hook, ec).type() != fs::file_type::not_found;
   if (exists && IsOurs(hook)) {
     result->action = "updated";
+    if (options.config_path.empty() && options.keep_installed_config) {
+      options.config_path = InstalledConfigPath(hook.string());
+      if (!options.config_path.empty()) {
+        result->action += " (kept --config " + options.config_path + ")";
+      }
+    }
     return WriteExecutable(hook, HookScript(options, fs::exists(chained, ec)));
   }
   if (exists) {

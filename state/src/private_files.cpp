@@ -9,6 +9,8 @@
 #include <cstring>
 #include <vector>
 
+#include "jiralink/state/state_owner.h"
+
 namespace jiralink::state {
 namespace {
 
@@ -45,7 +47,15 @@ Status CheckExistingDirectory(const std::string& dir, const struct stat& info) {
         dir + ", or set [state] dir to a private directory");
   }
   uid_t me = ::geteuid();
-  if (me != 0 && info.st_uid != me && info.st_uid != 0) {
+  if (me == 0 && info.st_uid != 0) {
+    // A file root made here would refuse its owner's next push.
+    Owner owner;
+    std::string name = OwnerOf(dir, &owner).ok() ? owner.name : std::to_string(info.st_uid);
+    return Status::InvalidArgument("the state directory " + dir + " belongs to " + name +
+                                   ", and root does not write into it; run the command as " + name +
+                                   ": " + RunAsLine(name, "jiralink ..."));
+  }
+  if (info.st_uid != me && info.st_uid != 0) {
     return Status::InvalidArgument("the state directory " + dir + " belongs to another user (uid " +
                                    std::to_string(info.st_uid) +
                                    "), who could change it; run jiralink as that user, or set "

@@ -154,9 +154,11 @@ TEST_F(ConfigCheckCli, NoFileMeansBuiltInDefaults) {
   EXPECT_EQ(result.exit_code, 0) << result.err;
   EXPECT_THAT(result.out, HasSubstr("# no file: built-in defaults\n"));
   EXPECT_THAT(result.out, HasSubstr("# Jira API: not usable here: [jira] web_url is not set"));
-  EXPECT_THAT(result.out,
-              HasSubstr("dir = \"" + dir_.Path("home/.state") +
-                        "/jiralink\"  # default ($XDG_STATE_HOME or ~/.local/state)\n"));
+  EXPECT_THAT(
+      result.out,
+      HasSubstr("dir = \"" + dir_.Path("home/.state") +
+                "/jiralink\"  # default (/var/lib/jiralink when it exists, else $XDG_STATE_HOME or "
+                "~/.local/state)\n"));
 }
 
 TEST_F(ConfigCheckCli, WarnsWhenOthersCanReadAFileHoldingTheToken) {

@@ -48,6 +48,14 @@ class PreReceive : public HookE2E {
     jira_.AddIssue(done);
   }
 
+  // The settings, then `hook install` again, as an operator does after
+  // setting a [policy]: pre-receive is installed only where it checks something.
+  void WriteConfig(const std::string& extra, const std::string& transitions = "") {
+    HookE2E::WriteConfig(extra, transitions);
+    ProcessResult install = Jiralink({"hook", "install", git_.bare()});
+    ASSERT_EQ(install.exit_code, 0) << install.err;
+  }
+
   // `git push` that may be refused (HookE2E::Push expects success).
   ProcessResult TryPush(const std::vector<std::string>& args) {
     return git_.Push(args, {{"JIRALINK_BACKOFF_BASE_MS", "10"}});
@@ -328,10 +336,10 @@ TEST_F(PreReceive, AnExistingPreReceiveIsChainedAndRunsFirst) {
             "#!/bin/sh\ncat > '" + seen + "'\nif grep -q refs/heads/frozen '" + seen +
                 "'; then echo frozen by the old hook; exit 3; fi\necho old pre-receive ran\n");
   ::chmod(hook.c_str(), 0755);
+  HookE2E::WriteConfig("[policy]\nrequire_key = [\"main\"]\n");
   ProcessResult install = Jiralink({"hook", "install", git_.bare()});
   ASSERT_EQ(install.exit_code, 0) << install.err;
   EXPECT_TRUE(Contains(install.out, "pre-receive.jiralink-chained")) << install.out;
-  WriteConfig("[policy]\nrequire_key = [\"main\"]\n");
 
   std::string sha = git_.Commit("PROJ-4 fine");
   ProcessResult ok = TryPush({"origin", "main"});

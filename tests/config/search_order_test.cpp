@@ -161,19 +161,27 @@ TEST_F(ConfigSearchOrder, ADirectoryIsNotASettingsFile) {
 }
 
 TEST(DefaultStateDir, FollowsXdgStateHomeThenHome) {
+  const std::string no_package = "/nonexistent/var/lib/jiralink";
   {
     ScopedEnv env({{"XDG_STATE_HOME", "/x/state"}, {"HOME", "/home/u"}});
-    EXPECT_EQ(DefaultStateDir(), "/x/state/jiralink");
+    EXPECT_EQ(DefaultStateDir(no_package), "/x/state/jiralink");
   }
   {
     ScopedEnv env({{"XDG_STATE_HOME", std::nullopt}, {"HOME", "/home/u"}});
-    EXPECT_EQ(DefaultStateDir(), "/home/u/.local/state/jiralink");
+    EXPECT_EQ(DefaultStateDir(no_package), "/home/u/.local/state/jiralink");
   }
   {
     // A relative XDG value is ignored, as the XDG specification asks.
     ScopedEnv env({{"XDG_STATE_HOME", "rel"}, {"HOME", "/home/u"}});
-    EXPECT_EQ(DefaultStateDir(), "/home/u/.local/state/jiralink");
+    EXPECT_EQ(DefaultStateDir(no_package), "/home/u/.local/state/jiralink");
   }
+}
+
+TEST(DefaultStateDir, ThePackagesStateWhenItExists) {
+  // Every user of a host with the package shares its queue.
+  TempDir system;
+  ScopedEnv env({{"XDG_STATE_HOME", "/x/state"}, {"HOME", "/home/u"}});
+  EXPECT_EQ(DefaultStateDir(system.path()), system.path());
 }
 
 }  // namespace

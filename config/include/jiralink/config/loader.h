@@ -53,6 +53,13 @@ using ValueSources = std::map<std::string, std::string>;
 
 struct LoadOptions {
   std::string explicit_path;  // --config; empty = search
+  // Whether the files the settings name (token_file, ca_file, the password
+  // and secret files) are opened now and an unreadable one is an error, or
+  // left to the command that uses them. `config check` checks them; the
+  // commands do not, so that a user who needs no secret (the web server
+  // running `render`, a pusher handing jobs to the maildrop) is not refused
+  // for a file that only the queue's owner may read.
+  bool check_files = true;
 };
 
 class Config {
@@ -111,8 +118,8 @@ class Config {
 
   // What Load() and LoadFromString() share; `on_disk` enables the check of
   // the file's permissions.
-  static Status Parse(std::string_view text, const std::string& path, bool on_disk, Config* out,
-                      std::vector<Diagnostic>* diagnostics);
+  static Status Parse(std::string_view text, const std::string& path, bool on_disk,
+                      bool check_files, Config* out, std::vector<Diagnostic>* diagnostics);
 
   std::string path_;
   std::vector<Diagnostic> site_diagnostics_;
@@ -181,7 +188,13 @@ std::string OutboxRelaySocketPath(const StateSettings& state);
 // source, a username for basic auth. The message names the missing setting.
 Status RequireApiSettings(const JiraSettings& jira);
 
-// The default state directory: $XDG_STATE_HOME/jiralink or ~/.local/state/jiralink.
-std::string DefaultStateDir();
+// The state directory the Debian package creates for the queue's owner.
+inline constexpr const char* kSystemStateDir = "/var/lib/jiralink";
+
+// The default state directory: `system_dir` when it exists (the package is
+// installed: every user of the host then shares its queue, the pushers
+// through the maildrop), else $XDG_STATE_HOME/jiralink or
+// ~/.local/state/jiralink.
+std::string DefaultStateDir(const std::string& system_dir = kSystemStateDir);
 
 }  // namespace jiralink::config

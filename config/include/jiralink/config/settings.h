@@ -87,6 +87,8 @@ struct GitSettings {
   int max_commits_per_push = 100;
 };
 
+inline constexpr const char* kDefaultMaildrop = "/var/spool/jiralink/maildrop";
+
 struct StateSettings {
   // Where the SQLite files live (created 0700, files 0600); ForRepo() fills
   // in DefaultStateDir() when unset, so it is never empty.
@@ -102,6 +104,10 @@ struct StateSettings {
   TokenSource outbox_password_source = TokenSource::kNone;  // kNone, kFile or kEnv
   std::string outbox_password_file;
   std::string outbox_password_env;
+  // Where a pusher that does not own `dir` hands its push's jobs to the
+  // owner (outbox/maildrop.h); top level only. The Debian package creates
+  // the default (jiralink:jiralink, mode 3730).
+  std::string maildrop = kDefaultMaildrop;
 };
 
 struct RenderSettings {
@@ -188,6 +194,13 @@ struct PolicySettings {
   std::string exempt_message;
   JiraUnreachable on_jira_unreachable = JiraUnreachable::kAllow;
   int timeout_ms = 3000;  // the whole check, Jira included
+  // What the installed pre-receive hook does when the jiralink program is
+  // gone (the package removed): refuse the push, or let it through.
+  bool reject_when_jiralink_missing = false;
+
+  // Whether the policy checks anything; without, no pre-receive hook is
+  // installed and pre-receive runs no git.
+  bool checks_anything() const { return !require_key.empty() || !allowed_states.empty(); }
 };
 
 struct Settings {

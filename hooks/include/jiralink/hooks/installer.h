@@ -2,7 +2,10 @@
 //
 // The installed hook is a small sh script that runs
 //   '<jiralink>' [--config '<file>'] hook <post-receive|pre-receive>
-// with the push's stdin. A hook of that name that is not ours is never
+// with the push's stdin. When that program is gone (the package removed),
+// the script says so in one line and lets the push through: post-receive
+// always, pre-receive unless `reject_when_missing` (the push policy's
+// on_jiralink_missing = "reject"). A hook of that name that is not ours is never
 // overwritten: it is renamed to <name>.jiralink-chained and the installed
 // script (a wrapper) saves stdin to a temporary file, runs the old hook with
 // it first, then jiralink with the same input. A chained post-receive exits
@@ -12,6 +15,12 @@
 // pre-receive hooks). Installing again refreshes our script (idempotent);
 // uninstalling puts the old hook back. The hooks directory is the one git
 // uses: the repository's core.hooksPath when set, else <git dir>/hooks.
+//
+// A gitolite repository (its hooks/update is gitolite's) is refused with
+// the way to install jiralink there: gitolite owns its hooks, runs the
+// repo-specific ones through a driver that finds them by name, and rewrites
+// them at its next compile, so jiralink goes in as a repo-specific hook of
+// gitolite's (README, gitolite3).
 #pragma once
 
 #include <string>
@@ -24,6 +33,11 @@ struct InstallOptions {
   std::string jiralink_path;          // absolute path of the jiralink binary
   std::string config_path;            // absolute; empty = let jiralink search
   std::string hook = "post-receive";  // or "pre-receive"
+  // pre-receive: refuse pushes while the jiralink program is missing.
+  bool reject_when_missing = false;
+  // Without config_path: keep the --config of the hook installed before
+  // (re-running `install` never drops it silently).
+  bool keep_installed_config = true;
 };
 
 // What an install or uninstall did, in words for the operator.
@@ -42,6 +56,14 @@ Status InstallHook(const std::string& repo_path, const InstallOptions& options,
                    InstallResult* result);
 Status UninstallHook(const std::string& repo_path, InstallResult* result,
                      const std::string& hook = "post-receive");
+
+// The --config an installed jiralink hook passes ("" when none, or when
+// `hook_path` is not jiralink's).
+std::string InstalledConfigPath(const std::string& hook_path);
+
+// True when `git_dir`'s hooks belong to gitolite (hooks/update is a link
+// into gitolite's).
+bool IsGitoliteRepository(const std::string& git_dir);
 
 // The text of the hook script (for tests and `--print`).
 std::string HookScript(const InstallOptions& options, bool chained);

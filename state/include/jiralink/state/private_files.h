@@ -19,9 +19,11 @@ namespace jiralink::state {
 // Makes sure `dir` exists and is private.
 //   - Missing: it is created, with any missing parents, each mode 0700.
 //   - Existing: it must be a directory (a symbolic link to one is fine),
-//     not writable by group or others, and owned by this user (or by root;
-//     root itself may use any owner's directory). Otherwise an error says why
-//     and how to fix it. Its mode is not changed.
+//     not writable by group or others, and owned by this user (or by root).
+//     Root may use only its own: it acts as the owner first
+//     (state_owner.h), so that it never leaves a root-owned file in another
+//     user's state. Otherwise an error says why and how to fix it. Its mode
+//     is not changed.
 Status EnsurePrivateDirectory(const std::string& dir);
 
 // Opens `path`, creating it with mode 0600 when missing (O_CREAT is added to
