@@ -120,6 +120,38 @@ TEST_F(JobPlannerTest, SmartCommitProblemsAreHandedBackAndTheRestIsPlanned) {
   EXPECT_TRUE(problems.empty());
 }
 
+// Issue #24: one commit naming 100,000 keys queued 100,000 jobs. Now the
+// first kMaxKeysPerSource keys get jobs (closes and Smart Commit commands
+// included) and the rest are counted for the pusher.
+TEST_F(JobPlannerTest, KeysPastTheLimitPerCommitGetNoJobAndAreCounted) {
+  options_.smart_commits_enabled = true;
+  NewCommit commit;
+  commit.sha = std::string(40, 'e');
+  const int kKeys = 100000;
+  commit.message = "Fixes PROJ-1 #comment done\n";
+  for (int i = 2; i <= kKeys; ++i) commit.message += "PROJ-" + std::to_string(i) + " ";
+  commit.message +=
+      "\nFixes PROJ-" + std::to_string(kKeys) + " PROJ-" + std::to_string(kKeys) + " #comment late";
+  int left_out = -1;
+  std::vector<KeyJob> jobs =
+      PlanCommitKeys(commit, true, *scanner_, closing_.get(), options_, nullptr, &left_out);
+  EXPECT_EQ(left_out, kKeys - kMaxKeysPerSource);
+  // PROJ-1 closed, PROJ-2..PROJ-500 mentioned, PROJ-1's comment: PROJ-100000
+  // (past the limit) gets neither its close nor its command.
+  ASSERT_EQ(jobs.size(), static_cast<std::size_t>(kMaxKeysPerSource) + 1);
+  EXPECT_EQ(jobs[0].kind, JobKind::kClose);
+  EXPECT_EQ(jobs[0].key, "PROJ-1");
+  EXPECT_EQ(jobs[kMaxKeysPerSource - 1].key, "PROJ-" + std::to_string(kMaxKeysPerSource));
+  EXPECT_EQ(jobs.back().kind, JobKind::kSmartCommand);
+  EXPECT_EQ(jobs.back().key, "PROJ-1");
+  for (const KeyJob& job : jobs) EXPECT_NE(job.key, "PROJ-" + std::to_string(kKeys));
+
+  commit.message = "PROJ-1 PROJ-2";
+  jobs = PlanCommitKeys(commit, false, *scanner_, closing_.get(), options_, nullptr, &left_out);
+  EXPECT_EQ(left_out, 0);
+  EXPECT_EQ(jobs.size(), 2u);
+}
+
 TEST_F(JobPlannerTest, CommitJobFillsTheSharedFields) {
   options_.repository = "platform/api";
   options_.site = "https://jira.example.com";
