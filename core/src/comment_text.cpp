@@ -167,6 +167,14 @@ std::string JiraLink(std::string_view text, std::string_view url) {
 
 namespace {
 
+// A link whose text jiralink writes itself ("a commit", "commit <sha>",
+// "merge request !42", "!42"): taken as it is, so that "!42" keeps its
+// look (one '!' cannot open an image; all user text around it is escaped).
+std::string OwnLink(std::string_view text, std::string_view url) {
+  if (url.empty()) return std::string(text);
+  return "[" + std::string(text) + "|" + std::string(url) + "]";
+}
+
 constexpr std::string_view kSolvedPrefix = "Issue solved with ";
 constexpr std::string_view kGlobalIdPrefix = "jiralink:";
 
@@ -203,7 +211,7 @@ std::string MentionComment(const CommitFacts& commit, CommentDetail detail) {
   }
   std::string text = JiraLink(commit.author.empty() ? "Someone" : commit.author, "");
   text += " mentioned this issue in ";
-  text += JiraLink(entity, commit.commit_url);
+  text += OwnLink(entity, commit.commit_url);
   text += " of ";
   text += JiraLink(commit.repository, commit.repo_url);
   if (!commit.branch.empty()) {
@@ -219,7 +227,7 @@ std::string MentionComment(const CommitFacts& commit, CommentDetail detail) {
 }
 
 std::string SolvedComment(const CommitFacts& commit) {
-  return std::string(kSolvedPrefix) + JiraLink(commit.sha, commit.commit_url) + ".";
+  return std::string(kSolvedPrefix) + OwnLink(commit.sha, commit.commit_url) + ".";
 }
 
 bool IsSolvedComment(std::string_view body) { return body.rfind(kSolvedPrefix, 0) == 0; }
@@ -250,7 +258,7 @@ std::string SmartCommandMarker(const CommitFacts& commit, int index) {
   std::string source =
       commit.commit_url.empty()
           ? "commit " + commit.sha
-          : JiraLink("commit " + commit.sha.substr(0, kShortShaLength), commit.commit_url);
+          : OwnLink("commit " + commit.sha.substr(0, kShortShaLength), commit.commit_url);
   return "Smart Commit command " + std::to_string(index + 1) + " of " + source;
 }
 

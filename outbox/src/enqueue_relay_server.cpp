@@ -283,8 +283,7 @@ void EnqueueRelayServer::ReadSome(Reading* peer, Status* wire, bool* done) {
                                         " bytes the daemon takes in one push");
         return;
       }
-      peer->frame_size = size;
-      peer->in.reserve(kRelayFrameHeaderBytes + size);
+      peer->frame_size = size;  // grown as bytes come: an announced size costs nothing
       continue;
     }
     if (peer->in.size() < kRelayFrameHeaderBytes + peer->frame_size) continue;
