@@ -416,7 +416,7 @@ TEST_P(EnqueueRelayTest, ManyPushesAtOnceAreEachQueued) {
 // the daemon at once, and the slow peers are let go at the frame's bound.
 TEST_P(EnqueueRelayTest, PeersHoldingHalfAFrameDoNotDelayOtherPushes) {
   RelayServerOptions options = ServerOptions();
-  options.frame_timeout_ms = 5000;
+  options.frame_timeout_ms = 8000;
   EnqueueRelayServer server(options);
   bool serving = false;
   ASSERT_TRUE(server.TryStart(&serving).ok());
@@ -446,7 +446,7 @@ TEST_P(EnqueueRelayTest, PeersHoldingHalfAFrameDoNotDelayOtherPushes) {
   ASSERT_TRUE(status.ok()) << status.ToString();
   EXPECT_TRUE(report.by_daemon) << report.daemon_problem;
   EXPECT_EQ(direct_opens_, 0) << "the hook did not have to queue them itself";
-  EXPECT_LT(took, 3.0) << "the real push waited behind the slow peers (let go after 5 s)";
+  EXPECT_LT(took, 5.0) << "the real push waited behind the slow peers (let go after 8 s)";
   EXPECT_EQ(Stored().size(), 3u);
   // The slow peers are let go at the frame's bound, told why.
   for (int fd : slow) {
@@ -458,7 +458,7 @@ TEST_P(EnqueueRelayTest, PeersHoldingHalfAFrameDoNotDelayOtherPushes) {
     Status outcome;
     std::vector<bool> none;
     ASSERT_TRUE(DecodeRelayAnswer(answer, 0, &outcome, &none).ok()) << answer.size();
-    EXPECT_THAT(outcome.message(), HasSubstr("a frame took longer than 5000 ms"));
+    EXPECT_THAT(outcome.message(), HasSubstr("a frame took longer than 8000 ms"));
   }
   EXPECT_EQ(Stored().size(), 3u) << "nothing of the half frames was queued";
 }
