@@ -61,9 +61,9 @@ struct RelayClientOptions {
 // With one, the batch connects at its first jobs and sends them in frames
 // of kRelayFrameJobs as they are added (the hook adds them all after
 // reading git); Commit sends the rest and the end of the push and waits for
-// the answer. The daemon writes a push once all of it has arrived. Commit falls back to `open_direct` whenever the daemon
-// does not take the jobs (nobody listens, it refuses, fails, dies or is
-// silent); *report (which must outlive the batch) says which way they went.
+// the answer. The daemon writes a push once all of it has arrived. Commit falls back to
+// `open_direct` whenever the daemon does not take the jobs (nobody listens, it refuses, fails, dies
+// or is silent); *report (which must outlive the batch) says which way they went.
 Status StartRelayedEnqueue(const RelayClientOptions& options, const OutboxOpener& open_direct,
                            RelayReport* report, std::unique_ptr<EnqueueBatch>* batch);
 
