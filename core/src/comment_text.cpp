@@ -43,7 +43,20 @@ std::string ExpandUrlTemplate(std::string_view url_template, std::string_view re
     } else if (name == "sha") {
       out.append(sha);
     } else if (name == "branch") {
-      out.append(branch);
+      // A branch name may hold '|', ']', '{', '!' and more: percent-encoded,
+      // it can neither end the URL's [text|url] link nor add markup.
+      static constexpr char kHex[] = "0123456789ABCDEF";
+      for (char c : branch) {
+        const auto u = static_cast<unsigned char>(c);
+        if ((u >= '0' && u <= '9') || (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') ||
+            c == '-' || c == '.' || c == '_' || c == '~' || c == '/') {
+          out += c;
+        } else {
+          out += '%';
+          out += kHex[u >> 4];
+          out += kHex[u & 15];
+        }
+      }
     } else {
       out.append(url_template.substr(open, close - open + 1));
     }
@@ -53,36 +66,117 @@ std::string ExpandUrlTemplate(std::string_view url_template, std::string_view re
   return out;
 }
 
-std::string JiraLink(std::string_view text, std::string_view url) {
-  std::string safe;
-  safe.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '|':
-        safe += '/';
-        break;
-      case '[':
-      case '{':
-        safe += '(';
-        break;
-      case ']':
-      case '}':
-        safe += ')';
-        break;
-      default:
-        safe += c;
-    }
+namespace {
+
+// Atlassian's own set of characters Jira's wiki renderer takes literally
+// after a backslash (atlassian-renderer's BackslashEscapeRendererComponent).
+bool IsEscapable(char c) {
+  switch (c) {
+    case '!':
+    case '[':
+    case ']':
+    case '^':
+    case '~':
+    case '+':
+    case '?':
+    case '%':
+    case '{':
+    case '}':
+    case '(':
+    case ')':
+    case '*':
+    case '_':
+    case '-':
+    case '|':
+    case '@':
+      return true;
+    default:
+      return false;
   }
-  if (url.empty()) return safe;
-  return "[" + safe + "|" + std::string(url) + "]";
+}
+
+// The phrase markers (*bold*, _emphasis_, ??citation??, -deleted-,
+// +inserted+, ^super^, ~sub~) open and close only next to a space or
+// punctuation: one between two letters or digits ("PROJ-1", "snake_case")
+// is plain text, and is left unescaped so that Jira still links issue keys.
+bool IsPhraseMarker(char c) {
+  return c == '*' || c == '_' || c == '?' || c == '-' || c == '+' || c == '^' || c == '~';
+}
+
+bool IsWordByte(char c) {
+  const auto u = static_cast<unsigned char>(c);
+  return (u >= '0' && u <= '9') || (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || u >= 0x80;
+}
+
+// Whether the line starting at `at` begins (after spaces) with a block
+// marker that no backslash escapes: a numbered list ("# "), a heading
+// ("h1. "... "h6. ") or a block quote ("bq. ").
+bool StartsBlockMarker(std::string_view text, std::size_t at) {
+  while (at < text.size() && (text[at] == ' ' || text[at] == '\t')) ++at;
+  std::string_view rest = text.substr(at);
+  if (!rest.empty() && rest[0] == '#') return true;
+  if (rest.size() >= 3 && rest[0] == 'h' && rest[1] >= '1' && rest[1] <= '6' && rest[2] == '.') {
+    return true;
+  }
+  return rest.rfind("bq.", 0) == 0;
+}
+
+// U+200B ZERO WIDTH SPACE: put before a line's block marker, it keeps the
+// marker off the start of the line without changing what the reader sees.
+constexpr std::string_view kZeroWidthSpace = "\xE2\x80\x8B";
+
+}  // namespace
+
+std::string JiraEscaped(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + text.size() / 8 + 8);
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if ((i == 0 || text[i - 1] == '\n' || text[i - 1] == '\r') && StartsBlockMarker(text, i)) {
+      out += kZeroWidthSpace;
+    }
+    if (c == '\\') {
+      // Ours would pair with it ("\\" is a line break, "\{" escapes our own
+      // closing brace at the end): written as '/' then.
+      const bool pairs = i + 1 == text.size() || text[i + 1] == '\\' || IsEscapable(text[i + 1]);
+      out += pairs ? '/' : '\\';
+      continue;
+    }
+    if (IsEscapable(c)) {
+      const bool inside_word = IsPhraseMarker(c) && i > 0 && i + 1 < text.size() &&
+                               IsWordByte(text[i - 1]) && IsWordByte(text[i + 1]);
+      if (!inside_word) out += '\\';
+    }
+    out += c;
+  }
+  return out;
+}
+
+std::string JiraLink(std::string_view text, std::string_view url) {
+  if (url.empty()) return JiraEscaped(text);
+  // Inside [text|url] the link's own delimiters become look-alikes (a
+  // backslash does not hide them from the link parser); the rest is escaped.
+  std::string safe(text);
+  for (char& c : safe) {
+    if (c == '|') c = '/';
+    if (c == '[') c = '(';
+    if (c == ']') c = ')';
+  }
+  return "[" + JiraEscaped(safe) + "|" + std::string(url) + "]";
 }
 
 namespace {
 
+// A link whose text jiralink writes itself ("a commit", "commit <sha>",
+// "merge request !42", "!42"): taken as it is, so that "!42" keeps its
+// look (one '!' cannot open an image; all user text around it is escaped).
+std::string OwnLink(std::string_view text, std::string_view url) {
+  if (url.empty()) return std::string(text);
+  return "[" + std::string(text) + "|" + std::string(url) + "]";
+}
+
 constexpr std::string_view kSolvedPrefix = "Issue solved with ";
 constexpr std::string_view kGlobalIdPrefix = "jiralink:";
-
-bool IsQuoteSpecial(char c) { return c == '{' || c == '}' || c == '[' || c == ']' || c == '|'; }
 
 // The merge request's title: the first line of its message, whole.
 std::string MergeRequestTitle(std::string_view message) {
@@ -103,22 +197,7 @@ std::string_view TrimmedMessage(std::string_view message) {
 
 }  // namespace
 
-std::string JiraQuoted(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + 8);
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (c == '\\') {
-      bool next_special =
-          i + 1 < text.size() && (IsQuoteSpecial(text[i + 1]) || text[i + 1] == '\\');
-      out += next_special ? '/' : '\\';
-    } else {
-      if (IsQuoteSpecial(c)) out += '\\';
-      out += c;
-    }
-  }
-  return out;
-}
+std::string JiraQuoted(std::string_view text) { return JiraEscaped(text); }
 
 std::string MentionComment(const CommitFacts& commit, CommentDetail detail) {
   bool all = detail == CommentDetail::kAllDetails;
@@ -132,7 +211,7 @@ std::string MentionComment(const CommitFacts& commit, CommentDetail detail) {
   }
   std::string text = JiraLink(commit.author.empty() ? "Someone" : commit.author, "");
   text += " mentioned this issue in ";
-  text += JiraLink(entity, commit.commit_url);
+  text += OwnLink(entity, commit.commit_url);
   text += " of ";
   text += JiraLink(commit.repository, commit.repo_url);
   if (!commit.branch.empty()) {
@@ -148,7 +227,7 @@ std::string MentionComment(const CommitFacts& commit, CommentDetail detail) {
 }
 
 std::string SolvedComment(const CommitFacts& commit) {
-  return std::string(kSolvedPrefix) + JiraLink(commit.sha, commit.commit_url) + ".";
+  return std::string(kSolvedPrefix) + OwnLink(commit.sha, commit.commit_url) + ".";
 }
 
 bool IsSolvedComment(std::string_view body) { return body.rfind(kSolvedPrefix, 0) == 0; }
@@ -179,7 +258,7 @@ std::string SmartCommandMarker(const CommitFacts& commit, int index) {
   std::string source =
       commit.commit_url.empty()
           ? "commit " + commit.sha
-          : JiraLink("commit " + commit.sha.substr(0, kShortShaLength), commit.commit_url);
+          : OwnLink("commit " + commit.sha.substr(0, kShortShaLength), commit.commit_url);
   return "Smart Commit command " + std::to_string(index + 1) + " of " + source;
 }
 

@@ -181,6 +181,24 @@ std::vector<std::string> KeyScanner::UniqueKeys(std::string_view text) const {
   return keys;
 }
 
+std::vector<std::string> KeyScanner::UniqueKeys(std::string_view text, int max_keys,
+                                                int* left_out) const {
+  std::vector<std::string> keys;
+  std::unordered_set<std::string_view> seen;
+  int over = 0;
+  ForEach(text, [&](const KeyMatch& m) {
+    if (!seen.insert(m.key).second) return true;
+    if (static_cast<int>(keys.size()) < max_keys) {
+      keys.emplace_back(m.key);
+    } else {
+      ++over;
+    }
+    return true;
+  });
+  if (left_out != nullptr) *left_out = over;
+  return keys;
+}
+
 std::vector<KeyMatch> FindAllWithRe2Default(std::string_view text) {
   const RE2& re = DefaultRe2();
   const re2::StringPiece subject(text.data(), text.size());

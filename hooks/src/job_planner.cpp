@@ -1,6 +1,7 @@
 #include "jiralink/hooks/job_planner.h"
 
 #include <algorithm>
+#include <unordered_set>
 
 #include "jiralink/core/comment_text.h"
 
@@ -24,16 +25,26 @@ std::string CapJobMessage(std::string_view message) {
 std::vector<KeyJob> PlanCommitKeys(const NewCommit& commit, bool on_default_branch,
                                    const KeyScanner& scanner, const ClosingKeywords* closing,
                                    const PlanOptions& options,
-                                   std::vector<std::string>* smart_problems) {
+                                   std::vector<std::string>* smart_problems, int* keys_left_out) {
   std::vector<KeyJob> jobs;
-  std::vector<std::string> keys = scanner.UniqueKeys(commit.message);
+  int left_out = 0;
+  std::vector<std::string> keys = scanner.UniqueKeys(commit.message, kMaxKeysPerSource, &left_out);
+  if (keys_left_out != nullptr) *keys_left_out = left_out;
   if (keys.empty()) return jobs;
+  // Only needed when keys were left out (the mentions below move `keys`).
+  std::unordered_set<std::string> kept_keys;
+  if (left_out > 0) kept_keys.insert(keys.begin(), keys.end());
+  auto kept = [&](const std::string& key) { return left_out == 0 || kept_keys.count(key) > 0; };
   // As GitLab: a key after a closing keyword on the default branch is never
   // also "mentioned"; with transitions off it gets nothing at all (GitLab's
   // close_issue returns early, and closed issues are left out of the
   // cross-references).
   std::vector<std::string> closed;
   if (closing != nullptr && on_default_branch) closed = closing->FindClosedKeys(commit.message);
+  // Keys past the limit get nothing, closes and Smart Commit commands included.
+  closed.erase(std::remove_if(closed.begin(), closed.end(),
+                              [&](const std::string& key) { return !kept(key); }),
+               closed.end());
   if (options.transitions_enabled) {
     for (const std::string& key : closed) jobs.push_back({key, JobKind::kClose});
   }
@@ -54,6 +65,7 @@ std::vector<KeyJob> PlanCommitKeys(const NewCommit& commit, bool on_default_bran
       }
     }
     for (SmartCommitAction& action : parse.actions) {
+      if (!kept(action.key)) continue;
       jobs.push_back(
           {std::move(action.key), JobKind::kSmartCommand, action.index, std::move(action.command)});
     }

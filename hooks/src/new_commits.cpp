@@ -428,16 +428,15 @@ class NewCommitStream::Impl {
     return true;
   }
 
-  // Orders the updates not walked yet (see Group), and walks the new
-  // branches together when there are several to measure against the
-  // default branch.
+  // Orders the updates not walked yet (see Group), and decides which groups
+  // are walked together: the updated branches other than the default one
+  // when there are several, and the new branches when there are several
+  // (whether or not there is a default branch to measure them against).
   void Plan() {
     auto rest = order_.begin() + static_cast<std::ptrdiff_t>(current_);
-    int new_branches = 0;
-    for (auto it = rest; it != order_.end(); ++it) {
-      if (BaseOf(updates_[*it]) == Base::kDefaultTip) ++new_branches;
-    }
-    together_ = new_branches >= 2;
+    int in_group[3] = {0, 0, 0};
+    for (auto it = rest; it != order_.end(); ++it) ++in_group[Group(*it)];
+    for (int group = 0; group < 3; ++group) together_[group] = group > 0 && in_group[group] >= 2;
     std::stable_sort(rest, order_.end(),
                      [&](std::size_t a, std::size_t b) { return Group(a) < Group(b); });
   }
@@ -475,7 +474,7 @@ class NewCommitStream::Impl {
     if (current_ >= order_.size()) return Status::Ok();
     reader_.Reset();
     status_ = Status::Ok();
-    batch_ = together_ && BaseOf(updates_[order_[current_]]) == Base::kDefaultTip;
+    batch_ = together_[Group(order_[current_])];
     if (batch_) return StartBatch();
     const RefUpdate& update = updates_[order_[current_]];
     AddResult(update);
@@ -498,26 +497,41 @@ class NewCommitStream::Impl {
     return Status::Ok();
   }
 
-  // The new branches from order_[current_] on, measured against the default
-  // branch together: one walk for the shape of their history, each branch's
-  // commits chosen from it as its own walk would choose them, then one walk
-  // for the messages of the commits chosen.
+  // The updates of order_[current_]'s group walked together: one walk for
+  // the shape of their history (every tip, less what they are measured
+  // against: the default branch's tip for new branches, every old tip for
+  // updated ones), each update's commits chosen from it as its own walk
+  // would choose them, then one walk for the messages of the commits chosen.
+  //
+  // Updated branches: the shape leaves out what any of them had before the
+  // push, so a commit that branch B already had is not counted again for
+  // branch A moved onto it in the same push; it was counted when it came
+  // (the default branch, which may close issues, is always walked alone).
   Status StartBatch() {
-    std::string tips;
-    for (std::size_t i = current_; i < order_.size(); ++i)
-      tips += updates_[order_[i]].new_oid + "\n";
+    const int group = Group(order_[current_]);
+    batch_end_ = current_;
+    while (batch_end_ < order_.size() && Group(order_[batch_end_]) == group) ++batch_end_;
+    std::string revisions;
+    std::set<std::string> negated;
+    for (std::size_t i = current_; i < batch_end_; ++i) {
+      const RefUpdate& update = updates_[order_[i]];
+      revisions += update.new_oid + "\n";
+      if (group == 1) negated.insert(update.old_oid);
+    }
+    if (group == 2 && !default_tip_.empty()) negated.insert(default_tip_);
+    for (const std::string& oid : negated) revisions += "^" + oid + "\n";
+    expected_.clear();
+    next_expected_ = 0;
     std::string text;
     Status status = RunGit(git_dir_, {"rev-list", "--no-commit-header", kShapeFormat, "--stdin"},
-                           tips + "^" + default_tip_ + "\n", &text);
+                           revisions, &text);
     if (!status.ok()) return Recover(status, 0);
     Shape shape;
     if (!shape.Parse(text)) return Status::Internal("git rev-list gave an unexpected line");
     const int limit = options_.max_commits_per_update;
-    expected_.clear();
-    next_expected_ = 0;
     std::string chosen_shas;
     std::vector<int> chosen;
-    for (std::size_t i = current_; i < order_.size(); ++i) {
+    for (std::size_t i = current_; i < batch_end_; ++i) {
       BranchCommits& branch = AddResult(updates_[order_[i]]);
       int total = 0;
       shape.Walk(updates_[order_[i]].new_oid, limit, &chosen, &total);
@@ -591,8 +605,11 @@ class NewCommitStream::Impl {
     }
     if (status.ok()) {
       if (batch_) {
-        current_ = order_.size();
-        return Status::Ok();
+        current_ = batch_end_;
+        expected_.clear();  // reported for good: a later step's failure keeps them
+        next_expected_ = 0;
+        batch_ = false;
+        return StartStep();
       }
       count_input_.push_back(past_limit_ ? input_ : std::string());
       ++current_;
@@ -602,7 +619,7 @@ class NewCommitStream::Impl {
     // (a garbage stdin line, an old tip pruned since): only then look the
     // objects up, and walk the updates not walked yet again.
     bool reported = batch_ ? next_expected_ > 0 : result_.updates.back().walked > 0;
-    std::size_t added = batch_ ? order_.size() - current_ : 1;
+    std::size_t added = batch_ ? batch_end_ - current_ : 1;
     if (reported) checked_objects_ = true;
     return Recover(status, added);
   }
@@ -612,7 +629,9 @@ class NewCommitStream::Impl {
   // drops what names missing objects and walks the rest again.
   Status Recover(const Status& failure, std::size_t added) {
     if (checked_objects_) {
-      const std::string what = batch_ ? "new branches" : updates_[order_[current_]].ref;
+      const std::string what = !batch_                        ? updates_[order_[current_]].ref
+                               : Group(order_[current_]) == 1 ? "updated branches"
+                                                              : "new branches";
       return failure.WithContext(what).WithContext(git_dir_);
     }
     checked_objects_ = true;
@@ -670,12 +689,14 @@ class NewCommitStream::Impl {
   std::string default_tip_;         // after the push; empty = none
   std::vector<std::size_t> order_;  // branch updates to walk, by index in updates_
   std::size_t current_ = 0;         // the first not walked yet, in order_
-  bool together_ = false;           // the new branches are walked together
+  bool together_[3] = {};           // per Group: its updates are walked together
   bool checked_objects_ = false;
   std::unordered_set<std::string> reported_;  // commits reported so far
   WalkResult result_;
-  // The current step: one update, or (batch_) the new branches together.
+  // The current step: one update, or (batch_) the updates of one group
+  // together, order_[current_] to order_[batch_end_ - 1].
   bool batch_ = false;
+  std::size_t batch_end_ = 0;
   std::unique_ptr<GitProcess> git_;
   std::string input_;  // its revisions (one update)
   bool output_open_ = false;

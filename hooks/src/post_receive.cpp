@@ -13,6 +13,8 @@ namespace {
 
 // Smart Commit problems named to the pusher; more are counted.
 constexpr int kMaxSmartProblemLines = 10;
+// Commits over the key limit named to the pusher; more are counted.
+constexpr int kMaxKeyLimitLines = 10;
 
 std::string Plural(int n, const char* one, const char* many) {
   return std::to_string(n) + " " + (n == 1 ? one : many);
@@ -40,16 +42,53 @@ Status RunPostReceiveWith(const PostReceiveOptions& options, std::string_view st
   status = start_batch(&batch);
   if (!status.ok()) return status;
 
+  // Git is read first and the jobs written after its last line, so that the
+  // outbox's write lock is held for the inserts and the commit only, never
+  // while git walks. A push whose jobs would hold more than
+  // kMaxHeldJobBytes in memory starts writing then instead, and goes on
+  // writing as git reports the rest.
+  struct PlannedCommit {
+    Job job;  // the fields its jobs share
+    std::vector<KeyJob> keys;
+  };
+  std::vector<PlannedCommit> held;
+  std::size_t held_bytes = 0;
+  bool writing = false;
+  std::vector<JobKind> kinds;  // of each job added, in order
+  auto write = [&](PlannedCommit& planned) {
+    Job& job = planned.job;
+    for (KeyJob& key : planned.keys) {
+      job.key = std::move(key.key);
+      job.kind = key.kind;
+      job.command_index = key.command_index;
+      job.command = std::move(key.command);
+      Status added = batch->Add(job);
+      if (!added.ok()) return added;
+      kinds.push_back(job.kind);
+    }
+    return Status::Ok();
+  };
+  auto write_held = [&] {
+    writing = true;
+    for (PlannedCommit& planned : held) {
+      Status written = write(planned);
+      if (!written.ok()) return written;
+    }
+    held.clear();
+    return Status::Ok();
+  };
+
   WalkedCommit next;
   bool end = false;
-  std::vector<JobKind> kinds;  // of each job added, in order
   std::vector<std::string> smart_problems;
   int smart_problem_count = 0;
   while ((status = stream.Next(&next, &end)).ok() && !end) {
     ++summary->new_commits;
     smart_problems.clear();
-    std::vector<KeyJob> keys = PlanCommitKeys(next.commit, next.branch->is_default, *scanner,
-                                              closing.get(), options.plan, &smart_problems);
+    int keys_left_out = 0;
+    std::vector<KeyJob> keys =
+        PlanCommitKeys(next.commit, next.branch->is_default, *scanner, closing.get(), options.plan,
+                       &smart_problems, &keys_left_out);
     for (const std::string& problem : smart_problems) {
       // Each named up to a bound (a screenful for the pusher), then counted.
       if (++smart_problem_count <= kMaxSmartProblemLines) {
@@ -57,27 +96,49 @@ Status RunPostReceiveWith(const PostReceiveOptions& options, std::string_view st
                                     problem);
       }
     }
+    if (keys_left_out > 0) {
+      summary->keys_left_out += keys_left_out;
+      if (++summary->commits_over_key_limit <= kMaxKeyLimitLines) {
+        summary->warnings.push_back(
+            "commit " + next.commit.sha.substr(0, 12) + " names " +
+            std::to_string(keys_left_out + kMaxKeysPerSource) + " Jira keys; only the first " +
+            std::to_string(kMaxKeysPerSource) + " are queued, " + std::to_string(keys_left_out) +
+            " left out (at most " + std::to_string(kMaxKeysPerSource) + " keys per commit)");
+      }
+    }
     if (keys.empty()) continue;
     // One job for all of the commit's keys: its message is copied once.
-    Job job = CommitJob(*next.branch, next.commit, options.plan);
+    PlannedCommit planned{CommitJob(*next.branch, next.commit, options.plan), std::move(keys)};
     // Updates in walk order; within one, the oldest commit first.
-    job.position = (static_cast<std::int64_t>(next.update) << 32) - next.from_newest;
-    for (KeyJob& key : keys) {
-      job.key = std::move(key.key);
-      job.kind = key.kind;
-      job.command_index = key.command_index;
-      job.command = std::move(key.command);
-      status = batch->Add(job);
+    planned.job.position = (static_cast<std::int64_t>(next.update) << 32) - next.from_newest;
+    if (writing) {
+      status = write(planned);
       if (!status.ok()) return status;
-      kinds.push_back(job.kind);
+      continue;
+    }
+    held_bytes += planned.job.message.size() + planned.job.author.size() + 256 +
+                  planned.keys.size() * sizeof(KeyJob);
+    held.push_back(std::move(planned));
+    if (held_bytes > kMaxHeldJobBytes) {
+      status = write_held();
+      if (!status.ok()) return status;
     }
   }
   if (!status.ok()) return status;
+  if (summary->commits_over_key_limit > kMaxKeyLimitLines) {
+    summary->warnings.push_back(
+        std::to_string(summary->commits_over_key_limit - kMaxKeyLimitLines) +
+        " more commits name more than " + std::to_string(kMaxKeysPerSource) +
+        " Jira keys; their keys past the first " + std::to_string(kMaxKeysPerSource) +
+        " are left out");
+  }
   if (smart_problem_count > kMaxSmartProblemLines) {
     summary->warnings.push_back(
         "Smart Commit: " + std::to_string(smart_problem_count - kMaxSmartProblemLines) +
         " more problems not shown; those commands are left out");
   }
+  status = write_held();
+  if (!status.ok()) return status;
   std::vector<bool> is_new;
   status = batch->Commit(&is_new);
   if (!status.ok()) return status;

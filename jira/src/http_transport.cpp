@@ -23,9 +23,22 @@ std::string Trim(std::string_view text) {
   return std::string(text.substr(begin, end - begin + 1));
 }
 
+// Where an answer's body goes, up to its bound.
+struct BodySink {
+  std::string* body;
+  std::size_t max_bytes;
+  bool too_large = false;
+};
+
 size_t WriteBody(char* data, size_t size, size_t count, void* user) {
-  static_cast<std::string*>(user)->append(data, size * count);
-  return size * count;
+  auto* sink = static_cast<BodySink*>(user);
+  const size_t n = size * count;
+  if (n > sink->max_bytes - std::min(sink->max_bytes, sink->body->size())) {
+    sink->too_large = true;
+    return 0;  // libcurl stops the transfer (CURLE_WRITE_ERROR)
+  }
+  sink->body->append(data, n);
+  return n;
 }
 
 size_t WriteHeader(char* data, size_t size, size_t count, void* user) {
@@ -168,8 +181,13 @@ HttpResponse HttpTransport::Send(std::string_view method, const std::string& url
     curl.easy_setopt(c, CURLOPT_POSTFIELDS, body.c_str());
     curl.easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
   }
+  // The body's bound: an announced length over it stops the transfer before
+  // the body (CURLE_FILESIZE_EXCEEDED); an unannounced one stops in WriteBody.
+  BodySink sink{&response.body, options_.max_response_bytes};
+  curl.easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE,
+                   static_cast<curl_off_t>(options_.max_response_bytes));
   curl.easy_setopt(c, CURLOPT_WRITEFUNCTION, WriteBody);
-  curl.easy_setopt(c, CURLOPT_WRITEDATA, &response.body);
+  curl.easy_setopt(c, CURLOPT_WRITEDATA, &sink);
   curl.easy_setopt(c, CURLOPT_HEADERFUNCTION, WriteHeader);
   curl.easy_setopt(c, CURLOPT_HEADERDATA, &response.headers);
 
@@ -182,6 +200,11 @@ HttpResponse HttpTransport::Send(std::string_view method, const std::string& url
   } else {
     response.timed_out = code == CURLE_OPERATION_TIMEDOUT;
     response.network_error = error_buffer[0] != '\0' ? error_buffer : curl.easy_strerror(code);
+    if (sink.too_large || code == CURLE_FILESIZE_EXCEEDED) {
+      response.network_error = "Jira's answer is larger than " +
+                               std::to_string(options_.max_response_bytes) +
+                               " bytes, the most jiralink reads; it was cut off";
+    }
     response.body.clear();
     response.headers.clear();
   }

@@ -41,6 +41,49 @@ TEST_F(HookPush, NewBranchThenFastForwardEachCommentOnce) {
   EXPECT_EQ(jira_.RemoteLinks("PROJ-1").size(), 2u);
 }
 
+// Issue #24: Jira wiki markup from a commit's author, message and branch is
+// shown as text in the posted comment (the stand-in records the body as
+// posted), and the message still reads as written once Jira drops the
+// backslashes.
+TEST_F(HookPush, MarkupFromTheCommitIsShownAsTextInTheComment) {
+  WriteConfig("[comments]\ndetail = \"all_details\"\n");
+  git_.Commit("base");
+  Push({"origin", "main"});
+  const std::string branch = "evil!x.png!{color}(y)|-b";
+  git_.Run({"checkout", "-q", "-b", branch});
+  git_.Run({"commit", "-q", "--allow-empty", "--author",
+            "Eve !https://evil.example/a.png! *bold* [~admin] <eve@example.com>", "-m",
+            "Fix PROJ-4 !https://evil.example/t.png! *now*\n\n"
+            "----\n{color:red}red{color} (color:red) (~admin) [~admin] (y)\n"
+            "{quote}inner{quote} ||a||b|| +in+ -del- snake_case a-b\n"
+            "# one\nh1. Title\nbq. quoted\ntrailing \\"});
+  Push({"origin", branch});
+  ProcessResult deliver = Deliver();
+  EXPECT_EQ(deliver.exit_code, 0) << deliver.out << deliver.err;
+  std::vector<std::string> comments = CommentBodies("PROJ-4");
+  ASSERT_EQ(comments.size(), 1u);
+  const std::string& body = comments[0];
+  const std::string zwsp = "\xE2\x80\x8B";
+  EXPECT_TRUE(Contains(body,
+                       "Eve \\!https://evil.example/a.png\\! \\*bold\\* \\[\\~admin\\] "
+                       "mentioned this issue in [commit "))
+      << body;
+  EXPECT_TRUE(Contains(body, " on branch [evil\\!x.png\\!\\{color\\}\\(y\\)/\\-b|")) << body;
+  EXPECT_TRUE(Contains(body,
+                       ":{quote}Fix PROJ-4 \\!https://evil.example/t.png\\! \\*now\\*\n\n"
+                       "\\-\\-\\-\\-\n\\{color:red\\}red\\{color\\} \\(color:red\\) "
+                       "\\(\\~admin\\) \\[\\~admin\\] \\(y\\)\n"
+                       "\\{quote\\}inner\\{quote\\} \\|\\|a\\|\\|b\\|\\| \\+in\\+ "
+                       "\\-del\\- snake_case a-b\n" +
+                           zwsp + "# one\n" + zwsp + "h1. Title\n" + zwsp +
+                           "bq. quoted\ntrailing /{quote}"))
+      << body;
+  // Nothing of it is left bare: each marker has its backslash.
+  for (const char* raw : {" !https://", " *bold*", "\n----", "\n{color", "[~admin]", "(y)"}) {
+    EXPECT_FALSE(Contains(body, raw)) << raw << "\n" << body;
+  }
+}
+
 TEST_F(HookPush, SameCommitOnASecondBranchGetsNoSecondComment) {
   git_.Commit("PROJ-2 work");
   Push({"origin", "main"});

@@ -39,6 +39,34 @@ TEST_F(HookRobustness, GarbageOnStdinIsWarnedAboutAndValidLinesAreQueued) {
   EXPECT_TRUE(Contains(r.out, "jiralink: 1 Jira mention queued")) << r.out;
 }
 
+// Issue #24: one commit naming 100,000 keys queued 100,000 jobs. Now it
+// queues kMaxKeysPerSource (500) and the pusher is told what was left out.
+TEST_F(HookRobustness, ACommitNamingTooManyKeysQueuesTheFirstAndSaysSo) {
+  std::string message = "Rename everything\n\n";
+  for (int i = 1; i <= 100000; ++i) message += "PROJ-" + std::to_string(i) + "\n";
+  // Too long for one argument: the message comes from a file.
+  const std::string file = git_.Path("message.txt");
+  WriteFile(file, message);
+  git_.Run({"commit", "-q", "--allow-empty", "-F", file});
+  const std::string sha = git_.Rev("HEAD");
+  ProcessResult push = Push({"origin", "main"});
+  EXPECT_TRUE(Contains(push.err, "remote: jiralink: warning: commit " + sha.substr(0, 12) +
+                                     " names 100000 Jira keys; only the first 500 are queued, "
+                                     "99500 left out"))
+      << push.err;
+  EXPECT_TRUE(Contains(push.err, "remote: jiralink: 500 Jira mentions queued")) << push.err;
+  ProcessResult list = Jiralink({"queue", "list", "--limit", "100000", "--json"});
+  EXPECT_EQ(list.exit_code, 0) << list.err;
+  std::size_t jobs = 0;
+  for (std::size_t at = 0; (at = list.out.find("\"key\": \"PROJ-", at)) != std::string::npos;
+       ++at) {
+    ++jobs;
+  }
+  EXPECT_EQ(jobs, 500u);
+  EXPECT_TRUE(Contains(list.out, "\"key\": \"PROJ-500\"")) << list.out.substr(0, 2000);
+  EXPECT_FALSE(Contains(list.out, "\"key\": \"PROJ-501\"")) << list.out.substr(0, 2000);
+}
+
 TEST_F(HookRobustness, BrokenSettingsWarnButThePushSucceeds) {
   WriteFile(config_, "[jira\nweb_url = 1\n");
   git_.Commit("PROJ-14 work");

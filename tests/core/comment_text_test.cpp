@@ -1,6 +1,8 @@
 #include "jiralink/core/comment_text.h"
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -88,9 +90,10 @@ TEST(CommentText, ExpandUrlTemplateFillsKnownNamesOnly) {
 }
 
 TEST(CommentText, LinkTextCannotBreakJiraLinkSyntax) {
-  EXPECT_EQ(JiraLink("a|b[c]", "https://x"), "[a/b(c)|https://x]");
-  EXPECT_EQ(JiraLink("x{quote}y", "https://x"), "[x(quote)y|https://x]");
+  EXPECT_EQ(JiraLink("a|b[c]", "https://x"), "[a/b\\(c\\)|https://x]");
+  EXPECT_EQ(JiraLink("x{quote}y", "https://x"), "[x\\{quote\\}y|https://x]");
   EXPECT_EQ(JiraLink("plain", ""), "plain");
+  EXPECT_EQ(JiraLink("Eve [~admin]", ""), "Eve \\[\\~admin\\]");
 }
 
 TEST(CommentText, QuotedTextCannotEndTheQuoteOrAddLinks) {
@@ -100,7 +103,62 @@ TEST(CommentText, QuotedTextCannotEndTheQuoteOrAddLinks) {
   // would leave the brace bare.
   EXPECT_EQ(JiraQuoted("a\\{quote}"), "a/\\{quote\\}");
   EXPECT_EQ(JiraQuoted("C:\\dir\\file"), "C:\\dir\\file");
-  EXPECT_EQ(JiraQuoted("two\\\\"), "two/\\");
+  // Nor can one at the end escape the brace of our closing {quote}.
+  EXPECT_EQ(JiraQuoted("two\\\\"), "two//");
+}
+
+// Issue #24: every wiki markup vector is shown as text, and the text still
+// reads as written once Jira drops the backslashes.
+TEST(CommentText, EveryWikiMarkupIsEscapedAndReadsAsWritten) {
+  const std::string zwsp = "\xE2\x80\x8B";
+  const std::vector<std::pair<std::string, std::string>> vectors = {
+      {"!https://evil.example/a.png!", "\\!https://evil.example/a.png\\!"},
+      {"*bold*", "\\*bold\\*"},
+      {"_em_ ??cite?? -del- +ins+ ^sup^ ~sub~",
+       "\\_em\\_ \\?\\?cite\\?\\? \\-del\\- \\+ins\\+ \\^sup\\^ \\~sub\\~"},
+      {"----", "\\-\\-\\-\\-"},
+      {"a -- b --- c", "a \\-\\- b \\-\\-\\- c"},
+      {"{color:red}x{color}", "\\{color:red\\}x\\{color\\}"},
+      {"(color:red)", "\\(color:red\\)"},
+      {"(~admin) [~admin] [~accountid:5b10]",
+       "\\(\\~admin\\) \\[\\~admin\\] \\[\\~accountid:5b10\\]"},
+      {"(y) (!) (i)", "\\(y\\) \\(\\!\\) \\(i\\)"},
+      {"||h||\n|c|", "\\|\\|h\\|\\|\n\\|c\\|"},
+      {"{{mono}} {code}x{code} {noformat}",
+       "\\{\\{mono\\}\\} \\{code\\}x\\{code\\} \\{noformat\\}"},
+      {"@here 50% [link|https://x]", "\\@here 50\\% \\[link\\|https://x\\]"},
+      {"# one\n  # two\nh1. T\nh7. no\nbq. q",
+       zwsp + "# one\n" + zwsp + "  # two\n" + zwsp + "h1. T\nh7. no\n" + zwsp + "bq. q"},
+      {"line\\\\break", "line/\\break"},
+      // Between two letters or digits a phrase marker is plain text: keys
+      // stay keys, identifiers stay whole.
+      {"Fix PROJ-12 in snake_case_name, a+b, 2^8, x~y",
+       "Fix PROJ-12 in snake_case_name, a+b, 2^8, x~y"},
+      {"- item\n* item", "\\- item\n\\* item"},
+  };
+  for (const auto& [text, escaped] : vectors) {
+    EXPECT_EQ(JiraEscaped(text), escaped) << text;
+    EXPECT_EQ(JiraQuoted(text), escaped) << text;
+    // Dropping each escaping backslash and the zero-width spaces gives the
+    // text back (but for the user's backslashes that became '/').
+    std::string shown;
+    for (std::size_t i = 0; i < escaped.size(); ++i) {
+      if (escaped[i] == '\\' && i + 1 < escaped.size()) continue;
+      shown += escaped[i];
+    }
+    for (std::size_t at; (at = shown.find(zwsp)) != std::string::npos;)
+      shown.erase(at, zwsp.size());
+    if (text.find('\\') == std::string::npos) {
+      EXPECT_EQ(shown, text) << text;
+    }
+  }
+}
+
+TEST(CommentText, TheBranchIsPercentEncodedInUrls) {
+  EXPECT_EQ(ExpandUrlTemplate("https://h/{repo}/-/tree/{branch}", "g/p", "abc", "feat/x-1.2_y~z"),
+            "https://h/g/p/-/tree/feat/x-1.2_y~z");
+  EXPECT_EQ(ExpandUrlTemplate("https://h/tree/{branch}", "g/p", "abc", "a|b]!{c} d"),
+            "https://h/tree/a%7Cb%5D%21%7Bc%7D%20d");
 }
 
 TEST(CommentText, UserTextInTheMentionCommentIsEscaped) {
@@ -109,11 +167,11 @@ TEST(CommentText, UserTextInTheMentionCommentIsEscaped) {
   c.author = "Eve [admin|https://evil]";
   c.message = "Title {quote}[link|https://evil]{quote}\n";
   EXPECT_EQ(MentionComment(c),
-            "Eve (admin/https://evil) mentioned this issue in "
+            "Eve \\[admin\\|https://evil\\] mentioned this issue in "
             "[a commit|https://git.example.com/platform/api/commit/"
             "0123456789abcdef0123456789abcdef01234567] of "
             "[platform/api|https://git.example.com/platform/api] on branch "
-            "[fix/x)(quote)|https://git.example.com/platform/api/tree/main]:{quote}Title "
+            "[fix/x\\)\\{quote\\}|https://git.example.com/platform/api/tree/main]:{quote}Title "
             "\\{quote\\}\\[link\\|https://evil\\]\\{quote\\}{quote}");
 }
 
@@ -165,7 +223,7 @@ TEST(SmartCommandText, EndsWithTheMarkerAndTheAuthorMadeMarkupSafe) {
   EXPECT_EQ(marker, "Smart Commit command 3 of [commit " + commit.sha.substr(0, 11) + "|" +
                         commit.commit_url + "]");
   EXPECT_EQ(SmartCommandText(commit, 2, "Looks *good*", ""),
-            "Looks *good*\n\n(" + marker + ", by Ada (admin) /x/)");
+            "Looks *good*\n\n(" + marker + ", by Ada \\[admin\\] \\|x\\|)");
   EXPECT_EQ(SmartCommandText(commit, 2, "", "[~ada]"), "(" + marker + ", by [~ada])");
   commit.commit_url.clear();
   EXPECT_EQ(SmartCommandMarker(commit, 0), "Smart Commit command 1 of commit " + commit.sha);

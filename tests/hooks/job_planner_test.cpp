@@ -2,6 +2,7 @@
 // fields its jobs share, and the cap on the message a job keeps.
 #include "jiralink/hooks/job_planner.h"
 
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <vector>
@@ -118,6 +119,46 @@ TEST_F(JobPlannerTest, SmartCommitProblemsAreHandedBackAndTheRestIsPlanned) {
   problems.clear();
   PlanCommitKeys(commit, false, *scanner_, closing_.get(), options_, &problems);
   EXPECT_TRUE(problems.empty());
+}
+
+// Issue #24: one commit naming 100,000 keys queued 100,000 jobs. Now the
+// first kMaxKeysPerSource keys get jobs (closes and Smart Commit commands
+// included) and the rest are counted for the pusher.
+TEST_F(JobPlannerTest, KeysPastTheLimitPerCommitGetNoJobAndAreCounted) {
+  options_.smart_commits_enabled = true;
+  NewCommit commit;
+  commit.sha = std::string(40, 'e');
+  const int kKeys = 100000;
+  commit.message = "Fixes PROJ-1 #comment done\n";
+  for (int i = 2; i <= kKeys; ++i) commit.message += "PROJ-" + std::to_string(i) + " ";
+  commit.message +=
+      "\nFixes PROJ-" + std::to_string(kKeys) + " PROJ-" + std::to_string(kKeys) + " #comment late";
+  int left_out = -1;
+  std::vector<KeyJob> jobs =
+      PlanCommitKeys(commit, true, *scanner_, closing_.get(), options_, nullptr, &left_out);
+  EXPECT_EQ(left_out, kKeys - kMaxKeysPerSource);
+  // PROJ-1 closed, PROJ-2..PROJ-500 mentioned; Smart Commit commands only
+  // for those 500: PROJ-100000 (past the limit) gets neither its close nor
+  // its command.
+  int closes = 0;
+  int mentions = 0;
+  int commands = 0;
+  for (const KeyJob& job : jobs) {
+    const int number = std::atoi(job.key.c_str() + 5);
+    EXPECT_GE(number, 1) << job.key;
+    EXPECT_LE(number, kMaxKeysPerSource) << job.key;
+    ++(job.kind == JobKind::kClose ? closes : job.kind == JobKind::kMention ? mentions : commands);
+  }
+  EXPECT_EQ(closes, 1);
+  EXPECT_EQ(mentions, kMaxKeysPerSource - 1);
+  EXPECT_GE(commands, 1);
+  EXPECT_EQ(jobs[0].key, "PROJ-1");
+  EXPECT_EQ(jobs[0].kind, JobKind::kClose);
+
+  commit.message = "PROJ-1 PROJ-2";
+  jobs = PlanCommitKeys(commit, false, *scanner_, closing_.get(), options_, nullptr, &left_out);
+  EXPECT_EQ(left_out, 0);
+  EXPECT_EQ(jobs.size(), 2u);
 }
 
 TEST_F(JobPlannerTest, CommitJobFillsTheSharedFields) {

@@ -433,6 +433,26 @@ TEST(NewCommitStream, NewBranchesWalkedTogetherGetWhatEachWalkAloneGets) {
   EXPECT_TRUE(GitChildren().empty());
 }
 
+// The git commands a walk of `updates` runs, one line each: a `git` first
+// on PATH logs each run, then runs the real one.
+std::string GitRunsOf(GitFixture& git, const std::vector<RefUpdate>& updates, Walked* walked) {
+  testing::ProcessResult which = testing::RunProcess({"sh", "-c", "command -v git"}, {});
+  std::string real_git = which.out.substr(0, which.out.find('\n'));
+  EXPECT_FALSE(real_git.empty());
+  std::string bin = git.Path("logging-bin");
+  std::string log = git.Path("git-runs.log");
+  ::mkdir(bin.c_str(), 0755);
+  testing::WriteFile(log, "");
+  testing::WriteFile(bin + "/git",
+                     "#!/bin/sh\necho \"$*\" >> '" + log + "'\nexec '" + real_git + "' \"$@\"\n");
+  EXPECT_EQ(::chmod((bin + "/git").c_str(), 0755), 0);
+  std::string path = std::getenv("PATH");
+  ::setenv("PATH", (bin + ":" + path).c_str(), 1);
+  *walked = StreamAll(git, updates);
+  ::setenv("PATH", path.c_str(), 1);
+  return testing::ReadFile(log);
+}
+
 // A push of many new branches costs two git processes, not one per branch.
 TEST(NewCommitStream, ManyNewBranchesRunTwoGitProcesses) {
   GitFixture git;
@@ -448,26 +468,101 @@ TEST(NewCommitStream, ManyNewBranchesRunTwoGitProcesses) {
     push_args.push_back(branch);
   }
   std::vector<RefUpdate> updates = PushAndRecord(git, refs, push_args);
-  // A `git` first on PATH that logs each run, then runs the real one.
-  testing::ProcessResult which = testing::RunProcess({"sh", "-c", "command -v git"}, {});
-  std::string real_git = which.out.substr(0, which.out.find('\n'));
-  ASSERT_FALSE(real_git.empty());
-  std::string bin = git.Path("logging-bin");
-  std::string log = git.Path("git-runs.log");
-  ASSERT_EQ(::mkdir(bin.c_str(), 0755), 0);
-  testing::WriteFile(bin + "/git",
-                     "#!/bin/sh\necho \"$*\" >> '" + log + "'\nexec '" + real_git + "' \"$@\"\n");
-  ASSERT_EQ(::chmod((bin + "/git").c_str(), 0755), 0);
-  std::string path = std::getenv("PATH");
-  ::setenv("PATH", (bin + ":" + path).c_str(), 1);
-  Walked walked = StreamAll(git, updates);
-  ::setenv("PATH", path.c_str(), 1);
+  Walked walked;
+  std::string runs = GitRunsOf(git, updates, &walked);
   EXPECT_EQ(walked.commits.size(), 20u);
   ASSERT_EQ(walked.result.updates.size(), 20u);
   for (int i = 0; i < 20; ++i) {
     EXPECT_EQ(walked.result.updates[static_cast<std::size_t>(i)].walked, 1) << i;
   }
-  std::string runs = testing::ReadFile(log);
+  EXPECT_EQ(std::count(runs.begin(), runs.end(), '\n'), 2) << runs;
+}
+
+// Issue #24: into a fresh repository (HEAD names a branch that does not
+// exist, so no branch is the default one) each new branch was walked alone,
+// and counted alone: 250 branches, 250+ processes (12 here). Now: two, and each
+// branch gets what its own walk gets, the limit and the count included.
+TEST(NewCommitStream, ManyNewBranchesIntoAFreshRepositoryRunTwoGitProcesses) {
+  GitFixture git;
+  git.Run({"--git-dir=" + git.bare(), "symbolic-ref", "HEAD", "refs/heads/master"});
+  for (int i = 1; i <= 4; ++i) git.Commit("base " + std::to_string(i) + " PROJ-1");
+  std::vector<std::string> refs;
+  std::vector<std::string> push_args = {"origin"};
+  for (int i = 0; i < 12; ++i) {
+    std::string branch = "b" + std::to_string(i);
+    git.Run({"checkout", "-q", "-b", branch, "main"});
+    git.Commit("Work on PROJ-" + std::to_string(i + 2));
+    refs.push_back("refs/heads/" + branch);
+    push_args.push_back(branch);
+  }
+  std::vector<RefUpdate> updates = PushAndRecord(git, refs, push_args);
+  for (int limit : {3, 100}) {
+    Walked walked;
+    std::string runs;
+    if (limit == 100) {
+      runs = GitRunsOf(git, updates, &walked);
+    } else {
+      walked = StreamAll(git, updates, limit);
+    }
+    EXPECT_TRUE(
+        std::any_of(walked.warnings.begin(), walked.warnings.end(), [](const std::string& w) {
+          return w.find("HEAD names refs/heads/master, which does not exist") != std::string::npos;
+        }));
+    ASSERT_EQ(walked.result.updates.size(), 12u);
+    for (std::size_t u = 0; u < updates.size(); ++u) {
+      Walked alone = StreamAll(git, {updates[u]}, limit);
+      ASSERT_EQ(alone.result.updates.size(), 1u);
+      EXPECT_EQ(walked.result.updates[u].walked, alone.result.updates[0].walked)
+          << u << " " << limit;
+      EXPECT_EQ(walked.result.updates[u].skipped, alone.result.updates[0].skipped)
+          << u << " " << limit;
+    }
+    // The base commits once (under the first branch), then each branch's own.
+    EXPECT_EQ(walked.commits.size(), static_cast<std::size_t>(12 + std::min(limit - 1, 4)))
+        << limit;
+    if (limit == 100) {
+      // HEAD's file is read, not asked of git: the shape and the messages.
+      EXPECT_EQ(std::count(runs.begin(), runs.end(), '\n'), 2) << runs;
+    }
+  }
+  EXPECT_TRUE(GitChildren().empty());
+}
+
+// Issue #24: updates of many existing branches are walked together too.
+TEST(NewCommitStream, ManyUpdatedBranchesRunTwoGitProcesses) {
+  GitFixture git;
+  git.Commit("base");
+  git.Push({"origin", "main"});
+  std::vector<std::string> refs;
+  std::vector<std::string> push_args = {"origin"};
+  for (int i = 0; i < 20; ++i) {
+    std::string branch = "b" + std::to_string(i);
+    git.Run({"checkout", "-q", "-b", branch, "main"});
+    git.Commit("Start PROJ-" + std::to_string(i + 1));
+    refs.push_back("refs/heads/" + branch);
+    push_args.push_back(branch);
+  }
+  git.Push(push_args);
+  for (int i = 0; i < 20; ++i) {
+    git.Run({"checkout", "-q", "b" + std::to_string(i)});
+    git.Commit("More on PROJ-" + std::to_string(i + 1));
+    git.Commit("Finish PROJ-" + std::to_string(i + 1));
+  }
+  std::vector<RefUpdate> updates = PushAndRecord(git, refs, push_args);
+  Walked walked;
+  std::string runs = GitRunsOf(git, updates, &walked);
+  ASSERT_EQ(walked.result.updates.size(), 20u);
+  ASSERT_EQ(walked.commits.size(), 40u);
+  for (std::size_t u = 0; u < updates.size(); ++u) {
+    EXPECT_EQ(walked.result.updates[u].walked, 2) << u;
+    Walked alone = StreamAll(git, {updates[u]});
+    ASSERT_EQ(alone.commits.size(), 2u);
+    EXPECT_EQ(walked.commits[2 * u].commit.sha, alone.commits[0].commit.sha) << u;
+    EXPECT_EQ(walked.commits[2 * u].from_newest, 0);
+    EXPECT_EQ(walked.commits[2 * u + 1].commit.sha, alone.commits[1].commit.sha) << u;
+    EXPECT_EQ(walked.commits[2 * u + 1].commit.message,
+              "More on PROJ-" + std::to_string(u + 1) + "\n");
+  }
   EXPECT_EQ(std::count(runs.begin(), runs.end(), '\n'), 2) << runs;
 }
 

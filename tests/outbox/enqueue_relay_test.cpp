@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <mutex>
@@ -357,7 +358,7 @@ TEST_P(EnqueueRelayTest, OneDaemonServesTheSocketAndAnotherTakesOverWhenItStops)
   EXPECT_EQ(second.committed_requests(), 1);
 }
 
-TEST_P(EnqueueRelayTest, APushOfSeveralFramesIsWrittenAsItComesAndCommittedOnce) {
+TEST_P(EnqueueRelayTest, APushOfSeveralFramesIsCommittedOnce) {
   EnqueueRelayServer server(ServerOptions());
   bool serving = false;
   ASSERT_TRUE(server.TryStart(&serving).ok());
@@ -407,6 +408,59 @@ TEST_P(EnqueueRelayTest, ManyPushesAtOnceAreEachQueued) {
   for (std::thread& push : pushes) push.join();
   EXPECT_EQ(by_daemon.load(), kPushes);
   EXPECT_EQ(Stored().size(), static_cast<std::size_t>(kPushes * 5));
+}
+
+// Issue #24: six peers each holding half a frame took the daemon's four
+// workers, and a real push waited 10.5 s for its hook to give up on the
+// daemon. Now a worker only takes a whole push: the real push is queued by
+// the daemon at once, and the slow peers are let go at the frame's bound.
+TEST_P(EnqueueRelayTest, PeersHoldingHalfAFrameDoNotDelayOtherPushes) {
+  RelayServerOptions options = ServerOptions();
+  options.frame_timeout_ms = 8000;
+  EnqueueRelayServer server(options);
+  bool serving = false;
+  ASSERT_TRUE(server.TryStart(&serving).ok());
+  const std::vector<Job> slow_jobs = PushJobs(50);
+  const std::string frame = EncodeRelayFrame(slow_jobs, 0, slow_jobs.size());
+  std::vector<int> slow;
+  for (int i = 0; i < 6; ++i) {
+    int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    std::strncpy(address.sun_path, socket_.c_str(), sizeof address.sun_path - 1);
+    ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0)
+        << std::strerror(errno);
+    const std::string half = frame.substr(0, frame.size() / 2);
+    ASSERT_EQ(::send(fd, half.data(), half.size(), MSG_NOSIGNAL),
+              static_cast<ssize_t>(half.size()));
+    slow.push_back(fd);
+  }
+  std::vector<Job> jobs = PushJobs(3);
+  for (Job& job : jobs) job.repository = "platform/web";
+  RelayReport report;
+  std::vector<bool> is_new;
+  const auto start = std::chrono::steady_clock::now();
+  Status status = Relay(jobs, &report, &is_new);
+  const double took =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  ASSERT_TRUE(status.ok()) << status.ToString();
+  EXPECT_TRUE(report.by_daemon) << report.daemon_problem;
+  EXPECT_EQ(direct_opens_, 0) << "the hook did not have to queue them itself";
+  EXPECT_LT(took, 5.0) << "the real push waited behind the slow peers (let go after 8 s)";
+  EXPECT_EQ(Stored().size(), 3u);
+  // The slow peers are let go at the frame's bound, told why.
+  for (int fd : slow) {
+    std::string answer;
+    char buffer[4096];
+    ssize_t n;
+    while ((n = ::read(fd, buffer, sizeof buffer)) > 0) answer.append(buffer, n);
+    ::close(fd);
+    Status outcome;
+    std::vector<bool> none;
+    ASSERT_TRUE(DecodeRelayAnswer(answer, 0, &outcome, &none).ok()) << answer.size();
+    EXPECT_THAT(outcome.message(), HasSubstr("a frame took longer than 8000 ms"));
+  }
+  EXPECT_EQ(Stored().size(), 3u) << "nothing of the half frames was queued";
 }
 
 TEST(EnqueueRelayServerTest, ASocketPathTooLongForUnixIsAClearError) {

@@ -14,8 +14,11 @@
 // is quoted at both levels, as on the forge.
 //
 // User text (author, repository, branch, title, message) never breaks or
-// adds markup: inside a [text|url] link '|', '[', ']', '{' and '}' become
-// look-alikes; inside {quote} they are backslash-escaped (JiraQuoted).
+// adds markup, and still reads as written (JiraEscaped): image embeds
+// (!url!), emphasis (*bold*, _em_, -deleted-...), rules (----), colours
+// ({color:red}), macros ({quote}, {code}), links and mentions ([~user]),
+// emoticons ((y), (!)), tables (||) and line breaks (\\) are all shown as
+// text. Inside a [text|url] link '|', '[' and ']' also become look-alikes.
 #pragma once
 
 #include <string>
@@ -55,20 +58,33 @@ inline constexpr std::size_t kShortShaLength = 11;
 // the forge does when it is 100 bytes or longer; "No commit message" when empty.
 std::string CommitTitle(std::string_view message);
 
-// Replaces {repo}, {sha} and {branch} in a URL template. Unknown {names} are
+// Replaces {repo}, {sha} and {branch} in a URL template; the branch is
+// percent-encoded (all but letters, digits and "-._~/"). Unknown {names} are
 // kept as written. An empty template gives an empty URL.
 std::string ExpandUrlTemplate(std::string_view url_template, std::string_view repo,
                               std::string_view sha, std::string_view branch);
 
-// "[text|url]", or just `text` when url is empty. '|', '[', ']', '{' and '}'
-// in the text would break Jira's link syntax or start a macro; they are
-// replaced by look-alikes ('/', '(', ')', '(', ')').
+// `text` made plain text for Jira's wiki renderer, reading as written:
+//  - Atlassian's escapable characters ! [ ] ^ ~ + ? % { } ( ) * _ - | @
+//    get a backslash (Jira then shows them as written), except a phrase
+//    marker (* _ ? - + ^ ~) between two letters or digits, which cannot
+//    open or close a phrase ("PROJ-1" stays a linked issue key);
+//  - a line whose first non-blank characters are a block marker no
+//    backslash escapes ("#" list, "h1." to "h6." heading, "bq." quote)
+//    starts with U+200B ZERO WIDTH SPACE;
+//  - a backslash the user wrote before one of the escapable characters,
+//    before another backslash or at the end becomes '/', so that it cannot
+//    pair with ours into Jira's "\\" line break or escape what follows.
+// Left as they are: URLs (Jira links them, as the forge does) and the
+// emoticons made of letters (":D", ":P"), which show Jira's own images.
+std::string JiraEscaped(std::string_view text);
+
+// "[text|url]" with `text` escaped (JiraEscaped) after '|', '[' and ']' in
+// it became look-alikes ('/', '(', ')'), which the link parser cannot take
+// for its own; just JiraEscaped(text) when url is empty.
 std::string JiraLink(std::string_view text, std::string_view url);
 
-// `text` made safe to place between {quote} and {quote}: '{', '}', '[', ']'
-// and '|' get a backslash (Jira shows them as written), and a backslash the
-// user wrote before one of them or before another backslash becomes '/', so
-// that it cannot pair with ours into Jira's "\\" line break.
+// `text` made safe to place between {quote} and {quote}: JiraEscaped.
 std::string JiraQuoted(std::string_view text);
 
 // The "mentioned this issue" comment (wiki markup; one line at standard

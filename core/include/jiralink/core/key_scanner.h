@@ -61,6 +61,15 @@ struct KeyMatch {
   std::string_view key;        // the `issue` group, pointing into the scanned text
 };
 
+// The most Jira keys one source (a commit, a merge request) queues work
+// for; the rest are left out and the pusher is told. 500 is the limit Jira
+// itself puts on the issue keys of one commit, branch or pull request in its
+// development-information API ("'issueKeys' can have a maximum of 500
+// elements"), and GitLab cuts its Jira Cloud entities to the same 500.
+// A commit naming more is a generated list, not a reference to each issue:
+// 500 keys already make 1,000 Jira requests (comment and remote link each).
+inline constexpr int kMaxKeysPerSource = 500;
+
 class KeyScanner {
  public:
   // Validates the options (length, RE2 syntax; RE2's error is quoted in the
@@ -84,6 +93,10 @@ class KeyScanner {
 
   // The keys in order of first appearance, each once.
   std::vector<std::string> UniqueKeys(std::string_view text) const;
+
+  // The same, at most `max_keys` of them (the first to appear); *left_out
+  // (when not null) is set to how many other distinct keys `text` names.
+  std::vector<std::string> UniqueKeys(std::string_view text, int max_keys, int* left_out) const;
 
   // True when the hand-written fast path is in use.
   bool uses_fast_path() const { return re2_ == nullptr; }

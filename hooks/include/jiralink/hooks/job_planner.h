@@ -68,10 +68,15 @@ struct KeyJob {
 // `smart_problems` is not null, what the Smart Commit parse left out is
 // appended to it, one line each, for the pusher ("#time soon: no duration",
 // "12 commands over the limit of 100 left out").
+//
+// At most kMaxKeysPerSource keys of a commit (the first to appear) get jobs;
+// *keys_left_out (when not null) is set to how many other keys it names,
+// which get no job of any kind.
 std::vector<KeyJob> PlanCommitKeys(const NewCommit& commit, bool on_default_branch,
                                    const KeyScanner& scanner, const ClosingKeywords* closing,
                                    const PlanOptions& options,
-                                   std::vector<std::string>* smart_problems = nullptr);
+                                   std::vector<std::string>* smart_problems = nullptr,
+                                   int* keys_left_out = nullptr);
 
 // The fields all of one commit's jobs share (key and kind left empty), with
 // the URL templates filled in and the message capped.

@@ -18,10 +18,17 @@
 // them. A commit that reaches the default branch in this push is therefore
 // reported as a default-branch commit (and may close issues).
 //
-// Cost: one `git rev-list` per updated existing branch (and for the default
-// branch created), and two for all new non-default branches together (one
-// for the shape of their history, one for the messages of the commits
-// chosen), so a push of 2,000 new branches runs two, not 2,000.
+// Cost: a bounded number of git processes whatever the push holds: one
+// `git rev-list` for the default branch's update (and one more counting what
+// the limit left out of it), and two for each group of several updates
+// walked together (one for the shape of their history, one for the messages
+// of the commits chosen): the updated branches other than the default
+// branch, and the new branches, measured against the default branch or,
+// when there is none (a fresh repository whose HEAD names no branch), taken
+// whole. A push of 5,000 new branches into a fresh repository runs two.
+// A lone updated or new branch is walked on its own (one more, and one to
+// count). A commit that one updated branch had before the push is not
+// counted again for another updated branch moved onto it in the same push.
 //
 // The default branch is WalkOptions::default_branch, else the one HEAD
 // names. A fresh bare repository's HEAD names a branch that does not exist

@@ -3,6 +3,7 @@
 // in one transaction. The CLI wraps it (settings, detached delivery).
 #pragma once
 
+#include <cstddef>
 #include <functional>
 #include <memory>
 #include <string>
@@ -32,9 +33,14 @@ struct PostReceiveSummary {
   int closes_queued = 0;              // new close jobs
   int smart_commands_queued = 0;      // new smart-command jobs
   int already_queued = 0;             // jobs that were in the outbox already
+  int commits_over_key_limit = 0;     // commits naming more than kMaxKeysPerSource keys
+  int keys_left_out = 0;              // the keys of those commits past the limit
   std::vector<std::string> warnings;  // bad stdin lines, odd refs, no default branch
   std::vector<std::string> notes;     // what the hook did besides queueing (HEAD set)
 };
+
+// The most a push's planned jobs hold in memory before they are written.
+inline constexpr std::size_t kMaxHeldJobBytes = 64u << 20;
 
 // Opens the outbox; RunPostReceive calls it while git walks.
 using outbox::OutboxOpener;
@@ -46,9 +52,14 @@ using BatchStarter = std::function<Status(std::unique_ptr<outbox::EnqueueBatch>*
 // the repository cannot be read, the matching settings are invalid, or the
 // outbox cannot be opened or written; then nothing of the push is queued.
 //
-// The work overlaps git's: jobs are planned and added (in one transaction)
-// as git reports the commits, newest first, each with the Job::position that
-// delivers them oldest first.
+// Git is read first: the outbox (or relay) is opened while git walks, the
+// jobs are planned as git reports the commits (newest first, each with the
+// Job::position that delivers them oldest first), and all are added and
+// committed in one short transaction after git's last line, so that the
+// outbox's write lock is never held while git walks. Only a push whose jobs
+// would hold more than kMaxHeldJobBytes in memory starts writing earlier.
+// Concurrent pushes wait for the lock (the store's busy timeout); none is
+// dropped for it.
 Status RunPostReceive(const PostReceiveOptions& options, std::string_view stdin_text,
                       const OutboxOpener& open_outbox, PostReceiveSummary* summary);
 

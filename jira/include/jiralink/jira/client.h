@@ -14,6 +14,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -32,14 +33,27 @@ namespace jiralink::jira {
 enum class Deployment { kUnknown, kCloud, kServer };
 enum class AuthMode { kBasic, kPat };
 
+// The largest body of a Jira answer the client reads (16 MiB). Jira's own
+// pages stay far below it: 50 comments or issues of at most 32,767
+// characters of text each (Jira's default text field limit), rendered or not,
+// are a few MiB. A larger answer is cut off as it arrives and reported as a
+// network error (http_status 0, retryable: a write's outcome is then
+// unknown, as with a lost reply), so that a hostile or broken Jira cannot
+// exhaust memory or hold a caller past its deadline.
+inline constexpr std::size_t kMaxResponseBytes = 16u << 20;
+
 struct ClientOptions {
   std::string api_url;  // base, e.g. https://jira.example.com/jira (context path allowed)
   std::string web_url;  // for Cloud detection by host; defaults to api_url
   AuthMode auth = AuthMode::kBasic;
   std::string username;  // basic only
   std::string token;     // API token (Cloud), password (Server basic) or PAT
+  // Every request, its answer's body included, ends within timeout_seconds
+  // (and within `deadline` below, when set).
   int timeout_seconds = 30;
   int connect_timeout_seconds = 10;
+  // Answers with a larger body are cut off and fail (see kMaxResponseBytes).
+  std::size_t max_response_bytes = kMaxResponseBytes;
   std::string ca_file;  // custom CA bundle; empty = the system's
   bool verify_tls = true;
   Deployment deployment = Deployment::kUnknown;  // known: skip serverInfo detection

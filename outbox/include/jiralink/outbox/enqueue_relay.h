@@ -59,11 +59,11 @@ struct RelayClientOptions {
 // Starts the jobs of one push. Without a socket at options.socket_path the
 // batch is `open_direct`'s outbox's own, opened now (while git walks).
 // With one, the batch connects at its first jobs and sends them in frames
-// of kRelayFrameJobs as they are added, so that the daemon writes them
-// while git walks; Commit sends the rest and the end of the push and waits
-// for the answer. Commit falls back to `open_direct` whenever the daemon
-// does not take the jobs (nobody listens, it refuses, fails, dies or is
-// silent); *report (which must outlive the batch) says which way they went.
+// of kRelayFrameJobs as they are added (the hook adds them all after
+// reading git); Commit sends the rest and the end of the push and waits for
+// the answer. The daemon writes a push once all of it has arrived. Commit falls back to
+// `open_direct` whenever the daemon does not take the jobs (nobody listens, it refuses, fails, dies
+// or is silent); *report (which must outlive the batch) says which way they went.
 Status StartRelayedEnqueue(const RelayClientOptions& options, const OutboxOpener& open_direct,
                            RelayReport* report, std::unique_ptr<EnqueueBatch>* batch);
 
@@ -73,13 +73,18 @@ struct RelayServerOptions {
   // (a store's connection is not shared between threads), opened at its
   // first request and opened again after a failure.
   OutboxOpener open_outbox;
-  // Pushes served at once; more wait for a worker. A push holds its worker
-  // from its first jobs to its end (its walk), and the outbox's write lock
-  // as a hook of its own would.
+  // Pushes written to the store at once; more wait for a worker. A worker
+  // takes a push only once all of its frames have arrived (the acceptor
+  // reads every connection meanwhile), so a slow or stuck peer holds none:
+  // only one of the 64 places for connections being read or waiting.
   int workers = 4;
-  // A peer must send each frame, and the end, within this time of the one
-  // before: longer, and its hook queues the jobs itself.
+  // A peer must start each frame, and the end, within this time of the one
+  // before (a hook sends its frames at once, after reading git): longer,
+  // and its hook queues the jobs itself.
   std::int64_t read_timeout_ms = 30000;
+  // A frame must arrive whole within this time of its first byte (a hook
+  // writes a frame in one go).
+  std::int64_t frame_timeout_ms = 5000;
   // One line per failure and at start, for the daemon's log.
   std::function<void(const std::string&)> log;
 };
@@ -107,9 +112,12 @@ class EnqueueRelayServer {
   std::int64_t committed_requests() const { return committed_requests_; }
 
  private:
+  struct Reading;  // a connection's frames so far
+
   void AcceptLoop();
+  void ReadSome(Reading* peer, Status* wire, bool* done);
   void WorkLoop();
-  void Serve(int fd, std::unique_ptr<Outbox>* outbox);
+  void Serve(Reading* push, std::unique_ptr<Outbox>* outbox);
   void Log(const std::string& line) const;
 
   RelayServerOptions options_;
@@ -120,7 +128,7 @@ class EnqueueRelayServer {
   std::vector<std::thread> workers_;
   std::mutex mutex_;
   std::condition_variable ready_;
-  std::deque<int> accepted_;  // connections waiting for a worker
+  std::deque<std::unique_ptr<Reading>> ready_pushes_;  // whole pushes waiting for a worker
   bool stopping_ = false;
   std::atomic<std::int64_t> committed_requests_{0};
 };

@@ -42,6 +42,9 @@ namespace jiralink::outbox {
 // frame, well under 1 MiB unless messages are huge). A push with a larger
 // frame is queued by the hook itself.
 inline constexpr std::size_t kMaxRelayRequestBytes = 64u << 20;
+// The most a daemon holds of one push, all frames together (it reads a push
+// whole before writing it). A larger push is queued by the hook itself.
+inline constexpr std::size_t kMaxRelayPushBytes = 256u << 20;
 // How many jobs the hook puts in one frame: most pushes are one frame, sent
 // at the end of the walk; a larger push streams, so that neither side holds
 // one huge message. (Frames of 200 were measured too: on a 2-core machine
