@@ -346,8 +346,9 @@ TEST_F(RedisRenderCacheKeyTest, EntriesAreSignedAndServedWithTheKey) {
   const std::string fresh = RenderKeyed(&from_cache);
   EXPECT_FALSE(from_cache);
   ASSERT_EQ(EntryKeys().size(), 1u);
+  const std::string value = Command({"GET", EntryKeys()[0]}).text;
   RedisCacheEntry entry;
-  ASSERT_TRUE(DecodeRedisCacheEntry(Command({"GET", EntryKeys()[0]}).text, &entry));
+  ASSERT_TRUE(DecodeRedisCacheEntry(value, &entry));
   EXPECT_TRUE(entry.signed_entry);
   EXPECT_EQ(entry.mac.size(), 32u);
   EXPECT_EQ(entry.html, fresh);
@@ -388,8 +389,9 @@ TEST_F(RedisRenderCacheKeyTest, PoisonedEntriesAreMissesNeverServedAndAreReplace
     EXPECT_EQ(RenderKeyed(&from_cache), fresh) << what;
     EXPECT_FALSE(from_cache) << what;
     // The miss stored a good entry over it.
+    const std::string now_stored = Command({"GET", key}).text;
     RedisCacheEntry stored;
-    ASSERT_TRUE(DecodeRedisCacheEntry(Command({"GET", key}).text, &stored)) << what;
+    ASSERT_TRUE(DecodeRedisCacheEntry(now_stored, &stored)) << what;
     EXPECT_TRUE(stored.signed_entry) << what;
     EXPECT_EQ(stored.html, fresh) << what;
   }
