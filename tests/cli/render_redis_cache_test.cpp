@@ -288,7 +288,7 @@ TEST_F(RenderRedisCacheKeyTest, ConfigCheckWarnsAboutARedisCacheWithoutAKey) {
   WriteNode("a", "cache = \"" + server_->url() + "\"\n");
   ProcessResult unkeyed = Run("a", {"config", "check"});
   EXPECT_EQ(unkeyed.exit_code, 0) << unkeyed.err;
-  EXPECT_THAT(unkeyed.err, HasSubstr(":6:9: warning: [render] cache is a shared Redis server but "
+  EXPECT_THAT(unkeyed.err, HasSubstr(":6:1: warning: [render] cache is a shared Redis server but "
                                      "cache_key_file is not set"));
   // Rendering says nothing (cgit would log it on every page).
   ProcessResult render = Run("a", {"render"}, kMarkdown);
