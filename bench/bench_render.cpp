@@ -12,7 +12,9 @@
 // /cached render the corpus's largest document (calcite's history.md) with
 // --no-cache and from a warm cache; BM_RenderProcess/speedup runs the two
 // alternately and reports their ratio (wall and CPU) from the same run;
-// BM_RenderProcess/redis_cached is /cached with [render] cache on Redis.
+// BM_RenderProcess/redis_cached is /cached with [render] cache on Redis, and
+// /redis_cached_signed the same with [render] cache_key_file (entries
+// authenticated by an HMAC-SHA256): its ratio to /redis_cached is the MAC's cost.
 #include <benchmark/benchmark.h>
 
 #include <unistd.h>
@@ -226,6 +228,26 @@ void BM_RenderProcessRedisCached(benchmark::State& state) {
   }
   RenderProcess(state, true, "\"" + server->url() + "\"");
 }
+// The same with [render] cache_key_file: every entry carries an HMAC-SHA256
+// (libcrypto loaded with dlopen, the value hashed on each hit).
+void BM_RenderProcessRedisCachedSigned(benchmark::State& state) {
+  std::string error;
+  const jiralink::testing::RedisServer* server = BenchRedis(&error);
+  if (server == nullptr) {
+    state.SkipWithError(error.c_str());
+    return;
+  }
+  const std::string key_file =
+      (std::filesystem::temp_directory_path() / ("jiralink-bench-key-" + std::to_string(getpid())))
+          .string();
+  if (std::FILE* file = std::fopen(key_file.c_str(), "w")) {
+    std::fputs("6b1d0f3e9a2c47b58e1f20c3d4a5b6c7d8e9f0a1b2c3d4e5\n", file);
+    std::fclose(file);
+  }
+  // ProcessSetup writes `cache = <this>` as the [render] table's last lines.
+  RenderProcess(state, true, "\"" + server->url() + "\"\ncache_key_file = \"" + key_file + "\"");
+  std::filesystem::remove(key_file);
+}
 
 BENCHMARK(BM_ProcessStartup)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_TrueProcess)
@@ -242,6 +264,10 @@ BENCHMARK(BM_RenderProcessCached)
     ->UseRealTime();
 BENCHMARK(BM_RenderProcessRedisCached)
     ->Name("BM_RenderProcess/redis_cached")
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK(BM_RenderProcessRedisCachedSigned)
+    ->Name("BM_RenderProcess/redis_cached_signed")
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 BENCHMARK(BM_RenderProcessSpeedup)

@@ -68,6 +68,7 @@ Status ToCacheOptions(const config::Settings& settings, renderer::CacheOptions* 
   renderer::RedisCacheOptions redis;
   redis.url = settings.render.redis_url;
   Status status = config::ResolveRenderCachePassword(settings.render, &redis.password);
+  if (status.ok()) status = config::ResolveRenderCacheKey(settings.render, &redis.key);
   out->redis = std::move(redis);
   return status;
 }

@@ -1,27 +1,30 @@
-// jiralink cache invalidate|stats|gc: the render cache under [state] dir.
+// jiralink cache invalidate|stats|gc: the render cache the settings choose,
+// the SQLite file under [state] dir or the Redis server of [render] cache.
 #include <cstdio>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
 #include "common.h"
-#include "jiralink/renderer/render_cache.h"
+#include "jiralink/renderer/cached_renderer.h"
 #include "jiralink/renderer/renderer.h"
 
 namespace jiralink::cli {
 
 namespace {
 
-// Opens the cache with the epoch that `jiralink render` would use.
-int OpenCache(const config::Settings& settings, std::unique_ptr<renderer::RenderCache>* cache) {
+// The cache options and the epoch's fingerprint that `jiralink render`
+// would use. Prints why and returns 2 when they cannot be had, else -1.
+int CacheOf(const config::Settings& settings, const char* command, renderer::CacheOptions* options,
+            std::string* fingerprint) {
   std::unique_ptr<renderer::Renderer> renderer;
   Status status = renderer::Renderer::Create(ToRenderOptions(settings), &renderer);
-  if (status.ok())
-    status = renderer::RenderCache::Open(settings.state.dir, renderer->fingerprint(), cache);
+  if (status.ok()) status = ToCacheOptions(settings, options);
   if (!status.ok()) {
-    std::fprintf(stderr, "jiralink cache: %s\n", status.message().c_str());
+    std::fprintf(stderr, "jiralink cache %s: %s\n", command, status.message().c_str());
     return 2;
   }
+  *fingerprint = renderer->fingerprint();
   return -1;
 }
 
@@ -45,19 +48,24 @@ int Invalidate(const config::Settings& settings) {
 }
 
 int PrintStats(const config::Settings& settings, bool json) {
-  std::unique_ptr<renderer::RenderCache> cache;
-  if (int code = OpenCache(settings, &cache); code >= 0) return code;
+  renderer::CacheOptions options;
+  std::string fingerprint;
+  if (int code = CacheOf(settings, "stats", &options, &fingerprint); code >= 0) return code;
   renderer::RenderCacheStats stats;
-  Status status = cache->Stats(&stats);
+  Status status = renderer::ReadCacheStats(options, fingerprint, &stats);
   if (!status.ok()) {
     std::fprintf(stderr, "jiralink cache stats: %s\n", status.message().c_str());
     return 2;
   }
   if (json) {
-    const nlohmann::json out = {{"path", stats.path},
+    const nlohmann::json out = {{"store", stats.store},
+                                {"location", stats.location},
                                 {"entries", stats.entries},
-                                {"current_entries", stats.current_entries},
                                 {"bytes", stats.bytes},
+                                {"current_entries", stats.current_entries},
+                                {"current_bytes", stats.current_bytes},
+                                {"old_entries", stats.old_entries},
+                                {"old_bytes", stats.old_bytes},
                                 {"hits", stats.hits},
                                 {"misses", stats.misses},
                                 {"epoch", stats.epoch},
@@ -65,10 +73,14 @@ int PrintStats(const config::Settings& settings, bool json) {
     std::printf("%s\n", out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     return 0;
   }
-  std::printf("cache:          %s\n", stats.path.c_str());
+  std::printf("store:          %s\n", stats.store.c_str());
+  std::printf("cache:          %s\n", stats.location.c_str());
   std::printf("entries:        %lld (%lld in the current epoch)\n",
               static_cast<long long>(stats.entries), static_cast<long long>(stats.current_entries));
-  std::printf("bytes:          %lld\n", static_cast<long long>(stats.bytes));
+  std::printf("bytes:          %lld (%lld in the current epoch)\n",
+              static_cast<long long>(stats.bytes), static_cast<long long>(stats.current_bytes));
+  std::printf("old entries:    %lld (%lld bytes; `jiralink cache gc` removes them)\n",
+              static_cast<long long>(stats.old_entries), static_cast<long long>(stats.old_bytes));
   std::printf("hits:           %lld\n", static_cast<long long>(stats.hits));
   std::printf("misses:         %lld\n", static_cast<long long>(stats.misses));
   std::printf("epoch:          %s\n", stats.epoch.c_str());
@@ -77,12 +89,14 @@ int PrintStats(const config::Settings& settings, bool json) {
 }
 
 int CollectGarbage(const config::Settings& settings) {
-  std::unique_ptr<renderer::RenderCache> cache;
-  if (int code = OpenCache(settings, &cache); code >= 0) return code;
+  renderer::CacheOptions options;
+  std::string fingerprint;
+  if (int code = CacheOf(settings, "gc", &options, &fingerprint); code >= 0) return code;
   std::int64_t removed = 0;
-  Status status = cache->Gc(settings.render.cache_max_mb * 1024 * 1024, &removed);
+  Status status = renderer::CollectCacheGarbage(
+      options, fingerprint, settings.render.cache_max_mb * 1024 * 1024, &removed);
   renderer::RenderCacheStats stats;
-  if (status.ok()) status = cache->Stats(&stats);
+  if (status.ok()) status = renderer::ReadCacheStats(options, fingerprint, &stats);
   if (!status.ok()) {
     std::fprintf(stderr, "jiralink cache gc: %s\n", status.message().c_str());
     return 2;
@@ -90,28 +104,38 @@ int CollectGarbage(const config::Settings& settings) {
   std::printf("removed %lld entries; %lld entries, %lld bytes left\n",
               static_cast<long long>(removed), static_cast<long long>(stats.entries),
               static_cast<long long>(stats.bytes));
+  if (options.redis.has_value()) {
+    std::printf(
+        "(Redis: entries of old versions removed; Redis's maxmemory policy bounds the "
+        "rest, and every entry expires after 7 days)\n");
+  }
   return 0;
 }
 
 }  // namespace
 
 int RunCache(Context& ctx, int argc, char** argv) {
-  CLI::App app{"The render cache (SQLite under [state] dir).", "jiralink cache"};
+  CLI::App app{
+      "The render cache the settings choose: the SQLite file under [state] dir, or the Redis "
+      "server of [render] cache = \"redis://...\".",
+      "jiralink cache"};
   app.require_subcommand(1);
   std::string repo;
   app.add_option("--repo", repo, "repository path selecting [groups]/[projects] settings");
   AddConfigOption(app, ctx);
   CLI::App* invalidate = app.add_subcommand(
       "invalidate", "start a new render epoch at once (after a Jira URL migration)");
-  CLI::App* stats = app.add_subcommand("stats", "entries, bytes, hits, misses, epoch");
+  CLI::App* stats = app.add_subcommand(
+      "stats", "store, where it lives, entries and bytes (current epoch, old), hits, misses");
   CLI::App* gc = app.add_subcommand(
       "gc",
-      "drop rows of old epochs, then trim to [render] cache_max_mb, least recently used first");
+      "drop entries of old epochs; SQLite: then trim to [render] cache_max_mb, least recently "
+      "used first (Redis: its maxmemory policy bounds the rest)");
   for (CLI::App* sub : {invalidate, stats, gc}) AddConfigOption(*sub, ctx);
   bool json = false;
   stats->add_flag("--json", json,
-                  "print JSON: {path, entries, current_entries, bytes, hits, misses, epoch, "
-                  "local_version}");
+                  "print JSON: {store, location, entries, bytes, current_entries, current_bytes, "
+                  "old_entries, old_bytes, hits, misses, epoch, local_version}");
   if (int code = ParseOrExit(app, argc, argv); code >= 0) return code;
 
   config::Config config;

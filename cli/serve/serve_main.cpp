@@ -16,6 +16,7 @@
 
 #include "CLI/CLI.hpp"
 #include "common.h"
+#include "jiralink/renderer/cached_renderer.h"
 #include "jiralink/serve/http_server.h"
 #include "jiralink/serve/issues_pages.h"
 #include "jiralink/serve/webhook_handler.h"
@@ -81,6 +82,17 @@ int main(int argc, char** argv) {
   serve::WebhookHandlerOptions handler_options;
   handler_options.log_accepted = log_requests;
   serve::WebhookHandler handler(cfg, std::move(outbox), handler_options);
+  // /metrics: the figures of the render cache the settings choose (never
+  // creating its SQLite file: the web server's renders do).
+  renderer::CacheOptions cache;
+  std::unique_ptr<renderer::Renderer> epoch;
+  if (cli::ToCacheOptions(settings, &cache).ok() &&
+      renderer::Renderer::Create(cli::ToRenderOptions(settings), &epoch).ok()) {
+    handler.metrics().SetRenderCacheReader(
+        [cache, fingerprint = epoch->fingerprint()](renderer::RenderCacheStats* stats) {
+          return renderer::ReadCacheStats(cache, fingerprint, stats, false).ok();
+        });
+  }
 
   serve::ServerOptions options;
   options.listen = listen.empty() ? settings.serve.listen : listen;

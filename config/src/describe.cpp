@@ -131,6 +131,9 @@ std::string Config::Describe(const Settings& s, const ValueSources* sources) {
   } else if (s.render.redis_password_source == TokenSource::kEnv) {
     out.Line("cache_password_env", TomlString(s.render.redis_password_env));
   }
+  if (!s.render.cache_key_file.empty()) {
+    out.Line("cache_key_file", TomlString(s.render.cache_key_file));
+  }
   out.Line("cache_max_mb", std::to_string(s.render.cache_max_mb));
   out.Line("hardbreaks", Bool(s.render.hardbreaks));
 

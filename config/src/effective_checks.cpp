@@ -83,6 +83,16 @@ void CheckEffective(const Settings& settings, const Origins& origins, int rank,
                                    "with the account's email as username and an API token");
     }
   }
+  if (settings.render.cache && settings.render.redis && settings.render.cache_key_file.empty()) {
+    const Origin* where = MostSpecific(origins, {"render.cache"});
+    if (where != nullptr && where->rank == rank) {
+      site_sink.Warning(where->where,
+                        "[" + std::string(display_prefix) +
+                            "render] cache is a shared Redis server but cache_key_file is not "
+                            "set: whoever can write to that Redis decides the HTML of every "
+                            "rendered page; set cache_key_file (see the README)");
+    }
+  }
   const MatchingSettings& matching = settings.matching;
   if (!matching.regex.empty() && !matching.prefix.empty()) {
     // Each part was checked alone where it was written; together they can

@@ -1,5 +1,7 @@
 #include "settings_tables.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -34,9 +36,9 @@ constexpr std::string_view kGitKeys[] = {"root",     "commit_url",     "branch_u
                                          "repo_url", "default_branch", "max_commits_per_push"};
 constexpr std::string_view kStateKeys[] = {"dir", "outbox", "outbox_password_file",
                                            "outbox_password_env", "maildrop"};
-constexpr std::string_view kRenderKeys[] = {"max_bytes",           "cache",
-                                            "cache_max_mb",        "hardbreaks",
-                                            "cache_password_file", "cache_password_env"};
+constexpr std::string_view kRenderKeys[] = {
+    "max_bytes",          "cache",         "cache_max_mb", "hardbreaks", "cache_password_file",
+    "cache_password_env", "cache_key_file"};
 constexpr std::string_view kDeliveryKeys[] = {
     "max_attempts",  "max_age_hours",  "backoff_cap_seconds", "lease_seconds",
     "pause_seconds", "keep_done_days", "requests_per_second"};
@@ -454,11 +456,35 @@ void GetRenderCachePassword(TableReader& reader, RenderSettings* render) {
   }
 }
 
+// [render] cache_key_file: the key of the shared cache's MAC.
+void GetRenderCacheKey(TableReader& reader, RenderSettings* render) {
+  std::string path;
+  if (!reader.Has("cache_key_file") || !GetPath(reader, "cache_key_file", &path)) return;
+  if (path.empty()) {
+    reader.ErrorAtValue("cache_key_file", "cache_key_file is empty");
+    return;
+  }
+  render->cache_key_file = path;
+  if (!reader.context().check_files) return;
+  std::string key;
+  if (Status status = ResolveRenderCacheKey(*render, &key); !status.ok()) {
+    reader.ErrorAtValue("cache_key_file", status.message());
+  } else if (struct stat st{}; ::stat(path.c_str(), &st) == 0 && (st.st_mode & S_IROTH) != 0) {
+    // Group-readable is expected: the web server's group renders.
+    reader.WarningAtValue("cache_key_file",
+                          "cache_key_file \"" + path + "\" is readable by others (mode " +
+                              OctalMode(st.st_mode & 07777) +
+                              "); whoever holds the key can forge cached pages: run chmod o-r " +
+                              path);
+  }
+}
+
 void ApplyRender(TableReader& reader, RenderSettings* render) {
   reader.CheckKnownKeys(kRenderKeys);
   reader.GetPositiveInt64("max_bytes", &render->max_bytes);
   GetRenderCache(reader, render);
   GetRenderCachePassword(reader, render);
+  GetRenderCacheKey(reader, render);
   reader.GetPositiveInt64("cache_max_mb", &render->cache_max_mb);
   reader.GetBool("hardbreaks", &render->hardbreaks);
 }

@@ -143,6 +143,23 @@ Status ResolveRenderCachePassword(const RenderSettings& render, std::string* pas
                               "[render] cache_password_env", password);
 }
 
+Status ResolveRenderCacheKey(const RenderSettings& render, std::string* key) {
+  key->clear();
+  if (render.cache_key_file.empty()) return Status::Ok();
+  std::string value;
+  Status status = ReadSecretFile(render.cache_key_file, "[render] cache_key_file", &value);
+  if (!status.ok()) return status;
+  if (value.size() < kMinRenderCacheKeyBytes) {
+    return Status::InvalidArgument("[render] cache_key_file \"" + render.cache_key_file +
+                                   "\" holds " + std::to_string(value.size()) +
+                                   " bytes; at least " + std::to_string(kMinRenderCacheKeyBytes) +
+                                   " are needed: make one with openssl rand -hex 32 > " +
+                                   render.cache_key_file);
+  }
+  *key = std::move(value);
+  return Status::Ok();
+}
+
 Status ResolveOutboxPassword(const StateSettings& state, std::string* password) {
   return ResolveNamedPassword(state.outbox_password_source, state.outbox_password_file,
                               state.outbox_password_env, "[state] outbox_password_file",

@@ -1,5 +1,6 @@
 #include "jiralink/renderer/cached_renderer.h"
 
+#include <filesystem>
 #include <utility>
 
 namespace jiralink::renderer {
@@ -87,6 +88,35 @@ Status InvalidateCaches(const CacheOptions& options, CacheInvalidation* done) {
   status = RedisRenderCache::Open(*options.redis, "", &redis);
   if (status.ok()) status = redis->Invalidate(&done->shared_version);
   return status;
+}
+
+Status ReadCacheStats(const CacheOptions& options, std::string_view fingerprint,
+                      RenderCacheStats* stats, bool create_sqlite_file) {
+  if (options.redis.has_value()) {
+    std::unique_ptr<RedisRenderCache> redis;
+    Status status = RedisRenderCache::Open(*options.redis, fingerprint, &redis);
+    return status.ok() ? redis->Stats(stats) : status;
+  }
+  const std::string path = options.state_dir + "/" + std::string(kRenderCacheFileName);
+  if (!create_sqlite_file && !std::filesystem::exists(path)) {
+    return Status::NotFound("render cache " + path + " does not exist");
+  }
+  std::unique_ptr<RenderCache> sqlite;
+  Status status = RenderCache::Open(options.state_dir, fingerprint, &sqlite);
+  return status.ok() ? sqlite->Stats(stats) : status;
+}
+
+Status CollectCacheGarbage(const CacheOptions& options, std::string_view fingerprint,
+                           std::int64_t max_bytes, std::int64_t* removed) {
+  *removed = 0;
+  if (options.redis.has_value()) {
+    std::unique_ptr<RedisRenderCache> redis;
+    Status status = RedisRenderCache::Open(*options.redis, fingerprint, &redis);
+    return status.ok() ? redis->Gc(removed) : status;
+  }
+  std::unique_ptr<RenderCache> sqlite;
+  Status status = RenderCache::Open(options.state_dir, fingerprint, &sqlite);
+  return status.ok() ? sqlite->Gc(max_bytes, removed) : status;
 }
 
 }  // namespace jiralink::renderer

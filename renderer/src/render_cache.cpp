@@ -391,27 +391,40 @@ Status RenderCache::Stats(RenderCacheStats* stats) {
   Status status = Flush();
   if (!status.ok()) return status;
   RenderCacheStats result;
-  result.path = path_;
+  result.store = "sqlite";
+  result.location = path_;
   const std::pair<const char*, std::int64_t*> queries[] = {
       {"SELECT local_version FROM state", &result.local_version},
       {"SELECT hits FROM state", &result.hits},
       {"SELECT misses FROM state", &result.misses},
-      {"SELECT count(*) FROM entries", &result.entries},
-      {kStoredBytesSql, &result.bytes},
   };
   for (const auto& [sql, value] : queries) {
     status = QueryInt(db_, path_, sql, value);
     if (!status.ok()) return status;
   }
+  // One pass over the rows: every epoch, this one, and older versions.
   sqlite3_stmt* stmt = nullptr;
-  if (sqlite3_prepare_v2(db_, "SELECT count(*) FROM entries WHERE settings = ?1 AND version = ?2",
+  if (sqlite3_prepare_v2(db_,
+                         "SELECT count(*), coalesce(sum(length(input) + length(html)), 0), "
+                         "coalesce(sum(settings = ?1 AND version = ?2), 0), "
+                         "coalesce(sum(CASE WHEN settings = ?1 AND version = ?2 "
+                         "THEN length(input) + length(html) END), 0), "
+                         "coalesce(sum(version < ?2), 0), "
+                         "coalesce(sum(CASE WHEN version < ?2 "
+                         "THEN length(input) + length(html) END), 0) FROM entries",
                          -1, &stmt, nullptr) != SQLITE_OK) {
     return SqlError(db_, path_, "stats");
   }
   BindBlob(stmt, 1, settings_);
   sqlite3_bind_int64(stmt, 2, result.local_version);
-  if (sqlite3_step(stmt) == SQLITE_ROW) result.current_entries = sqlite3_column_int64(stmt, 0);
+  const bool read = sqlite3_step(stmt) == SQLITE_ROW;
+  if (read) {
+    std::int64_t* columns[] = {&result.entries,       &result.bytes,       &result.current_entries,
+                               &result.current_bytes, &result.old_entries, &result.old_bytes};
+    for (int i = 0; i < 6; ++i) *columns[i] = sqlite3_column_int64(stmt, i);
+  }
   sqlite3_finalize(stmt);
+  if (!read) return SqlError(db_, path_, "stats");
   result.epoch = ToHex(settings_id_).substr(0, 16) + "-v" + std::to_string(result.local_version);
   *stats = std::move(result);
   return Status::Ok();

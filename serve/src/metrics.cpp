@@ -70,6 +70,24 @@ std::string Metrics::Render(
           << "\n";
     }
   }
+  renderer::RenderCacheStats cache;
+  if (render_cache_reader_ && render_cache_reader_(&cache)) {
+    const std::string store = "{store=\"" + cache.store + "\"} ";
+    const std::pair<const char*, std::int64_t> figures[] = {
+        {"hits_total", cache.hits},
+        {"misses_total", cache.misses},
+        {"entries", cache.entries},
+        {"bytes", cache.bytes},
+        {"current_entries", cache.current_entries},
+        {"current_bytes", cache.current_bytes},
+        {"old_entries", cache.old_entries},
+        {"old_bytes", cache.old_bytes}};
+    for (const auto& [name, value] : figures) {
+      const bool counter = std::string_view(name).ends_with("_total");
+      out << "# TYPE jiralink_render_cache_" << name << (counter ? " counter\n" : " gauge\n")
+          << "jiralink_render_cache_" << name << store << value << "\n";
+    }
+  }
   return out.str();
 }
 

@@ -1,11 +1,14 @@
-// `jiralink cache invalidate|stats|gc`, and invalidation racing concurrent
-// `jiralink render` processes (cgit forks one per request).
+// `jiralink cache invalidate|stats|gc` on the SQLite cache and on a shared
+// Redis one (a real redis-server, tests/support/redis_server.h), and
+// invalidation racing concurrent `jiralink render` processes (cgit forks one
+// per request).
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <fstream>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -13,6 +16,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "jiralink/renderer/redis_render_cache.h"
+#include "support/redis_server.h"
 #include "support/test_support.h"
 
 namespace jiralink {
@@ -73,9 +78,13 @@ TEST_F(CacheCliTest, StatsJsonHasTheSameFigures) {
   ProcessResult stats = Jiralink({"cache", "stats", "--json"});
   ASSERT_EQ(stats.exit_code, 0) << stats.err;
   nlohmann::json out = nlohmann::json::parse(stats.out);
-  EXPECT_EQ(out["path"], state_ + "/render-cache.sqlite3");
+  EXPECT_EQ(out["store"], "sqlite");
+  EXPECT_EQ(out["location"], state_ + "/render-cache.sqlite3");
   EXPECT_EQ(out["entries"], 1);
   EXPECT_EQ(out["current_entries"], 1);
+  EXPECT_EQ(out["current_bytes"], out["bytes"]);
+  EXPECT_EQ(out["old_entries"], 0);
+  EXPECT_EQ(out["old_bytes"], 0);
   EXPECT_EQ(out["hits"], 1);
   EXPECT_EQ(out["misses"], 1);
   EXPECT_GT(out["bytes"].get<long long>(), 0);
@@ -96,6 +105,7 @@ TEST_F(CacheCliTest, InvalidateBumpsTheVersionAndGcDropsOldRows) {
   ProcessResult stats = Jiralink({"cache", "stats"});
   EXPECT_NE(stats.out.find("entries:        1 (0 in the current epoch)"), std::string::npos)
       << stats.out;
+  EXPECT_NE(stats.out.find("old entries:    1 ("), std::string::npos) << stats.out;
   EXPECT_NE(stats.out.find("-v2\n"), std::string::npos) << stats.out;
   ProcessResult gc = Jiralink({"cache", "gc"});
   EXPECT_EQ(gc.exit_code, 0) << gc.err;
@@ -193,6 +203,119 @@ TEST_F(CacheCliTest, NoRenderServesAnOldEpochOnceInvalidateReturns) {
                                      "served the old epoch";
   }
   EXPECT_GE(after, 8) << "too few renders ran after the invalidation to tell";
+}
+
+// Two web nodes: their own settings files and state directories, one Redis.
+class CacheRedisCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (testing::RedisServer::FindProgram().empty()) {
+      GTEST_SKIP() << testing::RedisServer::MissingMessage();
+    }
+    std::string error;
+    server_ = testing::RedisServer::Start({}, &error);
+    ASSERT_NE(server_, nullptr) << error;
+    for (const char* node : {"a", "b"}) {
+      testing::WriteFile(dir_.Path(std::string(node) + ".toml"),
+                         "[jira]\nweb_url = \"https://jira.example.com\"\n[state]\ndir = \"" +
+                             dir_.Path(std::string("state-") + node) + "\"\n[render]\ncache = \"" +
+                             server_->url() + "\"\n");
+    }
+  }
+  ProcessResult Run(const std::string& node, std::vector<std::string> args,
+                    const std::string& stdin_data = "") {
+    ProcessOptions options;
+    options.stdin_data = stdin_data;
+    options.unset_env = {"JIRALINK_CONFIG", "CGIT_REPO_URL"};
+    args.insert(args.begin() + 1, {"--config", dir_.Path(node + ".toml")});
+    return RunJiralink(args, options);
+  }
+  nlohmann::json Stats(const std::string& node) {
+    ProcessResult stats = Run(node, {"cache", "stats", "--json"});
+    EXPECT_EQ(stats.exit_code, 0) << stats.err;
+    return nlohmann::json::parse(stats.out, nullptr, /*allow_exceptions=*/false);
+  }
+
+  TempDir dir_;
+  std::unique_ptr<testing::RedisServer> server_;
+};
+
+TEST_F(CacheRedisCliTest, StatsInvalidateAndGcActOnTheSharedCache) {
+  const std::string page = "# Notes\n\nFixes PROJ-7.\n";
+  ProcessResult first = Run("a", {"render"}, page);
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  ProcessResult second = Run("b", {"render"}, page);
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_EQ(second.out, first.out);
+
+  // Node B sees the fleet: A's miss and entry, its own hit.
+  nlohmann::json stats = Stats("b");
+  EXPECT_EQ(stats["store"], "redis");
+  EXPECT_EQ(stats["location"], server_->url());
+  EXPECT_EQ(stats["hits"], 1);
+  EXPECT_EQ(stats["misses"], 1);
+  EXPECT_EQ(stats["entries"], 1);
+  EXPECT_EQ(stats["current_entries"], 1);
+  EXPECT_EQ(stats["old_entries"], 0);
+  EXPECT_GT(stats["bytes"].get<long long>(), static_cast<long long>(page.size()));
+  // The same shape as the SQLite store's.
+  for (const char* field :
+       {"store", "location", "entries", "bytes", "current_entries", "current_bytes", "old_entries",
+        "old_bytes", "hits", "misses", "epoch", "local_version"}) {
+    EXPECT_TRUE(stats.contains(field)) << field;
+  }
+  EXPECT_EQ(stats.size(), 12u);
+  // Neither node made a local cache file.
+  EXPECT_FALSE(std::ifstream(dir_.Path("state-a/render-cache.sqlite3")).good());
+  EXPECT_FALSE(std::ifstream(dir_.Path("state-b/render-cache.sqlite3")).good());
+
+  ProcessResult text = Run("b", {"cache", "stats"});
+  EXPECT_NE(text.out.find("store:          redis\n"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("cache:          " + server_->url() + "\n"), std::string::npos)
+      << text.out;
+
+  // An invalidation on A: B's entry is old.
+  ASSERT_EQ(Run("a", {"cache", "invalidate"}).exit_code, 0);
+  stats = Stats("b");
+  EXPECT_EQ(stats["entries"], 1);
+  EXPECT_EQ(stats["current_entries"], 0);
+  EXPECT_EQ(stats["old_entries"], 1);
+  EXPECT_EQ(stats["old_bytes"], stats["bytes"]);
+
+  // gc removes it from Redis.
+  ProcessResult gc = Run("b", {"cache", "gc"});
+  EXPECT_EQ(gc.exit_code, 0) << gc.err;
+  EXPECT_NE(gc.out.find("removed 1 entries; 0 entries, 0 bytes left\n"), std::string::npos)
+      << gc.out;
+  testing::RedisReply keys;
+  std::string error;
+  ASSERT_TRUE(
+      server_->Command({"KEYS", std::string(renderer::kRedisEntryPrefix) + "*"}, &keys, &error))
+      << error;
+  EXPECT_TRUE(keys.elements.empty());
+  stats = Stats("a");
+  EXPECT_EQ(stats["entries"], 0);
+  EXPECT_EQ(stats["hits"], 1);  // the counters stay
+}
+
+TEST_F(CacheRedisCliTest, AServerThatIsGoneIsAnErrorNamingIt) {
+  server_->Kill();
+  for (const char* command : {"stats", "gc"}) {
+    ProcessResult result = Run("a", {"cache", command});
+    EXPECT_EQ(result.exit_code, 2) << command;
+    EXPECT_NE(result.err.find("jiralink cache " + std::string(command) + ": render cache " +
+                              server_->url()),
+              std::string::npos)
+        << result.err;
+  }
+}
+
+TEST(CacheHelpTest, SaysWhichCacheItActsOn) {
+  ProcessOptions options;
+  ProcessResult help = RunJiralink({"cache", "--help"}, options);
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.out.find("the Redis server of [render] cache"), std::string::npos) << help.out;
+  EXPECT_EQ(help.out.find("(SQLite under [state] dir)"), std::string::npos) << help.out;
 }
 
 }  // namespace

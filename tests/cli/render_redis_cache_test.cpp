@@ -4,6 +4,8 @@
 // server costs a bounded delay and one warning (never a wrong page or a
 // failed render), values that are not ours are never served, a bad URL is
 // reported at file:line:column, and hiredis is loaded only when configured.
+#include <sys/stat.h>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -95,6 +97,22 @@ class RenderRedisCacheTest : public ::testing::Test {
     renderer::RedisCacheEntry entry;
     ASSERT_TRUE(renderer::DecodeRedisCacheEntry(value, &entry));
     Command({"SET", keys[0], renderer::EncodeRedisCacheEntry(entry.settings, entry.input, html)});
+  }
+
+  struct RedisCacheEntryForTest {
+    bool ok = false;
+    bool signed_entry = false;
+    std::string settings, input, html;
+  };
+  static RedisCacheEntryForTest Decode(const std::string& value) {
+    renderer::RedisCacheEntry entry;
+    RedisCacheEntryForTest out;
+    out.ok = renderer::DecodeRedisCacheEntry(value, &entry);
+    out.signed_entry = entry.signed_entry;
+    out.settings = entry.settings;
+    out.input = entry.input;
+    out.html = entry.html;
+    return out;
   }
 
   TempDir dir_;
@@ -210,6 +228,87 @@ TEST_F(RenderRedisCacheTest, HiredisIsLoadedOnlyWhenARedisCacheIsConfigured) {
   EXPECT_THAT(sqlite.err, Not(HasSubstr("libhiredis")));
   ProcessResult no_cache = Run("a", {"render", "--no-cache"}, kMarkdown, debug);
   EXPECT_THAT(no_cache.err, Not(HasSubstr("libhiredis")));
+}
+
+// Both nodes with [render] cache_key_file: the entries carry a MAC.
+class RenderRedisCacheKeyTest : public RenderRedisCacheTest {
+ protected:
+  void SetUp() override {
+    RenderRedisCacheTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    const std::string key_file = dir_.Path("render-cache.key");
+    testing::WriteFile(key_file, "4f1c2a9be8d37c6150aa13f09e5b7d24c8e1f60a3b9d5e7f\n");
+    ::chmod(key_file.c_str(), 0640);
+    for (const char* node : {"a", "b"}) {
+      WriteNode(node,
+                "cache = \"" + server_->url() + "\"\ncache_key_file = \"" + key_file + "\"\n");
+    }
+  }
+};
+
+TEST_F(RenderRedisCacheKeyTest, APoisonedEntryIsAMissAndNeverPrinted) {
+  ProcessResult first = Run("a", {"render"}, kMarkdown);
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  ASSERT_EQ(first.out, kFresh);
+  ASSERT_EQ(EntryKeys().size(), 1u);
+  const std::string key = EntryKeys()[0];
+  RedisCacheEntryForTest good = Decode(Command({"GET", key}).text);
+  ASSERT_TRUE(good.ok);
+  // Whoever can write to Redis, without the key: the right settings and
+  // input (the format of a cache without a key), or bare HTML.
+  const std::string evil = "<img src=x onerror=alert(document.domain)>";
+  for (const std::string& value :
+       {renderer::EncodeRedisCacheEntry(good.settings, good.input, evil), evil}) {
+    Command({"SET", key, value});
+    ProcessResult result = Run("b", {"render"}, kMarkdown);
+    EXPECT_EQ(result.exit_code, 0) << result.err;
+    EXPECT_EQ(result.out, kFresh);
+    EXPECT_EQ(result.out.find("onerror"), std::string::npos);
+    EXPECT_EQ(result.err, "");
+    // Re-rendered and stored again, signed.
+    RedisCacheEntryForTest stored = Decode(Command({"GET", key}).text);
+    EXPECT_TRUE(stored.ok && stored.signed_entry);
+  }
+  // The good entry is a hit again.
+  Command({"SET", key, renderer::EncodeRedisCacheEntry(good.settings, good.input, "<p>x</p>")});
+  ASSERT_EQ(Run("a", {"render"}, kMarkdown).out, kFresh);
+  ProcessResult stats = Run("b", {"cache", "stats", "--json"});
+  EXPECT_NE(stats.out.find("\"misses\": 4"), std::string::npos) << stats.out;
+  ASSERT_EQ(Run("a", {"render"}, kMarkdown).out, kFresh);
+  stats = Run("b", {"cache", "stats", "--json"});
+  EXPECT_NE(stats.out.find("\"hits\": 1"), std::string::npos) << stats.out;
+}
+
+TEST_F(RenderRedisCacheKeyTest, ConfigCheckWarnsAboutARedisCacheWithoutAKey) {
+  ProcessResult keyed = Run("a", {"config", "check"});
+  EXPECT_EQ(keyed.exit_code, 0) << keyed.err;
+  EXPECT_EQ(keyed.err.find("cache_key_file is not set"), std::string::npos) << keyed.err;
+  EXPECT_THAT(keyed.out, HasSubstr("cache_key_file = \"" + dir_.Path("render-cache.key") + "\""));
+  EXPECT_EQ(keyed.out.find("4f1c2a9b"), std::string::npos);  // the key is never shown
+  WriteNode("a", "cache = \"" + server_->url() + "\"\n");
+  ProcessResult unkeyed = Run("a", {"config", "check"});
+  EXPECT_EQ(unkeyed.exit_code, 0) << unkeyed.err;
+  EXPECT_THAT(unkeyed.err, HasSubstr(":6:1: warning: [render] cache is a shared Redis server but "
+                                     "cache_key_file is not set"));
+  // Rendering says nothing (cgit would log it on every page).
+  ProcessResult render = Run("a", {"render"}, kMarkdown);
+  EXPECT_EQ(render.err, "");
+}
+
+TEST_F(RenderRedisCacheKeyTest, LibcryptoIsLoadedOnlyWhenAKeyIsSet) {
+  // LD_DEBUG=libs makes the dynamic loader name every library it loads.
+  const std::map<std::string, std::string> debug = {{"LD_DEBUG", "libs"}};
+  ProcessResult keyed = Run("a", {"render"}, kMarkdown, debug);
+  EXPECT_EQ(keyed.exit_code, 0);
+  EXPECT_THAT(keyed.err, HasSubstr("libcrypto"));
+  WriteNode("b", "cache = \"" + server_->url() + "\"\n");
+  ProcessResult unkeyed = Run("b", {"render"}, kMarkdown, debug);
+  EXPECT_EQ(unkeyed.exit_code, 0);
+  EXPECT_THAT(unkeyed.err, Not(HasSubstr("libcrypto")));
+  WriteNode("b", "cache = true\n");
+  ProcessResult sqlite = Run("b", {"render"}, kMarkdown, debug);
+  EXPECT_EQ(sqlite.out, kFresh);
+  EXPECT_THAT(sqlite.err, Not(HasSubstr("libcrypto")));
 }
 
 class RenderRedisCachePasswordTest : public RenderRedisCacheTest {

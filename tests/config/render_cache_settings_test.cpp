@@ -145,6 +145,67 @@ TEST(RenderCacheSettings, PasswordFromUrlFileOrEnvironment) {
   EXPECT_THAT(unset.message(), HasSubstr("JIRALINK_TEST_REDIS_PASSWORD"));
 }
 
+TEST(RenderCacheSettings, KeyFileIsReadCheckedAndNeverShown) {
+  TempDir dir;
+  const std::string path = dir.Path("render-cache.key");
+  WriteFile(path, std::string(40, 'k') + "\n");
+  ::chmod(path.c_str(), 0640);
+  const std::string toml =
+      "[render]\ncache = \"redis://cache\"\ncache_key_file = \"" + path + "\"\n";
+  Config config;
+  std::vector<Diagnostic> diagnostics;
+  ASSERT_TRUE(Config::LoadFromString(toml, kPath, &config, &diagnostics).ok());
+  EXPECT_TRUE(diagnostics.empty()) << diagnostics[0].ToString();
+  EXPECT_TRUE(config.site_diagnostics().empty()) << config.site_diagnostics()[0].ToString();
+  const Settings settings = config.ForRepo("");
+  EXPECT_EQ(settings.render.cache_key_file, path);
+  std::string key;
+  ASSERT_TRUE(ResolveRenderCacheKey(settings.render, &key).ok());
+  EXPECT_EQ(key, std::string(40, 'k'));  // the final newline dropped
+  const std::string shown = Config::Describe(settings);
+  EXPECT_THAT(shown, HasSubstr("cache_key_file = \"" + path + "\""));
+  EXPECT_EQ(shown.find("kkkk"), std::string::npos);
+
+  // Readable by others: a warning at the value.
+  ::chmod(path.c_str(), 0644);
+  diagnostics.clear();
+  ASSERT_TRUE(Config::LoadFromString(toml, kPath, &config, &diagnostics).ok());
+  ASSERT_EQ(diagnostics.size(), 1u);
+  EXPECT_EQ(diagnostics[0].severity, Diagnostic::Severity::kWarning);
+  EXPECT_EQ(diagnostics[0].line, 3);
+  EXPECT_THAT(diagnostics[0].message, HasSubstr("is readable by others (mode 0644)"));
+
+  // Too short, or missing: an error at the value that says what to do.
+  WriteFile(path, "short\n");
+  std::vector<Diagnostic> errors = Errors(toml, &config);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].line, 3);
+  EXPECT_EQ(errors[0].column, 18);
+  EXPECT_THAT(errors[0].message, HasSubstr("holds 5 bytes; at least 32 are needed: make one with "
+                                           "openssl rand -hex 32 > " +
+                                           path));
+  EXPECT_EQ(errors[0].message.find("short"), std::string::npos);
+  errors = Errors(
+      "[render]\ncache = \"redis://cache\"\ncache_key_file = \"" + dir.Path("missing") + "\"\n",
+      &config);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_THAT(errors[0].message, HasSubstr("cannot be read"));
+}
+
+TEST(RenderCacheSettings, ARedisCacheWithoutAKeyIsAllowedWithAWarning) {
+  Config config;
+  ASSERT_TRUE(Errors("[render]\nmax_bytes = 1000\ncache = \"redis://cache\"\n", &config).empty());
+  ASSERT_EQ(config.site_diagnostics().size(), 1u);
+  const Diagnostic& warning = config.site_diagnostics()[0];
+  EXPECT_EQ(warning.severity, Diagnostic::Severity::kWarning);
+  EXPECT_EQ(warning.line, 3);
+  EXPECT_THAT(warning.message, HasSubstr("[render] cache is a shared Redis server but "
+                                         "cache_key_file is not set"));
+  // The SQLite cache needs no key.
+  ASSERT_TRUE(Errors("[render]\ncache = true\n", &config).empty());
+  EXPECT_TRUE(config.site_diagnostics().empty());
+}
+
 TEST(RenderCacheSettings, DescribeShowsTheUrlWithoutThePassword) {
   Config config;
   ASSERT_TRUE(Errors("[render]\ncache = \"redis://:hunter2@cache:6380/2\"\n", &config).empty());

@@ -10,7 +10,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <vector>
@@ -313,6 +316,176 @@ TEST_F(RedisRenderCachePasswordTest, AWrongPasswordIsAWarningThatNeverShowsIt) {
   EXPECT_THAT(warnings[0], HasSubstr("AUTH refused"));
   EXPECT_EQ(warnings[0].find("wrong-pw"), std::string::npos);
   EXPECT_EQ(warnings[0].find("s3cret-pw"), std::string::npos);
+}
+
+// A MAC key as [render] cache_key_file would hold it.
+constexpr char kKey[] = "0123456789abcdef0123456789abcdef-node-key";
+
+class RedisRenderCacheKeyTest : public RedisRenderCacheTest {
+ protected:
+  RedisCacheOptions Keyed(const std::string& key = kKey) const {
+    RedisCacheOptions options = Options();
+    options.key = key;
+    return options;
+  }
+  // Renders kMarkdown with the key; *from_cache tells whether it was a hit.
+  std::string RenderKeyed(bool* from_cache, const std::string& key = kKey) {
+    const RedisCacheOptions options = Keyed(key);
+    std::vector<std::string> warnings;
+    std::string html;
+    EXPECT_TRUE(Renderer("https://jira.example.com", &warnings, &options)
+                    ->Render(kMarkdown, &html, from_cache)
+                    .ok());
+    EXPECT_TRUE(warnings.empty()) << warnings[0];
+    return html;
+  }
+};
+
+TEST_F(RedisRenderCacheKeyTest, EntriesAreSignedAndServedWithTheKey) {
+  bool from_cache = true;
+  const std::string fresh = RenderKeyed(&from_cache);
+  EXPECT_FALSE(from_cache);
+  ASSERT_EQ(EntryKeys().size(), 1u);
+  const std::string value = Command({"GET", EntryKeys()[0]}).text;
+  RedisCacheEntry entry;
+  ASSERT_TRUE(DecodeRedisCacheEntry(value, &entry));
+  EXPECT_TRUE(entry.signed_entry);
+  EXPECT_EQ(entry.mac.size(), 32u);
+  EXPECT_EQ(entry.html, fresh);
+  EXPECT_EQ(RenderKeyed(&from_cache), fresh);
+  EXPECT_TRUE(from_cache);
+}
+
+TEST_F(RedisRenderCacheKeyTest, PoisonedEntriesAreMissesNeverServedAndAreReplaced) {
+  bool from_cache = true;
+  const std::string fresh = RenderKeyed(&from_cache);
+  ASSERT_EQ(EntryKeys().size(), 1u);
+  const std::string key = EntryKeys()[0];
+  const std::string good = Command({"GET", key}).text;
+  RedisCacheEntry entry;
+  ASSERT_TRUE(DecodeRedisCacheEntry(good, &entry));
+  const std::string settings(entry.settings), input(entry.input);
+  const std::string evil = "<img src=x onerror=alert(document.cookie)>";
+
+  std::string other_key, old_version, tampered;
+  ASSERT_TRUE(EncodeSignedRedisCacheEntry("another key, also long enough to be accepted",
+                                          entry.version, settings, input, evil, &other_key)
+                  .ok());
+  ASSERT_TRUE(
+      EncodeSignedRedisCacheEntry(kKey, entry.version - 1, settings, input, evil, &old_version)
+          .ok());
+  // The right MAC, another page: the HTML changed after signing.
+  tampered = good;
+  tampered.replace(tampered.find("<p>"), 3, "<b>");
+  const std::vector<std::pair<std::string, std::string>> poison = {
+      {"unsigned (what an earlier jiralink wrote)", EncodeRedisCacheEntry(settings, input, evil)},
+      {"signed with another key", other_key},
+      {"signed for an older version", old_version},
+      {"tampered after signing", tampered},
+      {"plain HTML", evil},
+  };
+  for (const auto& [what, value] : poison) {
+    Command({"SET", key, value});
+    EXPECT_EQ(RenderKeyed(&from_cache), fresh) << what;
+    EXPECT_FALSE(from_cache) << what;
+    // The miss stored a good entry over it.
+    const std::string now_stored = Command({"GET", key}).text;
+    RedisCacheEntry stored;
+    ASSERT_TRUE(DecodeRedisCacheEntry(now_stored, &stored)) << what;
+    EXPECT_TRUE(stored.signed_entry) << what;
+    EXPECT_EQ(stored.html, fresh) << what;
+  }
+}
+
+TEST_F(RedisRenderCacheKeyTest, NodesWithoutTheKeyNeitherServeNorAreServedSignedEntries) {
+  bool from_cache = true;
+  const std::string fresh = RenderKeyed(&from_cache);
+  // A node without a key (mid-upgrade) cannot check a MAC: a miss.
+  std::vector<std::string> warnings;
+  std::string html;
+  ASSERT_TRUE(
+      Renderer("https://jira.example.com", &warnings)->Render(kMarkdown, &html, &from_cache).ok());
+  EXPECT_FALSE(from_cache);
+  EXPECT_EQ(html, fresh);
+  // It stored an unsigned entry, which a node with the key does not serve.
+  EXPECT_EQ(RenderKeyed(&from_cache), fresh);
+  EXPECT_FALSE(from_cache);
+  EXPECT_EQ(RenderKeyed(&from_cache), fresh);
+  EXPECT_TRUE(from_cache);
+}
+
+TEST_F(RedisRenderCacheTest, StatsCountTheFleetsHitsAndEntriesByEpochAndGcDropsOldOnes) {
+  std::vector<std::string> warnings;
+  std::string html;
+  // Two nodes (two connections) share the entry and the counters.
+  ASSERT_TRUE(Renderer("https://jira.example.com", &warnings)->Render(kMarkdown, &html).ok());
+  ASSERT_TRUE(Renderer("https://jira.example.com", &warnings)->Render(kMarkdown, &html).ok());
+  // Another site's settings: an entry of the current version, not of this epoch.
+  ASSERT_TRUE(Renderer("https://other.example.com", &warnings)->Render(kMarkdown, &html).ok());
+
+  RenderOptions render;
+  render.web_url = "https://jira.example.com";
+  std::unique_ptr<jiralink::renderer::Renderer> plain;  // the epoch's fingerprint
+  ASSERT_TRUE(jiralink::renderer::Renderer::Create(render, &plain).ok());
+  CacheOptions options;
+  options.redis = Options();
+  RenderCacheStats stats;
+  ASSERT_TRUE(ReadCacheStats(options, plain->fingerprint(), &stats).ok());
+  EXPECT_EQ(stats.store, "redis");
+  EXPECT_EQ(stats.location, server_->url());
+  EXPECT_EQ(stats.hits, 1);
+  EXPECT_EQ(stats.misses, 2);
+  EXPECT_EQ(stats.entries, 2);
+  EXPECT_EQ(stats.current_entries, 1);
+  EXPECT_EQ(stats.old_entries, 0);
+  EXPECT_GT(stats.current_bytes, static_cast<std::int64_t>(std::strlen(kMarkdown)));
+  EXPECT_GT(stats.bytes, stats.current_bytes);
+  EXPECT_THAT(stats.epoch, ::testing::EndsWith("-v" + std::to_string(stats.local_version)));
+  EXPECT_EQ(Command({"TTL", std::string(kRedisHitsKey)}).integer, -1);  // never evicted by TTL
+
+  // Keys of an earlier layout count as old.
+  Command({"SET", std::string(kRedisEntryPrefix) + "1:0123456789abcdef0123456789abcdef", "x"});
+  std::unique_ptr<RedisRenderCache> cache;
+  ASSERT_TRUE(RedisRenderCache::Open(Options(), plain->fingerprint(), &cache).ok());
+  ASSERT_TRUE(cache->Invalidate(nullptr).ok());
+  ASSERT_TRUE(ReadCacheStats(options, plain->fingerprint(), &stats).ok());
+  EXPECT_EQ(stats.entries, 3);
+  EXPECT_EQ(stats.old_entries, 3);
+  EXPECT_EQ(stats.old_bytes, stats.bytes);
+  EXPECT_EQ(stats.current_entries, 0);
+
+  // A new render after the invalidation is current; gc keeps it.
+  ASSERT_TRUE(Renderer("https://jira.example.com", &warnings)->Render(kMarkdown, &html).ok());
+  std::int64_t removed = 0;
+  ASSERT_TRUE(CollectCacheGarbage(options, plain->fingerprint(), 0, &removed).ok());
+  EXPECT_EQ(removed, 3);
+  ASSERT_TRUE(ReadCacheStats(options, plain->fingerprint(), &stats).ok());
+  EXPECT_EQ(stats.entries, 1);
+  EXPECT_EQ(stats.current_entries, 1);
+  EXPECT_EQ(stats.old_entries, 0);
+  EXPECT_EQ(EntryKeys().size(), 1u);
+  EXPECT_TRUE(warnings.empty()) << warnings[0];
+}
+
+TEST_F(RedisRenderCacheTest, GcRemovesManyOldEntriesInBatches) {
+  // More keys than one SCAN batch or one UNLINK holds.
+  const int count = kRedisScanBatch * 2 + 17;
+  for (int i = 0; i < count; i += 500) {
+    std::vector<std::string> mset = {"MSET"};
+    for (int j = i; j < std::min(count, i + 500); ++j) {
+      char hex[33];
+      std::snprintf(hex, sizeof hex, "%032x", j);
+      mset.push_back(std::string(kRedisEntryPrefix) + "1:0123456789abcdef:" + hex);
+      mset.push_back("v");
+    }
+    Command(mset);
+  }
+  CacheOptions options;
+  options.redis = Options();
+  std::int64_t removed = 0;
+  ASSERT_TRUE(CollectCacheGarbage(options, "settings", 0, &removed).ok());
+  EXPECT_EQ(removed, count);
+  EXPECT_TRUE(EntryKeys().empty());
 }
 
 TEST(RedisCacheEntryTest, EncodeDecodeRoundTrip) {

@@ -29,6 +29,7 @@
 #include "jiralink/serve/signature.h"
 #include "socket_activated_serve.h"
 #include "standin.h"
+#include "support/redis_server.h"
 #include "support/test_support.h"
 #include "webhook_fixtures.h"
 
@@ -236,6 +237,40 @@ TEST_F(ServeCommand, WrongSignaturesOnEveryForgeQueueNothing) {
                 "jiralink_webhooks_rejected_total{forge=\"gitea\",reason=\"unauthorized\"} 1"),
             std::string::npos)
       << metrics->body;
+}
+
+TEST_F(ServeCommand, MetricsShowTheRenderCacheTheSettingsChoose) {
+  if (RedisServer::FindProgram().empty()) GTEST_SKIP() << RedisServer::MissingMessage();
+  std::string error;
+  std::unique_ptr<RedisServer> redis = RedisServer::Start({}, &error);
+  ASSERT_NE(redis, nullptr) << error;
+  WriteFile(config_, ReadFile(config_) + "[render]\ncache = \"" + redis->url() + "\"\n");
+  // Two renders of one page through Redis: a miss, then a hit.
+  ProcessOptions options;
+  options.stdin_data = "Fixes PROJ-1\n";
+  options.unset_env = {"JIRALINK_CONFIG", "CGIT_REPO_URL"};
+  for (int i = 0; i < 2; ++i) {
+    ProcessResult render = RunJiralink({"--config", config_, "render"}, options);
+    ASSERT_EQ(render.exit_code, 0) << render.err;
+  }
+  StartServe();
+  httplib::Client client("127.0.0.1", port_);
+  auto metrics = client.Get("/metrics");
+  ASSERT_TRUE(metrics);
+  for (const char* line : {"jiralink_render_cache_hits_total{store=\"redis\"} 1\n",
+                           "jiralink_render_cache_misses_total{store=\"redis\"} 1\n",
+                           "jiralink_render_cache_entries{store=\"redis\"} 1\n",
+                           "jiralink_render_cache_current_entries{store=\"redis\"} 1\n",
+                           "jiralink_render_cache_old_entries{store=\"redis\"} 0\n"}) {
+    EXPECT_NE(metrics->body.find(line), std::string::npos) << line << metrics->body;
+  }
+  // Redis gone: the other lines are still served, without the cache's.
+  redis->Kill();
+  metrics = client.Get("/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_EQ(metrics->status, 200);
+  EXPECT_NE(metrics->body.find("jiralink_webhooks_accepted_total"), std::string::npos);
+  EXPECT_EQ(metrics->body.find("jiralink_render_cache_"), std::string::npos) << metrics->body;
 }
 
 TEST_F(ServeCommand, NoAcceptedWebhookIsLostWhenKilled) {

@@ -99,7 +99,8 @@ class Config {
   std::vector<Level> Levels() const;
 
   // Warnings about the safety of the Jira connection (cleartext credentials,
-  // verify_tls = false) for every scope, with positions. Load() keeps them
+  // verify_tls = false) and of a shared render cache (Redis without
+  // cache_key_file) for every scope, with positions. Load() keeps them
   // apart from its diagnostics: `config check` prints them, and commands that
   // use the site print SiteWarnings() for their own settings.
   const std::vector<Diagnostic>& site_diagnostics() const { return site_diagnostics_; }
@@ -170,6 +171,15 @@ Status ResolveWebhookSecret(const ServeSettings& serve, std::string* secret);
 // trailing newline is dropped); empty when there is none (no AUTH). Never
 // puts the password in a message.
 Status ResolveRenderCachePassword(const RenderSettings& render, std::string* password);
+
+// A [render] cache_key_file must hold at least this many bytes.
+inline constexpr std::size_t kMinRenderCacheKeyBytes = 32;
+
+// The key of the shared render cache's MAC, read from [render]
+// cache_key_file (a final newline dropped); empty when none is set. Fails,
+// naming the file (never the key), when it cannot be read or holds fewer
+// than kMinRenderCacheKeyBytes bytes.
+Status ResolveRenderCacheKey(const RenderSettings& render, std::string* key);
 
 // Reads the PostgreSQL outbox password named by [state] outbox_password_file
 // or outbox_password_env. *password is empty when neither is set. Never puts

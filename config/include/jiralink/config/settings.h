@@ -122,6 +122,10 @@ struct RenderSettings {
   TokenSource redis_password_source = TokenSource::kNone;  // kNone, kFile or kEnv
   std::string redis_password_file;                         // absolute, like [jira] token_file
   std::string redis_password_env;
+  // The key that authenticates the Redis cache's entries (HMAC-SHA256): a
+  // file only jiralink's settings name, readable by the users that render.
+  // Absolute; empty: entries are unauthenticated (config check warns).
+  std::string cache_key_file;
   std::int64_t cache_max_mb = 256;
   bool hardbreaks = false;  // a newline inside a paragraph becomes <br />
 };

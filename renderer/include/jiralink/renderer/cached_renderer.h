@@ -45,6 +45,21 @@ struct CacheInvalidation {
 // and `jiralink migrate`. Fails when either cannot be bumped.
 Status InvalidateCaches(const CacheOptions& options, CacheInvalidation* done);
 
+// The figures of the cache that `options` names for renders whose
+// Renderer::fingerprint() is `fingerprint`: the Redis one when set, else the
+// SQLite file under state_dir (created when absent, unless
+// `create_sqlite_file` is false: then kNotFound). Used by `jiralink cache
+// stats` and by serve's /metrics.
+Status ReadCacheStats(const CacheOptions& options, std::string_view fingerprint,
+                      RenderCacheStats* stats, bool create_sqlite_file = true);
+
+// `jiralink cache gc` on the cache that `options` names: with SQLite, rows of
+// older versions, then the least recently used until `max_bytes` is left;
+// with Redis, the entries of older versions, in batches (the rest is Redis's
+// to bound with maxmemory). *removed gets the count.
+Status CollectCacheGarbage(const CacheOptions& options, std::string_view fingerprint,
+                           std::int64_t max_bytes, std::int64_t* removed);
+
 class CachedRenderer {
  public:
   // Fails only when the render options are invalid (see Renderer::Create);

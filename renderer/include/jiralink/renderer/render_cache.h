@@ -51,17 +51,6 @@ namespace jiralink::renderer {
 // The file name of the cache inside the state directory.
 inline constexpr std::string_view kRenderCacheFileName = "render-cache.sqlite3";
 
-struct RenderCacheStats {
-  std::string path;                  // the database file
-  std::int64_t entries = 0;          // rows, every epoch
-  std::int64_t bytes = 0;            // input and HTML bytes stored, every epoch
-  std::int64_t current_entries = 0;  // rows of the current epoch
-  std::int64_t hits = 0;             // lookups that found a row, since the file was made
-  std::int64_t misses = 0;           // lookups that did not
-  std::int64_t local_version = 0;    // bumped by InvalidateRenderCache
-  std::string epoch;                 // settings id (hex) and local version
-};
-
 class RenderCache final : public RenderCacheStore {
  public:
   // Opens (creating if needed) the cache under `state_dir`; the directory is

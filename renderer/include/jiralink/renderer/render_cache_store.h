@@ -28,6 +28,27 @@ namespace jiralink::renderer {
 // Receives HTML, in one or more pieces, in order.
 using HtmlSink = std::function<void(std::string_view)>;
 
+// What `jiralink cache stats` shows, in one shape for both stores (and
+// serve's /metrics). An epoch is (settings, version): `current_*` counts the
+// entries that renders with these settings can hit, `old_*` those of older
+// versions (what `cache gc` removes first); entries of other settings in the
+// current version are in `entries` only (other repositories' settings may
+// use them).
+struct RenderCacheStats {
+  std::string store;                 // "sqlite" or "redis"
+  std::string location;              // the file, or the server (never its password)
+  std::int64_t entries = 0;          // every epoch
+  std::int64_t bytes = 0;            // stored bytes (input and HTML; Redis: whole values)
+  std::int64_t current_entries = 0;  // the current epoch of these settings
+  std::int64_t current_bytes = 0;
+  std::int64_t old_entries = 0;  // older versions
+  std::int64_t old_bytes = 0;
+  std::int64_t hits = 0;           // lookups that found an entry (Redis: the fleet's)
+  std::int64_t misses = 0;         // lookups that did not
+  std::int64_t local_version = 0;  // the version `cache invalidate` bumps (Redis: shared)
+  std::string epoch;               // settings id (16 hex digits) "-v" version
+};
+
 // Where a lookup looked: the input's key and the local version it saw.
 struct CacheSlot {
   std::int64_t key_low = 0;   // XXH3-128 of (settings id || input), in two

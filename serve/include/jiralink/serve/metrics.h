@@ -9,6 +9,12 @@
 //                                                    done = delivered, dead = failed (delivered
 //                                                    jobs are forgotten after [delivery]
 //                                                    keep_done_days)
+//   jiralink_render_cache_hits_total{store}          the render cache's figures, as `jiralink
+//   jiralink_render_cache_misses_total{store}        cache stats` reads them (Redis: the
+//   jiralink_render_cache_entries{store}             fleet's), read at each scrape; left out
+//   jiralink_render_cache_bytes{store}               when no reader is set or it fails. Also
+//                                                    *_current_entries/bytes (this epoch) and
+//                                                    *_old_entries/bytes (older versions)
 //
 // Counters are atomics: safe to bump from every request thread at once.
 #pragma once
@@ -16,11 +22,13 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "jiralink/outbox/job.h"
+#include "jiralink/renderer/render_cache_store.h"
 #include "jiralink/serve/merge_request_event.h"
 
 namespace jiralink::serve {
@@ -55,6 +63,11 @@ class Metrics {
     return rejected_[Index(forge)][static_cast<int>(reason)];
   }
 
+  // Where the render cache's figures come from (false: none this time).
+  // Set before the server starts; called from any request thread.
+  using RenderCacheReader = std::function<bool(renderer::RenderCacheStats*)>;
+  void SetRenderCacheReader(RenderCacheReader reader) { render_cache_reader_ = std::move(reader); }
+
   // The exposition text, with `outbox_counts` as jiralink_outbox_jobs
   // (left out when empty: the outbox could not be read).
   std::string Render(
@@ -67,6 +80,7 @@ class Metrics {
   std::array<std::atomic<std::uint64_t>, 3> ignored_{};
   std::array<std::array<std::atomic<std::uint64_t>, kRejectReasonCount>, 3> rejected_{};
   std::array<std::array<std::atomic<std::uint64_t>, 2>, 3> queued_{};
+  RenderCacheReader render_cache_reader_;
 };
 
 }  // namespace jiralink::serve
