@@ -313,7 +313,7 @@ MHD_Result StartRequest(HttpServer::State& state, MHD_Connection* connection, st
     if (url == "/healthz") {
       // Healthy only while a webhook could be taken (webhook_handler.h).
       std::string why;
-      if (!state.handler->Healthy(&why)) {
+      if (state.handler != nullptr && !state.handler->Healthy(&why)) {
         std::fprintf(stderr, "jiralink serve: /healthz: unhealthy: %s\n", why.c_str());
         return Respond(connection, MHD_HTTP_SERVICE_UNAVAILABLE, "unhealthy\n", "text/plain");
       }

@@ -262,17 +262,20 @@ std::shared_ptr<IssuesPages::Site> IssuesPages::SiteFor(const config::Settings& 
 }
 
 std::shared_ptr<IssuesPages::Lease> IssuesPages::Acquire(const std::shared_ptr<Site>& site) {
-  auto lease = std::make_shared<Lease>();
+  std::unique_ptr<jira::Client> client;
   {
     std::lock_guard lock(site->mutex);
     if (site->busy >= kMaxJiraCallsPerSite) return nullptr;
     ++site->busy;
     if (!site->idle.empty()) {
-      lease->client = std::move(site->idle.back().first);
+      client = std::move(site->idle.back().first);
       site->idle.pop_back();
     }
   }
+  // From here the slot is the lease's: its destructor gives it back.
+  auto lease = std::make_shared<Lease>();
   lease->site = site;
+  lease->client = std::move(client);
   return lease;
 }
 

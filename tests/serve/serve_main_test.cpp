@@ -9,7 +9,9 @@
 //  - a Jira that never answers, 40 pages waiting on it: webhooks are still
 //    answered within 1 s, and pages beyond the site's bound get 503 at once;
 //  - headers sent a byte at a time are cut at [serve] timeout_seconds;
-//  - an unreadable secret gives strangers a bare 500.
+//  - an unreadable secret gives strangers a bare 500;
+//  - a minute of mixed hostile and valid requests: every valid webhook
+//    accepted, memory and descriptors flat.
 #include <dirent.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -20,6 +22,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <string>
 #include <thread>
 #include <vector>
@@ -290,6 +293,121 @@ TEST_F(ServeMain, AnUnreadableSecretGivesStrangersABare500) {
   EXPECT_TRUE(WaitFor([&] {
     return ReadFile(dir_.Path("serve.log")).find(dir_.Path("secret")) != std::string::npos;
   }));
+}
+
+// A minute (JIRALINK_SERVE_LOAD_SECONDS) of hostile requests beside valid
+// webhooks: every valid webhook is accepted, and memory and descriptors stay
+// flat between the first quarter and the end.
+TEST_F(ServeMain, AMinuteOfHostileLoadLosesNoValidWebhookAndStaysFlat) {
+  const char* seconds_text = std::getenv("JIRALINK_SERVE_LOAD_SECONDS");
+  const int seconds = seconds_text != nullptr ? std::atoi(seconds_text) : 60;
+  standin::JiraStandin jira{standin::JiraStandin::Options{}};
+  ASSERT_TRUE(jira.Start());
+  jira.AddProject("PROJ", "Project");
+  jira.AddNumberedIssues("PROJ", 3);
+  WriteConfig(jira.base_url());
+  StartServe();
+
+  std::string many_keys;
+  for (int i = 1; i <= 60000; ++i) many_keys += "PROJ-" + std::to_string(i) + " ";
+  const std::string worst = GitLabEvent("open", "keys", many_keys).dump();
+  const std::string deep = std::string(200, '[') + std::string(200, ']');
+
+  std::atomic<bool> stop{false};
+  std::atomic<int> valid_sent{0};
+  std::atomic<int> valid_failed{0};
+  std::atomic<int> hostile_sent{0};
+  std::vector<std::thread> threads;
+  for (int sender = 0; sender < 2; ++sender) {  // the forge, with valid webhooks
+    threads.emplace_back([&, sender] {
+      for (int n = 0; !stop; ++n) {
+        nlohmann::json body = GitLabEvent("open", "PROJ-1 valid", "");
+        body["object_attributes"]["iid"] = 1000000 * (sender + 1) + n;
+        auto answer = PostGitLab(body);
+        ++valid_sent;
+        if (!answer || answer->status != 200) ++valid_failed;
+      }
+    });
+  }
+  threads.emplace_back([&] {  // authentic but huge, and strangers
+    httplib::Client client("127.0.0.1", port_);
+    client.set_read_timeout(30, 0);
+    httplib::Headers good = {{"X-Gitlab-Token", kSecret}, {"X-Gitlab-Event", "Merge Request Hook"}};
+    httplib::Headers bad = {{"X-Gitlab-Token", "guess"}, {"X-Gitlab-Event", "Merge Request Hook"}};
+    for (int n = 0; !stop; ++n) {
+      switch (n % 4) {
+        case 0:
+          client.Post("/hooks/gitlab", good, worst, "application/json");
+          break;
+        case 1:
+          client.Post("/hooks/gitlab", bad, worst, "application/json");
+          break;
+        case 2:
+          client.Post("/hooks/gitlab", good, deep, "application/json");
+          break;
+        default:
+          client.Post("/hooks/gitlab", good, "{\"object_kind\":", "application/json");
+      }
+      ++hostile_sent;
+    }
+  });
+  threads.emplace_back([&] {  // page visitors making up repository names
+    httplib::Client client("127.0.0.1", port_);
+    client.set_read_timeout(30, 0);
+    for (int n = 0; !stop; ++n) {
+      client.Get((n % 2 == 0 ? "/team/x" : "/x") + std::to_string(n) +
+                 "/-/integrations/jira/issues");
+      ++hostile_sent;
+    }
+  });
+  threads.emplace_back([&] {  // slow headers, a few connections at a time
+    while (!stop) {
+      std::vector<int> fds;
+      for (int i = 0; i < 5; ++i) {
+        int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        address.sin_port = htons(static_cast<std::uint16_t>(port_));
+        if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0) {
+          ::send(fd, "GET /healthz HTTP/1.1\r\nX: ", 26, MSG_NOSIGNAL);
+        }
+        fds.push_back(fd);
+      }
+      for (int tick = 0; tick < 8 && !stop; ++tick) {
+        for (int fd : fds) ::send(fd, "a", 1, MSG_NOSIGNAL);
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+      }
+      for (int fd : fds) ::close(fd);
+      hostile_sent += 5;
+    }
+  });
+
+  auto sleep_until_stop = [&](int s) {
+    for (int i = 0; i < s * 10 && !HasFatalFailure(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  };
+  sleep_until_stop(seconds / 4);
+  long rss_early = StatusKb(serve_pid_, "VmRSS");
+  int fds_early = OpenFds(serve_pid_);
+  sleep_until_stop(seconds - seconds / 4);
+  long rss_late = StatusKb(serve_pid_, "VmRSS");
+  int fds_late = OpenFds(serve_pid_);
+  stop = true;
+  for (std::thread& t : threads) t.join();
+
+  EXPECT_GT(valid_sent.load(), 100);
+  EXPECT_EQ(valid_failed.load(), 0) << "of " << valid_sent.load();
+  EXPECT_GT(hostile_sent.load(), 100);
+  EXPECT_LT(rss_late - rss_early, 64 * 1024) << rss_early << " kB -> " << rss_late << " kB";
+  EXPECT_LE(fds_late - fds_early, 3 * serve::kMaxJiraCallsPerSite + 10)
+      << fds_early << " -> " << fds_late;
+  // The service still answers.
+  httplib::Client client("127.0.0.1", port_);
+  auto health = client.Get("/healthz");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);
 }
 
 }  // namespace
