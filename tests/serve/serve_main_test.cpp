@@ -9,10 +9,14 @@
 //  - a Jira that never answers, 40 pages waiting on it: webhooks are still
 //    answered within 1 s, and pages beyond the site's bound get 503 at once;
 //  - headers sent a byte at a time are cut at [serve] timeout_seconds;
+//  - the service is not dumpable (its own user cannot read its memory)
+//    unless JIRALINK_ALLOW_CORE_DUMPS=1;
 //  - an unreadable secret gives strangers a bare 500;
 //  - a minute of mixed hostile and valid requests: every valid webhook
 //    accepted, memory and descriptors flat.
 #include <dirent.h>
+#include <fcntl.h>
+#include <grp.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -278,6 +282,48 @@ TEST_F(ServeMain, HeadersSentAByteAtATimeAreCutAtTheTimeout) {
   // close is seen at the next byte.
   EXPECT_LT(held, std::chrono::milliseconds(3500))
       << std::chrono::duration_cast<std::chrono::milliseconds>(held).count() << " ms";
+}
+
+// Whether a process of user `uid` can read /proc/<pid>/environ (where the
+// token of token_env sits): the kernel allows it for the same user only
+// while the process is dumpable.
+bool EnvironReadableAs(pid_t pid, uid_t uid) {
+  pid_t child = fork();
+  if (child == 0) {
+    if (setgroups(0, nullptr) != 0 || setgid(uid) != 0 || setuid(uid) != 0) _exit(2);
+    int fd = open(("/proc/" + std::to_string(pid) + "/environ").c_str(), O_RDONLY);
+    _exit(fd >= 0 ? 0 : 1);
+  }
+  int status = 0;
+  waitpid(child, &status, 0);
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+TEST_F(ServeMain, TheServiceIsNotDumpableUnlessTheOperatorAsks) {
+  constexpr uid_t kNobody = 65534;
+  WriteConfig("http://127.0.0.1:9");
+  for (const std::string& name :
+       {std::string(), std::string("jiralink.toml"), std::string("secret")}) {
+    ASSERT_EQ(::chown(dir_.Path(name).c_str(), kNobody, kNobody), 0) << name;
+  }
+  for (bool allowed : {false, true}) {
+    std::vector<std::string> env = {"JIRALINK_TEST_TOKEN=standin-token"};
+    if (allowed) env.push_back("JIRALINK_ALLOW_CORE_DUMPS=1");
+    serve_pid_ =
+        StartSocketActivatedServe(config_, listen_fd_, dir_.Path("serve.log"), env, kNobody);
+    ASSERT_GT(serve_pid_, 0);
+    ASSERT_TRUE(WaitFor([&] {
+      httplib::Client client("127.0.0.1", port_);
+      auto health = client.Get("/healthz");
+      return health && health->status == 200;
+    })) << ReadFile(dir_.Path("serve.log"));
+    // Its own user may read what a core file would hold only when allowed.
+    EXPECT_EQ(EnvironReadableAs(serve_pid_, kNobody), allowed) << "allowed: " << allowed;
+    kill(serve_pid_, SIGTERM);
+    int status = 0;
+    waitpid(serve_pid_, &status, 0);
+    serve_pid_ = -1;
+  }
 }
 
 TEST_F(ServeMain, AnUnreadableSecretGivesStrangersABare500) {
