@@ -225,7 +225,8 @@ TEST_F(ServeMain, WebhooksAreAnsweredWithinASecondWhileJiraNeverAnswersPages) {
     });
   }
   // The pages beyond the site's bound are answered at once.
-  ASSERT_TRUE(WaitFor([&] { return busy.load() >= 40 - serve::kMaxJiraCallsPerSite; },
+  // (EXPECT, not ASSERT: the page threads must be joined whatever happens.)
+  EXPECT_TRUE(WaitFor([&] { return busy.load() >= 40 - serve::kMaxJiraCallsPerSite; },
                       std::chrono::seconds(20)));
   for (int i = 0; i < 3; ++i) {
     nlohmann::json body = GitLabEvent("open", "PROJ-" + std::to_string(i + 1) + " in time", "");
@@ -233,18 +234,20 @@ TEST_F(ServeMain, WebhooksAreAnsweredWithinASecondWhileJiraNeverAnswersPages) {
     Clock::time_point start = Clock::now();
     auto webhook = PostGitLab(body);
     auto took = Clock::now() - start;
-    ASSERT_TRUE(webhook);
-    EXPECT_EQ(webhook->status, 200) << webhook->body;
+    EXPECT_TRUE(webhook);
+    if (webhook) {
+      EXPECT_EQ(webhook->status, 200) << webhook->body;
+    }
     EXPECT_LT(took, std::chrono::seconds(1))
         << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms";
   }
   Clock::time_point start = Clock::now();
   httplib::Client client("127.0.0.1", port_);
   auto health = client.Get("/healthz");
-  ASSERT_TRUE(health);
-  EXPECT_EQ(health->status, 200);
   EXPECT_LT(Clock::now() - start, std::chrono::seconds(1));
   for (std::thread& t : pages) t.join();
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);
   EXPECT_GE(retry_after.load(), 40 - serve::kMaxJiraCallsPerSite);
 }
 

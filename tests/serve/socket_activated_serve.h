@@ -79,7 +79,12 @@ inline pid_t StartSocketActivatedServe(const std::string& config, int listen_fd,
       pid_slot[i] = static_cast<char>('0' + self % 10);
       self /= 10;
     }
-    ::dup2(listen_fd, 3);
+    // dup2 onto itself keeps close-on-exec: clear it for fd 3 either way.
+    if (listen_fd == 3) {
+      ::fcntl(3, F_SETFD, 0);
+    } else {
+      ::dup2(listen_fd, 3);
+    }
     ::dup2(log, 1);
     ::dup2(log, 2);
     if (run_as != 0 &&
