@@ -175,6 +175,7 @@ int PortOf(int fd) {
 struct ConnectionWatch {
   int fd = -1;
   bool receiving = true;  // the request is still arriving (headers or body)
+  bool cut = false;       // the watchdog shut it down
   Clock::time_point deadline;
 };
 
@@ -208,6 +209,15 @@ struct HttpServer::State {
     watch->deadline = Clock::now() + std::chrono::seconds(options.timeout_seconds);
   }
 
+  // True when the watchdog cut the connection's request.
+  bool WasCut(MHD_Connection* connection) {
+    const MHD_ConnectionInfo* info =
+        MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    if (info == nullptr || info->socket_context == nullptr) return false;
+    std::lock_guard lock(watch_mutex);
+    return static_cast<ConnectionWatch*>(info->socket_context)->cut;
+  }
+
   void Watchdog() {
     std::unique_lock lock(watch_mutex);
     while (!stopping) {
@@ -220,6 +230,7 @@ struct HttpServer::State {
           // which waits for this lock.
           ::shutdown(watch->fd, SHUT_RDWR);
           watch->receiving = false;
+          watch->cut = true;
           ++cut_slow;
         }
       }
@@ -417,11 +428,12 @@ MHD_Result OnRequest(void* cls, MHD_Connection* connection, const char* url, con
 void OnCompleted(void* cls, MHD_Connection* connection, void** request_slot,
                  MHD_RequestTerminationCode code) {
   auto& state = *static_cast<HttpServer::State*>(cls);
+  bool cut = state.WasCut(connection);
   state.Received(connection, true);  // a next request on the connection starts its deadline
   auto* request = static_cast<Request*>(*request_slot);
   if (request == nullptr) return;
   if (!request->answered && request->route == Route::kWebhook &&
-      code == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED) {
+      (code == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED || cut)) {
     state.handler->metrics().Rejected(request->forge, RejectReason::kTimeout);
   }
   delete request;

@@ -357,8 +357,8 @@ TEST_P(IssuesPagesTest, OffUnlessTurnedOnForTheRepository) {
   EXPECT_EQ(off->status, 404);
   // A repository no settings name, though [issues] enabled = true is written
   // at the top level, and one that tries to climb out of [git] root.
-  for (const char* path : {"/made/up/-/integrations/jira/issues",
-                           "/platform/../platform/api/-/integrations/jira/issues"}) {
+  for (const char* path :
+       {"/made/up/-/integrations/jira/issues", "/../git/platform/api/-/integrations/jira/issues"}) {
     auto unknown = Get(path);
     ASSERT_TRUE(unknown) << path;
     EXPECT_EQ(unknown->status, 404) << path;
