@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "jiralink/core/core_dumps.h"
 #include "jiralink/core/postgres_uri.h"
 #include "jiralink/core/shell_quote.h"
 #include "jiralink/outbox/open_outbox.h"
@@ -25,6 +26,9 @@ void AddConfigOption(CLI::App& app, Context& ctx) {
 }
 
 bool LoadConfig(const Context& ctx, config::Config* out) {
+  // Settings hold or name secrets (the Jira token, the webhook secret,
+  // passwords): every command that may read one loads them here first.
+  KeepSecretsOutOfCoreDumps();
   config::LoadOptions options;
   options.explicit_path = ctx.config_path;
   // A command reads a secret when it uses it (`config check` checks them all).

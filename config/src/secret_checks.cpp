@@ -24,6 +24,27 @@ std::string OctalMode(mode_t mode) {
   return text;
 }
 
+namespace {
+
+// True when the file holds nothing but spaces, tabs and line ends. Reads at
+// most 1 MiB: a longer file is taken to hold something.
+bool OnlyWhitespace(int fd) {
+  char buffer[8192];
+  for (std::size_t total = 0; total < 1024 * 1024;) {
+    ssize_t got = ::read(fd, buffer, sizeof buffer);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) return got == 0;
+    for (ssize_t i = 0; i < got; ++i) {
+      char c = buffer[i];
+      if (c != ' ' && c != '\t' && c != '\n' && c != '\r' && c != '\v' && c != '\f') return false;
+    }
+    total += static_cast<std::size_t>(got);
+  }
+  return false;
+}
+
+}  // namespace
+
 std::string CheckReadableFile(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return std::strerror(errno);
@@ -35,6 +56,9 @@ std::string CheckReadableFile(const std::string& path) {
     problem = "not a regular file";
   } else if (info.st_size == 0) {
     problem = "the file is empty";
+  } else if (OnlyWhitespace(fd)) {
+    // An editor's or echo's lone newline: a secret of nothing.
+    problem = "the file holds only whitespace";
   }
   ::close(fd);
   return problem;

@@ -18,7 +18,9 @@ bool ReadableByOthers(const std::string& path, mode_t* mode);
 // "0644".
 std::string OctalMode(mode_t mode);
 
-// Empty when `path` is a readable, non-empty regular file, else why not.
+// Empty when `path` is a readable regular file holding more than
+// whitespace, else why not ("the file is empty", "the file holds only
+// whitespace", the system's reason).
 std::string CheckReadableFile(const std::string& path);
 
 // Warns, at the first inline `token` key of `root` (top level, groups or

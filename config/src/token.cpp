@@ -30,6 +30,10 @@ Status ReadSecretFile(const std::string& path, std::string_view setting, std::st
   if (value.empty()) {
     return Status::InvalidArgument(std::string(setting) + " \"" + path + "\" is empty");
   }
+  if (value.find_first_not_of(" \t\r\n\v\f") == std::string::npos) {
+    return Status::InvalidArgument(std::string(setting) + " \"" + path +
+                                   "\" holds only whitespace");
+  }
   *token = std::move(value);
   return Status::Ok();
 }

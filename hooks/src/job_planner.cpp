@@ -10,18 +10,6 @@ namespace jiralink::hooks {
 using outbox::Job;
 using outbox::JobKind;
 
-std::string CapJobMessage(std::string_view message) {
-  if (message.size() <= kMaxJobMessageBytes) return std::string(message);
-  std::size_t keep = kMaxJobMessageBytes - kMessageCutMarker.size();
-  // Never cut inside a UTF-8 sequence: back up to the start of a character.
-  while (keep > 0 && (static_cast<unsigned char>(message[keep]) & 0xC0) == 0x80) --keep;
-  std::string capped;
-  capped.reserve(keep + kMessageCutMarker.size());
-  capped.append(message.substr(0, keep));
-  capped.append(kMessageCutMarker);
-  return capped;
-}
-
 std::vector<KeyJob> PlanCommitKeys(const NewCommit& commit, bool on_default_branch,
                                    const KeyScanner& scanner, const ClosingKeywords* closing,
                                    const PlanOptions& options,

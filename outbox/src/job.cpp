@@ -1,4 +1,5 @@
 #include "jiralink/outbox/job.h"
+#include "jiralink/outbox/job_message.h"
 
 #include <chrono>
 #include <ctime>
@@ -76,5 +77,17 @@ std::string FormatMillisUtc(std::int64_t millis) {
 }
 
 std::string MergeRequestSource(std::int64_t iid) { return "!" + std::to_string(iid); }
+
+std::string CapJobMessage(std::string_view message) {
+  if (message.size() <= kMaxJobMessageBytes) return std::string(message);
+  std::size_t keep = kMaxJobMessageBytes - kMessageCutMarker.size();
+  // Never cut inside a UTF-8 sequence: back up to the start of a character.
+  while (keep > 0 && (static_cast<unsigned char>(message[keep]) & 0xC0) == 0x80) --keep;
+  std::string capped;
+  capped.reserve(keep + kMessageCutMarker.size());
+  capped.append(message.substr(0, keep));
+  capped.append(kMessageCutMarker);
+  return capped;
+}
 
 }  // namespace jiralink::outbox

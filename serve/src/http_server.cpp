@@ -8,13 +8,18 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <condition_variable>
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <string_view>
+#include <thread>
+#include <unordered_set>
 
 #include "stage_timing.h"
 
@@ -24,11 +29,15 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-enum class Route { kWebhook, kHealth, kMetrics, kNoop };
+enum class Route { kWebhook, kHealth, kMetrics, kNoop, kPage };
 
 // One request's state between the libmicrohttpd calls.
 struct Request {
   Route route = Route::kWebhook;
+  PageWork page_work;  // kPage: the Jira half, run on a page thread
+  PageResponse page;   // its answer
+  bool page_sent = false;
+  bool page_ready = false;
   Forge forge = Forge::kGitLab;
   Clock::time_point begun;
   std::string body;
@@ -158,14 +167,121 @@ int PortOf(int fd) {
 
 }  // namespace
 
+// The deadline of one connection's request (slow clients): libmicrohttpd's
+// own timeout restarts at every byte, so headers sent a byte at a time would
+// hold a connection for ever. The watchdog shuts the socket down once a
+// request has been arriving for timeout_seconds; libmicrohttpd then sees the
+// end of the stream and closes the connection.
+struct ConnectionWatch {
+  int fd = -1;
+  bool receiving = true;  // the request is still arriving (headers or body)
+  bool cut = false;       // the watchdog shut it down
+  Clock::time_point deadline;
+};
+
 struct HttpServer::State {
   ServerOptions options;
   WebhookHandler* handler = nullptr;
   MHD_Daemon* daemon = nullptr;
   int listen_fd = -1;
+
+  std::mutex watch_mutex;  // every ConnectionWatch, and the watchdog's stop
+  std::condition_variable watch_wake;
+  std::unordered_set<ConnectionWatch*> watches;
+  bool stopping = false;
+  std::thread watchdog;
+  std::atomic<std::uint64_t> cut_slow = 0;
+
+  std::mutex pages_mutex;  // page threads running
+  std::condition_variable pages_done;
+  int page_threads = 0;
+
+  // The request on `connection` has arrived whole (or is answered): its
+  // deadline no longer applies. With `next`: it is done, and the next
+  // request on the connection gets timeout_seconds from now.
+  void Received(MHD_Connection* connection, bool next) {
+    const MHD_ConnectionInfo* info =
+        MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    if (info == nullptr || info->socket_context == nullptr) return;
+    auto* watch = static_cast<ConnectionWatch*>(info->socket_context);
+    std::lock_guard lock(watch_mutex);
+    watch->receiving = next;
+    watch->deadline = Clock::now() + std::chrono::seconds(options.timeout_seconds);
+  }
+
+  // True when the watchdog cut the connection's request.
+  bool WasCut(MHD_Connection* connection) {
+    const MHD_ConnectionInfo* info =
+        MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    if (info == nullptr || info->socket_context == nullptr) return false;
+    std::lock_guard lock(watch_mutex);
+    return static_cast<ConnectionWatch*>(info->socket_context)->cut;
+  }
+
+  void Watchdog() {
+    std::unique_lock lock(watch_mutex);
+    while (!stopping) {
+      watch_wake.wait_for(lock, std::chrono::milliseconds(250));
+      Clock::time_point now = Clock::now();
+      for (ConnectionWatch* watch : watches) {
+        if (watch->receiving && now >= watch->deadline) {
+          // Closed by libmicrohttpd, which reads the end of the stream; the
+          // descriptor stays ours to touch until its close notification,
+          // which waits for this lock.
+          ::shutdown(watch->fd, SHUT_RDWR);
+          watch->receiving = false;
+          watch->cut = true;
+          ++cut_slow;
+        }
+      }
+    }
+  }
 };
 
 namespace {
+
+void OnConnection(void* cls, MHD_Connection* connection, void** socket_context,
+                  MHD_ConnectionNotificationCode code) {
+  auto& state = *static_cast<HttpServer::State*>(cls);
+  if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+    const MHD_ConnectionInfo* info =
+        MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (info == nullptr) return;
+    auto* watch = new ConnectionWatch();
+    watch->fd = info->connect_fd;
+    watch->deadline = Clock::now() + std::chrono::seconds(state.options.timeout_seconds);
+    std::lock_guard lock(state.watch_mutex);
+    state.watches.insert(watch);
+    *socket_context = watch;
+  } else if (code == MHD_CONNECTION_NOTIFY_CLOSED && *socket_context != nullptr) {
+    auto* watch = static_cast<ConnectionWatch*>(*socket_context);
+    {
+      std::lock_guard lock(state.watch_mutex);
+      state.watches.erase(watch);
+    }
+    delete watch;
+    *socket_context = nullptr;
+  }
+}
+
+// Runs the page's Jira half on its own thread while the connection waits
+// suspended; the request threads go on with other connections.
+void StartPageThread(HttpServer::State& state, MHD_Connection* connection, Request* request) {
+  {
+    std::lock_guard lock(state.pages_mutex);
+    ++state.page_threads;
+  }
+  MHD_suspend_connection(connection);
+  std::thread([&state, connection, request] {
+    request->page = request->page_work();
+    request->page_work = nullptr;  // gives the site's call slot back
+    request->page_ready = true;
+    MHD_resume_connection(connection);
+    std::lock_guard lock(state.pages_mutex);
+    --state.page_threads;
+    state.pages_done.notify_all();
+  }).detach();
+}
 
 MHD_Result StartRequest(HttpServer::State& state, MHD_Connection* connection, std::string_view url,
                         std::string_view method, void** request_slot) {
@@ -205,7 +321,15 @@ MHD_Result StartRequest(HttpServer::State& state, MHD_Connection* connection, st
       return Respond(connection, MHD_HTTP_METHOD_NOT_ALLOWED, "use GET\n", "text/plain",
                      "GET, HEAD");
     }
-    if (url == "/healthz") return Respond(connection, MHD_HTTP_OK, "ok\n", "text/plain");
+    if (url == "/healthz") {
+      // Healthy only while a webhook could be taken (webhook_handler.h).
+      std::string why;
+      if (state.handler != nullptr && !state.handler->Healthy(&why)) {
+        std::fprintf(stderr, "jiralink serve: /healthz: unhealthy: %s\n", why.c_str());
+        return Respond(connection, MHD_HTTP_SERVICE_UNAVAILABLE, "unhealthy\n", "text/plain");
+      }
+      return Respond(connection, MHD_HTTP_OK, "ok\n", "text/plain");
+    }
     return Respond(connection, MHD_HTTP_OK, state.handler->MetricsText(),
                    "text/plain; version=0.0.4; charset=utf-8");
   } else if (state.options.issues_pages != nullptr && IssuesPages::Handles(url)) {
@@ -216,8 +340,12 @@ MHD_Result StartRequest(HttpServer::State& state, MHD_Connection* connection, st
     std::string_view target = request->raw_uri;
     std::size_t mark = target.find('?');
     std::string_view query = mark == std::string_view::npos ? "" : target.substr(mark + 1);
-    return RespondPage(connection,
-                       state.options.issues_pages->Handle(url, IssuesPages::ParseQuery(query)));
+    PageResponse answer;
+    if (!state.options.issues_pages->Begin(url, IssuesPages::ParseQuery(query), &answer,
+                                           &request->page_work)) {
+      return RespondPage(connection, answer);
+    }
+    request->route = Route::kPage;  // on a page thread at the next call
   } else if (url == "/_noop" && state.options.noop_route && post) {
     request->route = Route::kNoop;
   } else {
@@ -233,7 +361,23 @@ MHD_Result OnRequest(void* cls, MHD_Connection* connection, const char* url, con
   auto& state = *static_cast<HttpServer::State*>(cls);
   auto* request = static_cast<Request*>(*request_slot);
   if (request == nullptr || !request->started) {
-    return StartRequest(state, connection, url, method, request_slot);
+    MHD_Result result = StartRequest(state, connection, url, method, request_slot);
+    // Answered at once: the deadline is over. Else it runs on for the body.
+    if (*request_slot == nullptr) state.Received(connection, false);
+    return result;
+  }
+  if (request->route == Route::kPage) {
+    if (request->page_ready) {
+      request->answered = true;
+      return RespondPage(connection, request->page);
+    }
+    if (!request->page_sent) {
+      request->page_sent = true;
+      state.Received(connection, false);
+      StartPageThread(state, connection, request);
+    }
+    *upload_data_size = 0;
+    return MHD_YES;
   }
 
   if (*upload_data_size > 0) {
@@ -261,6 +405,7 @@ MHD_Result OnRequest(void* cls, MHD_Connection* connection, const char* url, con
 
   // The whole body is here.
   request->answered = true;
+  state.Received(connection, false);
   if (request->route == Route::kNoop) {
     return Respond(connection, MHD_HTTP_NO_CONTENT, "", "text/plain");
   }
@@ -280,13 +425,15 @@ MHD_Result OnRequest(void* cls, MHD_Connection* connection, const char* url, con
   return RespondJson(connection, static_cast<unsigned>(response.status), response.body);
 }
 
-void OnCompleted(void* cls, MHD_Connection* /*connection*/, void** request_slot,
+void OnCompleted(void* cls, MHD_Connection* connection, void** request_slot,
                  MHD_RequestTerminationCode code) {
   auto& state = *static_cast<HttpServer::State*>(cls);
+  bool cut = state.WasCut(connection);
+  state.Received(connection, true);  // a next request on the connection starts its deadline
   auto* request = static_cast<Request*>(*request_slot);
   if (request == nullptr) return;
   if (!request->answered && request->route == Route::kWebhook &&
-      code == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED) {
+      (code == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED || cut)) {
     state.handler->metrics().Rejected(request->forge, RejectReason::kTimeout);
   }
   delete request;
@@ -311,20 +458,25 @@ Status HttpServer::Start(const ServerOptions& options, WebhookHandler* handler,
   }
   // MHD_USE_ITC: stopping wakes the threads through an eventfd, never by
   // shutdown() of the listening socket, which systemd shares with us.
-  unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+  // MHD_ALLOW_SUSPEND_RESUME: a page waits for Jira suspended, off the
+  // request threads.
+  unsigned flags =
+      MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
   state->daemon = MHD_start_daemon(
       flags, 0, nullptr, nullptr, &OnRequest, state.get(), MHD_OPTION_EXTERNAL_LOGGER,
       &LogLibraryMessage, nullptr, MHD_OPTION_LISTEN_SOCKET, state->listen_fd,
       MHD_OPTION_THREAD_POOL_SIZE, options.threads, MHD_OPTION_CONNECTION_TIMEOUT,
       static_cast<unsigned>(options.timeout_seconds), MHD_OPTION_CONNECTION_LIMIT,
       options.max_connections, MHD_OPTION_CONNECTION_MEMORY_LIMIT, static_cast<size_t>(64 * 1024),
-      MHD_OPTION_NOTIFY_COMPLETED, &OnCompleted, state.get(), MHD_OPTION_URI_LOG_CALLBACK,
-      &KeepRawUri, nullptr, MHD_OPTION_END);
+      MHD_OPTION_NOTIFY_COMPLETED, &OnCompleted, state.get(), MHD_OPTION_NOTIFY_CONNECTION,
+      &OnConnection, state.get(), MHD_OPTION_URI_LOG_CALLBACK, &KeepRawUri, nullptr,
+      MHD_OPTION_END);
   if (state->daemon == nullptr) {
     if (options.listen_fd < 0) close(state->listen_fd);
     return Status::IOError("libmicrohttpd could not start on " +
                            (options.listen_fd >= 0 ? "the passed socket" : options.listen));
   }
+  state->watchdog = std::thread([raw = state.get()] { raw->Watchdog(); });
   out->reset(new HttpServer());
   (*out)->state_ = std::move(state);
   (*out)->port_ = port;
@@ -335,9 +487,23 @@ HttpServer::~HttpServer() {
   if (state_ == nullptr || state_->daemon == nullptr) return;
   // Quiescing hands the listening socket back instead of shutting it down.
   MHD_socket fd = MHD_quiesce_daemon(state_->daemon);
+  {
+    // Suspended pages must be resumed before the daemon stops: their threads
+    // end within [jira] timeout_seconds.
+    std::unique_lock lock(state_->pages_mutex);
+    state_->pages_done.wait(lock, [&] { return state_->page_threads == 0; });
+  }
   MHD_stop_daemon(state_->daemon);
   if (fd != MHD_INVALID_SOCKET) close(fd);
+  {
+    std::lock_guard lock(state_->watch_mutex);
+    state_->stopping = true;
+  }
+  state_->watch_wake.notify_all();
+  state_->watchdog.join();
 }
+
+std::uint64_t HttpServer::slow_requests_cut() const { return state_->cut_slow.load(); }
 
 int TakeSystemdListenSocket() {
   const char* pid = std::getenv("LISTEN_PID");

@@ -1,5 +1,7 @@
 #include "jiralink/serve/issues_pages.h"
 
+#include <sys/stat.h>
+
 #include <cstdio>
 #include <cstdlib>
 
@@ -94,18 +96,45 @@ std::string Upper(std::string text) {
 struct IssuesPages::Repository {
   config::Settings settings;
   bool shown = false;  // the gate: [serve] web and an explicit [issues] enabled = true
-  std::mutex client_mutex;
-  std::unique_ptr<jira::Client> client;  // made on first use
-  Status client_status;                  // why there is none
+  std::shared_ptr<Site> site;
+  static constexpr const char* kNotConfigured =
+      "The Jira integration of this repository is not configured. Check its [jira] settings.";
+};
+
+// One Jira site as the settings make clients for it; shared by every
+// repository whose [jira] settings make the same client.
+struct IssuesPages::Site {
+  config::Settings settings;  // of the first repository that used it (its [jira] is the site's)
+  std::mutex mutex;
+  int busy = 0;  // calls in flight, at most kMaxJiraCallsPerSite
+  std::vector<std::pair<std::unique_ptr<jira::Client>, Clock::time_point>> idle;  // since when
+  std::size_t open = 0;  // clients made and not closed
   bool cloud = false;
   bool deployment_known = false;
+};
 
-  // The client, made at the first call; the caller holds client_mutex. Null
-  // (and the reason logged) when the settings cannot make one: the page
-  // then says kNotConfigured with a 503.
+// One call slot of a site, and the client used in it; given back when the
+// work is done (or dropped).
+struct IssuesPages::Lease {
+  std::shared_ptr<Site> site;
+  std::unique_ptr<jira::Client> client;
+  Status client_status;
+
+  ~Lease() {
+    std::lock_guard lock(site->mutex);
+    if (client != nullptr) site->idle.emplace_back(std::move(client), Clock::now());
+    --site->busy;
+  }
+
+  // The client, made at the first call. Null (and the reason logged) when
+  // the settings cannot make one: the page then says kNotConfigured, 503.
   jira::Client* ClientOrLog(const std::string& name) {
     if (client == nullptr && client_status.ok()) {
-      client_status = issues::MakeClient(settings, &client);
+      client_status = issues::MakeClient(site->settings, &client);
+      if (client != nullptr) {
+        std::lock_guard lock(site->mutex);
+        ++site->open;
+      }
     }
     if (client == nullptr) {
       std::fprintf(stderr, "jiralink serve: %s: Jira issues: %s\n", name.c_str(),
@@ -113,8 +142,6 @@ struct IssuesPages::Repository {
     }
     return client.get();
   }
-  static constexpr const char* kNotConfigured =
-      "The Jira integration of this repository is not configured. Check its [jira] settings.";
 };
 
 struct IssuesPages::CachedAnswer {
@@ -123,10 +150,134 @@ struct IssuesPages::CachedAnswer {
 };
 
 IssuesPages::IssuesPages(const config::Config& config) : config_(config) {
-  web_ = config_.ForRepo("").serve.web;
+  config::Settings instance = config_.ForRepo("");
+  web_ = instance.serve.web;
+  git_root_ = instance.git.root;
+  for (const config::Config::Level& level : config_.Levels()) {
+    if (level.table_path.size() != 2) continue;
+    std::string name = config::RepositoryName(level.table_path[1], "");
+    if (name.empty()) continue;
+    (level.table_path[0] == "projects" ? projects_ : groups_).push_back(std::move(name));
+  }
+  sweeper_ = std::thread([this] {
+    std::unique_lock lock(sites_mutex_);
+    while (!stopping_) {
+      sweeper_wake_.wait_for(lock, std::chrono::seconds(2));
+      if (stopping_) break;
+      lock.unlock();
+      SweepIdleClients();
+      lock.lock();
+    }
+  });
 }
 
-IssuesPages::~IssuesPages() = default;
+IssuesPages::~IssuesPages() {
+  {
+    std::lock_guard lock(sites_mutex_);
+    stopping_ = true;
+  }
+  sweeper_wake_.notify_all();
+  sweeper_.join();
+}
+
+void IssuesPages::SweepIdleClients() {
+  std::vector<std::shared_ptr<Site>> sites;
+  {
+    std::lock_guard lock(sites_mutex_);
+    for (const auto& [key, site] : sites_) sites.push_back(site);
+  }
+  Clock::time_point cutoff = Clock::now() - std::chrono::seconds(kIdleClientSeconds);
+  for (const std::shared_ptr<Site>& site : sites) {
+    std::vector<std::unique_ptr<jira::Client>> closing;  // closed outside the lock
+    std::lock_guard lock(site->mutex);
+    for (auto it = site->idle.begin(); it != site->idle.end();) {
+      if (it->second <= cutoff) {
+        closing.push_back(std::move(it->first));
+        it = site->idle.erase(it);
+        --site->open;
+      } else {
+        ++it;
+      }
+    }
+  }
+}
+
+std::size_t IssuesPages::open_clients() const {
+  std::lock_guard lock(sites_mutex_);
+  std::size_t open = 0;
+  for (const auto& [key, site] : sites_) {
+    std::lock_guard site_lock(site->mutex);
+    open += site->open;
+  }
+  return open;
+}
+
+bool IssuesPages::Named(const std::string& name) const {
+  for (const std::string& project : projects_) {
+    if (project == name) return true;
+  }
+  for (const std::string& group : groups_) {
+    // Whole path components: "ops" covers "ops/x", not "opsx".
+    if (name.size() > group.size() && name.starts_with(group) && name[group.size()] == '/') {
+      return true;
+    }
+  }
+  if (git_root_.empty()) return false;
+  // A repository that exists under [git] root. The name is a path below it:
+  // no "." or ".." component may lead elsewhere.
+  for (std::size_t start = 0; start <= name.size();) {
+    std::size_t end = name.find('/', start);
+    if (end == std::string::npos) end = name.size();
+    std::string_view part = std::string_view(name).substr(start, end - start);
+    if (part.empty() || part == "." || part == "..") return false;
+    start = end + 1;
+  }
+  struct stat info;
+  for (const std::string& candidate : {git_root_ + "/" + name + ".git", git_root_ + "/" + name}) {
+    if (::stat(candidate.c_str(), &info) == 0 && S_ISDIR(info.st_mode)) return true;
+  }
+  return false;
+}
+
+std::shared_ptr<IssuesPages::Site> IssuesPages::SiteFor(const config::Settings& settings) {
+  const config::JiraSettings& jira = settings.jira;
+  // Everything that makes a different client.
+  std::string key;
+  for (const std::string* part : {&jira.api_url, &jira.username, &jira.token, &jira.token_file,
+                                  &jira.token_env, &jira.ca_file}) {
+    key += *part;
+    key += '\n';
+  }
+  key += std::to_string(static_cast<int>(jira.auth)) + " " +
+         std::to_string(static_cast<int>(jira.token_source)) + " " +
+         std::to_string(jira.timeout_seconds) + " " + std::to_string(jira.connect_timeout_seconds) +
+         (jira.verify_tls ? " verify" : " insecure");
+  std::lock_guard lock(sites_mutex_);
+  std::shared_ptr<Site>& site = sites_[key];
+  if (site == nullptr) {
+    site = std::make_shared<Site>();
+    site->settings = settings;
+  }
+  return site;
+}
+
+std::shared_ptr<IssuesPages::Lease> IssuesPages::Acquire(const std::shared_ptr<Site>& site) {
+  std::unique_ptr<jira::Client> client;
+  {
+    std::lock_guard lock(site->mutex);
+    if (site->busy >= kMaxJiraCallsPerSite) return nullptr;
+    ++site->busy;
+    if (!site->idle.empty()) {
+      client = std::move(site->idle.back().first);
+      site->idle.pop_back();
+    }
+  }
+  // From here the slot is the lease's: its destructor gives it back.
+  auto lease = std::make_shared<Lease>();
+  lease->site = site;
+  lease->client = std::move(client);
+  return lease;
+}
 
 bool IssuesPages::Handles(std::string_view path) {
   if (path == kStylesheetPath) return true;
@@ -188,14 +339,19 @@ std::size_t IssuesPages::jira_calls() const {
 }
 
 std::shared_ptr<IssuesPages::Repository> IssuesPages::Find(const std::string& name) {
-  std::lock_guard lock(repositories_mutex_);
-  auto it = repositories_.find(name);
-  if (it != repositories_.end()) return it->second;
-  if (repositories_.size() >= kMaxRepositories) repositories_.clear();
+  {
+    std::lock_guard lock(repositories_mutex_);
+    auto it = repositories_.find(name);
+    if (it != repositories_.end()) return it->second;
+  }
+  if (!Named(name)) return nullptr;  // nothing kept for a name from a URL
   auto repository = std::make_shared<Repository>();
   repository->settings = config_.ForRepo(name);
   repository->shown =
       web_ && repository->settings.issues.enabled && repository->settings.issues.enabled_set;
+  if (repository->shown) repository->site = SiteFor(repository->settings);
+  std::lock_guard lock(repositories_mutex_);
+  if (repositories_.size() >= kMaxRepositories) repositories_.clear();
   repositories_.emplace(name, repository);
   return repository;
 }
@@ -241,26 +397,62 @@ void IssuesPages::Store(const std::string& key, std::shared_ptr<const CachedAnsw
 }
 
 PageResponse IssuesPages::Handle(std::string_view path, const QueryParameters& query) {
+  PageResponse answer;
+  PageWork work;
+  if (!Begin(path, query, &answer, &work)) return answer;
+  return work();
+}
+
+bool IssuesPages::Begin(std::string_view path, const QueryParameters& query, PageResponse* answer,
+                        PageWork* work) {
   if (path == kStylesheetPath) {
-    PageResponse response;
-    response.content_type = "text/css; charset=utf-8";
-    response.headers = SecurityHeaders();
-    response.headers.emplace_back("Cache-Control", "public, max-age=86400");
-    response.body = html::Stylesheet();
-    return response;
+    answer->content_type = "text/css; charset=utf-8";
+    answer->headers = SecurityHeaders();
+    answer->headers.emplace_back("Cache-Control", "public, max-age=86400");
+    answer->body = html::Stylesheet();
+    return false;
   }
   std::string raw_repository;
   std::string key;
-  if (!web_ || !SplitPath(path, &raw_repository, &key)) return NotFound();
-  std::string name = config::RepositoryName(raw_repository, "");
-  if (name.empty()) return NotFound();
-  std::shared_ptr<Repository> repository = Find(name);
-  if (!repository->shown) return NotFound();
-  return key.empty() ? List(*repository, name, query) : Detail(*repository, name, std::move(key));
+  std::string name;
+  std::shared_ptr<Repository> repository;
+  if (web_ && SplitPath(path, &raw_repository, &key)) {
+    name = config::RepositoryName(raw_repository, "");
+    if (!name.empty()) repository = Find(name);
+  }
+  if (repository == nullptr || !repository->shown) {
+    *answer = NotFound();
+    return false;
+  }
+  if (!key.empty()) key = Upper(std::move(key));
+  // Answered here when no Jira call is needed (a 404, a 400, a cached answer).
+  std::optional<PageResponse> now = key.empty() ? List(*repository, name, query, nullptr)
+                                                : Detail(*repository, name, key, nullptr);
+  if (now.has_value()) {
+    *answer = std::move(*now);
+    return false;
+  }
+  std::shared_ptr<Lease> lease = Acquire(repository->site);
+  if (lease == nullptr) {
+    std::fprintf(stderr,
+                 "jiralink serve: %s: Jira issues: %d calls to the site in flight; answered 503\n",
+                 name.c_str(), kMaxJiraCallsPerSite);
+    *answer = Page(503, html::MessagePage("Jira is busy",
+                                          "Too many pages are waiting for Jira right now. Try "
+                                          "again in a few seconds."));
+    answer->headers.emplace_back("Retry-After", std::to_string(kBusyRetryAfterSeconds));
+    return false;
+  }
+  *work = [this, repository, name, query, key, lease]() {
+    std::optional<PageResponse> page = key.empty() ? List(*repository, name, query, lease.get())
+                                                   : Detail(*repository, name, key, lease.get());
+    return std::move(*page);
+  };
+  return true;
 }
 
-PageResponse IssuesPages::List(Repository& repository, const std::string& name,
-                               const QueryParameters& query) {
+std::optional<PageResponse> IssuesPages::List(Repository& repository, const std::string& name,
+                                              const QueryParameters& query, Lease* lease) {
   const config::Settings& settings = repository.settings;
   html::ListState state;
   bool has_state = false;
@@ -331,54 +523,66 @@ PageResponse IssuesPages::List(Repository& repository, const std::string& name,
   view.project_keys = allowed;
   view.state = state;
 
+  Site& site = *repository.site;
+  issues::PageRequest request;
+  request.jql = jql_text;
+  request.page = state.page;
+  request.per_page = state.per_page;
+  request.fields = issues::ListFields();
+  auto cache_key = [&](bool cloud) {
+    return "list\n" + settings.jira.api_url + "\n" + jql_text + "\n" +
+           std::to_string(state.per_page) + "\n" +
+           (cloud ? "token " + state.token : "page " + std::to_string(state.page));
+  };
   std::shared_ptr<const CachedAnswer> answer;
   jira::ApiStatus failure;
-  {
-    std::lock_guard lock(repository.client_mutex);
-    if (repository.ClientOrLog(name) == nullptr) {
+  if (lease == nullptr) {
+    // Without a call: only a cached answer, once the site's kind is known.
+    std::lock_guard lock(site.mutex);
+    if (!site.deployment_known) return std::nullopt;
+    view.cloud = site.cloud;
+  } else {
+    if (lease->ClientOrLog(name) == nullptr) {
       view.error = Repository::kNotConfigured;
       return Page(503, html::ListPage(view));
     }
-    if (!repository.deployment_known) {
+    bool known = false;
+    {
+      std::lock_guard lock(site.mutex);
+      known = site.deployment_known;
+      view.cloud = site.cloud;
+    }
+    if (!known) {
       // Cloud or Server, as the forge decides it: serverInfo's deploymentType
-      // (then the host), asked once per repository. A failure is this page's.
+      // (then the host), asked once per site. A failure is this page's.
       jira::ServerInfo info;
-      failure = repository.client->GetServerInfo(&info);
+      failure = lease->client->GetServerInfo(&info);
       {
         std::lock_guard count(cache_mutex_);
         ++jira_calls_;
       }
-      if (failure.ok()) {
-        repository.cloud = info.deployment == jira::Deployment::kCloud;
-        repository.deployment_known = true;
-      }
+      if (!failure.ok()) return Failed(name, failure, &view);
+      view.cloud = info.deployment == jira::Deployment::kCloud;
+      std::lock_guard lock(site.mutex);
+      site.cloud = view.cloud;
+      site.deployment_known = true;
     }
-    view.cloud = repository.cloud;
-    if (!repository.deployment_known) return Failed(name, failure, &view);
-    issues::PageRequest request;
-    request.jql = jql_text;
-    request.page = state.page;
-    request.per_page = state.per_page;
-    request.fields = issues::ListFields();
-    request.cloud = repository.cloud;
-    std::string cache_key =
-        "list\n" + settings.jira.api_url + "\n" + jql_text + "\n" + std::to_string(state.per_page) +
-        "\n" + (repository.cloud ? "token " + state.token : "page " + std::to_string(state.page));
-    answer = Cached(cache_key);
-    if (answer == nullptr) {
-      auto fresh = std::make_shared<CachedAnswer>();
-      failure = repository.cloud
-                    ? issues::FetchIssuePageByToken(*repository.client, request, state.token,
-                                                    &fresh->page)
-                    : issues::FetchIssuePage(*repository.client, request, &fresh->page);
-      {
-        std::lock_guard count(cache_mutex_);
-        jira_calls_ += static_cast<std::size_t>(fresh->page.requests);
-      }
-      if (failure.ok()) {
-        Store(cache_key, fresh, settings.issues.cache_seconds);
-        answer = std::move(fresh);
-      }
+  }
+  request.cloud = view.cloud;
+  answer = Cached(cache_key(view.cloud));
+  if (answer == nullptr) {
+    if (lease == nullptr) return std::nullopt;
+    auto fresh = std::make_shared<CachedAnswer>();
+    failure = view.cloud ? issues::FetchIssuePageByToken(*lease->client, request, state.token,
+                                                         &fresh->page)
+                         : issues::FetchIssuePage(*lease->client, request, &fresh->page);
+    {
+      std::lock_guard count(cache_mutex_);
+      jira_calls_ += static_cast<std::size_t>(fresh->page.requests);
+    }
+    if (failure.ok()) {
+      Store(cache_key(view.cloud), fresh, settings.issues.cache_seconds);
+      answer = std::move(fresh);
     }
   }
   if (answer == nullptr) return Failed(name, failure, &view);
@@ -386,9 +590,9 @@ PageResponse IssuesPages::List(Repository& repository, const std::string& name,
   return Page(200, html::ListPage(view));
 }
 
-PageResponse IssuesPages::Detail(Repository& repository, const std::string& name, std::string key) {
+std::optional<PageResponse> IssuesPages::Detail(Repository& repository, const std::string& name,
+                                                const std::string& key, Lease* lease) {
   const config::Settings& settings = repository.settings;
-  key = Upper(std::move(key));
   std::string project = issues::ProjectOfIssueKey(key);
   // As the forge's find_issue(restrict_project_key: true): a key outside the
   // configured projects is not asked for.
@@ -403,13 +607,13 @@ PageResponse IssuesPages::Detail(Repository& repository, const std::string& name
   std::shared_ptr<const CachedAnswer> answer = Cached(cache_key);
   jira::ApiStatus failure;
   if (answer == nullptr) {
-    std::lock_guard lock(repository.client_mutex);
-    if (repository.ClientOrLog(name) == nullptr) {
+    if (lease == nullptr) return std::nullopt;
+    if (lease->ClientOrLog(name) == nullptr) {
       view.error = Repository::kNotConfigured;
       return Page(503, html::DetailPage(view));
     }
     auto fresh = std::make_shared<CachedAnswer>();
-    failure = repository.client->GetIssue(key, "renderedFields", "", &fresh->issue);
+    failure = lease->client->GetIssue(key, "renderedFields", "", &fresh->issue);
     {
       std::lock_guard count(cache_mutex_);
       ++jira_calls_;

@@ -1,15 +1,23 @@
 #include "jiralink/serve/merge_request_jobs.h"
 
 #include "jiralink/config/loader.h"
+#include "jiralink/outbox/job_message.h"
 
 namespace jiralink::serve {
 
 using outbox::Job;
 using outbox::JobKind;
 
+Job MergeRequestJobs::JobAt(std::size_t i) const {
+  Job job = shared;
+  job.key = keys[i];
+  return job;
+}
+
 void PlanMergeRequestJobs(const MergeRequestEvent& event, const KeyScanner& scanner,
                           const ClosingKeywords& closing, const MergeRequestPlanOptions& options,
-                          std::vector<Job>* jobs) {
+                          MergeRequestJobs* plan) {
+  *plan = MergeRequestJobs();
   std::vector<std::string> keys;
   JobKind kind = JobKind::kMention;
   std::string message = event.title + "\n\n" + event.description;
@@ -27,21 +35,23 @@ void PlanMergeRequestJobs(const MergeRequestEvent& event, const KeyScanner& scan
       return;
   }
   if (keys.empty()) return;
-  Job base;
+  if (keys.size() > kMaxKeysPerMergeRequest) {
+    plan->keys_left_out = keys.size() - kMaxKeysPerMergeRequest;
+    keys.resize(kMaxKeysPerMergeRequest);
+  }
+  Job& base = plan->shared;
   base.repository = config::RepositoryName(event.repository, "");
   base.site = options.site;
   base.commit = outbox::MergeRequestSource(event.iid);
   base.kind = kind;
   base.branch = event.source_branch;
   base.author = event.author;
-  base.message = std::move(message);
+  plan->message_cut = message.size() > outbox::kMaxJobMessageBytes;
+  base.message = plan->message_cut ? outbox::CapJobMessage(message) : std::move(message);
   base.commit_url = event.url;
   base.repo_url = event.repo_url;
   base.branch_url = BranchUrl(event.forge, event.source_repo_url, event.source_branch);
-  for (std::string& key : keys) {
-    jobs->push_back(base);
-    jobs->back().key = std::move(key);
-  }
+  plan->keys = std::move(keys);
 }
 
 }  // namespace jiralink::serve

@@ -1,7 +1,11 @@
 #include "jiralink/serve/webhook_handler.h"
 
+#include <sys/resource.h>
+
 #include <cstdio>
+#include <filesystem>
 #include <optional>
+#include <system_error>
 #include <vector>
 
 #include "jiralink/core/closing_keywords.h"
@@ -27,7 +31,7 @@ struct WebhookHandler::Repository {
 };
 
 struct WebhookHandler::PendingWrite {
-  const std::vector<outbox::Job>* jobs = nullptr;
+  const MergeRequestJobs* jobs = nullptr;
   std::vector<bool> is_new;
   Status status = Status::Ok();
   bool done = false;
@@ -131,7 +135,7 @@ void WebhookHandler::Remember(const std::string& name,
   cache_.emplace(name, std::move(repository));
 }
 
-Status WebhookHandler::Commit(const std::vector<outbox::Job>& jobs, std::vector<bool>* is_new) {
+Status WebhookHandler::Commit(const MergeRequestJobs& jobs, std::vector<bool>* is_new) {
   PendingWrite mine;
   mine.jobs = &jobs;
   timing::Scope timed_wait(timing::kCommitWait);
@@ -151,8 +155,12 @@ Status WebhookHandler::Commit(const std::vector<outbox::Job>& jobs, std::vector<
       std::unique_ptr<outbox::EnqueueBatch> batch;
       status = outbox_->StartEnqueue(&batch);
       for (PendingWrite* write : group) {
-        for (const outbox::Job& job : *write->jobs) {
+        // One Job per request, its key changed per job: the text is copied
+        // once, not once per key.
+        outbox::Job job = write->jobs->shared;
+        for (const std::string& key : write->jobs->keys) {
           if (!status.ok()) break;
+          job.key = key;
           status = batch->Add(job);
         }
       }
@@ -216,7 +224,11 @@ WebhookResponse WebhookHandler::Handle(Forge forge, const HeaderLookup& headers,
       return Reject(forge, RejectReason::kUnauthorized, 401,
                     "no webhook secret is configured for this repository", name);
     }
-    return Reject(forge, RejectReason::kInternal, 500, repository->secret_status.message(), name);
+    // Said to the log only: the caller is not authenticated, and the reason
+    // names the server's files.
+    Reject(forge, RejectReason::kInternal, 500, repository->secret_status.message(), name);
+    return {500, ErrorBody("internal error: the webhook secret of this repository is unusable; "
+                           "see the service's log")};
   }
   // 4. Authentic?
   if (!Authentic(forge, repository->secret, secret_header.value, body)) {
@@ -240,7 +252,7 @@ WebhookResponse WebhookHandler::Handle(Forge forge, const HeaderLookup& headers,
     return {202, "{\"ignored\":" + Quoted(why) + "}"};
   }
   // 7. The jobs, committed before the answer.
-  std::vector<outbox::Job> jobs;
+  MergeRequestJobs jobs;
   MergeRequestPlanOptions plan;
   plan.site = repository->site;
   plan.transitions_enabled = repository->settings.transitions.enabled;
@@ -257,7 +269,7 @@ WebhookResponse WebhookHandler::Handle(Forge forge, const HeaderLookup& headers,
     for (std::size_t i = 0; i < jobs.size(); ++i) {
       if (i < is_new.size() && is_new[i]) {
         ++added;
-        metrics_.Queued(forge, jobs[i].kind, 1);
+        metrics_.Queued(forge, jobs.shared.kind, 1);
       } else {
         ++duplicates;
       }
@@ -269,8 +281,45 @@ WebhookResponse WebhookHandler::Handle(Forge forge, const HeaderLookup& headers,
                  ForgeName(forge), Quoted(name).c_str(),
                  outbox::MergeRequestSource(event.iid).c_str(), added, duplicates);
   }
-  return {200, "{\"added\":" + std::to_string(added) +
-                   ",\"duplicates\":" + std::to_string(duplicates) + "}"};
+  std::string answer =
+      "{\"added\":" + std::to_string(added) + ",\"duplicates\":" + std::to_string(duplicates);
+  // What the caps left out, said to whoever reads the forge's delivery log.
+  if (jobs.keys_left_out > 0) {
+    answer += ",\"keys_left_out\":" + std::to_string(jobs.keys_left_out) +
+              ",\"keys_limit\":" + std::to_string(kMaxKeysPerMergeRequest);
+  }
+  if (jobs.message_cut) {
+    answer += ",\"text_cut_at_bytes\":" + std::to_string(outbox::kMaxJobMessageBytes);
+  }
+  return {200, answer + "}"};
+}
+
+bool WebhookHandler::Healthy(std::string* why) {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY) {
+    // Counting needs a descriptor itself: none left fails here too.
+    std::error_code error;
+    std::size_t open = 0;
+    for (auto it = std::filesystem::directory_iterator("/proc/self/fd", error);
+         !error && it != std::filesystem::directory_iterator(); it.increment(error)) {
+      ++open;
+    }
+    if (error || open + kHealthFdReserve > limit.rlim_cur) {
+      *why = error ? "cannot count open descriptors: " + error.message()
+                   : std::to_string(open) + " of " + std::to_string(limit.rlim_cur) +
+                         " descriptors open; fewer than " + std::to_string(kHealthFdReserve) +
+                         " left for webhooks";
+      return false;
+    }
+  }
+  std::unique_lock<std::mutex> lock(outbox_mutex_, std::try_to_lock);
+  if (!lock.owns_lock()) return true;  // writing jobs right now
+  int due = 0;
+  if (Status status = outbox_->CountDue(outbox::NowMillis(), &due); !status.ok()) {
+    *why = "the outbox does not answer: " + status.message();
+    return false;
+  }
+  return true;
 }
 
 std::string WebhookHandler::MetricsText() {

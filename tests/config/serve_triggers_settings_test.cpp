@@ -119,6 +119,26 @@ TEST(ServeTriggersSettings, BadValuesPointAtTheValue) {
   EXPECT_EQ(Errors("[serve]\nsecret_env = \"A\"\nsecret_file = \"/x\"\n").size(), 1u);
 }
 
+TEST(ServeTriggersSettings, ASecretFileOfNothingButWhitespaceIsRefusedWhereItIsNamed) {
+  TempDir dir;
+  const std::string path = dir.Path("secret");
+  const std::string toml = "[serve]\nsecret_file = \"" + path + "\"\n";
+  for (const char* blank : {"\n", "\r\n", "  \t\n\n"}) {
+    WriteFile(path, blank);
+    ::chmod(path.c_str(), 0600);
+    std::vector<Diagnostic> errors = Errors(toml);
+    ASSERT_EQ(errors.size(), 1u) << "content of " << std::string(blank).size() << " bytes";
+    EXPECT_EQ(errors[0].line, 2);
+    EXPECT_THAT(errors[0].message, HasSubstr("holds only whitespace"));
+    EXPECT_THAT(errors[0].message, HasSubstr(path));
+  }
+  WriteFile(path, "");
+  ASSERT_EQ(Errors(toml).size(), 1u);
+  EXPECT_THAT(Errors(toml)[0].message, HasSubstr("is empty"));
+  WriteFile(path, "\n s3cret \n");
+  EXPECT_EQ(Errors(toml).size(), 0u);
+}
+
 TEST(ServeTriggersSettings, ResolveWebhookSecret) {
   TempDir dir;
   ServeSettings serve;
@@ -132,6 +152,9 @@ TEST(ServeTriggersSettings, ResolveWebhookSecret) {
   EXPECT_EQ(secret, "from-file");
   WriteFile(dir.Path("s"), "\n");
   EXPECT_FALSE(ResolveWebhookSecret(serve, &secret).ok());
+  WriteFile(dir.Path("s"), " \t \n");
+  Status blank = ResolveWebhookSecret(serve, &secret);
+  EXPECT_THAT(blank.message(), HasSubstr("holds only whitespace"));
 
   serve.secret_source = TokenSource::kEnv;
   serve.secret_env = "JIRALINK_TEST_HOOK_SECRET";

@@ -38,7 +38,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   RepositoryOf(forge, payload);
   MergeRequestEvent parsed;
   if (!ParseMergeRequestEvent(forge, event, payload, &parsed).ok()) return 0;
-  std::vector<outbox::Job> jobs;
+  MergeRequestJobs jobs;
   MergeRequestPlanOptions options;
   options.site = "https://jira.example.com";
   PlanMergeRequestJobs(parsed, KeyScanner::Default(), ClosingKeywords::Default(), options, &jobs);

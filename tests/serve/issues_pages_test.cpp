@@ -14,6 +14,7 @@
 
 #include <chrono>
 #include <cstring>
+#include <filesystem>
 #include <functional>
 #include <string>
 #include <thread>
@@ -91,12 +92,16 @@ class IssuesPagesTest : public ::testing::TestWithParam<bool> {
     if (listen_fd_ >= 0) close(listen_fd_);
   }
 
+  // The repositories live under [git] root: platform/api exists there, so
+  // the settings name it (issues_pages.h).
   void WriteConfig(const std::string& extra) {
     config_ = dir_.Path("jiralink.toml");
+    std::filesystem::create_directories(dir_.Path("git/platform/api.git"));
     WriteFile(config_, "[jira]\nweb_url = \"" + jira_.base_url() +
                            "\"\nusername = \"jiralink-bot\"\ntoken_env = \"JIRALINK_TEST_TOKEN\"\n"
                            "[state]\ndir = \"" +
-                           dir_.Path("state") + "\"\n" + extra);
+                           dir_.Path("state") + "\"\n[git]\nroot = \"" + dir_.Path("git") + "\"\n" +
+                           extra);
     ::chmod(config_.c_str(), 0600);
   }
 
@@ -350,6 +355,15 @@ TEST_P(IssuesPagesTest, OffUnlessTurnedOnForTheRepository) {
   auto off = Get("/off/repo/-/integrations/jira/issues");
   ASSERT_TRUE(off);
   EXPECT_EQ(off->status, 404);
+  // A repository no settings name, though [issues] enabled = true is written
+  // at the top level, and one that tries to climb out of [git] root.
+  for (const char* path :
+       {"/made/up/-/integrations/jira/issues", "/../git/platform/api/-/integrations/jira/issues"}) {
+    auto unknown = Get(path);
+    ASSERT_TRUE(unknown) << path;
+    EXPECT_EQ(unknown->status, 404) << path;
+  }
+  EXPECT_TRUE(jira_.Requests().empty());
   auto css = Get("/-/jiralink.css");
   ASSERT_TRUE(css);
   EXPECT_EQ(css->status, 200);

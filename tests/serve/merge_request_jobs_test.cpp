@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "jiralink/outbox/job_message.h"
+
 namespace jiralink::serve {
 namespace {
 
@@ -27,12 +29,22 @@ MergeRequestEvent Event(MergeRequestAction action, std::string title, std::strin
   return event;
 }
 
-std::vector<Job> Plan(const MergeRequestEvent& event, bool transitions = true) {
-  std::vector<Job> jobs;
+MergeRequestJobs PlanOf(const MergeRequestEvent& event, bool transitions = true) {
+  MergeRequestJobs plan;
   MergeRequestPlanOptions options;
   options.site = "https://jira.example.com";
   options.transitions_enabled = transitions;
-  PlanMergeRequestJobs(event, KeyScanner::Default(), ClosingKeywords::Default(), options, &jobs);
+  PlanMergeRequestJobs(event, KeyScanner::Default(), ClosingKeywords::Default(), options, &plan);
+  return plan;
+}
+
+std::vector<Job> Plan(const MergeRequestEvent& event, bool transitions = true) {
+  MergeRequestJobs plan = PlanOf(event, transitions);
+  std::vector<Job> jobs;
+  for (std::size_t i = 0; i < plan.size(); ++i) {
+    jobs.push_back(plan.JobAt(i));
+    EXPECT_EQ(jobs.back().kind, plan.shared.kind);
+  }
   return jobs;
 }
 
@@ -93,6 +105,39 @@ TEST(MergeRequestJobs, NoSourceRepositoryMeansNoBranchLink) {
   ASSERT_EQ(jobs.size(), 1u);
   EXPECT_EQ(jobs[0].branch_url, "");
   EXPECT_EQ(jobs[0].branch, "feature/login");
+}
+
+TEST(MergeRequestJobs, KeysBeyondTheCapAreLeftOutAndCounted) {
+  std::string description;
+  for (int i = 1; i <= 3000; ++i) description += "PROJ-" + std::to_string(i) + " ";
+  MergeRequestJobs plan = PlanOf(Event(MergeRequestAction::kOpened, "Many", description));
+  ASSERT_EQ(plan.size(), kMaxKeysPerMergeRequest);
+  EXPECT_EQ(plan.keys_left_out, 3000 - kMaxKeysPerMergeRequest);
+  EXPECT_EQ(plan.keys.front(), "PROJ-1");  // the first ones in the text
+  EXPECT_EQ(plan.keys.back(), "PROJ-" + std::to_string(kMaxKeysPerMergeRequest));
+  EXPECT_FALSE(plan.message_cut);
+}
+
+TEST(MergeRequestJobs, TheTextIsCappedLikeACommitMessageAndKeysAreFoundInAllOfIt) {
+  std::string description(2 * outbox::kMaxJobMessageBytes, 'x');
+  description += " PROJ-9";  // past the cap: still found
+  MergeRequestJobs plan = PlanOf(Event(MergeRequestAction::kOpened, "PROJ-1 big", description));
+  ASSERT_EQ(plan.size(), 2u);
+  EXPECT_EQ(plan.keys[1], "PROJ-9");
+  EXPECT_TRUE(plan.message_cut);
+  EXPECT_EQ(plan.keys_left_out, 0u);
+  EXPECT_LE(plan.shared.message.size(), outbox::kMaxJobMessageBytes);
+  EXPECT_TRUE(plan.shared.message.starts_with("PROJ-1 big\n\nxxx"));
+  EXPECT_TRUE(plan.shared.message.ends_with(outbox::kMessageCutMarker));
+}
+
+TEST(MergeRequestJobs, ClosesAreCappedToo) {
+  std::string description;
+  for (int i = 1; i <= 250; ++i) description += "Fixes PROJ-" + std::to_string(i) + "\n";
+  MergeRequestJobs plan = PlanOf(Event(MergeRequestAction::kMerged, "Fixes", description));
+  EXPECT_EQ(plan.size(), kMaxKeysPerMergeRequest);
+  EXPECT_EQ(plan.keys_left_out, 250 - kMaxKeysPerMergeRequest);
+  EXPECT_EQ(plan.shared.kind, JobKind::kClose);
 }
 
 }  // namespace

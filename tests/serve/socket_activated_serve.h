@@ -7,6 +7,7 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -43,10 +44,12 @@ inline int ListenOnLoopback(int* port) {
 // Starts `jiralink --config <config> serve` with `listen_fd` as fd 3, this
 // process's environment without LISTEN_* and without the variables `env`
 // sets (given as "NAME=value"), plus `env`; stdout and stderr are appended
-// to `log_path`. Returns the child's pid, -1 when it cannot fork.
+// to `log_path`. With `run_as` (not 0), the child takes that user and group
+// id first (the test runs as root). Returns the child's pid, -1 when it
+// cannot fork.
 inline pid_t StartSocketActivatedServe(const std::string& config, int listen_fd,
                                        const std::string& log_path,
-                                       const std::vector<std::string>& env = {}) {
+                                       const std::vector<std::string>& env = {}, uid_t run_as = 0) {
   std::vector<std::string> args = {JiralinkBin(), "--config", config, "serve"};
   std::vector<std::string> env_text;
   for (char** e = environ; *e != nullptr; ++e) {
@@ -76,9 +79,18 @@ inline pid_t StartSocketActivatedServe(const std::string& config, int listen_fd,
       pid_slot[i] = static_cast<char>('0' + self % 10);
       self /= 10;
     }
-    ::dup2(listen_fd, 3);
+    // dup2 onto itself keeps close-on-exec: clear it for fd 3 either way.
+    if (listen_fd == 3) {
+      ::fcntl(3, F_SETFD, 0);
+    } else {
+      ::dup2(listen_fd, 3);
+    }
     ::dup2(log, 1);
     ::dup2(log, 2);
+    if (run_as != 0 &&
+        (::setgroups(0, nullptr) != 0 || ::setgid(run_as) != 0 || ::setuid(run_as) != 0)) {
+      ::_exit(126);
+    }
     ::execve(argv[0], argv.data(), envp.data());
     ::_exit(127);
   }

@@ -24,6 +24,7 @@
 #include "jiralink/core/smart_commit.h"
 #include "jiralink/hooks/new_commits.h"
 #include "jiralink/outbox/job.h"
+#include "jiralink/outbox/job_message.h"
 
 namespace jiralink::hooks {
 
@@ -39,18 +40,11 @@ struct PlanOptions {
   std::string branch_url_template;
 };
 
-// The most of a commit message a job keeps (64 KiB). Delivery needs the
-// title, and with all_details the message; a longer message is cut.
-inline constexpr std::size_t kMaxJobMessageBytes = 64 * 1024;
-
-// What a cut message ends with.
-inline constexpr std::string_view kMessageCutMarker =
-    "\n\n[... message cut by jiralink: it is longer than 64 KiB]";
-
-// `message` when it fits in kMaxJobMessageBytes; else its start, cut on a
-// UTF-8 character boundary, followed by kMessageCutMarker, in
-// kMaxJobMessageBytes bytes at most.
-std::string CapJobMessage(std::string_view message);
+// The cap on a commit message a job keeps: outbox/job_message.h (one rule for
+// commits and merge requests).
+using outbox::CapJobMessage;
+using outbox::kMaxJobMessageBytes;
+using outbox::kMessageCutMarker;
 
 // One job a commit asks for.
 struct KeyJob {

@@ -3,7 +3,8 @@
 //
 // Routes:
 //   POST /hooks/gitlab | /hooks/gitea | /hooks/github   -> WebhookHandler
-//   GET  /healthz                                        200 "ok"
+//   GET  /healthz                                        200 "ok"; 503 "unhealthy"
+//        when a webhook could not be taken now (WebhookHandler::Healthy)
 //   GET  /metrics                                        Prometheus text format
 //   POST /_noop (only with ServerOptions::noop_route)    reads the body, 204 (benchmarks)
 //   GET  /<repository>/-/integrations/jira/issues[/KEY], GET /-/jiralink.css
@@ -15,10 +16,15 @@
 //  - Content-Type must be application/json (parameters allowed)   415
 //  - Content-Length over max_body_bytes: answered at once, the body
 //    is not read; a chunked body that grows past it                 413
-//  - the connection idles longer than timeout_seconds: closed; the body
-//    has not arrived whole timeout_seconds after the request began: closed
+//  - the connection idles longer than timeout_seconds: closed; a request
+//    (headers and body) has not arrived whole timeout_seconds after the
+//    connection opened or its previous request ended: closed, however
+//    steadily it trickles in (a watchdog thread shuts the socket down)
 //  - at most max_connections at once (more wait in the listen backlog)
 // The request threads (a pool, epoll) never wait on anything but the outbox.
+// A page that needs Jira (IssuesPages::Begin) waits suspended while its Jira
+// half runs on a page thread of its own; the site's call bound
+// (kMaxJiraCallsPerSite) bounds those threads.
 #pragma once
 
 #include <cstdint>
@@ -55,6 +61,9 @@ class HttpServer {
 
   // The port actually bound (useful with port 0).
   int port() const { return port_; }
+
+  // Requests cut by the watchdog so far (slow clients; for tests).
+  std::uint64_t slow_requests_cut() const;
 
   struct State;  // shared with the libmicrohttpd callbacks (http_server.cpp)
 

@@ -9,10 +9,20 @@
 // (config::RepositoryName, then [groups]/[projects] layering). The pages are
 // OFF unless [serve] web = true (top level) AND a layer that applies to the
 // repository writes [issues] enabled = true (the built-in default `true`,
-// which the command line keeps, does not count; see settings.h). Otherwise,
-// for an unknown repository, and for an issue outside [issues] project_keys:
-// 404, the same page each time, so a 404 does not tell whether a repository
-// exists.
+// which the command line keeps, does not count; see settings.h). A
+// repository must also be one the settings name: a [projects."<name>"]
+// table, a [groups."<prefix>"] table covering it, or a repository that
+// exists under [git] root ("<root>/<name>.git" or "<root>/<name>" is a
+// directory). Otherwise, for an unknown repository, and for an issue outside
+// [issues] project_keys: 404, the same page each time, so a 404 does not tell
+// whether a repository exists; and no Jira client is made for it.
+//
+// Resources follow the settings, never the URLs: Jira clients belong to a
+// site (the [jira] settings that make a client: API URL, credentials, TLS),
+// shared by every repository that uses it. A site makes at most
+// kMaxJiraCallsPerSite calls at once, each on its own client; a page that
+// needs a call beyond that answers 503 with Retry-After at once. A client
+// idle for kIdleClientSeconds is closed (a sweeper checks every few seconds).
 //
 // List query parameters (GitLab's IssuesFinder):
 //   state=opened|closed|all (default opened; any other value = all)
@@ -43,18 +53,21 @@
 // X-Content-Type-Options: nosniff and Referrer-Policy: no-referrer. The HTML
 // has no script and works without JavaScript.
 //
-// Thread-safe: request threads call Handle() at once. Calls to one Jira site
-// from one repository are made one at a time (its client is not shared).
+// Thread-safe: request threads call Begin() and Handle() at once, and page
+// threads run the PageWork they return.
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
 #include <cstddef>
 #include <functional>
 #include <list>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -74,6 +87,16 @@ struct PageResponse {
 using QueryParameters = std::vector<std::pair<std::string, std::string>>;
 
 inline constexpr std::size_t kMaxCachedAnswers = 512;
+// Jira calls one site makes at once for the pages (each holds a page thread
+// and a client, ~3 descriptors, for up to [jira] timeout_seconds).
+inline constexpr int kMaxJiraCallsPerSite = 4;
+// What a page beyond that bound answers: 503, "Retry-After: 5".
+inline constexpr int kBusyRetryAfterSeconds = 5;
+inline constexpr int kIdleClientSeconds = 30;
+
+// The half of a page that calls Jira, run on a page thread (never on the
+// server's request threads, so webhooks do not wait behind Jira).
+using PageWork = std::function<PageResponse()>;
 inline constexpr std::string_view kStylesheetPath = "/-/jiralink.css";
 inline constexpr std::string_view kIssuesPathMarker = "/-/integrations/jira/issues";
 
@@ -86,6 +109,15 @@ class IssuesPages {
   // the server sends such GETs here.
   static bool Handles(std::string_view path);
 
+  // The cheap half of a page, on the request thread. Returns false with
+  // *answer set when the page needs no Jira call (the stylesheet, a 404, a
+  // 400, a cached answer) or when its site is at kMaxJiraCallsPerSite (503);
+  // true with *work set otherwise: the work holds one of the site's call
+  // slots until it has run (run it once; dropping it unrun frees the slot).
+  bool Begin(std::string_view path, const QueryParameters& query, PageResponse* answer,
+             PageWork* work);
+
+  // Begin(), then the work on this thread.
   PageResponse Handle(std::string_view path, const QueryParameters& query);
 
   // A raw query string ("a=1&labels%5B%5D=x+y") as an HTML form sends it:
@@ -96,13 +128,29 @@ class IssuesPages {
   // Jira calls made so far (for tests and the benchmark's report).
   std::size_t jira_calls() const;
 
+  // Jira clients open now, in use or idle (for tests).
+  std::size_t open_clients() const;
+
  private:
   struct Repository;
+  struct Site;
+  struct Lease;
   struct CachedAnswer;
 
+  // The settings of a repository the settings name (see above); null
+  // otherwise.
   std::shared_ptr<Repository> Find(const std::string& name);
-  PageResponse List(Repository& repository, const std::string& name, const QueryParameters& query);
-  PageResponse Detail(Repository& repository, const std::string& name, std::string key);
+  bool Named(const std::string& name) const;
+  std::shared_ptr<Site> SiteFor(const config::Settings& settings);
+  // A call slot of the site (and, later, a client), or null at the bound.
+  std::shared_ptr<Lease> Acquire(const std::shared_ptr<Site>& site);
+  void SweepIdleClients();
+
+  // Without a lease: the answer when it needs no Jira call, else nullopt.
+  std::optional<PageResponse> List(Repository& repository, const std::string& name,
+                                   const QueryParameters& query, Lease* lease);
+  std::optional<PageResponse> Detail(Repository& repository, const std::string& name,
+                                     const std::string& key, Lease* lease);
 
   // The cache (see above); `ttl` <= 0 disables it.
   std::shared_ptr<const CachedAnswer> Cached(const std::string& key);
@@ -110,9 +158,18 @@ class IssuesPages {
 
   const config::Config& config_;
   bool web_ = false;
+  std::string git_root_;
+  std::vector<std::string> projects_;  // the names of [projects."x"]
+  std::vector<std::string> groups_;    // the prefixes of [groups."x"]
 
   std::mutex repositories_mutex_;
   std::unordered_map<std::string, std::shared_ptr<Repository>> repositories_;
+
+  mutable std::mutex sites_mutex_;
+  std::unordered_map<std::string, std::shared_ptr<Site>> sites_;  // bounded by the settings
+  std::condition_variable sweeper_wake_;
+  bool stopping_ = false;
+  std::thread sweeper_;
 
   using Clock = std::chrono::steady_clock;
   struct CacheEntry {

@@ -11,16 +11,25 @@
 //    nothing, as GitLab closes only on the default branch.
 //  - Anything else: no jobs.
 //
-// The text scanned is title + "\n\n" + description, which is also
-// Job::message (see outbox/job.h for the other fields).
+// The text scanned is title + "\n\n" + description. Bounded cost per
+// webhook, whatever the merge request says:
+//  - the jobs keep that text once, capped as the hook caps a commit message
+//    (outbox::CapJobMessage, 64 KiB): keys are still found in all of it;
+//  - at most kMaxKeysPerMergeRequest keys, the first ones in the text; the
+//    rest are counted in MergeRequestJobs::keys_left_out (the webhook's
+//    answer says so).
+// So a 1 MiB body naming 60,000 keys costs one 64 KiB text and 100 keys, not
+// 60,000 copies of the body.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
 #include "jiralink/core/closing_keywords.h"
 #include "jiralink/core/key_scanner.h"
 #include "jiralink/outbox/job.h"
+#include "jiralink/outbox/job_message.h"
 #include "jiralink/serve/merge_request_event.h"
 
 namespace jiralink::serve {
@@ -30,9 +39,34 @@ struct MergeRequestPlanOptions {
   bool transitions_enabled = true;
 };
 
-// Appends the event's jobs to *jobs: close jobs first, then mentions.
+// The most keys one merge request queues jobs for. Atlassian's own limits
+// are of this order: Smart Commits run at most 100 commands per commit
+// (core/smart_commit.h's kMaxSmartCommands follows them), Bitbucket indexes
+// 100 commits of a pull request for Jira keys by default, and Jira's
+// development-information API takes at most 500 issue keys per entity
+// (GitLab caps its payloads there). A merge request honestly about more than
+// 100 issues is rare; one naming thousands is an attack on the queue and on
+// Jira.
+inline constexpr std::size_t kMaxKeysPerMergeRequest = 100;
+
+// The jobs of one merge-request event: one job per key, all alike but for
+// the key. `shared` holds what they share (key empty), the capped text once.
+struct MergeRequestJobs {
+  outbox::Job shared;
+  std::vector<std::string> keys;  // at most kMaxKeysPerMergeRequest, in text order
+  std::size_t keys_left_out = 0;  // keys found beyond the cap
+  bool message_cut = false;       // the text was longer than outbox::kMaxJobMessageBytes
+
+  bool empty() const { return keys.empty(); }
+  std::size_t size() const { return keys.size(); }
+  // Job number `i`: `shared` with keys[i].
+  outbox::Job JobAt(std::size_t i) const;
+};
+
+// The event's jobs into *plan (cleared first): for a merge, close jobs for
+// the keys named after a closing keyword; otherwise mentions.
 void PlanMergeRequestJobs(const MergeRequestEvent& event, const KeyScanner& scanner,
                           const ClosingKeywords& closing, const MergeRequestPlanOptions& options,
-                          std::vector<outbox::Job>* jobs);
+                          MergeRequestJobs* plan);
 
 }  // namespace jiralink::serve

@@ -11,12 +11,16 @@
 //     as the hook's repository name does ([groups], [projects]), and so
 //     the secret: [serve] secret_file / secret_env of the repository, else
 //     of the instance. No secret configured: nothing can be authentic 401
-//     The secret cannot be read                                          500
+//     The secret cannot be read: 500 with no detail (the caller is not yet
+//     authenticated; the reason, which names files, goes to the log)    500
 //  4. The token matches, or the HMAC-SHA256 signature of the body does 401
 //  5. Another event or action, or [triggers] merge_request = false     202
 //  6. A field the event needs is missing                                 400
 //  7. The jobs (merge_request_jobs.h) are added in one transaction      200
-//     {"added":N,"duplicates":M}; the outbox fails                       503
+//     {"added":N,"duplicates":M}, plus "keys_left_out":K,"keys_limit":100
+//     when the merge request names more than kMaxKeysPerMergeRequest keys
+//     and "text_cut_at_bytes":65536 when its text was cut; the outbox
+//     fails                                                               503
 // Nothing is queued unless every step passed.
 //
 // Settings, scanners and secrets are kept per repository after the first
@@ -44,6 +48,7 @@
 #include "jiralink/config/loader.h"
 #include "jiralink/outbox/outbox.h"
 #include "jiralink/serve/merge_request_event.h"
+#include "jiralink/serve/merge_request_jobs.h"
 #include "jiralink/serve/metrics.h"
 
 namespace jiralink::serve {
@@ -65,6 +70,10 @@ struct WebhookHandlerOptions {
 // see jiralink/core/json_depth.h).
 inline constexpr int kMaxJsonDepth = 64;
 
+// Descriptors a webhook may need (the secret file, the outbox's files, the
+// connection) that /healthz wants free.
+inline constexpr int kHealthFdReserve = 16;
+
 class WebhookHandler {
  public:
   WebhookHandler(const config::Config& config, std::unique_ptr<outbox::Outbox> outbox,
@@ -76,6 +85,12 @@ class WebhookHandler {
   // The exposition text of GET /metrics (counters + the outbox's counts).
   std::string MetricsText();
 
+  // Whether a webhook could be taken now (GET /healthz): at least
+  // kHealthFdReserve descriptors to spare under RLIMIT_NOFILE, and the outbox
+  // answers a query (or is busy writing). *why says what is wrong, for the
+  // log.
+  bool Healthy(std::string* why);
+
   Metrics& metrics() { return metrics_; }
 
  private:
@@ -86,7 +101,7 @@ class WebhookHandler {
   void Remember(const std::string& name, std::shared_ptr<const Repository> repository);
   // Adds `jobs` to the outbox (group commit, see above); (*is_new)[i] tells
   // whether jobs[i] was new.
-  Status Commit(const std::vector<outbox::Job>& jobs, std::vector<bool>* is_new);
+  Status Commit(const MergeRequestJobs& jobs, std::vector<bool>* is_new);
   WebhookResponse Reject(Forge forge, RejectReason reason, int status, const std::string& message,
                          const std::string& repository);
 
