@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "jiralink/core/postgres_uri.h"
+#include "jiralink/outbox/job.h"
 #include "jiralink/outbox/open_outbox.h"
 #include "jiralink/outbox/sqlite_outbox.h"
 
@@ -97,6 +98,12 @@ int OpenTopLevelOutbox(const Context& ctx, const char* command, config::Config* 
   return status.code() == Status::Code::kUnavailable ? 1 : 2;
 }
 
+namespace {
+bool stamp_warnings = false;
+}  // namespace
+
+void StampWarnings() { stamp_warnings = true; }
+
 void WarnAboutSite(const config::JiraSettings& jira) {
   static std::set<std::string> printed;
   std::string line;
@@ -104,6 +111,9 @@ void WarnAboutSite(const config::JiraSettings& jira) {
     line += (line.empty() ? "" : "; ") + warning;
   }
   if (line.empty() || !printed.insert(line).second) return;
+  if (stamp_warnings) {
+    std::fprintf(stderr, "%s ", outbox::FormatMillisUtc(outbox::NowMillis()).c_str());
+  }
   std::fprintf(stderr, "jiralink: warning: %s\n", line.c_str());
 }
 
@@ -152,16 +162,12 @@ int RunSubcommands(Context& ctx, int argc, char** argv, const char* description,
   }
   std::string_view wanted = argc >= 2 ? argv[1] : "";
   if (wanted == "-h" || wanted == "--help" || wanted == "help") {
-    std::printf("%s\nUsage: %s SUBCOMMAND [OPTIONS]\n\nSubcommands:\n", description, argv[0]);
-    for (const Subcommand& sub : subcommands) std::printf("  %-12s%s\n", sub.name, sub.summary);
-    std::printf("\n");  // each help below ends with a blank line
-    for (const Subcommand& sub : subcommands) {
-      std::fflush(stdout);
-      std::string name = std::string(argv[0]) + " " + sub.name;
-      std::string help = "--help";
-      char* args[] = {name.data(), help.data(), nullptr};
-      sub.run(ctx, 2, args);
-    }
+    // The shape CLI11 gives the other groups (queue, cache, hook...): the
+    // subcommands listed, each describing its own options.
+    std::printf("%s\nUsage: %s SUBCOMMAND [OPTIONS]\n\nOptions:\n  %-28s%s\n\nSubcommands:\n",
+                description, argv[0], "-h,--help", "Print this help message and exit");
+    for (const Subcommand& sub : subcommands) std::printf("  %-28s%s\n", sub.name, sub.summary);
+    std::printf("\n");
     return 0;
   }
   for (const Subcommand& sub : subcommands) {
