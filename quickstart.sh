@@ -22,6 +22,8 @@ PACKAGES=(
   gitolite3
   # cpack's DEB generator runs file(1) to find the libraries to depend on (dpkg-shlibdeps)
   file
+  # the .deb test runs lintian on the package and expects no error and no warning
+  lintian
   # the systemd unit test runs `systemd-analyze verify`
   systemd
   # cgit: the tests run `jiralink render` as cgit's about- and commit-filter

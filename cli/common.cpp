@@ -15,6 +15,7 @@
 #include "jiralink/core/core_dumps.h"
 #include "jiralink/core/postgres_uri.h"
 #include "jiralink/core/shell_quote.h"
+#include "jiralink/outbox/job.h"
 #include "jiralink/outbox/open_outbox.h"
 #include "jiralink/outbox/sqlite_outbox.h"
 #include "jiralink/state/state_owner.h"
@@ -122,6 +123,12 @@ int OpenTopLevelOutbox(const Context& ctx, const char* command, config::Config* 
   return status.code() == Status::Code::kUnavailable ? 1 : 2;
 }
 
+namespace {
+bool stamp_warnings = false;
+}  // namespace
+
+void StampWarnings() { stamp_warnings = true; }
+
 void WarnAboutSite(const config::JiraSettings& jira) {
   static std::set<std::string> printed;
   std::string line;
@@ -129,6 +136,9 @@ void WarnAboutSite(const config::JiraSettings& jira) {
     line += (line.empty() ? "" : "; ") + warning;
   }
   if (line.empty() || !printed.insert(line).second) return;
+  if (stamp_warnings) {
+    std::fprintf(stderr, "%s ", outbox::FormatMillisUtc(outbox::NowMillis()).c_str());
+  }
   std::fprintf(stderr, "jiralink: warning: %s\n", line.c_str());
 }
 
@@ -177,16 +187,12 @@ int RunSubcommands(Context& ctx, int argc, char** argv, const char* description,
   }
   std::string_view wanted = argc >= 2 ? argv[1] : "";
   if (wanted == "-h" || wanted == "--help" || wanted == "help") {
-    std::printf("%s\nUsage: %s SUBCOMMAND [OPTIONS]\n\nSubcommands:\n", description, argv[0]);
-    for (const Subcommand& sub : subcommands) std::printf("  %-12s%s\n", sub.name, sub.summary);
-    std::printf("\n");  // each help below ends with a blank line
-    for (const Subcommand& sub : subcommands) {
-      std::fflush(stdout);
-      std::string name = std::string(argv[0]) + " " + sub.name;
-      std::string help = "--help";
-      char* args[] = {name.data(), help.data(), nullptr};
-      sub.run(ctx, 2, args);
-    }
+    // The shape CLI11 gives the other groups (queue, cache, hook...): the
+    // subcommands listed, each describing its own options.
+    std::printf("%s\nUsage: %s SUBCOMMAND [OPTIONS]\n\nOptions:\n  %-28s%s\n\nSubcommands:\n",
+                description, argv[0], "-h,--help", "Print this help message and exit");
+    for (const Subcommand& sub : subcommands) std::printf("  %-28s%s\n", sub.name, sub.summary);
+    std::printf("\n");
     return 0;
   }
   for (const Subcommand& sub : subcommands) {

@@ -71,8 +71,14 @@ int OpenTopLevelOutbox(const Context& ctx, const char* command, config::Config* 
 Status BecomeStateOwner(const Context& ctx, const config::Settings& settings);
 
 // Prints config::SiteWarnings() for these settings as one line on stderr,
-// "jiralink: warning: ...", each distinct line once per process.
+// "jiralink: warning: ...", each distinct line once per process. For the
+// operator, never the pushers: the hooks do not call it (the delivery run a
+// push starts says it in deliver.log).
 void WarnAboutSite(const config::JiraSettings& jira);
+
+// From now on WarnAboutSite starts its line with the UTC time, as every line
+// of a log does (`deliver --log`, whose stderr is the log file).
+void StampWarnings();
 
 // Builds a Jira client from the settings: checks that the API settings are
 // complete and reads the token. On failure prints the reason (naming the
@@ -101,9 +107,10 @@ struct Subcommand {
 };
 
 // Dispatches `argv[1]` to its subcommand, which sees argv[0] = "<argv[0]> <name>".
-// `-h`, `--help` and `help` print `description`, the subcommands, then each
-// subcommand's full help (exit 0); a missing or unknown subcommand says so
-// on stderr and exits 2.
+// `-h`, `--help` and `help` print `description` and list the subcommands
+// with their summaries, as CLI11 lists the subcommands of the other groups
+// (exit 0; `<argv[0]> <name> --help` describes one). A missing or unknown
+// subcommand says so on stderr and exits 2.
 int RunSubcommands(Context& ctx, int argc, char** argv, const char* description,
                    std::initializer_list<Subcommand> subcommands);
 

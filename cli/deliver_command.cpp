@@ -179,8 +179,8 @@ int RunDeliver(Context& ctx, int argc, char** argv) {
       ->check(CLI::Range(1, 3600));
   bool json = false;
   app.add_flag("--json", json,
-               "print the summary as JSON: {delivered, retrying, dead, another_run_active, "
-               "paused, blocked}; progress goes to stderr")
+               "print the summary as JSON: {delivered, retrying, dead, skipped, "
+               "another_run_active, paused, blocked}; progress goes to stderr")
       ->excludes("--daemon");
   std::string log_path;
   app.add_option("--log", log_path, "append the output to this file (rotated at 1 MiB)");
@@ -202,6 +202,7 @@ int RunDeliver(Context& ctx, int argc, char** argv) {
       return 2;
     }
     std::setvbuf(stdout, nullptr, _IOLBF, 0);
+    StampWarnings();
     std::printf("%s jiralink deliver: run %s (pid %d)\n",
                 outbox::FormatMillisUtc(outbox::NowMillis()).c_str(),
                 daemon ? "--daemon" : "--once", static_cast<int>(::getpid()));

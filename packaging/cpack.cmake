@@ -7,7 +7,8 @@
 #   and git (the hook reads pushes with `git rev-list`). Recommends
 #   ca-certificates: TLS is verified by default. Suggests the hiredis library
 #   of the headers it was built with (libhiredis0.14 on bookworm): loaded with
-#   dlopen() only when [render] cache names a Redis server.
+#   dlopen() only when [render] cache names a Redis server, and libpq5,
+#   loaded only for a PostgreSQL outbox.
 # - Static-Built-Using (Debian policy 7.8/7.9, deb-control(5)): the source
 #   packages whose code is compiled in: the header-only libraries always, and
 #   with JIRALINK_STATIC_LIBS the static archives, toml++ and libstdc++
@@ -19,12 +20,25 @@
 #   URL, token file), so the package ships the commented example in
 #   /usr/share/doc/jiralink/examples/config.toml, and the admin copies it to
 #   /etc/jiralink/config.toml, which dpkg then never touches.
-# - postinst adds the system user and group `jiralink` (home /var/lib/jiralink)
-#   for the services; services are not enabled automatically: they need the
-#   settings first. postrm purge removes /var/lib/jiralink.
+# - The deployment model (README, "The Debian package"): postinst adds the
+#   system user and group `jiralink` (adduser, as Debian policy 9.2.2 asks;
+#   hence Depends: adduser), which own the queue /var/lib/jiralink (0700)
+#   and the maildrop /var/spool/jiralink/maildrop (3730), and /etc/jiralink,
+#   each honouring dpkg-statoverride. It enables and starts
+#   jiralink-deliver.service the way dh_installsystemd's snippets do; the unit
+#   runs once /etc/jiralink/config.toml exists (ConditionPathExists). prerm
+#   stops the units on removal; postrm purge forgets them and deletes the
+#   queue and the maildrop. The user stays, as Debian advises.
+# - A native package (version 0.1.0, no Debian revision): the packaging lives
+#   in the project, so the Debian changelog is /usr/share/doc/jiralink/changelog.gz.
+# - Maintainer: the project's maintainers under the reserved .invalid domain
+#   (RFC 2606): the project has no public mail address yet, and an address
+#   that cannot exist is more honest than one that bounces.
+# - lintian (tests/cli/deb_package_test.cpp) reports no error and no warning;
+#   its one override, with the reason, is debian/lintian-overrides.
 set(CPACK_PACKAGE_NAME jiralink)
 set(CPACK_PACKAGE_VENDOR "jiralink")
-set(CPACK_PACKAGE_CONTACT "jiralink maintainers <jiralink@localhost>")
+set(CPACK_PACKAGE_CONTACT "jiralink maintainers <maintainers@jiralink.invalid>")
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "Jira issues integration for any git server")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
@@ -35,20 +49,21 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION vcs)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "libcurl4, git")
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "libcurl4, git, adduser")
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "ca-certificates")
 # Debian names the package after the soname, HIREDIS_SONAME in hiredis.h.
 find_file(JIRALINK_HIREDIS_HEADER hiredis/hiredis.h REQUIRED)
 file(STRINGS "${JIRALINK_HIREDIS_HEADER}" jiralink_hiredis_soname REGEX "^#define HIREDIS_SONAME ")
 string(REGEX REPLACE "^#define HIREDIS_SONAME +" "" jiralink_hiredis_soname
        "${jiralink_hiredis_soname}")
-set(CPACK_DEBIAN_PACKAGE_SUGGESTS "libhiredis${jiralink_hiredis_soname}")
+# libpq5: loaded with dlopen() only when [state] outbox names a PostgreSQL server.
+set(CPACK_DEBIAN_PACKAGE_SUGGESTS "libpq5, libhiredis${jiralink_hiredis_soname}")
+# The extended description (CPack puts the summary above it as the synopsis).
 set(CPACK_DEBIAN_PACKAGE_DESCRIPTION
-    "Jira issues integration for any git server
- A post-receive hook queues Jira comments, remote links and transitions for
- commits that mention issue keys, and a delivery worker posts them exactly
- once. Markdown rendered for cgit or Gitea/Forgejo links Jira keys, and Jira
- issues can be listed and created from vulnerability reports.")
+    "A post-receive hook queues Jira comments, remote links and transitions for
+commits that mention issue keys, and a delivery service posts them exactly
+once. Markdown rendered for cgit or Gitea/Forgejo links Jira keys, and Jira
+issues can be listed and created from vulnerability reports.")
 # "<source> (= <version>)" of the package owning each compiled-in file; none
 # without dpkg-query (not Debian).
 find_program(JIRALINK_DPKG_QUERY dpkg-query)
@@ -75,7 +90,8 @@ string(REPLACE ";" ", " CPACK_JIRALINK_STATIC_BUILT_USING "${jiralink_built_usin
 set(CPACK_POST_BUILD_SCRIPTS ${CMAKE_CURRENT_LIST_DIR}/static_built_using.cmake)
 
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
-    ${CMAKE_CURRENT_LIST_DIR}/debian/postinst ${CMAKE_CURRENT_LIST_DIR}/debian/postrm)
+    ${CMAKE_CURRENT_LIST_DIR}/debian/postinst ${CMAKE_CURRENT_LIST_DIR}/debian/prerm
+    ${CMAKE_CURRENT_LIST_DIR}/debian/postrm)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 set(CPACK_DEBIAN_COMPRESSION_TYPE xz)
 

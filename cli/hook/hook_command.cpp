@@ -216,7 +216,8 @@ int PostReceive(Context& ctx) {
     Warn("[jira] is not configured; the jobs wait in the outbox (" + settings.state.dir + ")");
     return 0;
   }
-  WarnAboutSite(settings.jira);
+  // No WarnAboutSite: a pusher can do nothing about the site's settings; the
+  // delivery run started below says it in deliver.log, for the operator.
   std::vector<std::string> args = {hooks::CurrentExecutable()};
   std::string config_path = ctx.config_path.empty() ? cfg.path() : ctx.config_path;
   if (!config_path.empty()) {

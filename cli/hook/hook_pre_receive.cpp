@@ -69,7 +69,6 @@ int PreReceive(Context& ctx, const std::string& input, const std::string& git_di
       none.problem = usable.message();
       return none;
     }
-    WarnAboutSite(settings.jira);
     jira::ClientOptions options = ToClientOptions(settings.jira);
     options.token = std::move(token);
     // Known from the URL, so the search is the only request (a Cloud site

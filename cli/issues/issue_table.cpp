@@ -85,16 +85,19 @@ std::string FormatIssueTable(const std::vector<IssueRow>& rows, const TableOptio
   for (int c = 0; c < columns; ++c) {
     widths[c] = ColumnWidth(kHeaders[c]);
     for (const auto& line : cells) widths[c] = std::max(widths[c], ColumnWidth(line[c]));
-    if (kCaps[c] > 0) widths[c] = std::min(widths[c], kCaps[c]);
+    if (kCaps[c] > 0 && options.width > 0) widths[c] = std::min(widths[c], kCaps[c]);
   }
-  // Everything but the summary first; the summary gets what remains.
-  const int natural_summary = widths[kSummary];
-  widths[kSummary] = kMinSummaryWidth;
-  FitWidths(&widths, options.width - kGap * (columns - 1));
-  int others = 0;
-  for (int c = 0; c < columns; ++c) others += c == kSummary ? 0 : widths[c];
-  int room = options.width - kGap * (columns - 1) - others;
-  widths[kSummary] = std::clamp(room, std::min(kMinSummaryWidth, natural_summary), natural_summary);
+  if (options.width > 0) {
+    // Everything but the summary first; the summary gets what remains.
+    const int natural_summary = widths[kSummary];
+    widths[kSummary] = kMinSummaryWidth;
+    FitWidths(&widths, options.width - kGap * (columns - 1));
+    int others = 0;
+    for (int c = 0; c < columns; ++c) others += c == kSummary ? 0 : widths[c];
+    int room = options.width - kGap * (columns - 1) - others;
+    widths[kSummary] =
+        std::clamp(room, std::min(kMinSummaryWidth, natural_summary), natural_summary);
+  }
 
   auto append_line = [&](const std::array<std::string, kColumnCount>& line,
                          const char* status_color, bool header) {

@@ -6,8 +6,8 @@
 // Columns are as wide as their content (with caps), separated by two spaces;
 // the summary takes what is left of the width and is cut with "…". When even
 // the capped columns do not fit, the widest of labels, assignee, status and
-// type give way first. Every cell is passed through SafeTerminalText() (one
-// line) before it is measured, so Jira text cannot drive the terminal and a
+// type give way first. Width 0 (a pipe, a file) cuts nothing. Every cell is passed through
+// SafeTerminalText() (one line) before it is measured, so Jira text cannot drive the terminal and a
 // cut never falls inside an escape sequence; widths are screen columns
 // (jiralink/core/terminal_text.h), so CJK and emoji stay aligned.
 #pragma once
@@ -31,7 +31,7 @@ struct IssueRow {
 };
 
 struct TableOptions {
-  int width = 80;
+  int width = 80;          // 0 = no limit: no column is capped or cut
   bool color = false;      // ANSI colours (header bold, status by category)
   bool show_urls = false;  // a URL column, never cut
 };

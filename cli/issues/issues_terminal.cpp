@@ -9,10 +9,6 @@
 
 namespace jiralink::cli {
 
-namespace {
-constexpr int kDefaultWidth = 80;
-}  // namespace
-
 int TerminalWidth(std::FILE* stream) {
   if (const char* columns = std::getenv("COLUMNS"); columns != nullptr && *columns != '\0') {
     char* end = nullptr;
@@ -24,7 +20,7 @@ int TerminalWidth(std::FILE* stream) {
     winsize size{};
     if (ioctl(fd, TIOCGWINSZ, &size) == 0 && size.ws_col > 0) return size.ws_col;
   }
-  return kDefaultWidth;
+  return 0;  // a pipe or a file: no limit
 }
 
 bool UseColor(std::FILE* stream) {

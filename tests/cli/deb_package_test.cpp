@@ -37,26 +37,46 @@ std::set<std::string> Packages(const std::string& depends) {
   return names;
 }
 
-TEST(DebPackageTest, ControlFieldsScriptsAndFiles) {
-  for (const char* program : {"dpkg-deb", "dpkg-shlibdeps", "file"}) {
-    if (!Have(program)) {
-      GTEST_SKIP() << program << " is not installed (apt-get install dpkg-dev file)";
+// The .deb, built once for the tests below into a scratch directory.
+class DebPackageTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    for (const char* program : {"dpkg-deb", "dpkg-shlibdeps", "file"}) {
+      if (!Have(program)) {
+        *skip_ = std::string(program) + " is not installed (apt-get install dpkg-dev file)";
+        return;
+      }
+    }
+    dir_ = new TempDir;
+    // gzip here, not xz: this build's binary is large (sanitizers), and lintian
+    // refuses an uncompressed package; everything else is the release setting.
+    ProcessResult cpack = RunProcess({JIRALINK_CPACK, "-G", "DEB", "--config",
+                                      std::string(JIRALINK_BUILD_DIR) + "/CPackConfig.cmake", "-B",
+                                      dir_->path(), "-D", "CPACK_DEBIAN_COMPRESSION_TYPE=gzip"},
+                                     {.timeout = std::chrono::milliseconds(280000)});
+    *cpack_output_ = cpack.out + cpack.err;
+    if (cpack.exit_code != 0) return;
+    for (const fs::directory_entry& entry : fs::directory_iterator(dir_->path())) {
+      if (entry.path().extension() == ".deb") *deb_ = entry.path().string();
     }
   }
-  TempDir dir;
-  // Uncompressed here: this build's binary is large (sanitizers) and the
-  // compression is dpkg-deb's business; everything else is the release setting.
-  ProcessResult cpack = RunProcess({JIRALINK_CPACK, "-G", "DEB", "--config",
-                                    std::string(JIRALINK_BUILD_DIR) + "/CPackConfig.cmake", "-B",
-                                    dir.path(), "-D", "CPACK_DEBIAN_COMPRESSION_TYPE=none"},
-                                   {.timeout = std::chrono::milliseconds(280000)});
-  ASSERT_EQ(cpack.exit_code, 0) << cpack.out << cpack.err;
-  std::string deb;
-  for (const fs::directory_entry& entry : fs::directory_iterator(dir.path())) {
-    if (entry.path().extension() == ".deb") deb = entry.path().string();
+  static void TearDownTestSuite() {
+    delete dir_;
+    dir_ = nullptr;
   }
-  ASSERT_FALSE(deb.empty()) << cpack.out;
+  void SetUp() override {
+    if (!skip_->empty()) GTEST_SKIP() << *skip_;
+    ASSERT_FALSE(deb_->empty()) << "cpack made no .deb:\n" << *cpack_output_;
+  }
 
+  static inline TempDir* dir_ = nullptr;
+  static inline std::string* const deb_ = new std::string;
+  static inline std::string* const skip_ = new std::string;
+  static inline std::string* const cpack_output_ = new std::string;
+};
+
+TEST_F(DebPackageTest, ControlFieldsScriptsAndFiles) {
+  const std::string& deb = *deb_;
   const std::string arch = RunProcess({"dpkg", "--print-architecture"}).out;
   EXPECT_EQ(fs::path(deb).filename().string(),
             "jiralink_0.1.0_" + arch.substr(0, arch.find('\n')) + ".deb");
@@ -65,13 +85,18 @@ TEST(DebPackageTest, ControlFieldsScriptsAndFiles) {
   EXPECT_EQ(Field(deb, "Section"), "vcs");
   EXPECT_FALSE(Field(deb, "Maintainer").empty());
   EXPECT_EQ(Field(deb, "Recommends"), "ca-certificates");
-  // hiredis is loaded with dlopen() only for a Redis render cache.
-  EXPECT_EQ(Field(deb, "Suggests"), "libhiredis0.14");
+  // libpq5 and hiredis are loaded with dlopen() only for a PostgreSQL
+  // outbox and a Redis render cache.
+  EXPECT_EQ(Field(deb, "Suggests"), "libpq5, libhiredis0.14");
+  // An address lintian accepts and that claims no one's mailbox (RFC 2606).
+  EXPECT_EQ(Field(deb, "Maintainer"), "jiralink maintainers <maintainers@jiralink.invalid>");
   const std::set<std::string> depends = Packages(Field(deb, "Depends"));
   // libcurl4 is loaded with dlopen(): only the explicit entry declares it.
   // libstdc++6: jiralink-serve links it (jiralink itself does with
   // JIRALINK_STATIC_LIBS off).
-  for (const char* needed : {"libcurl4", "git", "libc6", "libstdc++6", "libmicrohttpd12"}) {
+  // adduser: postinst creates the queue's owner with it.
+  for (const char* needed :
+       {"libcurl4", "git", "adduser", "libc6", "libstdc++6", "libmicrohttpd12"}) {
     EXPECT_EQ(depends.count(needed), 1u) << needed << " missing from " << Field(deb, "Depends");
   }
   // The libraries compiled in with JIRALINK_STATIC_LIBS (cmake/static_libraries.cmake)
@@ -99,12 +124,13 @@ TEST(DebPackageTest, ControlFieldsScriptsAndFiles) {
   // Maintainer scripts, and no conffile: nothing is shipped under /etc.
   TempDir control;
   ASSERT_EQ(RunProcess({"dpkg-deb", "--control", deb, control.path()}).exit_code, 0);
-  EXPECT_TRUE(fs::exists(control.Path("postinst")));
-  EXPECT_TRUE(fs::exists(control.Path("postrm")));
+  for (const char* script : {"postinst", "prerm", "postrm"}) {
+    EXPECT_TRUE(fs::exists(control.Path(script))) << script;
+    EXPECT_EQ(fs::status(control.Path(script)).permissions() & fs::perms::owner_exec,
+              fs::perms::owner_exec)
+        << script;
+  }
   EXPECT_FALSE(fs::exists(control.Path("conffiles")));
-  EXPECT_NE(ReadFile(control.Path("postinst")).find("useradd --system"), std::string::npos);
-  EXPECT_EQ(fs::status(control.Path("postinst")).permissions() & fs::perms::owner_exec,
-            fs::perms::owner_exec);
 
   std::set<std::string> files;
   std::stringstream listing(RunProcess({"dpkg-deb", "--contents", deb}).out);
@@ -121,9 +147,74 @@ TEST(DebPackageTest, ControlFieldsScriptsAndFiles) {
       "/usr/lib/systemd/system/jiralink-serve.socket",
       "/usr/share/doc/jiralink/examples/config.toml",
       "/usr/share/doc/jiralink/README.md",
+      "/usr/share/doc/jiralink/copyright",
+      "/usr/share/doc/jiralink/changelog.gz",
+      "/usr/share/lintian/overrides/jiralink",
   };
   if (!std::string(JIRALINK_MAN_PAGE).empty()) expected.insert("/usr/share/man/man1/jiralink.1.gz");
   EXPECT_EQ(files, expected);
+}
+
+// Issue #23: lintian finds no error and no warning. Its overrides are
+// shipped with their reasons (packaging/debian/lintian-overrides).
+TEST_F(DebPackageTest, LintianReportsNoErrorOrWarning) {
+  if (!Have("lintian")) GTEST_SKIP() << "lintian is not installed (apt-get install lintian)";
+  ProcessResult lintian =
+      RunProcess({"lintian", "--fail-on", "none", *deb_}, {.timeout = std::chrono::minutes(4)});
+  ASSERT_EQ(lintian.exit_code, 0) << lintian.err;
+  std::stringstream lines(lintian.out);
+  for (std::string line; std::getline(lines, line);) {
+    EXPECT_FALSE(line.starts_with("E: ") || line.starts_with("W: ")) << line;
+  }
+  const std::string overrides = ReadFile(SourceDir() + "/packaging/debian/lintian-overrides");
+  EXPECT_NE(overrides.find("\n# "), std::string::npos) << "each override says why";
+}
+
+// The maintainer scripts: the queue's owner and directories with the modes of
+// the deployment model, each honouring dpkg-statoverride, and the delivery
+// unit enabled, started, stopped and purged as debhelper's snippets do.
+TEST_F(DebPackageTest, MaintainerScriptsCreateTheModelAndManageTheUnits) {
+  TempDir control;
+  ASSERT_EQ(RunProcess({"dpkg-deb", "--control", *deb_, control.path()}).exit_code, 0);
+  const std::string postinst = ReadFile(control.Path("postinst"));
+  for (const char* text :
+       {"adduser --quiet --system --ingroup jiralink --home /var/lib/jiralink --no-create-home",
+        "addgroup --quiet --system jiralink", "dpkg-statoverride --list",
+        "jiralink_directory /var/lib/jiralink jiralink jiralink 0700",
+        "jiralink_directory /var/spool/jiralink root root 0755",
+        "jiralink_directory /var/spool/jiralink/maildrop jiralink jiralink 3730",
+        "jiralink_directory /etc/jiralink root root 0755",
+        "deb-systemd-helper enable jiralink-deliver.service",
+        "deb-systemd-invoke $jiralink_action jiralink-deliver.service"}) {
+    EXPECT_NE(postinst.find(text), std::string::npos) << text;
+  }
+  const std::string prerm = ReadFile(control.Path("prerm"));
+  EXPECT_NE(prerm.find("deb-systemd-invoke stop jiralink-deliver.service"), std::string::npos);
+  const std::string postrm = ReadFile(control.Path("postrm"));
+  EXPECT_NE(postrm.find("deb-systemd-helper purge jiralink-deliver.service"), std::string::npos);
+  EXPECT_NE(postrm.find("rm -rf /var/lib/jiralink /var/spool/jiralink"), std::string::npos);
+  // POSIX sh, as dpkg runs them.
+  for (const char* script : {"postinst", "prerm", "postrm"}) {
+    ProcessResult check = RunProcess({"sh", "-n", control.Path(script)});
+    EXPECT_EQ(check.exit_code, 0) << script << ": " << check.err;
+  }
+}
+
+// Issue #23: the README builds the package after `./quickstart.sh demo`, which
+// builds the target jiralink only: the files the install rules need (the
+// manual page, the changelog) must be built with it.
+TEST(DebPackageBuildTest, TheProgramsTargetBuildsWhatThePackageInstalls) {
+  if (!Have("ninja")) GTEST_SKIP() << "ninja is not installed (apt-get install ninja-build)";
+  ProcessResult inputs =
+      RunProcess({"ninja", "-C", JIRALINK_BUILD_DIR, "-t", "inputs", "jiralink"});
+  if (inputs.exit_code != 0) GTEST_SKIP() << "not a Ninja build directory: " << inputs.err;
+  std::set<std::string> built;
+  std::stringstream lines(inputs.out);
+  for (std::string line; std::getline(lines, line);) built.insert(line);
+  EXPECT_EQ(built.count("packaging/jiralink_changelog"), 1u) << inputs.out;
+  if (!std::string(JIRALINK_MAN_PAGE).empty()) {
+    EXPECT_EQ(built.count("packaging/jiralink_man"), 1u) << inputs.out;
+  }
 }
 
 }  // namespace

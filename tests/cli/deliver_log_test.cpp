@@ -42,5 +42,27 @@ TEST_F(DeliverLog, TheDetachedRunLogsEachJobWithATimestamp) {
   EXPECT_TRUE(std::regex_search(text, stamped));
 }
 
+// Issue #23: the settings send the token over plain http://. The pusher, who
+// can do nothing about it, is not told; the operator finds it once in the
+// log of the delivery run, with the time, like every other line there.
+TEST_F(DeliverLog, ThePlainHttpWarningIsTheOperatorsNotThePushers) {
+  git_.Commit("PROJ-2 over plain http");
+  ProcessResult push = Push({"origin", "main"}, {{"JIRALINK_NO_AUTO_DELIVER", "0"}});
+  EXPECT_EQ((push.out + push.err).find("plain http://"), std::string::npos) << push.err;
+  EXPECT_EQ((push.out + push.err).find("warning: [jira]"), std::string::npos) << push.err;
+  const std::string log = git_.Path("state/deliver.log");
+  ASSERT_TRUE(WaitFor([&] { return ReadFile(log).find("delivered, ") != std::string::npos; }))
+      << ReadFile(log);
+  const std::string text = ReadFile(log);
+  const std::regex warning(
+      R"((^|\n)\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ jiralink: warning: \[jira\] api_url "http://)");
+  EXPECT_TRUE(std::regex_search(text, warning)) << text;
+  std::size_t count = 0;
+  for (std::size_t at = 0; (at = text.find("is plain http://", at)) != std::string::npos; ++at) {
+    ++count;
+  }
+  EXPECT_EQ(count, 1u) << "once per run\n" << text;
+}
+
 }  // namespace
 }  // namespace jiralink::testing

@@ -267,6 +267,28 @@ TEST_P(IssuesListTest, TableFitsTheTerminalWidth) {
   for (const std::string& line : Lines(wide.out)) EXPECT_LE(Width(line), 200);
 }
 
+// Issue #23: `issues list | grep ...` gets whole lines: without $COLUMNS and
+// with stdout a pipe, nothing is cut.
+TEST_P(IssuesListTest, PipedOutputIsNeverCut) {
+  const std::string summary =
+      "The login page shows a blank screen after the session expired while a form was open";
+  Seed("INT-1", summary, "In Progress", {"frontend", "customer-escalation"}, "Grace Hopper");
+  ProcessOptions options;
+  std::vector<std::string> args = {"--config", config_, "issues", "list"};
+  options.env = {{"HOME", dir_.Path("home")},
+                 {"XDG_CONFIG_HOME", dir_.Path("xdg-config")},
+                 {"XDG_STATE_HOME", dir_.Path("xdg-state")},
+                 {"JIRALINK_TEST_TOKEN", "standin-token"}};
+  options.unset_env = {"JIRALINK_CONFIG", "NO_COLOR", "JIRALINK_DEBUG", "COLUMNS"};
+  options.timeout = std::chrono::milliseconds(30000);
+  ProcessResult piped = RunJiralink(args, options);
+  ASSERT_EQ(piped.exit_code, 0) << piped.err;
+  EXPECT_NE(piped.out.find(summary + "  Grace Hopper  frontend,customer-escalation  "),
+            std::string::npos)
+      << piped.out;
+  EXPECT_EQ(piped.out.find("\xE2\x80\xA6"), std::string::npos) << piped.out;
+}
+
 TEST_P(IssuesListTest, JiraTextCannotDriveTheTerminalButJsonStaysExact) {
   // Clear screen, an OSC 52 clipboard write, a C1 CSI and a bidi override.
   const std::string hostile =

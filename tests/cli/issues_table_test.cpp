@@ -98,6 +98,23 @@ TEST(IssueTableTest, ColourOnlyWhenAsked) {
   EXPECT_NE(colored.find("\x1b[34mTo Do\x1b[0m"), std::string::npos);
 }
 
+// Issue #23: width 0 (stdout is a pipe or a file) cuts nothing, caps included.
+TEST(IssueTableTest, NoWidthCutsNothing) {
+  std::vector<IssueRow> rows = SampleRows();
+  rows[0].labels = {"backend", "p1", "customer-escalation", "regression"};
+  std::string table = FormatIssueTable(rows, {0, false, false});
+  std::vector<std::string> lines = Lines(table);
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_EQ(table.find("\xE2\x80\xA6"), std::string::npos) << table;
+  EXPECT_NE(lines[1].find(rows[0].summary + "  Grace Hopper  backend,p1,customer-escalation,"
+                                            "regression  2026-11-20"),
+            std::string::npos)
+      << lines[1];
+  // Still aligned: CREATED starts in the same column on every line.
+  EXPECT_EQ(lines[0].find("CREATED"), lines[1].find("2026-11-20"));
+  EXPECT_EQ(lines[0].find("CREATED"), lines[2].find("2026-11-01"));
+}
+
 TEST(IssueTableTest, WideSummariesAreCutAtScreenColumns) {
   std::vector<IssueRow> rows = SampleRows();
   // 障害: ログインできない (wide) and an emoji; the table must still fit.

@@ -97,6 +97,13 @@ TEST(ManPageTest, RendersWithoutWarnings) {
   EXPECT_NE(man.out.find("jiralink - Jira issues integration for any git server"),
             std::string::npos)
       << man.out.substr(0, 400);
+  // scdoc does not format headings: markup there is shown as typed (issue #23).
+  std::stringstream lines(man.out);
+  for (std::string line; std::getline(lines, line);) {
+    for (const char* markup : {"[_", "_]", "*"}) {
+      EXPECT_EQ(line.find(markup), std::string::npos) << "literal markup: " << line;
+    }
+  }
 }
 
 }  // namespace

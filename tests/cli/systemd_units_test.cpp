@@ -50,7 +50,21 @@ TEST(SystemdUnitsTest, DeliverRunsTheDaemonWithFlagsThatExist) {
   EXPECT_EQ(Value(unit, "ExecStart"),
             "/usr/bin/jiralink --config /etc/jiralink/config.toml deliver --daemon");
   EXPECT_EQ(OptionsOf("deliver").count("--daemon"), 1u);
-  EXPECT_EQ(Value(unit, "Environment"), "JIRALINK_NO_AUTO_DELIVER=1");
+  // The hook does not inherit the unit's environment: a setting there would
+  // stop nothing (issue #23; README, "Delivery").
+  EXPECT_EQ(unit.find("JIRALINK_NO_AUTO_DELIVER"), std::string::npos);
+  EXPECT_EQ(Value(unit, "Environment"), "");
+  // It takes the jobs hooks of other users drop into the maildrop.
+  EXPECT_EQ(Value(unit, "ReadWritePaths"), "/var/spool/jiralink");
+}
+
+// Issue #23: the units run as shipped, without `systemctl edit`: as the
+// queue's owner, and only once the settings exist, so that the package may
+// enable them before the admin writes /etc/jiralink/config.toml.
+TEST(SystemdUnitsTest, UnitsWaitForTheSettings) {
+  for (const char* name : kUnits) {
+    EXPECT_EQ(Value(Unit(name), "ConditionPathExists"), "/etc/jiralink/config.toml") << name;
+  }
 }
 
 TEST(SystemdUnitsTest, ServeIsSocketActivatedOnTheDefaultListenAddress) {
@@ -65,6 +79,7 @@ TEST(SystemdUnitsTest, ServicesRunHardenedAsTheSystemUser) {
   for (const char* name : {"jiralink-deliver.service", "jiralink-serve.service"}) {
     const std::string unit = Unit(name);
     EXPECT_EQ(Value(unit, "User"), "jiralink") << name;
+    EXPECT_EQ(Value(unit, "Group"), "jiralink") << name;
     EXPECT_EQ(Value(unit, "StateDirectory"), "jiralink") << name;
     EXPECT_EQ(Value(unit, "NoNewPrivileges"), "yes") << name;
     EXPECT_EQ(Value(unit, "ProtectSystem"), "strict") << name;
