@@ -133,10 +133,10 @@ TEST(MergeRequestJobs, TheTextIsCappedLikeACommitMessageAndKeysAreFoundInAllOfIt
 
 TEST(MergeRequestJobs, ClosesAreCappedToo) {
   std::string description;
-  for (int i = 1; i <= 250; ++i) description += "Fixes PROJ-" + std::to_string(i) + "\n";
+  for (int i = 1; i <= 750; ++i) description += "Fixes PROJ-" + std::to_string(i) + "\n";
   MergeRequestJobs plan = PlanOf(Event(MergeRequestAction::kMerged, "Fixes", description));
   EXPECT_EQ(plan.size(), kMaxKeysPerMergeRequest);
-  EXPECT_EQ(plan.keys_left_out, 250 - kMaxKeysPerMergeRequest);
+  EXPECT_EQ(plan.keys_left_out, 750 - kMaxKeysPerMergeRequest);
   EXPECT_EQ(plan.shared.kind, JobKind::kClose);
 }
 

@@ -158,7 +158,7 @@ TEST_F(ServeMain, TheWorstMergeRequestIsAnsweredWithinAMemoryBound) {
   nlohmann::json parsed = nlohmann::json::parse(answer->body);
   EXPECT_EQ(parsed["added"], 100);
   EXPECT_EQ(parsed["keys_left_out"], 59900);
-  EXPECT_EQ(parsed["keys_limit"], 100);
+  EXPECT_EQ(parsed["keys_limit"], 500);
 
   // A small multiple of max_body_bytes (1 MiB), with ASan's own overhead:
   // the service used to copy the body into every job (39 GB here).

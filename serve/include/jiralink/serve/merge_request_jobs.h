@@ -39,15 +39,13 @@ struct MergeRequestPlanOptions {
   bool transitions_enabled = true;
 };
 
-// The most keys one merge request queues jobs for. Atlassian's own limits
-// are of this order: Smart Commits run at most 100 commands per commit
-// (core/smart_commit.h's kMaxSmartCommands follows them), Bitbucket indexes
-// 100 commits of a pull request for Jira keys by default, and Jira's
-// development-information API takes at most 500 issue keys per entity
-// (GitLab caps its payloads there). A merge request honestly about more than
-// 100 issues is rare; one naming thousands is an attack on the queue and on
-// Jira.
-inline constexpr std::size_t kMaxKeysPerMergeRequest = 100;
+// The keys of one merge request that get jobs: the same cap as a commit's
+// (kMaxKeysPerSource, core/key_scanner.h: Jira's development-information API
+// takes at most 500 issue keys per entity, and GitLab caps its payloads
+// there). The text is stored once per merge request whatever the count, so
+// the cap bounds the rows, not the memory. One naming thousands is an attack
+// on the queue and on Jira.
+inline constexpr std::size_t kMaxKeysPerMergeRequest = static_cast<std::size_t>(kMaxKeysPerSource);
 
 // The jobs of one merge-request event: one job per key, all alike but for
 // the key. `shared` holds what they share (key empty), the capped text once.
