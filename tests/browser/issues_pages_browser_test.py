@@ -187,6 +187,8 @@ web = true
 [issues]
 enabled = true
 project_keys = ["PROJ"]
+[projects."platform/api".issues]
+enabled = true
 [projects."cloud/repo".jira]
 web_url = "{cloud_url}"
 [projects."down/repo".jira]

@@ -268,7 +268,9 @@ TEST_F(PreReceive, ManyOffendersFitOnAScreen) {
 }
 
 TEST_F(PreReceive, BadSettingsAreReportedWithTheirPosition) {
-  WriteConfig(
+  // A policy in force (pre-receive installed), then the file broken.
+  WriteConfig("[policy]\nrequire_key = [\"main\"]\n");
+  HookE2E::WriteConfig(
       "[policy]\nrequire_key = [\"main\", \"refs/heads/dev\", \"rel[ease\"]\n"
       "exempt_message = \"(Merge\"\non_jira_unreachable = \"maybe\"\ntimeout_ms = 0\n");
   ProcessResult check = Jiralink({"config", "check"});

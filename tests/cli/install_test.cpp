@@ -33,6 +33,9 @@ std::set<std::string> ExpectedFiles() {
       "lib/systemd/system/jiralink-serve.socket",
       "share/doc/jiralink/examples/config.toml",
       "share/doc/jiralink/README.md",
+      "share/doc/jiralink/changelog.gz",
+      "share/doc/jiralink/copyright",
+      "share/lintian/overrides/jiralink",
   };
   if (!std::string(JIRALINK_MAN_PAGE).empty()) files.insert("share/man/man1/jiralink.1.gz");
   return files;

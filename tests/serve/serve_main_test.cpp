@@ -36,6 +36,7 @@
 #include <nlohmann/json.hpp>
 
 #include "jiralink/serve/issues_pages.h"
+#include "jiralink/serve/merge_request_jobs.h"
 #include "socket_activated_serve.h"
 #include "standin.h"
 #include "support/test_support.h"
@@ -156,9 +157,9 @@ TEST_F(ServeMain, TheWorstMergeRequestIsAnsweredWithinAMemoryBound) {
   ASSERT_TRUE(answer) << ReadFile(dir_.Path("serve.log"));
   EXPECT_EQ(answer->status, 200) << answer->body;
   nlohmann::json parsed = nlohmann::json::parse(answer->body);
-  EXPECT_EQ(parsed["added"], 100);
-  EXPECT_EQ(parsed["keys_left_out"], 59900);
-  EXPECT_EQ(parsed["keys_limit"], 500);
+  EXPECT_EQ(parsed["added"], serve::kMaxKeysPerMergeRequest);
+  EXPECT_EQ(parsed["keys_left_out"], 60000 - serve::kMaxKeysPerMergeRequest);
+  EXPECT_EQ(parsed["keys_limit"], serve::kMaxKeysPerMergeRequest);
 
   // A small multiple of max_body_bytes (1 MiB), with ASan's own overhead:
   // the service used to copy the body into every job (39 GB here).
