@@ -34,7 +34,7 @@
 # - Maintainer: the project's maintainers under the reserved .invalid domain
 #   (RFC 2606): the project has no public mail address yet, and an address
 #   that cannot exist is more honest than one that bounces.
-# - lintian (tests/cli/deb_package_test.cpp) reports no error and no warning;
+# - lintian (tests/package/deb_package_test.cpp) reports no error and no warning;
 #   its one override, with the reason, is debian/lintian-overrides.
 set(CPACK_PACKAGE_NAME jiralink)
 set(CPACK_PACKAGE_VENDOR "jiralink")

@@ -345,12 +345,14 @@ TEST_F(ServeMain, AnUnreadableSecretGivesStrangersABare500) {
   }));
 }
 
-// A minute (JIRALINK_SERVE_LOAD_SECONDS) of hostile requests beside valid
-// webhooks: every valid webhook is accepted, and memory and descriptors stay
-// flat between the first quarter and the end.
-TEST_F(ServeMain, AMinuteOfHostileLoadLosesNoValidWebhookAndStaysFlat) {
+// Hostile requests beside valid webhooks, for 20 s in the suite (which must
+// stay under 15 minutes) and as long as JIRALINK_SERVE_LOAD_SECONDS says
+// otherwise (issue #24's minute: JIRALINK_SERVE_LOAD_SECONDS=60): every valid
+// webhook is accepted, and memory and descriptors stay flat between the first
+// quarter and the end.
+TEST_F(ServeMain, HostileLoadLosesNoValidWebhookAndStaysFlat) {
   const char* seconds_text = std::getenv("JIRALINK_SERVE_LOAD_SECONDS");
-  const int seconds = seconds_text != nullptr ? std::atoi(seconds_text) : 60;
+  const int seconds = seconds_text != nullptr ? std::atoi(seconds_text) : 20;
   standin::JiraStandin jira{standin::JiraStandin::Options{}};
   ASSERT_TRUE(jira.Start());
   jira.AddProject("PROJ", "Project");

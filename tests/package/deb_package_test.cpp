@@ -1,6 +1,7 @@
 // The .deb (packaging/cpack.cmake): built with CPack from this build tree
-// into a scratch directory, then read back with dpkg-deb: control fields,
-// maintainer scripts, no conffile, and the file list.
+// (once per ctest run, by the fixture in tests/package/build_deb.cmake), then
+// read back with dpkg-deb: control fields, maintainer scripts, no conffile,
+// the file list, and lintian's verdict.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -37,42 +38,30 @@ std::set<std::string> Packages(const std::string& depends) {
   return names;
 }
 
-// The .deb, built once for the tests below into a scratch directory.
+// The .deb, built once per ctest run by the fixture package.build_deb
+// (tests/package/build_deb.cmake) into JIRALINK_TEST_DEB_DIR.
 class DebPackageTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    for (const char* program : {"dpkg-deb", "dpkg-shlibdeps", "file"}) {
-      if (!Have(program)) {
-        *skip_ = std::string(program) + " is not installed (apt-get install dpkg-dev file)";
-        return;
-      }
+    const fs::path dir = JIRALINK_TEST_DEB_DIR;
+    if (fs::exists(dir / "SKIP")) {
+      *skip_ = ReadFile((dir / "SKIP").string());
+      return;
     }
-    dir_ = new TempDir;
-    // gzip here, not xz: this build's binary is large (sanitizers), and lintian
-    // refuses an uncompressed package; everything else is the release setting.
-    ProcessResult cpack = RunProcess({JIRALINK_CPACK, "-G", "DEB", "--config",
-                                      std::string(JIRALINK_BUILD_DIR) + "/CPackConfig.cmake", "-B",
-                                      dir_->path(), "-D", "CPACK_DEBIAN_COMPRESSION_TYPE=gzip"},
-                                     {.timeout = std::chrono::milliseconds(280000)});
-    *cpack_output_ = cpack.out + cpack.err;
-    if (cpack.exit_code != 0) return;
-    for (const fs::directory_entry& entry : fs::directory_iterator(dir_->path())) {
+    std::error_code error;
+    for (const fs::directory_entry& entry : fs::directory_iterator(dir, error)) {
       if (entry.path().extension() == ".deb") *deb_ = entry.path().string();
     }
   }
-  static void TearDownTestSuite() {
-    delete dir_;
-    dir_ = nullptr;
-  }
   void SetUp() override {
     if (!skip_->empty()) GTEST_SKIP() << *skip_;
-    ASSERT_FALSE(deb_->empty()) << "cpack made no .deb:\n" << *cpack_output_;
+    ASSERT_FALSE(deb_->empty()) << "no .deb in " << JIRALINK_TEST_DEB_DIR
+                                << ": run these tests with ctest, whose fixture package.build_deb "
+                                   "builds it (ctest -R package)";
   }
 
-  static inline TempDir* dir_ = nullptr;
   static inline std::string* const deb_ = new std::string;
   static inline std::string* const skip_ = new std::string;
-  static inline std::string* const cpack_output_ = new std::string;
 };
 
 TEST_F(DebPackageTest, ControlFieldsScriptsAndFiles) {
