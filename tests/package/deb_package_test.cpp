@@ -144,6 +144,35 @@ TEST_F(DebPackageTest, ControlFieldsScriptsAndFiles) {
   EXPECT_EQ(files, expected);
 }
 
+// Issue #23: the code compiled in keeps its notices. Every source package in
+// Static-Built-Using has its stanza in the shipped copyright file, and every
+// license a stanza names is written out there in full.
+TEST_F(DebPackageTest, CopyrightCarriesTheNoticesOfEveryCompiledInSource) {
+  TempDir tree;
+  ASSERT_EQ(RunProcess({"dpkg-deb", "-x", *deb_, tree.path()}).exit_code, 0);
+  const std::string copyright = ReadFile(tree.Path("usr/share/doc/jiralink/copyright"));
+  ASSERT_FALSE(copyright.empty());
+  for (const std::string& source : Packages(Field(*deb_, "Static-Built-Using"))) {
+    EXPECT_NE(copyright.find("\nFiles: compiled-in/" + source + "/*\n"), std::string::npos)
+        << source << " has no stanza in the copyright file";
+  }
+  std::set<std::string> named;
+  std::set<std::string> written;
+  std::stringstream lines(copyright);
+  bool in_files = false;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.starts_with("Files:")) in_files = true;
+    if (line.empty()) in_files = false;
+    if (!line.starts_with("License:")) continue;
+    std::string name = line.substr(line.find_first_not_of(' ', 8));
+    (in_files ? named : written).insert(name);
+  }
+  for (const std::string& name : named) {
+    if (name == "jiralink-no-license-yet") continue;  // its text is in its own stanza
+    EXPECT_EQ(written.count(name), 1u) << "license " << name << " is named but not written out";
+  }
+}
+
 // Issue #23: lintian finds no error and no warning. Its overrides are
 // shipped with their reasons (packaging/debian/lintian-overrides).
 TEST_F(DebPackageTest, LintianReportsNoErrorOrWarning) {
