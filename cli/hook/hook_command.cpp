@@ -34,6 +34,7 @@
 #include "jiralink/outbox/enqueue_relay.h"
 #include "jiralink/outbox/maildrop.h"
 #include "jiralink/outbox/sqlite_outbox.h"
+#include "jiralink/state/private_files.h"
 #include "jiralink/state/state_owner.h"
 
 namespace jiralink::cli {
@@ -185,6 +186,9 @@ int PostReceive(Context& ctx) {
   for (const std::string& warning : summary.warnings) Warn(warning);
   if (!status.ok()) {
     std::string reason = status.message();
+    const std::string full =
+        state::FullFileSystemNote(maildrop ? settings.state.maildrop : settings.state.dir);
+    if (!full.empty()) reason += "; " + full;
     if (maildrop) {
       state::Owner owner;
       (void)state::OwnerOf(settings.state.dir, &owner);

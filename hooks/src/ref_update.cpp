@@ -43,7 +43,12 @@ std::vector<RefUpdate> ParseRefUpdates(std::string_view input, std::vector<std::
     std::string_view line = input.substr(0, end);
     input = end == std::string_view::npos ? std::string_view() : input.substr(end + 1);
     ++line_number;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    // Trailing blanks: a line copied from a push's output (git pads each
+    // "remote:" line with spaces) or written on Windows. A ref name never
+    // holds a space, a tab or a CR (git check-ref-format), so none is lost.
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) {
+      line.remove_suffix(1);
+    }
     if (line.empty()) continue;
     std::size_t first = line.find(' ');
     std::size_t second = first == std::string_view::npos ? first : line.find(' ', first + 1);

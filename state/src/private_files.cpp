@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -154,6 +155,15 @@ Status PreparePrivateDatabase(const std::string& path) {
     if (Status status = TightenIfPresent(path + suffix); !status.ok()) return status;
   }
   return Status::Ok();
+}
+
+std::string FullFileSystemNote(const std::string& dir) {
+  struct statvfs info;
+  if (dir.empty() || ::statvfs(dir.c_str(), &info) != 0) return "";
+  const unsigned long long available = static_cast<unsigned long long>(info.f_bavail) *
+                                       static_cast<unsigned long long>(info.f_frsize);
+  if (available >= 64 * 1024) return "";
+  return "the file system of " + dir + " is full (df -h " + dir + " shows it): free space there";
 }
 
 }  // namespace jiralink::state

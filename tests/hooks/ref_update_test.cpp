@@ -41,6 +41,21 @@ TEST(RefUpdates, GarbageLinesAreWarnedAboutAndValidLinesKept) {
   EXPECT_EQ(warnings[1].find('\x01'), std::string::npos) << "control bytes are not echoed";
 }
 
+// The lines a push prints for queueing it later come back through git's
+// "remote:" side band, padded with spaces: copied from a terminal they must
+// still parse. A line that has no ref is still refused.
+TEST(RefUpdates, TrailingBlanksAreIgnored) {
+  std::string input = kZero + " " + kA + " refs/heads/main        \n" + kA + " " + kB +
+                      " refs/heads/topic\t \r\n" + kA + " " + kB + "   \n";
+  std::vector<std::string> warnings;
+  auto updates = ParseRefUpdates(input, &warnings);
+  ASSERT_EQ(updates.size(), 2u);
+  EXPECT_EQ(updates[0].ref, "refs/heads/main");
+  EXPECT_EQ(updates[1].ref, "refs/heads/topic");
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].find("stdin line 3"), std::string::npos);
+}
+
 TEST(RefUpdates, AcceptsSha256Ids) {
   std::string input = std::string(64, '0') + " " + std::string(64, 'c') + " refs/heads/main\n";
   EXPECT_EQ(ParseRefUpdates(input, nullptr).size(), 1u);

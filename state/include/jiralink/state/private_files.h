@@ -39,4 +39,11 @@ Status OpenPrivateFile(const std::string& path, int flags, int* fd);
 // they are 0600 too. Open the database with SQLITE_OPEN_NOFOLLOW as well.
 Status PreparePrivateDatabase(const std::string& path);
 
+// After an operation in `dir` failed: when the file system that holds `dir`
+// is full (less than 64 KiB left for this user), a sentence that says so and
+// how to see it ("the file system of DIR is full (df -h DIR shows it): free
+// space there"); otherwise "". SQLite says "database or disk is full" or
+// "disk I/O error" for the same cause, so the file system itself is asked.
+std::string FullFileSystemNote(const std::string& dir);
+
 }  // namespace jiralink::state
