@@ -75,6 +75,72 @@ bool GetPath(TableReader& reader, std::string_view key, std::string* out) {
   return true;
 }
 
+// Where one secret comes from, and the settings fields that receive it.
+struct SecretKeys {
+  std::string_view file;     // "token_file": a path, relative to the settings file
+  std::string_view env;      // "token_env": an environment variable's name
+  std::string_view literal;  // "token": the secret itself; empty where not allowed
+};
+struct SecretFields {
+  TokenSource* source;
+  std::string* file;
+  std::string* env;
+  std::string* literal = nullptr;
+};
+
+// The one reader of every secret's source (the Jira token, the webhook
+// secret, the outbox's and the Redis cache's passwords): at most one of its
+// keys, none empty, and a file that can be read, holds more than whitespace
+// and is warned about when group or others may read it. The same checks and
+// messages for each; the fields are set only when the source is valid.
+void GetSecretSource(TableReader& reader, const SecretKeys& keys, const SecretFields& out) {
+  std::vector<std::string_view> present;
+  for (std::string_view key : {keys.literal, keys.file, keys.env}) {
+    if (!key.empty() && reader.Has(key)) present.push_back(key);
+  }
+  if (present.empty()) return;
+  if (present.size() > 1) {
+    const std::string choice = keys.literal.empty()
+                                   ? "set exactly one"
+                                   : "set exactly one of " + std::string(keys.literal) + ", " +
+                                         std::string(keys.file) + " or " + std::string(keys.env);
+    for (std::size_t i = 1; i < present.size(); ++i) {
+      reader.ErrorAtKey(present[i], "sets both " + std::string(present[0]) + " and " +
+                                        std::string(present[i]) + "; " + choice);
+    }
+    return;
+  }
+  const std::string_view key = present[0];
+  std::string value;
+  if (!(key == keys.file ? GetPath(reader, key, &value) : reader.GetString(key, &value))) return;
+  if (value.empty()) {
+    reader.ErrorAtValue(key, std::string(key) + " is empty");
+    return;
+  }
+  if (key == keys.file && reader.context().check_files) {
+    if (std::string problem = CheckReadableFile(value); !problem.empty()) {
+      reader.ErrorAtValue(key, std::string(key) + " \"" + value + "\" cannot be read: " + problem);
+    } else if (mode_t mode = 0; ReadableByOthers(value, &mode)) {
+      reader.WarningAtValue(key, std::string(key) + " \"" + value +
+                                     "\" is readable by group or others (mode " + OctalMode(mode) +
+                                     "); run: chmod 600 " + value);
+    }
+  }
+  out.file->clear();
+  out.env->clear();
+  if (out.literal != nullptr) out.literal->clear();
+  if (key == keys.file) {
+    *out.source = TokenSource::kFile;
+    *out.file = std::move(value);
+  } else if (key == keys.env) {
+    *out.source = TokenSource::kEnv;
+    *out.env = std::move(value);
+  } else {
+    *out.source = TokenSource::kInline;
+    *out.literal = std::move(value);
+  }
+}
+
 // The scanner names the setting itself ("matching.regex: missing )"); the
 // message here already does.
 std::string WithoutSettingName(const std::string& message) {
@@ -112,50 +178,11 @@ void GetTemplate(TableReader& reader, std::string_view key, std::string_view req
 }
 
 void ApplyTokenSource(TableReader& reader, JiraSettings* jira) {
-  std::vector<std::string_view> present;
-  for (std::string_view key : kTokenKeys) {
-    if (reader.Has(key)) present.push_back(key);
-  }
-  if (present.empty()) return;
-  if (present.size() > 1) {
-    for (std::size_t i = 1; i < present.size(); ++i) {
-      reader.ErrorAtKey(present[i], "sets both " + std::string(present[0]) + " and " +
-                                        std::string(present[i]) +
-                                        "; set exactly one of token, token_file or token_env");
-    }
-    return;
-  }
-  std::string_view key = present[0];
-  std::string value;
-  bool ok = key == "token_file" ? GetPath(reader, key, &value) : reader.GetString(key, &value);
-  if (!ok) return;
-  if (value.empty()) {
-    reader.ErrorAtValue(key, std::string(key) + " is empty");
-    return;
-  }
-  ApplyContext& context = reader.context();
-  if (key == "token_file" && context.check_files) {
-    if (std::string problem = CheckReadableFile(value); !problem.empty()) {
-      reader.ErrorAtValue(key, "token_file \"" + value + "\" cannot be read: " + problem);
-    } else if (mode_t mode = 0; ReadableByOthers(value, &mode)) {
-      reader.WarningAtValue(key, "token_file \"" + value +
-                                     "\" is readable by group or others (mode " + OctalMode(mode) +
-                                     "); run: chmod 600 " + value);
-    }
-  }
-  jira->token.clear();
-  jira->token_file.clear();
-  jira->token_env.clear();
-  if (key == "token") {
-    jira->token_source = TokenSource::kInline;
-    jira->token = std::move(value);
-  } else if (key == "token_file") {
-    jira->token_source = TokenSource::kFile;
-    jira->token_file = std::move(value);
-  } else {
-    jira->token_source = TokenSource::kEnv;
-    jira->token_env = std::move(value);
-  }
+  GetSecretSource(reader, {.file = "token_file", .env = "token_env", .literal = "token"},
+                  {.source = &jira->token_source,
+                   .file = &jira->token_file,
+                   .env = &jira->token_env,
+                   .literal = &jira->token});
 }
 
 void ApplyJira(TableReader& reader, JiraSettings* jira) {
@@ -328,34 +355,10 @@ void ApplyOutbox(TableReader& reader, StateSettings* state) {
       GetPath(reader, "outbox", &state->outbox);
     }
   }
-  bool has_file = reader.Has("outbox_password_file");
-  bool has_env = reader.Has("outbox_password_env");
-  if (has_file && has_env) {
-    reader.ErrorAtKey("outbox_password_env",
-                      "sets both outbox_password_file and outbox_password_env; set exactly one");
-    return;
-  }
-  if (has_file) {
-    std::string path;
-    if (!GetPath(reader, "outbox_password_file", &path)) return;
-    if (path.empty()) {
-      reader.ErrorAtValue("outbox_password_file", "outbox_password_file is empty");
-      return;
-    }
-    state->outbox_password_source = TokenSource::kFile;
-    state->outbox_password_file = path;
-    state->outbox_password_env.clear();
-  } else if (has_env) {
-    std::string name;
-    if (!reader.GetString("outbox_password_env", &name)) return;
-    if (name.empty()) {
-      reader.ErrorAtValue("outbox_password_env", "outbox_password_env is empty");
-      return;
-    }
-    state->outbox_password_source = TokenSource::kEnv;
-    state->outbox_password_env = name;
-    state->outbox_password_file.clear();
-  }
+  GetSecretSource(reader, {.file = "outbox_password_file", .env = "outbox_password_env"},
+                  {.source = &state->outbox_password_source,
+                   .file = &state->outbox_password_file,
+                   .env = &state->outbox_password_env});
 }
 
 void ApplyState(TableReader& reader, StateSettings* state) {
@@ -412,48 +415,16 @@ void GetRenderCache(TableReader& reader, RenderSettings* render) {
 void GetRenderCachePassword(TableReader& reader, RenderSettings* render) {
   const bool has_file = reader.Has("cache_password_file");
   const bool has_env = reader.Has("cache_password_env");
-  if (has_file && has_env) {
-    reader.ErrorAtKey("cache_password_env",
-                      "sets both cache_password_file and cache_password_env; set exactly one");
-    return;
-  }
-  if ((has_file || has_env) && render->redis && !render->redis_url.password.empty()) {
+  if ((has_file || has_env) && !(has_file && has_env) && render->redis &&
+      !render->redis_url.password.empty()) {
     reader.ErrorAtKey(has_file ? "cache_password_file" : "cache_password_env",
                       "the cache URL already holds a password; set it in one place only");
     return;
   }
-  if (has_file) {
-    std::string path;
-    if (!GetPath(reader, "cache_password_file", &path)) return;
-    if (path.empty()) {
-      reader.ErrorAtValue("cache_password_file", "cache_password_file is empty");
-      return;
-    }
-    if (reader.context().check_files) {
-      if (std::string problem = CheckReadableFile(path); !problem.empty()) {
-        reader.ErrorAtValue("cache_password_file",
-                            "cache_password_file \"" + path + "\" cannot be read: " + problem);
-      } else if (mode_t mode = 0; ReadableByOthers(path, &mode)) {
-        reader.WarningAtValue("cache_password_file",
-                              "cache_password_file \"" + path +
-                                  "\" is readable by group or others (mode " + OctalMode(mode) +
-                                  "); run: chmod 600 " + path);
-      }
-    }
-    render->redis_password_source = TokenSource::kFile;
-    render->redis_password_file = std::move(path);
-    render->redis_password_env.clear();
-  } else if (has_env) {
-    std::string name;
-    if (!reader.GetString("cache_password_env", &name)) return;
-    if (name.empty()) {
-      reader.ErrorAtValue("cache_password_env", "cache_password_env is empty");
-      return;
-    }
-    render->redis_password_source = TokenSource::kEnv;
-    render->redis_password_env = std::move(name);
-    render->redis_password_file.clear();
-  }
+  GetSecretSource(reader, {.file = "cache_password_file", .env = "cache_password_env"},
+                  {.source = &render->redis_password_source,
+                   .file = &render->redis_password_file,
+                   .env = &render->redis_password_env});
 }
 
 // [render] cache_key_file: the key of the shared cache's MAC.
@@ -612,43 +583,9 @@ void ApplyServe(TableReader& reader, ServeSettings* serve) {
                       "the webhook secret is never written in the settings file: set "
                       "secret_file (a file only the service can read) or secret_env");
   }
-  bool has_file = reader.Has("secret_file");
-  bool has_env = reader.Has("secret_env");
-  if (has_file && has_env) {
-    reader.ErrorAtKey("secret_env", "sets both secret_file and secret_env; set exactly one");
-    return;
-  }
-  if (has_file) {
-    std::string path;
-    if (!GetPath(reader, "secret_file", &path)) return;
-    if (path.empty()) {
-      reader.ErrorAtValue("secret_file", "secret_file is empty");
-      return;
-    }
-    if (reader.context().check_files) {
-      if (std::string problem = CheckReadableFile(path); !problem.empty()) {
-        reader.ErrorAtValue("secret_file",
-                            "secret_file \"" + path + "\" cannot be read: " + problem);
-      } else if (mode_t mode = 0; ReadableByOthers(path, &mode)) {
-        reader.WarningAtValue("secret_file", "secret_file \"" + path +
-                                                 "\" is readable by group or others (mode " +
-                                                 OctalMode(mode) + "); run: chmod 600 " + path);
-      }
-    }
-    serve->secret_source = TokenSource::kFile;
-    serve->secret_file = std::move(path);
-    serve->secret_env.clear();
-  } else if (has_env) {
-    std::string name;
-    if (!reader.GetString("secret_env", &name)) return;
-    if (name.empty()) {
-      reader.ErrorAtValue("secret_env", "secret_env is empty");
-      return;
-    }
-    serve->secret_source = TokenSource::kEnv;
-    serve->secret_env = std::move(name);
-    serve->secret_file.clear();
-  }
+  GetSecretSource(
+      reader, {.file = "secret_file", .env = "secret_env"},
+      {.source = &serve->secret_source, .file = &serve->secret_file, .env = &serve->secret_env});
 }
 
 bool SameNoCase(std::string_view a, std::string_view b) {

@@ -226,5 +226,68 @@ TEST(SecretPermissions, UnreadableTokenFileIsAnError) {
   EXPECT_THAT(diagnostics[0].message, HasSubstr("cannot be read"));
 }
 
+// Issue #26: every secret file is read by one reader with one set of checks.
+// outbox_password_file used to get none: a directory, an empty file or a
+// world-readable one passed `config check`.
+struct SecretFileSetting {
+  const char* table;
+  const char* key;
+  const char* context;  // the other settings the key needs, if any
+};
+
+class EverySecretFile : public ::testing::TestWithParam<SecretFileSetting> {
+ protected:
+  std::vector<Diagnostic> Load(const std::string& secret_path_in_dir, mode_t mode, Status* status) {
+    const SecretFileSetting& setting = GetParam();
+    if (mode != 0) chmod(dir_.Path("secret").c_str(), mode);
+    std::string path = dir_.Path("config.toml");
+    WriteFile(path, std::string("[") + setting.table + "]\n" + setting.context + setting.key +
+                        " = \"" + secret_path_in_dir + "\"\n");
+    chmod(path.c_str(), 0600);
+    return LoadFile(path, status);
+  }
+  TempDir dir_;
+};
+
+TEST_P(EverySecretFile, ADirectoryAnEmptyFileAndAReadableFileAreToldAlike) {
+  const std::string key = std::string("[") + GetParam().table + "] " + GetParam().key;
+  std::filesystem::create_directory(dir_.Path("secret"));
+  Status status;
+  std::vector<Diagnostic> diagnostics = Load("secret", 0, &status);
+  EXPECT_FALSE(status.ok()) << key;
+  ASSERT_EQ(diagnostics.size(), 1u) << key;
+  EXPECT_THAT(diagnostics[0].message,
+              HasSubstr(key + " \"" + dir_.Path("secret") + "\" cannot be read"));
+
+  std::filesystem::remove(dir_.Path("secret"));
+  WriteFile(dir_.Path("secret"), "\n");
+  diagnostics = Load("secret", 0600, &status);
+  EXPECT_FALSE(status.ok()) << key;
+  ASSERT_EQ(diagnostics.size(), 1u) << key;
+  EXPECT_THAT(diagnostics[0].message, HasSubstr("the file holds only whitespace"));
+
+  WriteFile(dir_.Path("secret"), kSecret);
+  diagnostics = Load("secret", 0640, &status);
+  EXPECT_TRUE(status.ok()) << key << ": " << status.message();
+  std::vector<Diagnostic> warnings = Warnings(diagnostics);
+  ASSERT_EQ(warnings.size(), 1u) << key;
+  EXPECT_EQ(warnings[0].message, key + " \"" + dir_.Path("secret") +
+                                     "\" is readable by group or others (mode 0640); run: chmod "
+                                     "600 " +
+                                     dir_.Path("secret"));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Secrets, EverySecretFile,
+    ::testing::Values(SecretFileSetting{"jira", "token_file", ""},
+                      SecretFileSetting{"serve", "secret_file", ""},
+                      SecretFileSetting{"state", "outbox_password_file",
+                                        "outbox = \"postgresql://jiralink@127.0.0.1/jiralink\"\n"},
+                      SecretFileSetting{"render", "cache_password_file",
+                                        "cache = \"redis://127.0.0.1:6379/0\"\n"}),
+    [](const ::testing::TestParamInfo<SecretFileSetting>& param) {
+      return std::string(param.param.key);
+    });
+
 }  // namespace
 }  // namespace jiralink::config
