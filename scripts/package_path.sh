@@ -72,7 +72,9 @@ adduser --quiet gitolite3 jiralink
 as_gitolite() { runuser -u gitolite3 -- env HOME=/var/lib/gitolite3 "$@"; }
 (cd /var/lib/gitolite3 && as_gitolite gitolite setup -a admin >/dev/null)
 as_gitolite sed -i -e 's/^\( *\)# \(LOCAL_CODE *=> *"$ENV{HOME}\/local",\)/\1\2/' \
-  -e "s/^\( *\)# \('repo-specific-hooks',\)/\1\2/" /var/lib/gitolite3/.gitolite.rc
+  -e "s/^\( *\)# \('repo-specific-hooks',\)/\1\2/" \
+  -e 's/^\( *\)UMASK *=> *0077,/\1UMASK => 0027,/' /var/lib/gitolite3/.gitolite.rc
+grep -q 'UMASK *=> *0027' /var/lib/gitolite3/.gitolite.rc
 as_gitolite mkdir -p /var/lib/gitolite3/local/hooks/repo-specific
 printf '#!/bin/sh\nexec /usr/bin/jiralink --config /etc/jiralink/config.toml hook post-receive\n' |
   as_gitolite tee /var/lib/gitolite3/local/hooks/repo-specific/jiralink >/dev/null
@@ -115,7 +117,9 @@ printf '#!/bin/sh\nexec /usr/bin/jiralink render --config /etc/jiralink/config.t
 printf '#!/bin/sh\nexec /usr/bin/jiralink render --config /etc/jiralink/config.toml --commit-filter\n' \
   >/usr/local/bin/jiralink-commit
 chmod 755 /usr/local/bin/jiralink-about /usr/local/bin/jiralink-commit
-chmod 755 /var/lib/gitolite3 /var/lib/gitolite3/repositories
+# The README's cgit section: cgit reads gitolite's repositories through its group.
+adduser --quiet www-data gitolite3
+chmod g+rX /var/lib/gitolite3 && chmod -R g+rX /var/lib/gitolite3/repositories
 cat >"$work/cgitrc" <<CGITRC
 cache-size=0
 virtual-root=/
@@ -127,13 +131,17 @@ repo.path=/var/lib/gitolite3/repositories/platform/api.git
 CGITRC
 chmod 644 "$work/cgitrc"
 chmod 755 "$work"
+status=0
 page=$(cd / && runuser -u www-data -- env CGIT_CONFIG="$work/cgitrc" GATEWAY_INTERFACE=CGI/1.1 \
   REQUEST_METHOD=GET SCRIPT_NAME=/ PATH_INFO=/api/about/ QUERY_STRING= SERVER_NAME=localhost \
-  HOME=/var/www /usr/lib/cgit/cgit.cgi 2>"$work/cgit.err")
-echo "$page" | grep -o '<a href="[^"]*browse/DEMO-1"[^>]*>DEMO-1</a>' | head -1
-[ -s "$work/cgit.err" ] && { echo "cgit stderr:"; cat "$work/cgit.err"; }
+  HOME=/var/www /usr/lib/cgit/cgit.cgi 2>"$work/cgit.err") || status=$?
+echo "cgit exit status: $status"
+link=$(printf '%s\n' "$page" | grep -o '<a href="[^"]*browse/DEMO-1"[^>]*>DEMO-1</a>' | head -1 || true)
+echo "${link:-NO Jira link on the about page}"
+if [ -s "$work/cgit.err" ]; then echo "cgit stderr:"; cat "$work/cgit.err"; fi
 
 say "What the service logged"
 cat "$work/deliver.log"
 echo
+[ "$status" -eq 0 ] && [ -n "$link" ] && [ ! -s "$work/cgit.err" ] || { echo "package path: FAILED at the cgit page"; exit 1; }
 echo "package path: done"
