@@ -17,13 +17,14 @@ struct Context {
   std::string config_path;  // --config FILE (may also be given after the command)
 };
 
-int RunKeys(Context& ctx, int argc, char** argv);           // jiralink keys
-int RunConfig(Context& ctx, int argc, char** argv);         // jiralink config check
-int RunRender(Context& ctx, int argc, char** argv);         // jiralink render
-int RunCache(Context& ctx, int argc, char** argv);          // jiralink cache invalidate|stats|gc
-int RunTest(Context& ctx, int argc, char** argv);           // jiralink test
-int RunMigrate(Context& ctx, int argc, char** argv);        // jiralink migrate
-int RunHook(Context& ctx, int argc, char** argv);           // jiralink hook post-receive|install
+int RunKeys(Context& ctx, int argc, char** argv);     // jiralink keys
+int RunConfig(Context& ctx, int argc, char** argv);   // jiralink config check
+int RunRender(Context& ctx, int argc, char** argv);   // jiralink render
+int RunCache(Context& ctx, int argc, char** argv);    // jiralink cache invalidate|stats|gc
+int RunTest(Context& ctx, int argc, char** argv);     // jiralink test
+int RunMigrate(Context& ctx, int argc, char** argv);  // jiralink migrate
+int RunHook(Context& ctx, int argc,
+            char** argv);  // jiralink hook post-receive|pre-receive|install|uninstall
 int RunDeliver(Context& ctx, int argc, char** argv);        // jiralink deliver
 int RunQueue(Context& ctx, int argc, char** argv);          // jiralink queue list|retry|drop
 int RunIssues(Context& ctx, int argc, char** argv);         // jiralink issues list|show

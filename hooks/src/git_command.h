@@ -7,7 +7,7 @@
 // parses the whole CA bundle on every git_libgit2_init(): 3.5-4.5 ms per
 // push, more than `git log` needs for ten commits.)
 //
-// Arguments go to execvp() as they are: no shell ever sees them.
+// Arguments go to posix_spawnp() as they are: no shell ever sees them.
 #pragma once
 
 #include <sys/types.h>

@@ -3,6 +3,8 @@
 #include <ctime>
 
 #include "jiralink/jira/client.h"
+
+#include "curl_library.h"
 #include "jiralink/jira/json_parse.h"
 #include "response_status.h"
 
@@ -106,11 +108,14 @@ int ParseRetryAfter(std::string_view value, std::int64_t now_unix_seconds) {
     if (value.size() > 9) return 1000000000;
     return std::stoi(std::string(value));
   }
-  std::tm tm{};
-  std::string text(value);
-  const char* end = strptime(text.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
-  if (end == nullptr || *end != '\0') return -1;
-  std::int64_t when = timegm(&tm);
+  // An HTTP-date, in any of HTTP's three forms (RFC 9110 5.6.7: IMF-fixdate,
+  // RFC 850, asctime), read by the libcurl that made the request.
+  std::string error;
+  const internal::CurlLibrary* curl = internal::LoadCurl(&error);
+  if (curl == nullptr) return -1;
+  const std::string text(value);
+  const std::int64_t when = curl->getdate(text.c_str(), nullptr);
+  if (when < 0) return -1;
   std::int64_t delta = when - now_unix_seconds;
   return delta < 0 ? 0 : static_cast<int>(delta > 1000000000 ? 1000000000 : delta);
 }

@@ -21,7 +21,8 @@ bool Resolve(void* handle, CurlLibrary* lib, std::string* error) {
                   ResolveSymbol(handle, "curl_easy_escape", &lib->easy_escape) &&
                   ResolveSymbol(handle, "curl_free", &lib->free) &&
                   ResolveSymbol(handle, "curl_slist_append", &lib->slist_append) &&
-                  ResolveSymbol(handle, "curl_slist_free_all", &lib->slist_free_all);
+                  ResolveSymbol(handle, "curl_slist_free_all", &lib->slist_free_all) &&
+                  ResolveSymbol(handle, "curl_getdate", &lib->getdate);
   if (!ok) return false;
   // Not thread-safe in libcurl: LoadSharedLibraryOnce runs this once.
   if (lib->global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {

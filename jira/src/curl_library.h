@@ -28,6 +28,7 @@ struct CurlLibrary {
   decltype(&curl_free) free;
   decltype(&curl_slist_append) slist_append;
   decltype(&curl_slist_free_all) slist_free_all;
+  decltype(&curl_getdate) getdate;  // HTTP's three date forms (Retry-After)
 };
 
 // Loads libcurl.so.4 and runs curl_global_init, once per process (thread-safe).

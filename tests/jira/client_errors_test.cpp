@@ -443,6 +443,9 @@ TEST(RetryAfterTest, SecondsAndDates) {
   // 1445412480 = Wed, 21 Oct 2015 07:28:00 GMT.
   EXPECT_EQ(ParseRetryAfter("Wed, 21 Oct 2015 07:28:00 GMT", 1445412480 - 30), 30);
   EXPECT_EQ(ParseRetryAfter("Wed, 21 Oct 2015 07:28:00 GMT", 1445412480 + 30), 0);
+  // HTTP's two obsolete date forms (RFC 9110 5.6.7), which a recipient must read.
+  EXPECT_EQ(ParseRetryAfter("Wednesday, 21-Oct-15 07:28:00 GMT", 1445412480 - 30), 30);
+  EXPECT_EQ(ParseRetryAfter("Wed Oct 21 07:28:00 2015", 1445412480 - 30), 30);
   EXPECT_EQ(ParseRetryAfter("soon", 0), -1);
   EXPECT_EQ(ParseRetryAfter("", 0), -1);
   EXPECT_EQ(ParseRetryAfter("-5", 0), -1);

@@ -297,8 +297,10 @@ const char* DeploymentName(Deployment deployment);
 const char* UserAgent();
 
 // Seconds to wait from a Retry-After value: delay-seconds ("120") or an
-// HTTP date ("Wed, 21 Oct 2026 07:28:00 GMT", relative to `now_unix_seconds`,
-// never negative). -1 when the value is neither.
+// HTTP date in any of HTTP's three forms ("Wed, 21 Oct 2026 07:28:00 GMT",
+// "Wednesday, 21-Oct-26 07:28:00 GMT", "Wed Oct 21 07:28:00 2026"), read
+// with libcurl's curl_getdate, relative to `now_unix_seconds` and never
+// negative. -1 when the value is neither (or libcurl cannot be loaded).
 int ParseRetryAfter(std::string_view value, std::int64_t now_unix_seconds);
 
 }  // namespace jiralink::jira

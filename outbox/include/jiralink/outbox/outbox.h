@@ -6,8 +6,8 @@
 // due again. Delivery to one Jira site can be paused (after 401/403) and the
 // pause survives restarts.
 //
-// This is the interface; sqlite_outbox.h has the implementation for one host.
-// Another store (PostgreSQL for several hosts) is another implementation.
+// This is the interface, with two implementations: sqlite_outbox.h for one
+// host, postgres_outbox.h for a fleet of hosts sharing one PostgreSQL.
 // Every method is safe to call from many processes at once.
 #pragma once
 
