@@ -24,7 +24,7 @@ int RunCache(Context& ctx, int argc, char** argv);    // jiralink cache invalida
 int RunTest(Context& ctx, int argc, char** argv);     // jiralink test
 int RunMigrate(Context& ctx, int argc, char** argv);  // jiralink migrate
 int RunHook(Context& ctx, int argc,
-            char** argv);  // jiralink hook post-receive|pre-receive|install|uninstall
+            char** argv);  // jiralink hook post-receive|pre-receive|install
 int RunDeliver(Context& ctx, int argc, char** argv);        // jiralink deliver
 int RunQueue(Context& ctx, int argc, char** argv);          // jiralink queue list|retry|drop
 int RunIssues(Context& ctx, int argc, char** argv);         // jiralink issues list|show
