@@ -7,10 +7,14 @@
 #include <cctype>
 #include <iterator>
 #include <memory>
+#include <span>
+#include <utility>
+#include <vector>
 
 #include <re2/re2.h>
 
 #include "edit_distance.h"
+#include "jiralink/config/loader.h"
 #include "jiralink/core/key_scanner.h"
 #include "jiralink/core/postgres_uri.h"
 #include "paths.h"
@@ -56,6 +60,28 @@ constexpr std::string_view kSmartCommitKeys[] = {"enabled", "map_authors"};
 constexpr std::string_view kPolicyKeys[] = {
     "require_key",         "allowed_states", "exempt_authors",     "exempt_message",
     "on_jira_unreachable", "timeout_ms",     "on_jiralink_missing"};
+// The tables and their keys, for Config::Keys(). [serve] secret is known
+// only to be refused with its reason, so it is not listed.
+struct TableKeys {
+  std::string_view table;
+  std::span<const std::string_view> keys;
+};
+constexpr TableKeys kKeysOfTables[] = {{"jira", kJiraKeys},
+                                       {"matching", kMatchingKeys},
+                                       {"comments", kCommentKeys},
+                                       {"transitions", kTransitionKeys},
+                                       {"smart_commits", kSmartCommitKeys},
+                                       {"git", kGitKeys},
+                                       {"state", kStateKeys},
+                                       {"render", kRenderKeys},
+                                       {"delivery", kDeliveryKeys},
+                                       {"issues", kIssuesKeys},
+                                       {"vulnerabilities", kVulnerabilityKeys},
+                                       {"serve", kServeKeys},
+                                       {"triggers", kTriggerKeys},
+                                       {"policy", kPolicyKeys}};
+static_assert(std::size(kKeysOfTables) == kTableNames.size(), "a table without its keys");
+
 // The status categories every Jira has (names as an English site sends
 // them, and their keys); another value is kept, with a warning.
 constexpr std::string_view kStatusCategories[] = {"To Do", "In Progress",   "Done",
@@ -763,6 +789,17 @@ void ApplyLayer(const toml::table& layer, std::string_view display_prefix,
     TableReader reader(*value.as_table(), std::string(name), display, context);
     ApplyTable(name, reader, settings);
   }
+}
+
+std::vector<std::pair<std::string_view, std::string_view>> Config::Keys() {
+  std::vector<std::pair<std::string_view, std::string_view>> keys;
+  for (const TableKeys& table : kKeysOfTables) {
+    for (std::string_view key : table.keys) {
+      if (table.table == "serve" && key == "secret") continue;
+      keys.emplace_back(table.table, key);
+    }
+  }
+  return keys;
 }
 
 }  // namespace jiralink::config

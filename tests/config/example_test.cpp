@@ -1,5 +1,6 @@
 // examples/config.toml and the README's config reference stay complete and
-// true: the example loads cleanly, sets only defaults, and names every key.
+// true: the example loads cleanly, sets only defaults, and names every key;
+// the reference documents every key, and no key the settings do not have.
 #include <regex>
 #include <set>
 #include <sstream>
@@ -15,22 +16,10 @@
 namespace jiralink::config {
 namespace {
 
-// Every "table.key" that Describe prints, i.e. every key of the schema.
+// Every key of the settings, as reading a file knows them.
 std::vector<std::pair<std::string, std::string>> SchemaKeys() {
-  Settings settings;
-  settings.jira.token_source = TokenSource::kInline;  // prints "token = ..."
-  std::istringstream lines(Config::Describe(settings));
   std::vector<std::pair<std::string, std::string>> keys;
-  std::string table;
-  for (std::string line; std::getline(lines, line);) {
-    if (line.starts_with("[")) {
-      table = line.substr(1, line.size() - 2);
-    } else if (std::size_t eq = line.find(" = "); eq != std::string::npos && line[0] != '#') {
-      keys.emplace_back(table, line.substr(0, eq));
-    }
-  }
-  keys.emplace_back("jira", "token_file");
-  keys.emplace_back("jira", "token_env");
+  for (const auto& [table, key] : Config::Keys()) keys.emplace_back(table, key);
   return keys;
 }
 
@@ -70,6 +59,34 @@ TEST(ConfigReference, DocumentsEveryTableAndKey) {
   for (const std::string& table : tables) {
     EXPECT_THAT(doc, ::testing::HasSubstr("[" + table + "]")) << table;
   }
+}
+
+// The reverse (issue #26): every row of the reference names a key the
+// settings have, in the table its heading names. A key renamed or removed in
+// the code leaves no row behind.
+TEST(ConfigReference, DocumentsNoKeyTheSettingsDoNotHave) {
+  std::set<std::pair<std::string, std::string>> schema;
+  for (const auto& key : SchemaKeys()) schema.insert(key);
+  const std::string readme = testing::ReadFile(testing::SourceDir() + "/README.md");
+  const std::size_t begin = readme.find("\n### Reference\n");
+  ASSERT_NE(begin, std::string::npos) << "README.md has no \"### Reference\" section";
+  std::istringstream lines(readme.substr(begin, readme.find("\n## ", begin + 1) - begin));
+  const std::regex heading("^#### `\\[([a-z_]+)\\]`");
+  const std::regex row("^\\| `([a-z_]+)` \\|");
+  std::string table;
+  int rows = 0;
+  for (std::string line; std::getline(lines, line);) {
+    std::smatch match;
+    if (std::regex_search(line, match, heading)) {
+      table = match[1];
+    } else if (!table.empty() && std::regex_search(line, match, row)) {
+      ++rows;
+      EXPECT_EQ(schema.count({table, match[1]}), 1u)
+          << "the README's reference documents [" << table << "] " << match[1]
+          << ", which the settings do not have";
+    }
+  }
+  EXPECT_GT(rows, 50) << "the reference's rows were not found";
 }
 
 }  // namespace

@@ -20,6 +20,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "jiralink/config/settings.h"
@@ -113,6 +114,11 @@ class Config {
   // With `sources` (from ForRepo), each line ends with a comment naming the
   // layer its value came from ("# groups.\"ops\" (line 12)", "# default").
   static std::string Describe(const Settings& settings, const ValueSources* sources = nullptr);
+
+  // Every key a settings file may set, as {table, key} in the order of the
+  // reference: the same lists that reading the file checks keys against, so
+  // the documentation's tests hold the README and the example to them.
+  static std::vector<std::pair<std::string_view, std::string_view>> Keys();
 
  private:
   struct Layers;  // the validated [groups] and [projects] tables (config.cpp)
