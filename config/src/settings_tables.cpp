@@ -60,8 +60,8 @@ constexpr std::string_view kSmartCommitKeys[] = {"enabled", "map_authors"};
 constexpr std::string_view kPolicyKeys[] = {
     "require_key",         "allowed_states", "exempt_authors",     "exempt_message",
     "on_jira_unreachable", "timeout_ms",     "on_jiralink_missing"};
-// The tables and their keys, for Config::Keys(). [serve] secret is known
-// only to be refused with its reason, so it is not listed.
+// The tables and their keys, for Config::Keys() and "did you mean" (the
+// first table that knows a key is named).
 struct TableKeys {
   std::string_view table;
   std::span<const std::string_view> keys;
@@ -707,25 +707,7 @@ void ApplyTable(std::string_view name, TableReader& reader, Settings* settings) 
 
 // The table that knows `key`, for "did you mean [jira] web_url?".
 std::string_view TableOwningKey(std::string_view key) {
-  struct Entry {
-    std::string_view table;
-    std::span<const std::string_view> keys;
-  };
-  const Entry entries[] = {{"jira", kJiraKeys},
-                           {"matching", kMatchingKeys},
-                           {"comments", kCommentKeys},
-                           {"transitions", kTransitionKeys},
-                           {"git", kGitKeys},
-                           {"state", kStateKeys},
-                           {"render", kRenderKeys},
-                           {"delivery", kDeliveryKeys},
-                           {"issues", kIssuesKeys},
-                           {"vulnerabilities", kVulnerabilityKeys},
-                           {"serve", kServeKeys},
-                           {"triggers", kTriggerKeys},
-                           {"smart_commits", kSmartCommitKeys},
-                           {"policy", kPolicyKeys}};
-  for (const Entry& entry : entries) {
+  for (const TableKeys& entry : kKeysOfTables) {
     if (std::find(entry.keys.begin(), entry.keys.end(), key) != entry.keys.end()) {
       return entry.table;
     }
@@ -795,6 +777,7 @@ std::vector<std::pair<std::string_view, std::string_view>> Config::Keys() {
   std::vector<std::pair<std::string_view, std::string_view>> keys;
   for (const TableKeys& table : kKeysOfTables) {
     for (std::string_view key : table.keys) {
+      // Known only to be refused with its reason: not a key one may set.
       if (table.table == "serve" && key == "secret") continue;
       keys.emplace_back(table.table, key);
     }
