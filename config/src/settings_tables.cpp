@@ -628,10 +628,11 @@ void ApplyServeLogin(TableReader& reader, ServeSettings* serve) {
     std::string name;
     if (!reader.GetString(key, &name)) continue;
     if (!name.empty() && !IsHeaderName(name)) {
-      reader.ErrorAtValue(key, std::string(key) +
-                                   " must be an HTTP header name (letters, digits, '-', at most "
-                                   "64), e.g. \"X-Forwarded-User\", got \"" +
-                                   name + "\"");
+      reader.ErrorAtValue(key,
+                          std::string(key) +
+                              " must be an HTTP header name (letters, digits, '-' or '_', at most "
+                              "64), e.g. \"X-Forwarded-User\", got \"" +
+                              name + "\"");
       continue;
     }
     (key == "auth_header" ? serve->auth_header : serve->auth_groups_header) = std::move(name);
