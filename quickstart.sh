@@ -35,6 +35,7 @@ PACKAGES=(
   chromium
   chromium-driver
   python3-selenium
+  nginx              # the pages' login is tested behind Debian's nginx with auth_request (tests/browser)
   libhiredis-dev     # [render] cache = "redis://...": hiredis headers (the library is dlopen'ed)
   redis-server       # the Redis render cache tests and bench start a real redis-server
   libpq-dev          # the PostgreSQL outbox: libpq's headers (libpq.so.5 is loaded at run time)

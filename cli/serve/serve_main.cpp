@@ -19,6 +19,7 @@
 #include "jiralink/renderer/cached_renderer.h"
 #include "jiralink/serve/http_server.h"
 #include "jiralink/serve/issues_pages.h"
+#include "jiralink/serve/page_login.h"
 #include "jiralink/serve/webhook_handler.h"
 
 namespace {
@@ -102,9 +103,11 @@ int main(int argc, char** argv) {
   options.threads = threads;
   // The "View Jira issues" pages: only with [serve] web = true (issues_pages.h).
   std::unique_ptr<serve::IssuesPages> pages;
+  serve::PageLogin login(settings.serve);
   if (settings.serve.web) {
     pages = std::make_unique<serve::IssuesPages>(cfg);
     options.issues_pages = pages.get();
+    options.login = &login;
   }
   std::unique_ptr<serve::HttpServer> server;
   if (Status status = serve::HttpServer::Start(options, &handler, &server); !status.ok()) {

@@ -12,6 +12,12 @@ namespace {
 
 std::string Bool(bool value) { return value ? "true" : "false"; }
 
+std::string TomlStringArray(const std::vector<std::string>& list) {
+  std::string text = "[";
+  for (std::size_t i = 0; i < list.size(); ++i) text += (i == 0 ? "" : ", ") + TomlString(list[i]);
+  return text + "]";
+}
+
 // Writes "key = value" lines, each followed by where its value came from.
 class Writer {
  public:
@@ -152,12 +158,9 @@ std::string Config::Describe(const Settings& s, const ValueSources* sources) {
 
   out.Table("issues");
   out.Line("enabled", Bool(s.issues.enabled));
-  std::string keys = "[";
-  for (std::size_t i = 0; i < s.issues.project_keys.size(); ++i) {
-    keys += (i == 0 ? "" : ", ") + TomlString(s.issues.project_keys[i]);
-  }
-  out.Line("project_keys", keys + "]");
+  out.Line("project_keys", TomlStringArray(s.issues.project_keys));
   out.Line("cache_seconds", std::to_string(s.issues.cache_seconds));
+  out.Line("viewers", TomlStringArray(s.issues.viewers));
 
   out.Table("vulnerabilities");
   out.Line("enabled", Bool(s.vulnerabilities.enabled));
@@ -170,6 +173,12 @@ std::string Config::Describe(const Settings& s, const ValueSources* sources) {
   out.Line("max_body_bytes", std::to_string(s.serve.max_body_bytes));
   out.Line("timeout_seconds", std::to_string(s.serve.timeout_seconds));
   out.Line("web", Bool(s.serve.web));
+  out.Line("auth_header", TomlString(s.serve.auth_header));
+  out.Line("auth_proxies", TomlStringArray(s.serve.auth_proxies));
+  out.Line("auth_groups_header", TomlString(s.serve.auth_groups_header));
+  if (s.serve.auth_header.empty()) {
+    out.Comment("no login: the pages are served only on a loopback listen address");
+  }
   switch (s.serve.secret_source) {
     case TokenSource::kFile:
       out.Line("secret_file", TomlString(s.serve.secret_file));
@@ -191,16 +200,10 @@ std::string Config::Describe(const Settings& s, const ValueSources* sources) {
   out.Line("enabled", Bool(s.smart_commits.enabled));
   out.Line("map_authors", Bool(s.smart_commits.map_authors));
 
-  auto strings = [](const std::vector<std::string>& list) {
-    std::string text = "[";
-    for (std::size_t i = 0; i < list.size(); ++i)
-      text += (i == 0 ? "" : ", ") + TomlString(list[i]);
-    return text + "]";
-  };
   out.Table("policy");
-  out.Line("require_key", strings(s.policy.require_key));
-  out.Line("allowed_states", strings(s.policy.allowed_states));
-  out.Line("exempt_authors", strings(s.policy.exempt_authors));
+  out.Line("require_key", TomlStringArray(s.policy.require_key));
+  out.Line("allowed_states", TomlStringArray(s.policy.allowed_states));
+  out.Line("exempt_authors", TomlStringArray(s.policy.exempt_authors));
   out.Line("exempt_message", TomlString(s.policy.exempt_message));
   out.Line("on_jira_unreachable",
            s.policy.on_jira_unreachable == JiraUnreachable::kReject ? "\"reject\"" : "\"allow\"");

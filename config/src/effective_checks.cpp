@@ -93,6 +93,29 @@ void CheckEffective(const Settings& settings, const Origins& origins, int rank,
                             "rendered page; set cache_key_file (see the README)");
     }
   }
+  if (settings.serve.web && settings.serve.auth_header.empty()) {
+    // The pages' login (serve/page_login.h): without one, serve shows the
+    // pages only on a loopback address.
+    const Origin* where = MostSpecific(origins, {"serve.listen", "serve.web"});
+    if (rank == 0 && where != nullptr && where->rank == 0 &&
+        !IsLoopbackListen(settings.serve.listen)) {
+      sink.Warning(where->where,
+                   "[serve] web = true without a login on the non-loopback listen address \"" +
+                       settings.serve.listen +
+                       "\": `jiralink serve` will not serve the Jira issue pages there (webhooks "
+                       "still work); put an authenticating reverse proxy in front and set [serve] "
+                       "auth_header and auth_proxies (see the README, \"Logging in to the "
+                       "pages\"), or listen on 127.0.0.1");
+    }
+    const Origin* viewers = MostSpecific(origins, {"issues.viewers"});
+    if (!settings.issues.viewers.empty() && viewers != nullptr && viewers->rank == rank) {
+      sink.Warning(viewers->where,
+                   "[" + std::string(display_prefix) +
+                       "issues] viewers is set but [serve] auth_header is not: no viewer can be "
+                       "identified, so `jiralink serve` shows these pages to no one; set [serve] "
+                       "auth_header and auth_proxies");
+    }
+  }
   const MatchingSettings& matching = settings.matching;
   if (!matching.regex.empty() && !matching.prefix.empty()) {
     // Each part was checked alone where it was written; together they can

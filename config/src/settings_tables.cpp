@@ -46,7 +46,7 @@ constexpr std::string_view kRenderKeys[] = {
 constexpr std::string_view kDeliveryKeys[] = {
     "max_attempts",  "max_age_hours",  "backoff_cap_seconds", "lease_seconds",
     "pause_seconds", "keep_done_days", "requests_per_second"};
-constexpr std::string_view kIssuesKeys[] = {"enabled", "project_keys", "cache_seconds"};
+constexpr std::string_view kIssuesKeys[] = {"enabled", "project_keys", "cache_seconds", "viewers"};
 constexpr std::string_view kVulnerabilityKeys[] = {"enabled", "project_key", "issue_type",
                                                    "customize"};
 
@@ -54,7 +54,16 @@ constexpr std::string_view kVulnerabilityKeys[] = {"enabled", "project_key", "is
 constexpr std::size_t kMaxProjectKeys = 100;
 
 constexpr std::string_view kServeKeys[] = {
-    "listen", "max_body_bytes", "timeout_seconds", "secret_file", "secret_env", "secret", "web"};
+    "listen", "max_body_bytes", "timeout_seconds", "secret_file",       "secret_env", "secret",
+    "web",    "auth_header",    "auth_proxies",    "auth_groups_header"};
+// The settings of the pages' login; like `web`, top level only.
+constexpr std::string_view kServeTopLevelKeys[] = {
+    "listen",      "max_body_bytes", "timeout_seconds",   "web",
+    "auth_header", "auth_proxies",   "auth_groups_header"};
+// Bounds of the login's lists: a proxy's addresses, a repository's viewers.
+constexpr std::size_t kMaxAuthProxies = 64;
+constexpr std::size_t kMaxViewers = 1000;
+constexpr std::size_t kMaxViewerBytes = 256;
 constexpr std::string_view kTriggerKeys[] = {"commit", "merge_request"};
 constexpr std::string_view kSmartCommitKeys[] = {"enabled", "map_authors"};
 constexpr std::string_view kPolicyKeys[] = {
@@ -501,6 +510,30 @@ void ApplyIssues(TableReader& reader, IssuesSettings* issues) {
   reader.CheckKnownKeys(kIssuesKeys);
   if (reader.GetBool("enabled", &issues->enabled)) issues->enabled_set = true;
   reader.GetNonNegativeInt("cache_seconds", &issues->cache_seconds);
+  if (std::vector<std::string> viewers; reader.GetStringArray("viewers", &viewers)) {
+    bool valid = true;
+    if (viewers.size() > kMaxViewers) {
+      reader.ErrorAtValue("viewers", "viewers holds " + std::to_string(viewers.size()) +
+                                         " entries; at most " + std::to_string(kMaxViewers) +
+                                         " are allowed (name groups with \"@group\")");
+      valid = false;
+    }
+    for (std::size_t i = 0; valid && i < viewers.size(); ++i) {
+      const std::string& viewer = viewers[i];
+      std::string_view name = viewer.starts_with('@') ? std::string_view(viewer).substr(1) : viewer;
+      bool printable = std::all_of(name.begin(), name.end(), [](char c) {
+        return static_cast<unsigned char>(c) >= 0x20 && c != 0x7f && c != ',';
+      });
+      if (name.empty() || name.size() > kMaxViewerBytes || !printable) {
+        reader.ErrorAtElement("viewers", i,
+                              "viewers[" + std::to_string(i) + "] must be a user name or " +
+                                  "\"@group\" (1 to " + std::to_string(kMaxViewerBytes) +
+                                  " bytes, no control character or comma), got \"" + viewer + "\"");
+        valid = false;
+      }
+    }
+    if (valid) issues->viewers = std::move(viewers);
+  }
   if (std::vector<std::string> entries; reader.GetStringArray("project_keys", &entries)) {
     // As the forge: split on ',', stripped, blanks and repeats dropped. Any
     // other text is kept (and quoted in JQL), with a warning.
@@ -578,11 +611,74 @@ bool IsListenAddress(std::string_view listen) {
   return number >= 1 && number <= 65535;
 }
 
+// An HTTP header name (RFC 9110 token), as the login settings need one.
+bool IsHeaderName(std::string_view name) {
+  if (name.empty() || name.size() > 64) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+  });
+}
+
+// auth_header, auth_proxies, auth_groups_header (top level).
+void ApplyServeLogin(TableReader& reader, ServeSettings* serve) {
+  for (std::string_view key : {"auth_header", "auth_groups_header"}) {
+    std::string name;
+    if (!reader.GetString(key, &name)) continue;
+    if (!name.empty() && !IsHeaderName(name)) {
+      reader.ErrorAtValue(key,
+                          std::string(key) +
+                              " must be an HTTP header name (letters, digits, '-' or '_', at most "
+                              "64), e.g. \"X-Forwarded-User\", got \"" +
+                              name + "\"");
+      continue;
+    }
+    (key == "auth_header" ? serve->auth_header : serve->auth_groups_header) = std::move(name);
+  }
+  if (std::vector<std::string> proxies; reader.GetStringArray("auth_proxies", &proxies)) {
+    bool valid = true;
+    if (proxies.size() > kMaxAuthProxies) {
+      reader.ErrorAtValue("auth_proxies", "auth_proxies holds " + std::to_string(proxies.size()) +
+                                              " entries; at most " +
+                                              std::to_string(kMaxAuthProxies) +
+                                              " are allowed (use a CIDR range)");
+      valid = false;
+    }
+    for (std::size_t i = 0; valid && i < proxies.size(); ++i) {
+      if (AddressRange range; !ParseAddressRange(proxies[i], &range)) {
+        reader.ErrorAtElement("auth_proxies", i,
+                              "auth_proxies[" + std::to_string(i) +
+                                  "] must be an IP address or a CIDR range (e.g. \"127.0.0.1\", "
+                                  "\"::1\", \"10.0.0.0/8\"), got \"" +
+                                  proxies[i] + "\"");
+        valid = false;
+      }
+    }
+    if (valid) serve->auth_proxies = std::move(proxies);
+  }
+  if (!serve->auth_header.empty() && serve->auth_proxies.empty() && reader.Has("auth_header")) {
+    reader.ErrorAtKey("auth_header",
+                      "auth_header needs auth_proxies, the addresses of the reverse proxy that "
+                      "sets it (e.g. auth_proxies = [\"127.0.0.1\", \"::1\"]); the header is "
+                      "never taken from anyone else");
+  }
+  if (serve->auth_header.empty()) {
+    for (std::string_view key : {"auth_proxies", "auth_groups_header"}) {
+      bool set =
+          key == "auth_proxies" ? !serve->auth_proxies.empty() : !serve->auth_groups_header.empty();
+      if (set && reader.Has(key)) {
+        reader.WarningAtValue(key, std::string(key) +
+                                       " has no effect without auth_header (the header that "
+                                       "names the user)");
+      }
+    }
+  }
+}
+
 void ApplyServe(TableReader& reader, ServeSettings* serve) {
   reader.CheckKnownKeys(kServeKeys);
   // One service listens: its address and limits belong to the top level.
   if (reader.context().rank > 0) {
-    for (std::string_view key : {"listen", "max_body_bytes", "timeout_seconds", "web"}) {
+    for (std::string_view key : kServeTopLevelKeys) {
       if (reader.Has(key)) {
         reader.ErrorAtKey(key, std::string(key) +
                                    " can only be set in the top-level [serve] table; a group or "
@@ -603,6 +699,7 @@ void ApplyServe(TableReader& reader, ServeSettings* serve) {
     reader.GetPositiveInt64("max_body_bytes", &serve->max_body_bytes);
     reader.GetPositiveInt("timeout_seconds", &serve->timeout_seconds);
     reader.GetBool("web", &serve->web);
+    ApplyServeLogin(reader, serve);
   }
   if (reader.Has("secret")) {
     reader.ErrorAtKey("secret",

@@ -337,12 +337,34 @@ MHD_Result StartRequest(HttpServer::State& state, MHD_Connection* connection, st
       return Respond(connection, MHD_HTTP_METHOD_NOT_ALLOWED, "use GET\n", "text/plain",
                      "GET, HEAD");
     }
+    // The login (page_login.h): the stylesheet holds no data and needs none.
+    Viewer viewer;
+    const Viewer* who = nullptr;
+    const PageLogin* login = state.options.login;
+    if (login != nullptr && login->enabled() && url != kStylesheetPath) {
+      const MHD_ConnectionInfo* peer =
+          MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+      auto value = [&](const std::string& name) {
+        return name.empty()
+                   ? nullptr
+                   : MHD_lookup_connection_value(connection, MHD_HEADER_KIND, name.c_str());
+      };
+      LoginResult result =
+          login->Identify(peer != nullptr ? peer->client_addr : nullptr, value(login->header()),
+                          value(login->groups_header()), &viewer);
+      if (result != LoginResult::kViewer) {
+        return RespondPage(connection, IssuesPages::MessageAnswer(PageLogin::StatusOf(result),
+                                                                  PageLogin::TitleOf(result),
+                                                                  PageLogin::MessageOf(result)));
+      }
+      who = &viewer;
+    }
     std::string_view target = request->raw_uri;
     std::size_t mark = target.find('?');
     std::string_view query = mark == std::string_view::npos ? "" : target.substr(mark + 1);
     PageResponse answer;
     if (!state.options.issues_pages->Begin(url, IssuesPages::ParseQuery(query), &answer,
-                                           &request->page_work)) {
+                                           &request->page_work, who)) {
       return RespondPage(connection, answer);
     }
     request->route = Route::kPage;  // on a page thread at the next call
@@ -456,6 +478,17 @@ Status HttpServer::Start(const ServerOptions& options, WebhookHandler* handler,
   } else if (Status status = Listen(options.listen, &state->listen_fd, &port); !status.ok()) {
     return status;
   }
+  // Without a login, the pages are for whoever can reach a loopback socket.
+  bool login = options.login != nullptr && options.login->enabled();
+  if (options.issues_pages != nullptr && !login && !ListensOnLoopback(state->listen_fd)) {
+    std::fprintf(stderr,
+                 "jiralink serve: the Jira issue pages are not served: [serve] web = true, but "
+                 "there is no login ([serve] auth_header) and %s is not a loopback address; "
+                 "webhooks are served. Put an authenticating reverse proxy in front and set "
+                 "[serve] auth_header and auth_proxies, or listen on 127.0.0.1\n",
+                 options.listen_fd >= 0 ? "the socket from systemd" : options.listen.c_str());
+    state->options.issues_pages = nullptr;
+  }
   // MHD_USE_ITC: stopping wakes the threads through an eventfd, never by
   // shutdown() of the listening socket, which systemd shares with us.
   // MHD_ALLOW_SUSPEND_RESUME: a page waits for Jira suspended, off the
@@ -504,6 +537,8 @@ HttpServer::~HttpServer() {
 }
 
 std::uint64_t HttpServer::slow_requests_cut() const { return state_->cut_slow.load(); }
+
+bool HttpServer::pages_served() const { return state_->options.issues_pages != nullptr; }
 
 int TakeSystemdListenSocket() {
   const char* pid = std::getenv("LISTEN_PID");

@@ -396,15 +396,21 @@ void IssuesPages::Store(const std::string& key, std::shared_ptr<const CachedAnsw
                                  std::prev(cache_order_.end())});
 }
 
-PageResponse IssuesPages::Handle(std::string_view path, const QueryParameters& query) {
+PageResponse IssuesPages::Handle(std::string_view path, const QueryParameters& query,
+                                 const Viewer* viewer) {
   PageResponse answer;
   PageWork work;
-  if (!Begin(path, query, &answer, &work)) return answer;
+  if (!Begin(path, query, &answer, &work, viewer)) return answer;
   return work();
 }
 
+PageResponse IssuesPages::MessageAnswer(int status, const std::string& title,
+                                        const std::string& message) {
+  return Page(status, html::MessagePage(title, message));
+}
+
 bool IssuesPages::Begin(std::string_view path, const QueryParameters& query, PageResponse* answer,
-                        PageWork* work) {
+                        PageWork* work, const Viewer* viewer) {
   if (path == kStylesheetPath) {
     answer->content_type = "text/css; charset=utf-8";
     answer->headers = SecurityHeaders();
@@ -420,7 +426,9 @@ bool IssuesPages::Begin(std::string_view path, const QueryParameters& query, Pag
     name = config::RepositoryName(raw_repository, "");
     if (!name.empty()) repository = Find(name);
   }
-  if (repository == nullptr || !repository->shown) {
+  // One answer for unknown, turned off and not yours: a 404 tells nothing.
+  if (repository == nullptr || !repository->shown ||
+      !ViewerMayRead(repository->settings.issues.viewers, viewer)) {
     *answer = NotFound();
     return false;
   }

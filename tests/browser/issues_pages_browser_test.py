@@ -147,16 +147,38 @@ def click_and_wait(driver, element):
         lambda d: d.execute_script("return document.readyState") == "complete")
 
 
+def start_chromium(work):
+    """Headless chromium through chromedriver, its profile in `work`."""
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage", "--user-data-dir=" + os.path.join(work, "chromium"),
+                 "--window-size=1280,900"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(90)
+    return driver
+
+
+def missing_browser():
+    """The skip message when chromium or its driver is absent, else None."""
+    if not os.path.exists(CHROMIUM):
+        return "SKIP: chromium is not installed (apt-get install chromium)"
+    if not os.path.exists(CHROMEDRIVER):
+        return "SKIP: chromedriver is not installed (apt-get install chromium-driver)"
+    return None
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--jiralink", required=True)
     parser.add_argument("--standin", required=True)
     args = parser.parse_args()
-    if not os.path.exists(CHROMIUM):
-        print("SKIP: chromium is not installed (apt-get install chromium)")
-        return SKIP
-    if not os.path.exists(CHROMEDRIVER):
-        print("SKIP: chromedriver is not installed (apt-get install chromium-driver)")
+    skip = missing_browser()
+    if skip:
+        print(skip)
         return SKIP
 
     processes = Processes()
@@ -207,16 +229,7 @@ enabled = false
         server_list = base + "/platform/api/-/integrations/jira/issues"
         cloud_list = base + "/cloud/repo/-/integrations/jira/issues"
 
-        options = webdriver.ChromeOptions()
-        options.binary_location = CHROMIUM
-        for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                     "--no-first-run", "--disable-background-networking",
-                     "--disable-component-update", "--disable-sync",
-                     "--disable-dev-shm-usage", "--user-data-dir=" + os.path.join(work, "chromium"),
-                     "--window-size=1280,900"):
-            options.add_argument(flag)
-        driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-        driver.set_page_load_timeout(90)
+        driver = start_chromium(work)
 
         def no_alert(where):
             try:

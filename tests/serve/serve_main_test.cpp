@@ -12,6 +12,8 @@
 //  - the service is not dumpable (its own user cannot read its memory)
 //    unless JIRALINK_ALLOW_CORE_DUMPS=1;
 //  - an unreadable secret gives strangers a bare 500;
+//  - /healthz is 503 while the process has too few descriptors left for a
+//    webhook (its RLIMIT_NOFILE lowered from outside), 200 once it has them;
 //  - a minute of mixed hostile and valid requests: every valid webhook
 //    accepted, memory and descriptors flat.
 #include <dirent.h>
@@ -19,6 +21,7 @@
 #include <grp.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -37,6 +40,7 @@
 
 #include "jiralink/serve/issues_pages.h"
 #include "jiralink/serve/merge_request_jobs.h"
+#include "jiralink/serve/webhook_handler.h"
 #include "socket_activated_serve.h"
 #include "standin.h"
 #include "support/test_support.h"
@@ -169,6 +173,34 @@ TEST_F(ServeMain, TheWorstMergeRequestIsAnsweredWithinAMemoryBound) {
   auto after = PostGitLab(GitLabEvent("open", "PROJ-2 after", ""));
   ASSERT_TRUE(after);
   EXPECT_EQ(after->status, 200);
+}
+
+TEST_F(ServeMain, HealthzIs503WhileNoDescriptorIsLeftForAWebhookAndHealthyAfter) {
+  WriteConfig("http://127.0.0.1:9");
+  StartServe();
+  // The service's own limit lowered from outside (prlimit(1) does this), to
+  // a few descriptors above what it holds: fewer than kHealthFdReserve left.
+  rlimit before{};
+  ASSERT_EQ(::prlimit(serve_pid_, RLIMIT_NOFILE, nullptr, &before), 0);
+  int open = OpenFds(serve_pid_);
+  ASSERT_GT(open, 0);
+  rlimit low = before;
+  low.rlim_cur = static_cast<rlim_t>(open + serve::kHealthFdReserve / 2);
+  ASSERT_EQ(::prlimit(serve_pid_, RLIMIT_NOFILE, &low, nullptr), 0);
+  auto health = [&] {
+    httplib::Client client("127.0.0.1", port_);
+    client.set_read_timeout(30, 0);
+    auto answer = client.Get("/healthz");
+    return answer ? answer->status : -1;
+  };
+  EXPECT_TRUE(WaitFor([&] { return health() == 503; })) << ReadFile(dir_.Path("serve.log"));
+  EXPECT_NE(ReadFile(dir_.Path("serve.log")).find("descriptors open"), std::string::npos);
+  // The condition goes: healthy again, and a webhook is taken.
+  ASSERT_EQ(::prlimit(serve_pid_, RLIMIT_NOFILE, &before, nullptr), 0);
+  EXPECT_TRUE(WaitFor([&] { return health() == 200; }));
+  auto accepted = PostGitLab(GitLabEvent("open", "PROJ-3 after", ""));
+  ASSERT_TRUE(accepted);
+  EXPECT_EQ(accepted->status, 200);
 }
 
 TEST_F(ServeMain, RepositoryNamesInUrlsLeaveNoDescriptorsBehind) {

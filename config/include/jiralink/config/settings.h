@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "jiralink/core/redis_url.h"
@@ -153,6 +154,11 @@ struct IssuesSettings {
   std::vector<std::string> project_keys;
   // How long the web pages reuse a Jira answer (per site, JQL and page); 0 = never.
   int cache_seconds = 60;
+  // Who may see the repository's web pages when [serve] auth_header is set:
+  // user names as the proxy sends them, and "@group" for a group of
+  // [serve] auth_groups_header. Empty = every logged-in user. Non-empty
+  // without auth_header = nobody (no one can be identified).
+  std::vector<std::string> viewers;
 };
 
 struct VulnerabilitySettings {
@@ -178,7 +184,38 @@ struct ServeSettings {
   // The "View Jira issues" web pages (top level only; off by default). Each
   // repository also needs [issues] enabled = true written in its layers.
   bool web = false;
+  // The pages' login, an authenticating reverse proxy's (top level only):
+  // the header that names the user, trusted only on connections whose peer
+  // address is in `auth_proxies` ("127.0.0.1", "::1", "10.0.0.0/8"; checked
+  // by ParseAddressRange). Empty header = no login: the pages are then served
+  // only on a loopback listen address.
+  std::string auth_header;
+  std::vector<std::string> auth_proxies;
+  // Optional: the header with the user's groups, comma-separated.
+  std::string auth_groups_header;
 };
+
+// An IP address range from the settings: "192.0.2.7", "10.0.0.0/8", "::1",
+// "fd00::/8". IPv4 is held as IPv4-mapped IPv6 (::ffff:a.b.c.d), so one
+// range matches a peer however the socket reports it.
+struct AddressRange {
+  unsigned char address[16] = {};
+  int prefix_bits = 128;  // of the 128-bit form
+
+  // The 16-byte form of a peer (IPv4 mapped) contains in the range.
+  bool Contains(const unsigned char (&peer)[16]) const;
+};
+
+// Parses one `auth_proxies` entry; false (and *out untouched) when it is not
+// an address or address/prefix (an IPv4 prefix is 0..32, IPv6 0..128).
+bool ParseAddressRange(std::string_view text, AddressRange* out);
+
+// True for 127.0.0.0/8 (also IPv4-mapped) and ::1, in the 16-byte form.
+bool IsLoopbackAddress(const unsigned char (&address)[16]);
+
+// True when a `[serve] listen` value ("host:port") names a loopback host:
+// a loopback address or "localhost".
+bool IsLoopbackListen(std::string_view listen);
 
 // [policy]: what `jiralink hook pre-receive` requires of the commits a push
 // brings (those not reachable from any ref before the push).

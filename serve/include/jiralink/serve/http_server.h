@@ -9,7 +9,11 @@
 //   POST /_noop (only with ServerOptions::noop_route)    reads the body, 204 (benchmarks)
 //   GET  /<repository>/-/integrations/jira/issues[/KEY], GET /-/jiralink.css
 //        -> IssuesPages (issues_pages.h) when ServerOptions::issues_pages is set,
-//           else 404
+//           else 404. With a login (ServerOptions::login, page_login.h), a
+//           page other than the stylesheet is answered 403/401/400 unless the
+//           proxy's header names a viewer. Without one, the pages are served
+//           only on a loopback listening socket: on any other, Start() drops
+//           them (404, like no pages) and says so once on stderr.
 // Anything else: 404; a known path with the wrong method: 405 with Allow.
 //
 // Hardening, before the handler sees a request:
@@ -33,6 +37,7 @@
 
 #include "jiralink/core/status.h"
 #include "jiralink/serve/issues_pages.h"
+#include "jiralink/serve/page_login.h"
 #include "jiralink/serve/webhook_handler.h"
 
 namespace jiralink::serve {
@@ -49,6 +54,7 @@ struct ServerOptions {
   unsigned max_connections = 1024;
   bool noop_route = false;
   IssuesPages* issues_pages = nullptr;  // the "View Jira issues" pages; null = none
+  const PageLogin* login = nullptr;     // the pages' login; null or !enabled() = none
 };
 
 class HttpServer {
@@ -64,6 +70,10 @@ class HttpServer {
 
   // Requests cut by the watchdog so far (slow clients; for tests).
   std::uint64_t slow_requests_cut() const;
+
+  // False when options.issues_pages was given but is not served (no login
+  // and a listening socket that is not loopback; see above).
+  bool pages_served() const;
 
   struct State;  // shared with the libmicrohttpd callbacks (http_server.cpp)
 

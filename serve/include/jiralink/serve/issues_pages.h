@@ -49,6 +49,12 @@
 // key, page) for [issues] cache_seconds (0 = not at all), at most
 // kMaxCachedAnswers of them (expired ones go first, then the oldest).
 //
+// Who may see them: `viewer` (page_login.h) is the logged-in visitor, or null
+// when no login is configured. A repository whose layers set [issues]
+// viewers is shown only to a viewer it names (user, or "@group"); to anyone
+// else, and to everyone when there is no login, it is the same 404 as an
+// unknown repository, so a 404 does not tell which repositories exist.
+//
 // Every answer carries Content-Security-Policy (no script at all),
 // X-Content-Type-Options: nosniff and Referrer-Policy: no-referrer. The HTML
 // has no script and works without JavaScript.
@@ -73,6 +79,7 @@
 #include <vector>
 
 #include "jiralink/config/loader.h"
+#include "jiralink/serve/page_login.h"
 
 namespace jiralink::serve {
 
@@ -115,10 +122,16 @@ class IssuesPages {
   // true with *work set otherwise: the work holds one of the site's call
   // slots until it has run (run it once; dropping it unrun frees the slot).
   bool Begin(std::string_view path, const QueryParameters& query, PageResponse* answer,
-             PageWork* work);
+             PageWork* work, const Viewer* viewer = nullptr);
 
   // Begin(), then the work on this thread.
-  PageResponse Handle(std::string_view path, const QueryParameters& query);
+  PageResponse Handle(std::string_view path, const QueryParameters& query,
+                      const Viewer* viewer = nullptr);
+
+  // A short page of the pages' look and headers (security, no caching) with
+  // `status`, e.g. the login's refusals.
+  static PageResponse MessageAnswer(int status, const std::string& title,
+                                    const std::string& message);
 
   // A raw query string ("a=1&labels%5B%5D=x+y") as an HTML form sends it:
   // split on '&' then the first '=', '+' read as a space, then %XX decoded.
