@@ -78,6 +78,21 @@ class Reader {
   Status status_ = Status::Ok();
 };
 
+// `text` when it is a full commit SHA (SHA-1 or SHA-256, lowercase hex), else "".
+std::string FullSha(std::string text) {
+  if (text.size() != 40 && text.size() != 64) return "";
+  for (char c : text) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return "";
+  }
+  return text;
+}
+
+std::string WithoutTrailingSlashes(std::string_view url) {
+  std::string text(url);
+  while (!text.empty() && text.back() == '/') text.pop_back();
+  return text;
+}
+
 void Ignore(MergeRequestEvent* out, std::string why) {
   out->action = MergeRequestAction::kIgnored;
   out->ignored_because = std::move(why);
@@ -101,6 +116,7 @@ Status ParseGitLab(std::string_view event, const json& body, MergeRequestEvent* 
   out->default_branch = r.Optional({"project", "default_branch"});
   out->repo_url = r.Required({"project", "web_url"});
   out->source_repo_url = r.Optional({"object_attributes", "source", "web_url"});
+  out->head_sha = FullSha(r.Optional({"object_attributes", "last_commit", "id"}));
   std::string action = r.Required({"object_attributes", "action"});
   if (!r.status().ok()) return r.status();
   if (action == "open" || action == "reopen") {
@@ -137,6 +153,7 @@ Status ParsePullRequest(Forge forge, std::string_view event, const json& body,
   out->default_branch = r.Optional({"repository", "default_branch"});
   out->repo_url = r.Required({"repository", "html_url"});
   out->source_repo_url = r.Optional({"pull_request", "head", "repo", "html_url"});
+  out->head_sha = FullSha(r.Optional({"pull_request", "head", "sha"}));
   std::string action = r.Required({"action"});
   if (!r.status().ok()) return r.status();
   if (action == "opened" || action == "reopened") {
@@ -162,7 +179,9 @@ bool IsReadKey(std::string_view key) {
                                                "full_name",
                                                "head",
                                                "html_url",
+                                               "id",
                                                "iid",
+                                               "last_commit",
                                                "login",
                                                "merged",
                                                "name",
@@ -176,6 +195,7 @@ bool IsReadKey(std::string_view key) {
                                                "repo",
                                                "repository",
                                                "sender",
+                                               "sha",
                                                "source",
                                                "source_branch",
                                                "target_branch",
@@ -312,8 +332,7 @@ Status ParseMergeRequestEvent(Forge forge, std::string_view event, const json& b
 
 std::string BranchUrl(Forge forge, std::string_view repo_url, std::string_view branch) {
   if (repo_url.empty() || branch.empty()) return "";
-  std::string url(repo_url);
-  while (!url.empty() && url.back() == '/') url.pop_back();
+  std::string url = WithoutTrailingSlashes(repo_url);
   switch (forge) {
     case Forge::kGitLab:
       url += "/-/tree/";
@@ -340,6 +359,12 @@ std::string BranchUrl(Forge forge, std::string_view repo_url, std::string_view b
     }
   }
   return url;
+}
+
+std::string CommitUrl(Forge forge, std::string_view repo_url, std::string_view sha) {
+  if (repo_url.empty() || sha.empty()) return "";
+  return WithoutTrailingSlashes(repo_url) + (forge == Forge::kGitLab ? "/-/commit/" : "/commit/") +
+         std::string(sha);
 }
 
 }  // namespace jiralink::serve

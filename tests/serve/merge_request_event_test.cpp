@@ -30,6 +30,8 @@ TEST(MergeRequestEvent, ReadsGitLabsDocumentedExample) {
   EXPECT_EQ(event.default_branch, "master");
   EXPECT_EQ(event.repo_url, "http://example.com/gitlabhq/gitlab-test");
   EXPECT_EQ(event.source_repo_url, "http://example.com/awesome_space/awesome_project");
+  // GitLab's close names the head commit (diff_head_sha): last_commit.id.
+  EXPECT_EQ(event.head_sha, "da1560886d4f094c3e6c9ef40349f7d38b5d27d7");
 }
 
 TEST(MergeRequestEvent, GitLabActions) {
@@ -99,6 +101,7 @@ TEST(MergeRequestEvent, ReadsOctokitsPullRequestExamples) {
   EXPECT_EQ(event.target_branch, "master");
   EXPECT_EQ(event.default_branch, "master");
   EXPECT_EQ(event.repo_url, "https://github.com/Codertocat/Hello-World");
+  EXPECT_EQ(event.head_sha, "ec26c3e57ca3a959ca5aad62de7213c562f8c821");
 
   // A pull request without a description has "body": null.
   body = LoadWebhookFixture("github/pull_request.opened.null-body.json");
@@ -142,6 +145,7 @@ TEST(MergeRequestEvent, ReadsGiteasPullRequestPayload) {
   EXPECT_EQ(event.source_branch, "branch1");
   EXPECT_EQ(event.target_branch, "main");
   EXPECT_EQ(event.default_branch, "main");
+  EXPECT_EQ(event.head_sha, "2020fae6c7e0b6ff8dcfc81d75db72e9a21a5a9b");
 
   body["sender"]["full_name"] = "User One";
   ASSERT_TRUE(ParseMergeRequestEvent(Forge::kGitea, "pull_request", body, &event).ok());
@@ -189,6 +193,8 @@ TEST(MergeRequestEvent, ParsePayloadKeepsEverythingThatIsRead) {
     EXPECT_EQ(slim.default_branch, full.default_branch);
     EXPECT_EQ(slim.repo_url, full.repo_url);
     EXPECT_EQ(slim.source_repo_url, full.source_repo_url);
+    EXPECT_EQ(slim.head_sha, full.head_sha);
+    EXPECT_FALSE(full.head_sha.empty());
   }
   EXPECT_TRUE(ParsePayload("{\"a\":").is_discarded());
 }
@@ -217,6 +223,33 @@ TEST(MergeRequestEvent, ParsePayloadDropsWholeValuesOfUnreadKeys) {
   EXPECT_TRUE(ParsePayload("{\"labels\": [1, 2}").is_discarded());
   EXPECT_TRUE(ParsePayload("{\"title\": \"a\"} trailing").is_discarded());
   EXPECT_TRUE(ParsePayload("").is_discarded());
+}
+
+TEST(MergeRequestEvent, AHeadShaThatIsNotAFullShaIsLeftOut) {
+  MergeRequestEvent event;
+  for (const char* sha : {"da15608", "DA1560886D4F094C3E6C9EF40349F7D38B5D27D7",
+                          "da1560886d4f094c3e6c9ef40349f7d38b5d27d7/../x", ""}) {
+    nlohmann::json body = GitLabEvent("merge", "Fixes PROJ-1", "");
+    body["object_attributes"]["last_commit"] = {{"id", sha}};
+    ASSERT_TRUE(ParseMergeRequestEvent(Forge::kGitLab, "Merge Request Hook", body, &event).ok());
+    EXPECT_EQ(event.head_sha, "") << sha;
+  }
+  nlohmann::json body = GitHubEvent("closed", "t", "");
+  body["pull_request"]["head"]["sha"] = 42;
+  ASSERT_TRUE(ParseMergeRequestEvent(Forge::kGitHub, "pull_request", body, &event).ok());
+  EXPECT_EQ(event.head_sha, "");
+}
+
+TEST(MergeRequestEvent, CommitUrlsPerForge) {
+  const std::string sha = "da1560886d4f094c3e6c9ef40349f7d38b5d27d7";
+  EXPECT_EQ(CommitUrl(Forge::kGitLab, "https://gl.example/g/p/", sha),
+            "https://gl.example/g/p/-/commit/" + sha);
+  EXPECT_EQ(CommitUrl(Forge::kGitea, "http://localhost:3000/test/repo", sha),
+            "http://localhost:3000/test/repo/commit/" + sha);
+  EXPECT_EQ(CommitUrl(Forge::kGitHub, "https://github.com/o/r", sha),
+            "https://github.com/o/r/commit/" + sha);
+  EXPECT_EQ(CommitUrl(Forge::kGitHub, "", sha), "");
+  EXPECT_EQ(CommitUrl(Forge::kGitHub, "https://github.com/o/r", ""), "");
 }
 
 TEST(MergeRequestEvent, BranchUrlsPerForge) {

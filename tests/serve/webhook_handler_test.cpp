@@ -206,6 +206,11 @@ TEST_F(WebhookHandlerTest, MergeToDefaultClosesAndElsewhereDoesNot) {
   std::vector<outbox::Job> jobs = Jobs();
   ASSERT_EQ(jobs.size(), 1u);
   EXPECT_EQ(jobs[0].kind, outbox::JobKind::kClose);
+  // Issue #25: as GitLab, the close names the head commit (last_commit.id).
+  EXPECT_EQ(jobs[0].commit, "da1560886d4f094c3e6c9ef40349f7d38b5d27d7");
+  EXPECT_EQ(jobs[0].commit_url,
+            "http://example.com/gitlabhq/gitlab-test/-/commit/"
+            "da1560886d4f094c3e6c9ef40349f7d38b5d27d7");
 }
 
 TEST_F(WebhookHandlerTest, NoSecretAnywhereRejectsEverything) {

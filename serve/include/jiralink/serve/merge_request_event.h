@@ -14,7 +14,8 @@
 //   branch    object_attributes.target_branch      pull_request.base.ref default branch
 //   project.default_branch               repository.default_branch repository URL   project.web_url
 //   repository.html_url source repo URL  object_attributes.source.web_url
-//   pull_request.head.repo.html_url
+//   pull_request.head.repo.html_url head commit  object_attributes.last_commit.id
+//   pull_request.head.sha
 //
 // Actions: GitLab's "open", "reopen", "update" (with `changes.title` or
 // `changes.description` = the text was edited), "merge"; Gitea's and
@@ -62,6 +63,11 @@ struct MergeRequestEvent {
   std::string repo_url;  // the target repository's web page
   std::string
       source_repo_url;  // the source repository's web page ("" if unknown, e.g. deleted fork)
+  // The merge request's head commit, as GitLab's diff_head_sha: GitLab's
+  // object_attributes.last_commit.id, Gitea's and GitHub's
+  // pull_request.head.sha. "" when missing or not a full hex SHA (40 or 64
+  // lowercase hex digits).
+  std::string head_sha;
 };
 
 // Parses a webhook body, keeping only the object keys this file reads (the
@@ -90,5 +96,10 @@ Status ParseMergeRequestEvent(Forge forge, std::string_view event, const nlohman
 // GitHub <repo>/tree/<branch>), with the branch percent-encoded except '/'.
 // "" when `repo_url` is empty.
 std::string BranchUrl(Forge forge, std::string_view repo_url, std::string_view branch);
+
+// The web page of commit `sha` (a head_sha) in the repository at `repo_url`,
+// as the forge builds it (GitLab <repo>/-/commit/<sha>, Gitea and GitHub
+// <repo>/commit/<sha>). "" when `repo_url` or `sha` is empty.
+std::string CommitUrl(Forge forge, std::string_view repo_url, std::string_view sha);
 
 }  // namespace jiralink::serve
