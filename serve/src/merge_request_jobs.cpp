@@ -31,6 +31,12 @@ void PlanMergeRequestJobs(const MergeRequestEvent& event, const KeyScanner& scan
       keys = closing.FindClosedKeys(message);
       kind = JobKind::kClose;
       break;
+    case MergeRequestAction::kCommented:
+      // As GitLab: the keys a comment names are mentioned by the merge
+      // request; the outbox's uniqueness mentions each (merge request, key)
+      // once, whether the description or a comment named it first.
+      keys = scanner.UniqueKeys(event.comment);
+      break;
     case MergeRequestAction::kIgnored:
       return;
   }

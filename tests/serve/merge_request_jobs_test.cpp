@@ -111,6 +111,25 @@ TEST(MergeRequestJobs, AMergeClosesAsItsHeadCommit) {
   EXPECT_EQ(Plan(event)[0].commit, "!42");
 }
 
+// Issue #25: a comment's keys are mentioned by the merge request, with its
+// title and description for the mention to quote.
+TEST(MergeRequestJobs, ACommentMentionsItsKeysByTheMergeRequest) {
+  MergeRequestEvent event = Event(MergeRequestAction::kCommented, "Login rework", "Part of PROJ-1");
+  event.comment = "Also fixes PROJ-2; see PROJ-3 and PROJ-2";
+  std::vector<Job> jobs = Plan(event);
+  ASSERT_EQ(jobs.size(), 2u);
+  EXPECT_EQ(jobs[0].key, "PROJ-2");
+  EXPECT_EQ(jobs[1].key, "PROJ-3");
+  for (const Job& job : jobs) {
+    EXPECT_EQ(job.kind, JobKind::kMention) << "a comment never closes";
+    EXPECT_EQ(job.commit, "!42");
+    EXPECT_EQ(job.commit_url, "https://gl.example/platform/api/-/merge_requests/42");
+    EXPECT_EQ(job.message, "Login rework\n\nPart of PROJ-1");
+  }
+  event.comment = "no keys";
+  EXPECT_TRUE(Plan(event).empty());
+}
+
 TEST(MergeRequestJobs, MergedElsewhereOrWithoutTransitionsQueuesNothing) {
   MergeRequestEvent event = Event(MergeRequestAction::kMerged, "Fixes PROJ-1", "");
   event.target_branch = "release/1.0";
