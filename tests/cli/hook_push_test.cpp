@@ -183,31 +183,6 @@ TEST_F(HookPush, ForgeReferencesInAClosingStatementStillCloseTheKeys) {
                              "|https://git.example.com/platform/api/-/commit/" + last + "].");
 }
 
-// Issue #25: mentioned from a topic branch, then fast-forwarded onto the
-// default branch: GitLab finds the commit's link, saves it again as the
-// solved one and posts no "Issue solved" comment.
-TEST_F(HookPush, ACommitLinkedFromATopicBranchGetsNoSolvedCommentOnFastForward) {
-  git_.Commit("base");
-  Push({"origin", "main"});
-  git_.Run({"checkout", "-q", "-b", "topic"});
-  std::string sha = git_.Commit("Fixes PROJ-16");
-  Push({"origin", "topic"});
-  Deliver();
-  ASSERT_EQ(CommentBodies("PROJ-16").size(), 1u);
-  ProcessResult push = Push({"origin", "topic:main"});
-  EXPECT_TRUE(Contains(push.err, "jiralink: 1 Jira close queued")) << push.err;
-  ProcessResult deliver = Deliver();
-  EXPECT_EQ(deliver.exit_code, 0) << deliver.out << deliver.err;
-  EXPECT_EQ(jira_.Status("PROJ-16"), "Done");
-  std::vector<std::string> comments = CommentBodies("PROJ-16");
-  ASSERT_EQ(comments.size(), 1u) << comments.back();
-  EXPECT_TRUE(Contains(comments[0], "mentioned this issue")) << comments[0];
-  std::vector<nlohmann::json> links = jira_.RemoteLinks("PROJ-16");
-  ASSERT_EQ(links.size(), 1u);
-  EXPECT_EQ(links[0]["object"]["title"], "Solved by commit " + sha + ".");
-  EXPECT_EQ(links[0]["object"]["status"]["resolved"], true);
-}
-
 // Issue #25: a workflow without a Done transition is not an outage: the
 // close is skipped with the reason and `deliver` exits 0.
 TEST_F(HookPush, NoDoneTransitionOfferedIsSkippedAndDeliverExitsZero) {
