@@ -4,9 +4,9 @@
 // the rounds over every site; this file wires settings in and prints). --once
 // (the default; what the hook starts after a push) delivers what is due and
 // exits: 0 when everything due was delivered or skipped (the issue does not
-// exist), 1 when some job failed or delivery is paused. --daemon keeps polling until SIGTERM or
-// SIGINT. Both forget the jobs delivered more than [delivery] keep_done_days ago.
-// Both first take what pushers of other users dropped into the maildrop
+// exist, or offers no transition to Done), 1 when some job failed or delivery is paused. --daemon
+// keeps polling until SIGTERM or SIGINT. Both forget the jobs delivered more than [delivery]
+// keep_done_days ago. Both first take what pushers of other users dropped into the maildrop
 // ([state] maildrop, outbox/maildrop.h); the daemon wakes when one drops.
 // Run as root, it works as the owner of the state directory.
 // With a PostgreSQL outbox, --daemon also takes this host's pushes' jobs

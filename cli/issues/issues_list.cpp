@@ -81,7 +81,8 @@ int RunIssuesList(Context& ctx, int argc, char** argv) {
   app.add_option("--search", flags.search, "text in the summary or description");
   app.add_option("--state", flags.state, "opened (default), closed or all");
   app.add_option("--sort", flags.sort,
-                 "created_desc (default), created_asc, updated_desc or updated_asc");
+                 "created_desc (default), created_asc, updated_desc or updated_asc "
+                 "(anything else: created_desc, with a warning)");
   app.add_option("--page", flags.page, "page number, from 1 (default 1)");
   app.add_option("--per-page", flags.per_page, "issues per page (default 100)");
   app.add_flag("--jql", flags.print_jql, "print the JQL query and exit without a request");
@@ -95,8 +96,10 @@ int RunIssuesList(Context& ctx, int argc, char** argv) {
     return 2;
   }
   if (Status s = jql::ParseIssueSort(flags.sort, &query.sort); !s.ok()) {
-    std::fprintf(stderr, "%s: --sort: %s\n", argv[0], s.message().c_str());
-    return 2;
+    // As GitLab (and the issue pages): an unknown sort is created, newest first.
+    query.sort = jql::IssueSort{};
+    std::fprintf(stderr, "%s: warning: --sort: %s; sorting by created_desc, as GitLab does\n",
+                 argv[0], s.message().c_str());
   }
   if (flags.page < 1) {
     std::fprintf(stderr, "%s: --page must be 1 or more (got %d)\n", argv[0], flags.page);

@@ -325,7 +325,16 @@ void ApplyTransitions(TableReader& reader, TransitionSettings* transitions) {
   }
   if (std::string ids; reader.GetString("ids", &ids)) {
     std::vector<std::string> id_list;
-    if (ParseTransitionIds(ids, &id_list)) {
+    bool documented = true;
+    if (ParseTransitionIds(ids, &id_list, &documented)) {
+      if (!documented) {
+        std::string read;
+        for (const std::string& id : id_list) read += (read.empty() ? "" : ", ") + id;
+        reader.WarningAtValue("ids", "ids \"" + ids + "\" was read as " + read +
+                                         " (as GitLab reads it: every run of digits is an ID); "
+                                         "write \"" +
+                                         read + "\" to say so");
+      }
       transitions->ids = ids;
       transitions->id_list = std::move(id_list);
     } else {

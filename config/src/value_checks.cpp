@@ -99,19 +99,28 @@ std::string CheckUrlTemplate(std::string_view url, std::string_view required,
   return "";
 }
 
-bool ParseTransitionIds(std::string_view text, std::vector<std::string>* ids) {
+bool ParseTransitionIds(std::string_view text, std::vector<std::string>* ids, bool* documented) {
+  auto is_digit = [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; };
   std::vector<std::string> parsed;
-  while (!text.empty()) {
-    std::size_t separator = text.find_first_of(",;");
-    std::string_view item = Trim(text.substr(0, separator));
-    text = separator == std::string_view::npos ? std::string_view() : text.substr(separator + 1);
-    // Empty items ("11,,21" or a trailing ',') are tolerated, like the forge.
-    if (item.empty()) continue;
-    if (!std::all_of(item.begin(), item.end(),
-                     [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; })) {
-      return false;
+  for (std::size_t i = 0; i < text.size();) {
+    if (!is_digit(text[i])) {
+      ++i;
+      continue;
     }
-    parsed.emplace_back(item);
+    std::size_t end = i;
+    while (end < text.size() && is_digit(text[end])) ++end;
+    parsed.emplace_back(text.substr(i, end - i));
+    i = end;
+  }
+  if (parsed.empty() && !Trim(text).empty()) return false;
+  // The documented form: each ','/';'-separated item blank or all digits
+  // (empty items, "11,,21" or a trailing ',', are tolerated, like the forge).
+  *documented = true;
+  for (std::string_view rest = text; !rest.empty();) {
+    std::size_t separator = rest.find_first_of(",;");
+    std::string_view item = Trim(rest.substr(0, separator));
+    rest = separator == std::string_view::npos ? std::string_view() : rest.substr(separator + 1);
+    if (!std::all_of(item.begin(), item.end(), is_digit)) *documented = false;
   }
   *ids = std::move(parsed);
   return true;

@@ -25,10 +25,15 @@ std::string CheckSiteUrl(std::string_view url);
 std::string CheckUrlTemplate(std::string_view url, std::string_view required,
                              std::span<const std::string_view> allowed);
 
-// Transition IDs as the forge documents them: numbers separated by ',' or
-// ';' ("11, 21"). Fills *ids with the numbers in order. A blank text is
-// valid and yields no IDs.
-bool ParseTransitionIds(std::string_view text, std::vector<std::string>* ids);
+// Transition IDs as GitLab reads them: every run of digits, in order
+// (GitLab's `scan(/\d+/)`), so "foo 23 bar" is 23 and "11 21" is 11, 21.
+// Fills *ids with the numbers in order; a blank text is valid and yields no
+// IDs. Returns false (and leaves *ids) when a non-blank text has no digit,
+// which GitLab refuses too. *documented is set to whether the text is in
+// the documented form, numbers separated by ',' or ';' ("11, 21"; blanks
+// around them and empty items allowed): when it is not, the caller warns
+// with what was read.
+bool ParseTransitionIds(std::string_view text, std::vector<std::string>* ids, bool* documented);
 
 // A Jira project key such as "PROJ" or "AB_2".
 bool IsProjectKey(std::string_view key);

@@ -16,13 +16,24 @@ constexpr std::string_view kClosingBeforeRef =
 constexpr std::string_view kClosingAfterRef =
     R"((?:(?: *,? +and +| *,? *)?)|([A-Z][A-Z0-9_]+-\d+))+))";
 
-// %{issue_ref}: the scanner's own pattern, without its `issue` group name.
+// A forge reference, which closes nothing in Jira but may stand in a list
+// with keys ("Fixes #12 and PROJ-30"): an issue or merge request of this
+// project or of another (`#12`, `!3`, `group/project#4`), or a URL, bounded
+// as the forge's HTTP_LINK_PATTERN is (at most 300 characters).
+constexpr std::string_view kForgeRef =
+    R"((?:[A-Za-z0-9_][A-Za-z0-9_.\-]*(?:/[A-Za-z0-9_][A-Za-z0-9_.\-]*)*)?[#!]\d+\b)"
+    R"(|https?://[^\s>]{1,300})";
+
+// %{issue_ref}: the scanner's own pattern, without its `issue` group name,
+// or a forge reference.
 std::string IssueRef(const KeyScanner& scanner) {
   std::string ref = "(?:\\b";
   ref += scanner.options().prefix;
   ref += "(?:";
   ref += scanner.key_regex();
-  ref += "))";
+  ref += ")|";
+  ref += kForgeRef;
+  ref += ")";
   return ref;
 }
 

@@ -52,6 +52,15 @@ bool HasLink(const std::vector<jira::RemoteLink>& links, const std::string& glob
   return false;
 }
 
+// True when a link to `url` is there, whoever wrote it (GitLab's
+// find_remote_link matches object.url).
+bool HasLinkTo(const std::vector<jira::RemoteLink>& links, const std::string& url) {
+  for (const jira::RemoteLink& link : links) {
+    if (link.url == url) return true;
+  }
+  return false;
+}
+
 // True when Jira's answer says the write was not applied: an answer came and
 // it is neither a 5xx (a gateway may answer 502/504 for a write that went
 // through) nor missing.
@@ -456,7 +465,11 @@ Deliverer::Outcome Deliverer::Transition(Job& job, const DeliveryPolicy& policy,
     } else {
       const jira::Transition* target = DoneTransition(issue);
       if (target == nullptr) {
-        return {Verdict::kDead, job.key + " has no transition to a status in the Done category",
+        // As GitLab: a workflow without a way to Done is left as it is and
+        // logged. Not a failure: nothing would make a retry succeed.
+        return {Verdict::kSkip,
+                "no transition to Done is offered from status \"" + issue.status.name + "\" of " +
+                    job.key + "; the issue is left as it is, as GitLab does",
                 -1};
       }
       id = target->id;
@@ -485,7 +498,19 @@ Deliverer::Outcome Deliverer::Transition(Job& job, const DeliveryPolicy& policy,
 
 Deliverer::Outcome Deliverer::PostSolved(const Job& job, const DeliveryPolicy& policy) {
   CommitFacts facts = FactsOf(job);
-  if (policy.comments_enabled) {
+  std::string global_id = RemoteLinkGlobalId(facts);
+  bool linked_before = false;
+  if (!global_id.empty() && !facts.merge_request) {
+    // As GitLab's send_message: when a link to the commit is there already
+    // (its mention, from a topic branch that reached the default branch by
+    // fast-forward), no comment is posted and the link is saved again, now
+    // as the solved one.
+    std::vector<jira::RemoteLink> links;
+    jira::ApiStatus api = client_->GetRemoteLinks(job.key, &links);
+    if (!api.ok()) return Failure(api, "reading the remote links of " + job.key);
+    linked_before = HasLink(links, global_id) || HasLinkTo(links, job.commit_url);
+  }
+  if (policy.comments_enabled && !linked_before) {
     std::vector<jira::Comment> comments;
     jira::ApiStatus api = client_->GetComments(job.key, &comments);
     if (!api.ok()) return Failure(api, "reading the comments of " + job.key);
@@ -496,7 +521,6 @@ Deliverer::Outcome Deliverer::PostSolved(const Job& job, const DeliveryPolicy& p
       if (!api.ok()) return Failure(api, "commenting on " + job.key);
     }
   }
-  std::string global_id = RemoteLinkGlobalId(facts);
   if (!global_id.empty()) {
     jira::RemoteLinkRequest link;
     link.global_id = global_id;
@@ -507,6 +531,9 @@ Deliverer::Outcome Deliverer::PostSolved(const Job& job, const DeliveryPolicy& p
     std::int64_t id = 0;
     jira::ApiStatus api = client_->UpsertRemoteLink(job.key, link, &id);
     if (!api.ok()) return Failure(api, "linking " + job.key);
+  }
+  if (linked_before) {
+    return {Verdict::kDone, "resolved; the commit was linked already, so no solved comment", -1};
   }
   return {Verdict::kDone, "resolved", -1};
 }

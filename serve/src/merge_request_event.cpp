@@ -78,29 +78,83 @@ class Reader {
   Status status_ = Status::Ok();
 };
 
+// `text` when it is a full commit SHA (SHA-1 or SHA-256, lowercase hex), else "".
+std::string FullSha(std::string text) {
+  if (text.size() != 40 && text.size() != 64) return "";
+  for (char c : text) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return "";
+  }
+  return text;
+}
+
+std::string WithoutTrailingSlashes(std::string_view url) {
+  std::string text(url);
+  while (!text.empty() && text.back() == '/') text.pop_back();
+  return text;
+}
+
 void Ignore(MergeRequestEvent* out, std::string why) {
   out->action = MergeRequestAction::kIgnored;
   out->ignored_because = std::move(why);
 }
 
+// The merge request of a GitLab payload: its attributes under `object`
+// (object_attributes in a Merge Request Hook, merge_request in a Note Hook),
+// the project and the user. Not its page, which each hook gives its own way.
+void ReadGitLabMergeRequest(Reader& r, const char* object, MergeRequestEvent* out) {
+  out->repository = r.Required({"project", "path_with_namespace"});
+  out->iid = r.PositiveInteger({object, "iid"});
+  out->title = r.Required({object, "title"});
+  out->description = r.Optional({object, "description"});
+  out->author = r.Optional({"user", "name"});
+  if (out->author.empty()) out->author = r.Optional({"user", "username"});
+  out->source_branch = r.Required({object, "source_branch"});
+  out->target_branch = r.Required({object, "target_branch"});
+  out->default_branch = r.Optional({"project", "default_branch"});
+  out->repo_url = r.Required({"project", "web_url"});
+  out->source_repo_url = r.Optional({object, "source", "web_url"});
+  out->head_sha = FullSha(r.Optional({object, "last_commit", "id"}));
+}
+
+// A GitLab Note Hook: a comment on a merge request mentions its keys.
+Status ParseGitLabNote(const json& body, MergeRequestEvent* out) {
+  Reader r(body);
+  std::string type = r.Optional({"object_attributes", "noteable_type"});
+  if (type != "MergeRequest") {
+    Ignore(out, "a comment on a " + (type.empty() ? std::string("non-merge request") : type));
+    return Status::Ok();
+  }
+  if (r.Flag({"object_attributes", "system"})) {
+    Ignore(out, "a system note");
+    return Status::Ok();
+  }
+  ReadGitLabMergeRequest(r, "merge_request", out);
+  // The comment's page, without its "#note_<id>" fragment.
+  std::string url = r.Required({"object_attributes", "url"});
+  out->url = url.substr(0, url.find('#'));
+  out->comment = r.Required({"object_attributes", "note"});
+  // "action" came with GitLab 16.11; older notes are created ones.
+  std::string action = r.Optional({"object_attributes", "action"});
+  if (!r.status().ok()) return r.status();
+  if (action.empty() || action == "create" || action == "update") {
+    out->action = MergeRequestAction::kCommented;
+  } else {
+    Ignore(out, "comment action \"" + action + "\"");
+  }
+  return Status::Ok();
+}
+
 Status ParseGitLab(std::string_view event, const json& body, MergeRequestEvent* out) {
   Reader r(body);
+  if (event == "Note Hook" && r.Optional({"object_kind"}) == "note") {
+    return ParseGitLabNote(body, out);
+  }
   if (event != "Merge Request Hook" || r.Optional({"object_kind"}) != "merge_request") {
     Ignore(out, "event \"" + std::string(event) + "\"");
     return Status::Ok();
   }
-  out->repository = r.Required({"project", "path_with_namespace"});
-  out->iid = r.PositiveInteger({"object_attributes", "iid"});
-  out->title = r.Required({"object_attributes", "title"});
-  out->description = r.Optional({"object_attributes", "description"});
+  ReadGitLabMergeRequest(r, "object_attributes", out);
   out->url = r.Required({"object_attributes", "url"});
-  out->author = r.Optional({"user", "name"});
-  if (out->author.empty()) out->author = r.Optional({"user", "username"});
-  out->source_branch = r.Required({"object_attributes", "source_branch"});
-  out->target_branch = r.Required({"object_attributes", "target_branch"});
-  out->default_branch = r.Optional({"project", "default_branch"});
-  out->repo_url = r.Required({"project", "web_url"});
-  out->source_repo_url = r.Optional({"object_attributes", "source", "web_url"});
   std::string action = r.Required({"object_attributes", "action"});
   if (!r.status().ok()) return r.status();
   if (action == "open" || action == "reopen") {
@@ -117,11 +171,46 @@ Status ParseGitLab(std::string_view event, const json& body, MergeRequestEvent* 
   return Status::Ok();
 }
 
-// Gitea, Forgejo and GitHub share the pull_request payload's shape.
+// Gitea's and GitHub's issue_comment: a comment on a pull request (the
+// `issue` has a `pull_request` member) mentions its keys.
+Status ParseIssueComment(Forge forge, const json& body, MergeRequestEvent* out) {
+  Reader r(body);
+  // GitHub marks a pull request's `issue` with a pull_request member; Gitea
+  // sets is_pull (and that member when it knows the merge state).
+  const json* pull = At(body, {"issue", "pull_request"});
+  if ((pull == nullptr || pull->is_null()) && !r.Flag({"is_pull"})) {
+    Ignore(out, "a comment on an issue, not a pull request");
+    return Status::Ok();
+  }
+  out->repository = r.Required({"repository", "full_name"});
+  out->iid = r.PositiveInteger({"issue", "number"});
+  out->title = r.Required({"issue", "title"});
+  out->description = r.Optional({"issue", "body"});
+  out->url = r.Optional({"issue", "pull_request", "html_url"});
+  if (out->url.empty()) out->url = r.Required({"issue", "html_url"});
+  if (forge == Forge::kGitea) out->author = r.Optional({"sender", "full_name"});
+  if (out->author.empty()) out->author = r.Optional({"sender", "login"});
+  out->default_branch = r.Optional({"repository", "default_branch"});
+  out->repo_url = r.Required({"repository", "html_url"});
+  out->comment = r.Required({"comment", "body"});
+  std::string action = r.Required({"action"});
+  if (!r.status().ok()) return r.status();
+  if (action == "created" || action == "edited") {
+    out->action = MergeRequestAction::kCommented;
+  } else {
+    Ignore(out, "comment action \"" + action + "\"");
+  }
+  return Status::Ok();
+}
+
+// Gitea, Forgejo and GitHub share the pull_request payload's shape (GitHub's
+// pull_request_review carries it too, with the review).
 Status ParsePullRequest(Forge forge, std::string_view event, const json& body,
                         MergeRequestEvent* out) {
   Reader r(body);
-  if (event != "pull_request") {
+  if (event == "issue_comment") return ParseIssueComment(forge, body, out);
+  const bool review = forge == Forge::kGitHub && event == "pull_request_review";
+  if (event != "pull_request" && !review) {
     Ignore(out, "event \"" + std::string(event) + "\"");
     return Status::Ok();
   }
@@ -137,9 +226,18 @@ Status ParsePullRequest(Forge forge, std::string_view event, const json& body,
   out->default_branch = r.Optional({"repository", "default_branch"});
   out->repo_url = r.Required({"repository", "html_url"});
   out->source_repo_url = r.Optional({"pull_request", "head", "repo", "html_url"});
+  out->head_sha = FullSha(r.Optional({"pull_request", "head", "sha"}));
   std::string action = r.Required({"action"});
+  if (review) out->comment = r.Optional({"review", "body"});
   if (!r.status().ok()) return r.status();
-  if (action == "opened" || action == "reopened") {
+  if (review) {
+    if ((action == "submitted" || action == "edited") && !out->comment.empty()) {
+      out->action = MergeRequestAction::kCommented;
+    } else {
+      Ignore(out, out->comment.empty() ? "a review without a comment"
+                                       : "review action \"" + action + "\"");
+    }
+  } else if (action == "opened" || action == "reopened") {
     out->action = MergeRequestAction::kOpened;
   } else if (action == "edited" && (r.Has({"changes", "title"}) || r.Has({"changes", "body"}))) {
     out->action = MergeRequestAction::kEdited;
@@ -157,15 +255,23 @@ bool IsReadKey(std::string_view key) {
                                                "base",
                                                "body",
                                                "changes",
+                                               "comment",
                                                "default_branch",
                                                "description",
                                                "full_name",
                                                "head",
                                                "html_url",
+                                               "id",
                                                "iid",
+                                               "is_pull",
+                                               "issue",
+                                               "last_commit",
                                                "login",
+                                               "merge_request",
                                                "merged",
                                                "name",
+                                               "note",
+                                               "noteable_type",
                                                "number",
                                                "object_attributes",
                                                "object_kind",
@@ -175,9 +281,12 @@ bool IsReadKey(std::string_view key) {
                                                "ref",
                                                "repo",
                                                "repository",
+                                               "review",
                                                "sender",
+                                               "sha",
                                                "source",
                                                "source_branch",
+                                               "system",
                                                "target_branch",
                                                "title",
                                                "url",
@@ -312,8 +421,7 @@ Status ParseMergeRequestEvent(Forge forge, std::string_view event, const json& b
 
 std::string BranchUrl(Forge forge, std::string_view repo_url, std::string_view branch) {
   if (repo_url.empty() || branch.empty()) return "";
-  std::string url(repo_url);
-  while (!url.empty() && url.back() == '/') url.pop_back();
+  std::string url = WithoutTrailingSlashes(repo_url);
   switch (forge) {
     case Forge::kGitLab:
       url += "/-/tree/";
@@ -340,6 +448,12 @@ std::string BranchUrl(Forge forge, std::string_view repo_url, std::string_view b
     }
   }
   return url;
+}
+
+std::string CommitUrl(Forge forge, std::string_view repo_url, std::string_view sha) {
+  if (repo_url.empty() || sha.empty()) return "";
+  return WithoutTrailingSlashes(repo_url) + (forge == Forge::kGitLab ? "/-/commit/" : "/commit/") +
+         std::string(sha);
 }
 
 }  // namespace jiralink::serve

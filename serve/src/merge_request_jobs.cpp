@@ -31,6 +31,12 @@ void PlanMergeRequestJobs(const MergeRequestEvent& event, const KeyScanner& scan
       keys = closing.FindClosedKeys(message);
       kind = JobKind::kClose;
       break;
+    case MergeRequestAction::kCommented:
+      // As GitLab: the keys a comment names are mentioned by the merge
+      // request; the outbox's uniqueness mentions each (merge request, key)
+      // once, whether the description or a comment named it first.
+      keys = scanner.UniqueKeys(event.comment);
+      break;
     case MergeRequestAction::kIgnored:
       return;
   }
@@ -49,6 +55,13 @@ void PlanMergeRequestJobs(const MergeRequestEvent& event, const KeyScanner& scan
   plan->message_cut = message.size() > outbox::kMaxJobMessageBytes;
   base.message = plan->message_cut ? outbox::CapJobMessage(message) : std::move(message);
   base.commit_url = event.url;
+  if (kind == JobKind::kClose && !event.head_sha.empty()) {
+    // As GitLab's close_issue: the solved comment and link name the merge
+    // request's head commit (diff_head_sha), so the close has its own link
+    // beside the mention's (which is the merge request's page).
+    base.commit = event.head_sha;
+    base.commit_url = CommitUrl(event.forge, event.repo_url, event.head_sha);
+  }
   base.repo_url = event.repo_url;
   base.branch_url = BranchUrl(event.forge, event.source_repo_url, event.source_branch);
   plan->keys = std::move(keys);

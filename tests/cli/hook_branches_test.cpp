@@ -56,7 +56,10 @@ class HookBranches : public HookE2E {
   }
 };
 
-TEST_F(HookBranches, ATopicFastForwardedIntoMainClosesWithOneSolvedComment) {
+// Issue #25: the commit is linked from the issue already (its mention on the
+// topic), so, as GitLab, the close saves that link again as the solved one
+// and posts no "Issue solved" comment.
+TEST_F(HookBranches, ATopicFastForwardedIntoMainClosesAndResavesItsLinkWithoutAComment) {
   std::string fix = PushTopic("Fixes PROJ-2");
   EXPECT_EQ(jira_.Status("PROJ-2"), "To Do");
   ASSERT_EQ(CommentBodies("PROJ-2").size(), 1u) << "the mention from the topic branch";
@@ -66,25 +69,30 @@ TEST_F(HookBranches, ATopicFastForwardedIntoMainClosesWithOneSolvedComment) {
   EXPECT_TRUE(Contains(push.err, "jiralink: 1 Jira close queued")) << push.err;
   EXPECT_EQ(Deliver().exit_code, 0);
   EXPECT_EQ(jira_.Status("PROJ-2"), "Done");
-  EXPECT_EQ(SolvedComments("PROJ-2"), 1);
-  EXPECT_EQ(CommentBodies("PROJ-2").size(), 2u);
-  EXPECT_TRUE(Contains(CommentBodies("PROJ-2")[1], fix));
+  EXPECT_EQ(SolvedComments("PROJ-2"), 0);
+  ASSERT_EQ(CommentBodies("PROJ-2").size(), 1u);
+  EXPECT_TRUE(Contains(CommentBodies("PROJ-2")[0], "mentioned this issue"));
+  std::vector<nlohmann::json> links = jira_.RemoteLinks("PROJ-2");
+  ASSERT_EQ(links.size(), 1u);
+  EXPECT_EQ(links[0]["object"]["title"], "Solved by commit " + fix + ".");
+  EXPECT_EQ(links[0]["object"]["status"]["resolved"], true);
 
   // The same commits pushed to main again (another branch, a re-run): nothing.
   ProcessResult again = Push({"origin", "main:release"});
   EXPECT_FALSE(Contains(again.err, "queued")) << again.err;
   EXPECT_EQ(Deliver().exit_code, 0);
-  EXPECT_EQ(SolvedComments("PROJ-2"), 1);
+  EXPECT_EQ(CommentBodies("PROJ-2").size(), 1u);
 }
 
-TEST_F(HookBranches, ATopicMergedWithNoFastForwardClosesWithOneSolvedComment) {
+TEST_F(HookBranches, ATopicMergedWithNoFastForwardClosesWithoutASecondComment) {
   PushTopic("Fixes PROJ-3");
   git_.Run({"merge", "-q", "--no-ff", "-m", "Merge branch 'topic'", "topic"});
   ProcessResult push = Push({"origin", "main"});
   EXPECT_TRUE(Contains(push.err, "jiralink: 1 Jira close queued")) << push.err;
   EXPECT_EQ(Deliver().exit_code, 0);
   EXPECT_EQ(jira_.Status("PROJ-3"), "Done");
-  EXPECT_EQ(SolvedComments("PROJ-3"), 1);
+  EXPECT_EQ(SolvedComments("PROJ-3"), 0) << "the commit was linked from the topic already";
+  EXPECT_EQ(CommentBodies("PROJ-3").size(), 1u);
 }
 
 TEST_F(HookBranches, ARebasedTopicPushedToMainClosesItsRewrittenCommit) {

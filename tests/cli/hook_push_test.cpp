@@ -165,6 +165,53 @@ TEST_F(HookPush, ClosingOnlyOnTheDefaultBranchDoneMode) {
   EXPECT_EQ(CommentBodies("PROJ-10").size(), 1u);
 }
 
+// Issue #25: a closing statement that lists forge references with Jira keys
+// closes the keys, as GitLab's %{issue_ref} takes its own references.
+TEST_F(HookPush, ForgeReferencesInAClosingStatementStillCloseTheKeys) {
+  git_.Commit("Fixes #12 and PROJ-13");
+  std::string last = git_.Commit("Fixes #12, PROJ-14\n\nResolves group/project#4 and PROJ-15");
+  ProcessResult push = Push({"origin", "main"});
+  EXPECT_TRUE(Contains(push.err, "jiralink: 3 Jira closes queued")) << push.err;
+  ProcessResult deliver = Deliver();
+  EXPECT_EQ(deliver.exit_code, 0) << deliver.out << deliver.err;
+  for (const char* key : {"PROJ-13", "PROJ-14", "PROJ-15"}) {
+    EXPECT_EQ(jira_.Status(key), "Done") << key;
+  }
+  std::vector<std::string> comments = CommentBodies("PROJ-14");
+  ASSERT_EQ(comments.size(), 1u);
+  EXPECT_EQ(comments[0], "Issue solved with [" + last +
+                             "|https://git.example.com/platform/api/-/commit/" + last + "].");
+}
+
+// Issue #25: a workflow without a Done transition is not an outage: the
+// close is skipped with the reason and `deliver` exits 0.
+TEST_F(HookPush, NoDoneTransitionOfferedIsSkippedAndDeliverExitsZero) {
+  git_.Commit("Fixes PROJ-17");
+  Push({"origin", "main"});
+  standin::Fault fault;
+  fault.method = "GET";
+  fault.path_contains = "/issue/PROJ-17";
+  fault.status = 200;
+  fault.body = R"({"id":"10017","key":"PROJ-17","fields":{"summary":"Issue 17",)"
+               R"("status":{"name":"To Do","statusCategory":{"key":"new","name":"To Do"}},)"
+               R"("resolution":null},"transitions":[{"id":"21","name":"Start",)"
+               R"("to":{"name":"In Progress","statusCategory":{"key":"indeterminate"}}}]})";
+  fault.times = 1;
+  jira_.InjectFault(fault);
+  ProcessResult deliver = Jiralink({"deliver", "--once", "--json"});
+  EXPECT_EQ(deliver.exit_code, 0) << deliver.out << deliver.err;
+  nlohmann::json summary = nlohmann::json::parse(deliver.out, nullptr, false);
+  ASSERT_FALSE(summary.is_discarded()) << deliver.out;
+  EXPECT_EQ(summary["skipped"], 1) << deliver.out;
+  EXPECT_EQ(summary["dead"], 0) << deliver.out;
+  EXPECT_TRUE(Contains(deliver.err, "no transition to Done is offered from status \"To Do\""))
+      << deliver.err;
+  EXPECT_EQ(jira_.Status("PROJ-17"), "To Do");
+  EXPECT_TRUE(jira_.Requests("POST", "/transitions").empty());
+  ProcessResult list = Jiralink({"queue", "list", "--state", "skipped"});
+  EXPECT_TRUE(Contains(list.out, "PROJ-17")) << list.out << list.err;
+}
+
 TEST_F(HookPush, CustomTransitionIds) {
   WriteConfig("", "mode = \"custom\"\nids = \"21\"\n");
   git_.Commit("Closes PROJ-11");

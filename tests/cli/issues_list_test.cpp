@@ -103,7 +103,7 @@ TEST_P(IssuesListTest, DisabledRefusesNamingTheSetting) {
 
 TEST_P(IssuesListTest, BadFlagValuesExitTwo) {
   for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
-           {"--state", "open"}, {"--sort", "priority"}, {"--page", "0"}, {"--per-page", "0"}}) {
+           {"--state", "open"}, {"--page", "0"}, {"--per-page", "0"}}) {
     std::vector<std::string> full = {"issues", "list"};
     full.insert(full.end(), args.begin(), args.end());
     ProcessResult result = Run(full);
@@ -111,6 +111,23 @@ TEST_P(IssuesListTest, BadFlagValuesExitTwo) {
     EXPECT_NE(result.err.find(args[0]), std::string::npos) << result.err;
   }
   EXPECT_TRUE(jira_.Requests().empty());
+}
+
+// Issue #25: GitLab sorts by created, newest first, when the sort is unknown.
+TEST_P(IssuesListTest, AnUnknownSortFallsBackToCreatedNewestFirstWithAWarning) {
+  Seed("PROJ-1", "First");
+  Seed("PROJ-2", "Second");
+  ProcessResult result = Run({"issues", "list", "--json", "--sort", "bogus"});
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.err.find("warning: --sort: unknown sort 'bogus'"), std::string::npos)
+      << result.err;
+  EXPECT_NE(result.err.find("sorting by created_desc, as GitLab does"), std::string::npos)
+      << result.err;
+  EXPECT_EQ(Keys(nlohmann::json::parse(result.out)),
+            (std::vector<std::string>{"PROJ-2", "PROJ-1"}));
+  ProcessResult jql = Run({"issues", "list", "--jql", "--sort", "bogus"});
+  EXPECT_EQ(jql.exit_code, 0) << jql.err;
+  EXPECT_NE(jql.out.find("order by created DESC"), std::string::npos) << jql.out;
 }
 
 TEST_P(IssuesListTest, EveryFilterNarrowsTheResult) {

@@ -200,10 +200,7 @@ TEST(ConfigValidation, PrefixThatDoesNotCompileQuotesRe2) {
   EXPECT_THAT(errors[0].message, HasSubstr("missing ]"));
 }
 
-TEST(ConfigValidation, TransitionIdsMustBeNumbersSplitByCommaOrSemicolon) {
-  ExpectOneError("[transitions]\nids = \"11 21\"\n", 2, 7,
-                 "[transitions] transition IDs must be a list of numbers that can be split with "
-                 ", or ; (e.g. \"11, 21\"), got \"11 21\"");
+TEST(ConfigValidation, TransitionIdsMustHaveANumber) {
   ExpectOneError("[transitions]\nids = \"done\"\n", 2, 7,
                  "[transitions] transition IDs must be a list of numbers that can be split with "
                  ", or ; (e.g. \"11, 21\"), got \"done\"");
@@ -371,6 +368,34 @@ Config LoadWithWarnings(const std::string& toml, std::vector<Diagnostic>* diagno
   Status status = Config::LoadFromString(toml, kPath, &config, diagnostics);
   EXPECT_TRUE(status.ok()) << status.ToString();
   return config;
+}
+
+// Issue #25: GitLab takes every run of digits ("foo 23 bar" is 23); so does
+// jiralink, with a warning that says what was read.
+TEST(ConfigValidation, TransitionIdsInGitLabsLooseFormAreReadWithAWarning) {
+  std::vector<Diagnostic> diagnostics;
+  Config config =
+      LoadWithWarnings("[transitions]\nmode = \"custom\"\nids = \"foo 23 bar\"\n", &diagnostics);
+  EXPECT_EQ(config.ForRepo("").transitions.id_list, (std::vector<std::string>{"23"}));
+  ASSERT_EQ(diagnostics.size(), 1u);
+  EXPECT_EQ(diagnostics[0].severity, Diagnostic::Severity::kWarning);
+  EXPECT_EQ(diagnostics[0].ToString(),
+            std::string(kPath) +
+                ":3:7: warning: [transitions] ids \"foo 23 bar\" was read as 23 (as GitLab reads "
+                "it: every run of digits is an ID); write \"23\" to say so");
+
+  diagnostics.clear();
+  config = LoadWithWarnings("[transitions]\nids = \"11 21/31\"\n", &diagnostics);
+  EXPECT_EQ(config.ForRepo("").transitions.id_list, (std::vector<std::string>{"11", "21", "31"}));
+  ASSERT_EQ(diagnostics.size(), 1u);
+  EXPECT_NE(diagnostics[0].message.find("was read as 11, 21, 31"), std::string::npos)
+      << diagnostics[0].message;
+
+  // The documented form reads without a word.
+  diagnostics.clear();
+  config = LoadWithWarnings("[transitions]\nids = \" 11 ;21,,\"\n", &diagnostics);
+  EXPECT_EQ(config.ForRepo("").transitions.id_list, (std::vector<std::string>{"11", "21"}));
+  EXPECT_TRUE(diagnostics.empty());
 }
 
 // Issue #12: blanks and surrounding spaces are trimmed as the forge does.

@@ -24,7 +24,10 @@ TEST(ClosingKeywords, DefaultPatternIsTheForgesWithTheKeyAsIssueRef) {
   const std::string forge =
       R"(\b((?:[Cc]los(?:e[sd]?|ing)|\b[Ff]ix(?:e[sd]|ing)?|\b[Rr]esolv(?:e[sd]?|ing)|\b[Ii]mplement(?:s|ed|ing)?)(:?) +(?:(?:issues? +)?%{issue_ref}(?:(?: *,? +and +| *,? *)?)|([A-Z][A-Z0-9_]+-\d+))+))";
   std::string expected = forge;
-  expected.replace(expected.find("%{issue_ref}"), 12, R"((?:\b(?:\b([A-Z][A-Z_0-9]+-\d+))))");
+  expected.replace(expected.find("%{issue_ref}"), 12,
+                   R"((?:\b(?:\b([A-Z][A-Z_0-9]+-\d+))|)"
+                   R"((?:[A-Za-z0-9_][A-Za-z0-9_.\-]*(?:/[A-Za-z0-9_][A-Za-z0-9_.\-]*)*)?[#!]\d+\b)"
+                   R"(|https?://[^\s>]{1,300}))");
   EXPECT_EQ(ClosingKeywords::Default().pattern(), expected);
 }
 
@@ -78,6 +81,32 @@ TEST(ClosingKeywords, MentionedKeysAreNotClosed) {
               ElementsAre("PROJ-102", "PROJ-103"));
   EXPECT_THAT(Closed("Fixes PROJ-1 and see OPS-7"), ElementsAre("PROJ-1"));
   EXPECT_THAT(Closed("PROJ-1: add a test"), IsEmpty());
+}
+
+// GitLab's %{issue_ref} takes its own references, so a statement that lists
+// them with Jira keys goes on to the keys.
+TEST(ClosingKeywords, ForgeReferencesMixedWithKeysCloseTheKeys) {
+  EXPECT_THAT(Closed("Fixes #12 and PROJ-30"), ElementsAre("PROJ-30"));
+  EXPECT_THAT(Closed("Fixes #12, PROJ-44"), ElementsAre("PROJ-44"));
+  EXPECT_THAT(Closed("Closes !3 and PROJ-1"), ElementsAre("PROJ-1"));
+  EXPECT_THAT(Closed("Resolves group/project#4, PROJ-2 and #5 and PROJ-3"),
+              ElementsAre("PROJ-2", "PROJ-3"));
+  EXPECT_THAT(Closed("Closes issues #7 and PROJ-8"), ElementsAre("PROJ-8"));
+  EXPECT_THAT(Closed("Fixes https://git.example.com/g/p/-/issues/12, PROJ-9"),
+              ElementsAre("PROJ-9"));
+}
+
+TEST(ClosingKeywords, ForgeReferencesAloneCloseNothing) {
+  EXPECT_THAT(Closed("Fixes #12"), IsEmpty());
+  EXPECT_THAT(Closed("Fixes #12 and see PROJ-1"), IsEmpty());
+  EXPECT_THAT(Closed("Fixes #x and PROJ-1"), IsEmpty());
+  EXPECT_THAT(Closed("Fixes group/project#4"), IsEmpty());
+}
+
+TEST(ClosingKeywords, ForgeReferencesWithAPrefixStillNeedThePrefix) {
+  std::unique_ptr<KeyScanner> scanner;
+  ASSERT_TRUE(KeyScanner::Create({"", "JIRA#"}, &scanner).ok());
+  EXPECT_THAT(FindClosedKeys("Fixes #12 and JIRA#PROJ-1, PROJ-2", *scanner), ElementsAre("PROJ-1"));
 }
 
 TEST(ClosingKeywords, LowercaseKeyNotClosedByDefaultScanner) {

@@ -177,6 +177,89 @@ TEST_F(DeliveryTest, DoneModeTransitionsToDoneAndPostsTheSolvedComment) {
   EXPECT_EQ(links[0]["object"]["status"]["resolved"], true);
 }
 
+// Jira's answer for an issue whose workflow offers no way into the Done
+// category (only "In Progress"), as GET /issue/PROJ-1?expand=transitions.
+Fault NoDoneTransitionOffered() {
+  Fault fault;
+  fault.method = "GET";
+  fault.path_contains = "/issue/PROJ-1";
+  fault.status = 200;
+  fault.body = R"({"id":"10001","key":"PROJ-1","fields":{"summary":"Issue PROJ-1",)"
+               R"("status":{"name":"To Do","statusCategory":{"key":"new","name":"To Do"}},)"
+               R"("resolution":null},"transitions":[{"id":"21","name":"Start",)"
+               R"("to":{"name":"In Progress","statusCategory":{"key":"indeterminate"}}}]})";
+  fault.times = 1;
+  return fault;
+}
+
+// Issue #25: a workflow without a Done transition is not an outage. GitLab
+// leaves the issue and logs it; the job is skipped with the reason.
+TEST_F(DeliveryTest, NoDoneTransitionOfferedIsSkippedWithTheReasonNotDead) {
+  std::vector<std::string> log;
+  options_.log = [&log](const std::string& line) { log.push_back(line); };
+  jira_.InjectFault(NoDoneTransitionOffered());
+  Enqueue({MakeJob("PROJ-1", JobKind::kClose)});
+  DeliveryReport report = Run();
+  EXPECT_EQ(report.dead, 0);
+  EXPECT_EQ(report.skipped, 1);
+  Job job = Only();
+  EXPECT_EQ(job.state, JobState::kSkipped);
+  EXPECT_EQ(job.last_error,
+            "no transition to Done is offered from status \"To Do\" of PROJ-1; the issue is left "
+            "as it is, as GitLab does");
+  ASSERT_EQ(log.size(), 1u);
+  EXPECT_EQ(log[0].rfind("skipped #", 0), 0u) << log[0];
+  EXPECT_NE(log[0].find("no transition to Done is offered"), std::string::npos) << log[0];
+  EXPECT_TRUE(jira_.Requests("POST", "/transitions").empty());
+  EXPECT_TRUE(jira_.Comments("PROJ-1").empty());
+  EXPECT_EQ(jira_.Status("PROJ-1"), "To Do");
+}
+
+// Issue #25: a commit mentioned from a topic branch, then brought to the
+// default branch by fast-forward. GitLab finds the link with the commit's URL,
+// saves it again as the solved one and posts no "Issue solved" comment.
+TEST_F(DeliveryTest, CloseOfACommitLinkedAlreadyResavesTheLinkWithoutAComment) {
+  Job mention = MakeJob("PROJ-1");
+  mention.branch = "feature";
+  Enqueue({mention});
+  EXPECT_EQ(Run().delivered, 1);
+  ASSERT_EQ(jira_.Comments("PROJ-1").size(), 1u);
+  Enqueue({MakeJob("PROJ-1", JobKind::kClose)});
+  EXPECT_EQ(Run().delivered, 1);
+  EXPECT_EQ(jira_.Status("PROJ-1"), "Done");
+  auto comments = jira_.Comments("PROJ-1");
+  ASSERT_EQ(comments.size(), 1u) << "no solved comment";
+  EXPECT_NE(comments[0]["body"].get<std::string>().find("mentioned this issue"), std::string::npos);
+  auto links = jira_.RemoteLinks("PROJ-1");
+  ASSERT_EQ(links.size(), 1u);
+  EXPECT_EQ(links[0]["object"]["url"], kCommitUrl);
+  EXPECT_EQ(links[0]["object"]["title"], std::string("Solved by commit ") + kSha + ".");
+  EXPECT_EQ(links[0]["object"]["status"]["resolved"], true);
+  std::vector<Job> jobs;
+  ASSERT_TRUE(outbox_->List(std::nullopt, 10, &jobs).ok());
+  bool noted = false;
+  for (const Job& job : jobs) {
+    noted =
+        noted || job.last_error.find("linked already, so no solved comment") != std::string::npos;
+  }
+  EXPECT_TRUE(noted);
+}
+
+// A link to the commit that someone else wrote (another tool, another
+// globalId) counts too: GitLab matches the link's URL.
+TEST_F(DeliveryTest, CloseFindsALinkToTheCommitByItsUrl) {
+  jira::RemoteLinkRequest theirs;
+  theirs.global_id = "other-tool:1";
+  theirs.url = kCommitUrl;
+  theirs.title = "Commit";
+  std::int64_t id = 0;
+  ASSERT_TRUE(client_->UpsertRemoteLink("PROJ-1", theirs, &id).ok());
+  Enqueue({MakeJob("PROJ-1", JobKind::kClose)});
+  EXPECT_EQ(Run().delivered, 1);
+  EXPECT_EQ(jira_.Status("PROJ-1"), "Done");
+  EXPECT_TRUE(jira_.Comments("PROJ-1").empty());
+}
+
 TEST_F(DeliveryTest, AlreadyResolvedIssueIsLeftAlone) {
   standin::IssueSeed seed;
   seed.key = "PROJ-3";
@@ -543,6 +626,30 @@ TEST_F(DeliveryTest, MergeRequestAndCommitClosingOneKeyTransitionAndCommentOnce)
   auto links = jira_.RemoteLinks("PROJ-1");
   ASSERT_EQ(links.size(), 1u);
   EXPECT_EQ(links[0]["object"]["title"], "Solved by merge request !42.");
+}
+
+// Issue #25: a merged merge request closes as its head commit (serve queues
+// the close with the head SHA and its commit page): the solved comment names
+// the commit, and its link stands beside the mention's instead of replacing it.
+TEST_F(DeliveryTest, MergeRequestCloseByItsHeadCommitKeepsTheMentionLink) {
+  Enqueue({MergeRequestJob(jira_.base_url(), "PROJ-1", JobKind::kMention)});
+  EXPECT_EQ(Run().delivered, 1);
+  Job close = MakeJob("PROJ-1", JobKind::kClose);
+  close.branch = "feature/parser";
+  close.message = "Parser rework for PROJ-1\n\nCloses PROJ-1";
+  Enqueue({close});
+  EXPECT_EQ(Run().delivered, 1);
+  EXPECT_EQ(jira_.Status("PROJ-1"), "Done");
+  auto comments = jira_.Comments("PROJ-1");
+  ASSERT_EQ(comments.size(), 2u);
+  EXPECT_EQ(comments[1]["body"],
+            std::string("Issue solved with [") + kSha + "|" + kCommitUrl + "].");
+  auto links = jira_.RemoteLinks("PROJ-1");
+  ASSERT_EQ(links.size(), 2u);
+  EXPECT_EQ(links[0]["object"]["title"], "Merge request - Parser rework for PROJ-1");
+  EXPECT_EQ(links[0]["object"]["status"]["resolved"], false);
+  EXPECT_EQ(links[1]["object"]["url"], kCommitUrl);
+  EXPECT_EQ(links[1]["object"]["title"], std::string("Solved by commit ") + kSha + ".");
 }
 
 Job SmartJob(Job job, int index, SmartCommand command) {

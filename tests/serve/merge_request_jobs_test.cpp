@@ -83,6 +83,53 @@ TEST(MergeRequestJobs, MergedIntoTheDefaultBranchClosesOnlyClosingKeys) {
   for (const Job& job : jobs) EXPECT_EQ(job.kind, JobKind::kClose);
 }
 
+// Issue #25: GitLab's close names the merge request's head commit, so the
+// solved comment and link are the commit's, beside the mention's link.
+TEST(MergeRequestJobs, AMergeClosesAsItsHeadCommit) {
+  const std::string sha = "da1560886d4f094c3e6c9ef40349f7d38b5d27d7";
+  MergeRequestEvent event = Event(MergeRequestAction::kMerged, "Fixes PROJ-1", "");
+  event.head_sha = sha;
+  std::vector<Job> jobs = Plan(event);
+  ASSERT_EQ(jobs.size(), 1u);
+  EXPECT_EQ(jobs[0].kind, JobKind::kClose);
+  EXPECT_EQ(jobs[0].commit, sha);
+  EXPECT_FALSE(outbox::IsMergeRequest(jobs[0]));
+  EXPECT_EQ(jobs[0].commit_url, "https://gl.example/platform/api/-/commit/" + sha);
+  event.forge = Forge::kGitHub;
+  EXPECT_EQ(Plan(event)[0].commit_url, "https://gl.example/platform/api/commit/" + sha);
+
+  // A mention still names the merge request, whatever its head.
+  event.action = MergeRequestAction::kOpened;
+  jobs = Plan(event);
+  ASSERT_EQ(jobs.size(), 1u);
+  EXPECT_EQ(jobs[0].commit, "!42");
+  EXPECT_EQ(jobs[0].commit_url, "https://gl.example/platform/api/-/merge_requests/42");
+
+  // Without a head SHA (a payload that lacks it), the close names the merge request.
+  event.action = MergeRequestAction::kMerged;
+  event.head_sha.clear();
+  EXPECT_EQ(Plan(event)[0].commit, "!42");
+}
+
+// Issue #25: a comment's keys are mentioned by the merge request, with its
+// title and description for the mention to quote.
+TEST(MergeRequestJobs, ACommentMentionsItsKeysByTheMergeRequest) {
+  MergeRequestEvent event = Event(MergeRequestAction::kCommented, "Login rework", "Part of PROJ-1");
+  event.comment = "Also fixes PROJ-2; see PROJ-3 and PROJ-2";
+  std::vector<Job> jobs = Plan(event);
+  ASSERT_EQ(jobs.size(), 2u);
+  EXPECT_EQ(jobs[0].key, "PROJ-2");
+  EXPECT_EQ(jobs[1].key, "PROJ-3");
+  for (const Job& job : jobs) {
+    EXPECT_EQ(job.kind, JobKind::kMention) << "a comment never closes";
+    EXPECT_EQ(job.commit, "!42");
+    EXPECT_EQ(job.commit_url, "https://gl.example/platform/api/-/merge_requests/42");
+    EXPECT_EQ(job.message, "Login rework\n\nPart of PROJ-1");
+  }
+  event.comment = "no keys";
+  EXPECT_TRUE(Plan(event).empty());
+}
+
 TEST(MergeRequestJobs, MergedElsewhereOrWithoutTransitionsQueuesNothing) {
   MergeRequestEvent event = Event(MergeRequestAction::kMerged, "Fixes PROJ-1", "");
   event.target_branch = "release/1.0";

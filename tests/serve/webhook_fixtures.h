@@ -47,4 +47,22 @@ inline nlohmann::json GitHubEvent(const std::string& action, const std::string& 
   return body;
 }
 
+// GitLab's documented comment on a merge request (Note Hook) saying `note`.
+inline nlohmann::json GitLabNote(const std::string& note) {
+  nlohmann::json body = LoadWebhookFixture("gitlab/note.merge_request.json");
+  body["object_attributes"]["note"] = note;
+  return body;
+}
+
+// GitHub's (octokit) issue_comment example saying `text`, made a comment on a
+// pull request as GitHub sends one (`issue.pull_request`).
+inline nlohmann::json GitHubPullRequestComment(const std::string& text) {
+  nlohmann::json body = LoadWebhookFixture("github/issue_comment.created.json");
+  body["comment"]["body"] = text;
+  body["issue"]["pull_request"] = {
+      {"url", "https://api.github.com/repos/Codertocat/Hello-World/pulls/1"},
+      {"html_url", "https://github.com/Codertocat/Hello-World/pull/1"}};
+  return body;
+}
+
 }  // namespace jiralink::testing

@@ -197,6 +197,51 @@ TEST_F(WebhookHandlerTest, MergeRequestTriggerOffIgnoresEvents) {
   EXPECT_TRUE(Jobs().empty());
 }
 
+// Issue #25: GitLab cross-references a key named in a merge request's
+// comment; once per (merge request, key), whether the description or a
+// comment named it first.
+TEST_F(WebhookHandlerTest, MergeRequestCommentsMentionNewKeysOnce) {
+  nlohmann::json opened = GitLabEvent("open", "Viewport", "PROJ-1");
+  opened["project"]["path_with_namespace"] = "gitlab-org/gitlab-test";
+  opened["object_attributes"]["iid"] = 1;
+  ASSERT_EQ(Send(Forge::kGitLab, opened, "instance-secret").body, R"({"added":1,"duplicates":0})");
+  WebhookResponse note = Send(Forge::kGitLab, testing::GitLabNote("PROJ-1 and PROJ-2"),
+                              "instance-secret", "Note Hook");
+  EXPECT_EQ(note.status, 200) << note.body;
+  EXPECT_EQ(note.body, R"({"added":1,"duplicates":1})");
+  note = Send(Forge::kGitLab, testing::GitLabNote("again PROJ-2"), "instance-secret", "Note Hook");
+  EXPECT_EQ(note.body, R"({"added":0,"duplicates":1})");
+  std::vector<outbox::Job> jobs = Jobs();
+  ASSERT_EQ(jobs.size(), 2u);
+  const outbox::Job& from_note = jobs[0].key == "PROJ-2" ? jobs[0] : jobs[1];
+  EXPECT_EQ(from_note.key, "PROJ-2");
+  EXPECT_EQ(from_note.kind, outbox::JobKind::kMention);
+  EXPECT_EQ(from_note.commit, "!1");
+  EXPECT_EQ(from_note.commit_url, "http://example.com/gitlab-org/gitlab-test/merge_requests/1");
+  EXPECT_EQ(from_note.message,
+            "Tempora et eos debitis quae laborum et.\n\nEt voluptas corrupti assumenda "
+            "temporibus. Architecto cum animi eveniet amet asperiores. Vitae numquam voluptate "
+            "est natus sit et ad id.");
+
+  WebhookResponse github = Send(Forge::kGitHub, testing::GitHubPullRequestComment("See PROJ-7"),
+                                "instance-secret", "issue_comment");
+  EXPECT_EQ(github.body, R"({"added":1,"duplicates":0})");
+  nlohmann::json gitea_comment =
+      testing::LoadWebhookFixture("gitea/issue_comment.pull_request.json");
+  gitea_comment["comment"]["body"] = "changes requested for PROJ-8";
+  WebhookResponse gitea = Send(Forge::kGitea, gitea_comment, "instance-secret", "issue_comment");
+  EXPECT_EQ(gitea.body, R"({"added":1,"duplicates":0})");
+  EXPECT_EQ(Jobs().size(), 4u);
+}
+
+TEST_F(WebhookHandlerTest, MergeRequestTriggerOffIgnoresComments) {
+  Load("[triggers]\nmerge_request = false\n");
+  WebhookResponse response =
+      Send(Forge::kGitLab, testing::GitLabNote("PROJ-1"), "instance-secret", "Note Hook");
+  EXPECT_EQ(response.status, 202);
+  EXPECT_TRUE(Jobs().empty());
+}
+
 TEST_F(WebhookHandlerTest, MergeToDefaultClosesAndElsewhereDoesNot) {
   nlohmann::json merged = GitLabEvent("merge", "Fixes PROJ-1", "");
   merged["object_attributes"]["target_branch"] = "stable";
@@ -206,6 +251,11 @@ TEST_F(WebhookHandlerTest, MergeToDefaultClosesAndElsewhereDoesNot) {
   std::vector<outbox::Job> jobs = Jobs();
   ASSERT_EQ(jobs.size(), 1u);
   EXPECT_EQ(jobs[0].kind, outbox::JobKind::kClose);
+  // Issue #25: as GitLab, the close names the head commit (last_commit.id).
+  EXPECT_EQ(jobs[0].commit, "da1560886d4f094c3e6c9ef40349f7d38b5d27d7");
+  EXPECT_EQ(jobs[0].commit_url,
+            "http://example.com/gitlabhq/gitlab-test/-/commit/"
+            "da1560886d4f094c3e6c9ef40349f7d38b5d27d7");
 }
 
 TEST_F(WebhookHandlerTest, NoSecretAnywhereRejectsEverything) {

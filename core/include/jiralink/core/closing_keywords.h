@@ -16,7 +16,12 @@
 //
 // jiralink's decision for %{issue_ref} (the forge fills in GitLab issue
 // references and URLs, which mean nothing to Jira): it is the configured key
-// pattern itself, `\b<prefix>(?:<regex>)`. Hence
+// pattern itself, `\b<prefix>(?:<regex>)`, or a forge reference as GitLab
+// reads one (`#12`, `!3`, `group/project#4`, an http(s) URL of at most 300
+// characters). Hence
+//   - a statement that mixes forge references and keys closes the keys, as
+//     on GitLab: "Fixes #12 and PROJ-30", "Fixes #12, PROJ-44" close PROJ-30
+//     and PROJ-44 (the forge references themselves close nothing);
 //   - lists close every key: "Fixes PROJ-1, PROJ-2 and PROJ-3" closes all
 //     three (the forge's hard-coded alternative alone closes only PROJ-1);
 //   - "Closes issue PROJ-4" closes PROJ-4;

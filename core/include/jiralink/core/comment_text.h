@@ -93,8 +93,9 @@ std::string MentionComment(const CommitFacts& commit,
                            CommentDetail detail = CommentDetail::kStandard);
 
 // "Issue solved with [<sha>|<commit url>]." (plain sha when there is no URL).
-// A merge request: "Issue solved with [!<iid>|<merge request url>]." (the
-// outbox has no head SHA of a merge request).
+// A merge request closes as its head commit (serve/merge_request_jobs.h);
+// only when the forge's payload had no head SHA: "Issue solved with
+// [!<iid>|<merge request url>]."
 std::string SolvedComment(const CommitFacts& commit);
 
 // True when `body` is a "solved" comment (SolvedComment) of any commit or

@@ -82,7 +82,9 @@ std::string VulnerabilityMarker(std::string_view id);
 Status ParseIssueState(std::string_view text, IssueState* out);
 
 // Parses "created_desc", "created_asc", "updated_desc" or "updated_asc"
-// (and the forge's alias "created_date" for created_desc).
+// (and the forge's alias "created_date" for created_desc). On anything else
+// *out is left as it is; GitLab then sorts by created, newest first, which
+// is IssueSort{} (the command line and the pages do so too).
 Status ParseIssueSort(std::string_view text, IssueSort* out);
 
 }  // namespace jiralink::jql

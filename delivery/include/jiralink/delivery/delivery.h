@@ -19,7 +19,12 @@
 // transition answer, an issue that is now resolved is this job's doing
 // unless another commit's "solved" comment or resolved link is there. With
 // transitions disabled a close job does nothing, as on the forge (the hook
-// does not mention a key it closes).
+// does not mention a key it closes). In done mode, an issue that is offered
+// no transition into the Done category is left as it is and the job
+// skipped with that reason, as GitLab leaves it and logs it. As GitLab's
+// send_message, the solved comment is not posted when the issue has a link
+// to the commit already (same globalId or URL: the commit was mentioned
+// from a topic branch first); the link is then saved again as the solved one.
 //
 // Merge-request jobs (outbox::IsMergeRequest) are delivered the same way
 // with the forge's merge-request wording (comment_text.h).
@@ -101,7 +106,8 @@ struct DeliveryReport {
   int delivered = 0;    // done (including "already there" and "nothing to do")
   int retrying = 0;     // failed, due again later
   int dead = 0;         // given up
-  int skipped = 0;      // nothing to do: the issue does not exist or is hidden (404)
+  int skipped = 0;      // nothing to do: the issue does not exist or is hidden (404), or
+                        // its workflow offers no transition to Done
   int lost_leases = 0;  // another worker took the job over
   bool paused = false;  // the site is paused (now or from before)
   std::string pause_reason;

@@ -29,7 +29,8 @@ enum class JobState {
   kDone,     // delivered (or found already delivered)
   kDead,     // given up; last_error says why; `queue retry` revives it
   kSkipped,  // nothing to do in Jira: the issue does not exist or the bot cannot
-             // see it (404), as the forge skips it; last_error says so
+             // see it (404), or its workflow offers no transition to Done, as the
+             // forge skips it; last_error says so
 };
 
 // The durable record of a close job's write in flight: saved before and

@@ -2,24 +2,40 @@
 // becomes one forge-neutral MergeRequestEvent. Pure functions over parsed
 // JSON; no I/O.
 //
-// What is read, per forge:
-//
-//   field            GitLab (Merge Request Hook)          Gitea / Forgejo, GitHub (pull_request)
-//   repository       project.path_with_namespace          repository.full_name
-//   iid              object_attributes.iid                pull_request.number
-//   title, text      object_attributes.title/description  pull_request.title/body (null = "")
-//   url              object_attributes.url                pull_request.html_url
-//   author           user.name                            sender.full_name (Gitea), else
-//   sender.login source branch    object_attributes.source_branch      pull_request.head.ref target
-//   branch    object_attributes.target_branch      pull_request.base.ref default branch
-//   project.default_branch               repository.default_branch repository URL   project.web_url
-//   repository.html_url source repo URL  object_attributes.source.web_url
-//   pull_request.head.repo.html_url
+// What is read, per forge (GitLab's Merge Request Hook | Gitea/Forgejo and
+// GitHub pull_request):
+//   repository       project.path_with_namespace | repository.full_name
+//   iid              object_attributes.iid | pull_request.number
+//   title, text      object_attributes.title, .description |
+//                    pull_request.title, .body (null = "")
+//   url              object_attributes.url | pull_request.html_url
+//   author           user.name | sender.full_name (Gitea), else sender.login
+//   source branch    object_attributes.source_branch | pull_request.head.ref
+//   target branch    object_attributes.target_branch | pull_request.base.ref
+//   default branch   project.default_branch | repository.default_branch
+//   repository URL   project.web_url | repository.html_url
+//   source repo URL  object_attributes.source.web_url |
+//                    pull_request.head.repo.html_url
+//   head commit      object_attributes.last_commit.id | pull_request.head.sha
 //
 // Actions: GitLab's "open", "reopen", "update" (with `changes.title` or
 // `changes.description` = the text was edited), "merge"; Gitea's and
 // GitHub's "opened", "reopened", "edited" (with `changes.title` or
 // `changes.body`), and "closed" with `pull_request.merged` = true.
+//
+// Comments on a merge request (action kCommented, the text in `comment`),
+// created or edited, as GitLab cross-references a key a comment names:
+//  - GitLab's Note Hook with object_attributes.noteable_type "MergeRequest"
+//    (not a system note): the comment is object_attributes.note, the merge
+//    request is under `merge_request` (iid, title, description, branches,
+//    source.web_url, last_commit.id) and its page is object_attributes.url
+//    without its "#note_..." fragment;
+//  - Gitea's and GitHub's issue_comment on a pull request (GitHub: `issue`
+//    has a `pull_request` member; Gitea: is_pull): comment.body; the pull
+//    request is `issue` (number, title, body, html_url), with no branches
+//    in the payload, so the mention names none;
+//  - GitHub's pull_request_review (submitted or edited, with a body):
+//    review.body, and the pull request as in pull_request.
 // Other actions and other event types are ignored (the service answers 202).
 #pragma once
 
@@ -39,10 +55,11 @@ enum class Forge { kGitLab, kGitea, kGitHub };
 const char* ForgeName(Forge forge);
 
 enum class MergeRequestAction {
-  kOpened,   // opened, or reopened
-  kEdited,   // title or description changed
-  kMerged,   // merged into its target branch
-  kIgnored,  // anything else (new commits, approvals, closed unmerged, labels...)
+  kOpened,     // opened, or reopened
+  kEdited,     // title or description changed
+  kMerged,     // merged into its target branch
+  kCommented,  // a comment on it was written or edited (`comment`)
+  kIgnored,    // anything else (new commits, approvals, closed unmerged, labels...)
 };
 
 struct MergeRequestEvent {
@@ -62,6 +79,12 @@ struct MergeRequestEvent {
   std::string repo_url;  // the target repository's web page
   std::string
       source_repo_url;  // the source repository's web page ("" if unknown, e.g. deleted fork)
+  // The merge request's head commit, as GitLab's diff_head_sha: GitLab's
+  // object_attributes.last_commit.id, Gitea's and GitHub's
+  // pull_request.head.sha. "" when missing or not a full hex SHA (40 or 64
+  // lowercase hex digits).
+  std::string head_sha;
+  std::string comment;  // with kCommented: the comment's text
 };
 
 // Parses a webhook body, keeping only the object keys this file reads (the
@@ -90,5 +113,10 @@ Status ParseMergeRequestEvent(Forge forge, std::string_view event, const nlohman
 // GitHub <repo>/tree/<branch>), with the branch percent-encoded except '/'.
 // "" when `repo_url` is empty.
 std::string BranchUrl(Forge forge, std::string_view repo_url, std::string_view branch);
+
+// The web page of commit `sha` (a head_sha) in the repository at `repo_url`,
+// as the forge builds it (GitLab <repo>/-/commit/<sha>, Gitea and GitHub
+// <repo>/commit/<sha>). "" when `repo_url` or `sha` is empty.
+std::string CommitUrl(Forge forge, std::string_view repo_url, std::string_view sha);
 
 }  // namespace jiralink::serve

@@ -8,7 +8,17 @@
 //  - Merged into the default branch (target branch = the payload's default
 //    branch), with transitions enabled: a close job for every key named
 //    after a closing keyword in the title or description. Merged elsewhere:
-//    nothing, as GitLab closes only on the default branch.
+//    nothing, as GitLab closes only on the default branch. As on GitLab, a
+//    close names the merge request's head commit (MergeRequestEvent::
+//    head_sha): its source is that SHA and its URL the commit's page, so the
+//    solved comment reads "Issue solved with [<sha>|<commit url>]." and its
+//    link is a second one beside the mention's. Without a head SHA in the
+//    payload it names the merge request ("!<iid>", its page).
+//  - A comment on it written or edited (kCommented): a mention job, by the
+//    merge request, for every key in the comment, under the same
+//    uniqueness: a key the description or an earlier comment named is not
+//    mentioned again. The jobs keep the merge request's title and
+//    description, which the mention quotes, as GitLab does.
 //  - Anything else: no jobs.
 //
 // The text scanned is title + "\n\n" + description. Bounded cost per
