@@ -1,7 +1,8 @@
 // libFuzzer target: what git writes to post-receive's stdin, through
 // ParseRefUpdates (hooks/ref_update.h).
 //
-// Checked contracts: every non-empty line (after a trailing CR) becomes
+// Checked contracts: every non-empty line (after its trailing blanks: CRs,
+// spaces and tabs, which a line copied from a push's output carries) becomes
 // either an update or a warning, never both and never neither; an update has
 // two hex object ids of one SHA-1 or SHA-256 length and a ref without spaces;
 // a warning names its line and holds no control character (warnings are
@@ -42,7 +43,9 @@ std::size_t CountNonEmptyLines(std::string_view input) {
     const std::size_t end = input.find('\n');
     std::string_view line = input.substr(0, end);
     input = end == std::string_view::npos ? std::string_view() : input.substr(end + 1);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) {
+      line.remove_suffix(1);
+    }
     if (!line.empty()) ++count;
   }
   return count;
