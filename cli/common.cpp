@@ -12,9 +12,9 @@
 #include <string_view>
 #include <vector>
 
-#include "jiralink/core/core_dumps.h"
 #include "jiralink/core/postgres_uri.h"
 #include "jiralink/core/shell_quote.h"
+#include "jiralink/os/core_dumps.h"
 #include "jiralink/outbox/job.h"
 #include "jiralink/outbox/open_outbox.h"
 #include "jiralink/outbox/sqlite_outbox.h"
@@ -211,22 +211,6 @@ int RunSubcommands(Context& ctx, int argc, char** argv, const char* description,
                  argv[0], argv[1], names.c_str(), argv[0]);
   }
   return 2;
-}
-
-bool ReadWholeFile(const std::string& path, std::string* text, std::string* error) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    *error = std::strerror(errno);
-    return false;
-  }
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) {
-    *error = "read error";
-    return false;
-  }
-  *text = ss.str();
-  return true;
 }
 
 }  // namespace jiralink::cli

@@ -114,8 +114,4 @@ struct Subcommand {
 int RunSubcommands(Context& ctx, int argc, char** argv, const char* description,
                    std::initializer_list<Subcommand> subcommands);
 
-// Reads the whole file at `path` into *text. On failure returns false and
-// sets *error to the reason (strerror), for "<path>: cannot read ...: <reason>".
-bool ReadWholeFile(const std::string& path, std::string* text, std::string* error);
-
 }  // namespace jiralink::cli

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "commands.h"
+#include "jiralink/core/version.h"
 
 namespace {
 
@@ -56,7 +57,7 @@ int main(int argc, char** argv) {
     } else if (arg.rfind("--config=", 0) == 0) {
       ctx.config_path = std::string(arg.substr(9));
     } else if (arg == "-V" || arg == "--version") {
-      std::printf("jiralink %s\n", JIRALINK_VERSION);
+      std::printf("jiralink %s\n", jiralink::Version());
       return 0;
     } else if (arg == "-h" || arg == "--help") {
       PrintUsage(stdout);
@@ -77,7 +78,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (name == "version") {
-    std::printf("jiralink %s\n", JIRALINK_VERSION);
+    std::printf("jiralink %s\n", jiralink::Version());
     return 0;
   }
   for (const Command& c : kCommands) {

@@ -24,8 +24,8 @@
 
 #include "common.h"
 #include "connection_report.h"
-#include "jiralink/config/jira_table_edit.h"
-#include "jiralink/core/jira_site.h"
+#include "jiralink/config/site_move.h"
+#include "jiralink/os/whole_file.h"
 #include "jiralink/renderer/render_cache.h"
 
 namespace jiralink::cli {
@@ -34,116 +34,13 @@ namespace {
 
 constexpr char kCommand[] = "jiralink migrate";
 
-struct MigrateFlags {
-  std::string web_url;
-  std::string api_url;
-  std::string auth;
-  std::string username;
-  std::string token_file;
-  std::string token_env;
+struct MigrateFlags : config::SiteMove {
   bool no_test = false;
 };
 
 int Fail(int code, const std::string& message) {
   std::fprintf(stderr, "%s: %s\n", kCommand, message.c_str());
   return code;
-}
-
-bool IsHttpUrl(const std::string& url) {
-  return url.rfind("https://", 0) == 0 || url.rfind("http://", 0) == 0;
-}
-
-std::string WithoutTrailingSlash(std::string url) {
-  while (!url.empty() && url.back() == '/') url.pop_back();
-  return url;
-}
-
-// The settings after the move: the current ones with the flags applied.
-config::JiraSettings NewSettings(const config::JiraSettings& current, const MigrateFlags& flags) {
-  config::JiraSettings next = current;
-  next.web_url = flags.web_url;
-  next.api_url = flags.api_url;  // empty = the web URL; the old API URL belongs to the old site
-  if (!flags.auth.empty()) {
-    next.auth = flags.auth == "pat" ? config::AuthMode::kPat : config::AuthMode::kBasic;
-  }
-  if (!flags.username.empty()) next.username = flags.username;
-  if (!flags.token_file.empty()) {
-    next.token_source = config::TokenSource::kFile;
-    next.token_file = flags.token_file;
-    next.token.clear();
-    next.token_env.clear();
-  } else if (!flags.token_env.empty()) {
-    next.token_source = config::TokenSource::kEnv;
-    next.token_env = flags.token_env;
-    next.token.clear();
-    next.token_file.clear();
-  }
-  return next;
-}
-
-config::JiraTableEdit TableEdit(const MigrateFlags& flags, std::vector<std::string> table) {
-  config::JiraTableEdit edit;
-  edit.table = std::move(table);
-  edit.set.emplace_back("web_url", config::TomlString(flags.web_url));
-  if (!flags.api_url.empty()) {
-    edit.set.emplace_back("api_url", config::TomlString(flags.api_url));
-  } else {
-    edit.remove.push_back("api_url");
-  }
-  if (!flags.auth.empty()) edit.set.emplace_back("auth", config::TomlString(flags.auth));
-  if (!flags.username.empty()) {
-    edit.set.emplace_back("username", config::TomlString(flags.username));
-  }
-  if (!flags.token_file.empty()) {
-    edit.set.emplace_back("token_file", config::TomlString(flags.token_file));
-    edit.remove.insert(edit.remove.end(), {"token", "token_env"});
-  } else if (!flags.token_env.empty()) {
-    edit.set.emplace_back("token_env", config::TomlString(flags.token_env));
-    edit.remove.insert(edit.remove.end(), {"token", "token_file"});
-  }
-  return edit;
-}
-
-// What migrate does with one level of the file.
-struct LevelPlan {
-  const config::Config::Level* level = nullptr;
-  bool edit = false;
-  std::string left_because;  // when not edited and worth saying
-};
-
-// Decides, for every level, whether its [jira] table moves to the new site.
-std::vector<LevelPlan> PlanLevels(const config::Config& config,
-                                  const std::vector<config::Config::Level>& levels,
-                                  const config::JiraSettings& old_site,
-                                  const std::string& new_site) {
-  std::vector<LevelPlan> plans;
-  for (const config::Config::Level& level : levels) {
-    LevelPlan plan;
-    plan.level = &level;
-    if (level.table_path.empty()) {
-      plan.edit = true;
-      plans.push_back(plan);
-      continue;
-    }
-    const config::JiraSettings jira = config.ForRepo(level.table_path[1]).jira;
-    const bool on_old_site = (!old_site.web_url.empty() && jira.web_url == old_site.web_url) ||
-                             (!old_site.api_url.empty() && jira.api_url == old_site.api_url);
-    if (level.web_url.empty() && level.api_url.empty()) {
-      if (level.sets_credentials && on_old_site) {
-        plan.left_because =
-            "it sets its own [jira] credentials (auth, username or token) and inherits the site, "
-            "which moves to " +
-            new_site + ": check that they work there";
-      }
-    } else if (on_old_site) {
-      plan.edit = true;
-    } else {
-      plan.left_because = "its Jira site is " + jira.api_url + ", not the old site " +
-                          (old_site.api_url.empty() ? "(none)" : old_site.api_url);
-    }
-    if (plan.edit || !plan.left_because.empty()) plans.push_back(plan);
-  }
-  return plans;
 }
 
 }  // namespace
@@ -169,14 +66,6 @@ int RunMigrate(Context& ctx, int argc, char** argv) {
   AddConfigOption(app, ctx);
   if (int code = ParseOrExit(app, argc, argv); code >= 0) return code;
 
-  flags.web_url = WithoutTrailingSlash(flags.web_url);
-  flags.api_url = WithoutTrailingSlash(flags.api_url);
-  if (!IsHttpUrl(flags.web_url)) {
-    return Fail(2, "--web-url \"" + flags.web_url + "\" is not an http(s) URL");
-  }
-  if (!flags.api_url.empty() && !IsHttpUrl(flags.api_url)) {
-    return Fail(2, "--api-url \"" + flags.api_url + "\" is not an http(s) URL");
-  }
   if (!flags.token_file.empty()) {
     // Written into the settings file: make it independent of today's directory.
     flags.token_file = std::filesystem::absolute(flags.token_file).lexically_normal().string();
@@ -188,13 +77,10 @@ int RunMigrate(Context& ctx, int argc, char** argv) {
     return Fail(2, "no settings file was found; name the one to change with --config FILE");
   }
   const config::Settings settings = config.ForRepo("");
-  config::JiraSettings next = NewSettings(settings.jira, flags);
-  if (next.auth == config::AuthMode::kPat &&
-      (IsJiraCloudUrl(next.web_url) || IsJiraCloudUrl(next.api_url))) {
-    return Fail(2,
-                "for Jira Cloud the authentication type must be basic: use --auth basic with "
-                "the account's e-mail (--username) and an API token");
+  if (Status status = config::CheckSiteMove(settings.jira, &flags); !status.ok()) {
+    return Fail(2, status.message());
   }
+  config::JiraSettings next = config::MovedJiraSettings(settings.jira, flags);
 
   if (!flags.no_test) {
     Status status = config::RequireApiSettings(next);
@@ -213,43 +99,23 @@ int RunMigrate(Context& ctx, int argc, char** argv) {
   }
 
   std::string text;
-  if (std::string error; !ReadWholeFile(config.path(), &text, &error)) {
-    return Fail(2, "cannot read " + config.path() + ": " + error);
+  if (Status read = ReadWholeFile(config.path(), config::kMaxSettingsFileBytes, &text);
+      !read.ok()) {
+    return Fail(2, "cannot read " + config.path() + ": " + read.message());
   }
-  const std::vector<config::Config::Level> levels = config.Levels();
-  std::vector<LevelPlan> plans =
-      PlanLevels(config, levels, settings.jira, next.api_url.empty() ? next.web_url : next.api_url);
-  std::string edited = text;
-  std::vector<std::pair<const config::Config::Level*, std::vector<config::JiraTableChange>>>
-      changed;
-  Status status;
-  for (LevelPlan& plan : plans) {
-    if (!plan.edit) continue;
-    std::string result;
-    std::vector<config::JiraTableChange> changes;
-    const config::JiraTableEdit edit = TableEdit(flags, plan.level->table_path);
-    // Refusals are judged on the file as it is, so that their line numbers
-    // are the user's.
-    status = config::EditJiraTable(text, config.path(), edit, &result, &changes);
-    changes.clear();
-    if (status.ok()) status = config::EditJiraTable(edited, config.path(), edit, &result, &changes);
-    if (!status.ok()) {
-      if (plan.level->table_path.empty()) return Fail(2, status.message());
-      plan.edit = false;
-      plan.left_because = status.message();
-      continue;
-    }
-    edited = std::move(result);
-    if (!changes.empty()) changed.emplace_back(plan.level, std::move(changes));
+  config::SiteMovePlan plan;
+  if (Status status = config::PlanSiteMove(config, text, flags, &plan); !status.ok()) {
+    return Fail(2, status.message());
   }
-  auto print_left = [&plans]() {
+  const std::string& edited = plan.edited;
+  auto print_left = [&plan]() {
     bool first = true;
-    for (const LevelPlan& plan : plans) {
-      if (plan.edit || plan.left_because.empty()) continue;
+    for (const config::LevelMove& level : plan.levels) {
+      if (level.edit || level.left_because.empty()) continue;
       if (first) std::printf("Left as they were:\n");
       first = false;
-      std::printf("  %s (line %d): %s\n", plan.level->display.c_str(), plan.level->line,
-                  plan.left_because.c_str());
+      std::printf("  %s (line %d): %s\n", level.level.display.c_str(), level.level.line,
+                  level.left_because.c_str());
     }
   };
   if (edited == text) {
@@ -260,7 +126,7 @@ int RunMigrate(Context& ctx, int argc, char** argv) {
   // Never write a file that the next command could not read.
   config::Config check;
   std::vector<config::Diagnostic> diagnostics;
-  status = config::Config::LoadFromString(edited, config.path(), &check, &diagnostics);
+  Status status = config::Config::LoadFromString(edited, config.path(), &check, &diagnostics);
   if (!status.ok()) {
     for (const config::Diagnostic& d : diagnostics) {
       if (d.severity == config::Diagnostic::Severity::kError) {
@@ -271,14 +137,15 @@ int RunMigrate(Context& ctx, int argc, char** argv) {
   }
   status = config::ReplaceFileAtomically(config.path(), edited);
   if (!status.ok()) return Fail(1, status.message());
-  for (const auto& [level, changes] : changed) {
-    if (level->table_path.empty()) {
+  for (const config::LevelMove& level : plan.levels) {
+    if (level.changes.empty()) continue;
+    if (level.level.table_path.empty()) {
       std::printf("Updated [jira] in %s:\n", config.path().c_str());
     } else {
-      std::printf("Updated the [jira] settings of %s (line %d):\n", level->display.c_str(),
-                  level->line);
+      std::printf("Updated the [jira] settings of %s (line %d):\n", level.level.display.c_str(),
+                  level.level.line);
     }
-    for (const config::JiraTableChange& change : changes) {
+    for (const config::JiraTableChange& change : level.changes) {
       std::printf("  %s\n", change.ToString().c_str());
     }
   }

@@ -3,20 +3,13 @@
 #include <cstdint>
 #include <string>
 
+#include "jiralink/core/text.h"
 #include "jiralink/core/utf8.h"
 
 namespace jiralink::cli {
 namespace {
 
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
-
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
 
 // Decodes the entity starting at html[pos] ('&'); returns the bytes consumed
 // (0 when it is not an entity we know, and the '&' stays literal).
@@ -64,7 +57,7 @@ std::size_t DecodeEntity(std::string_view html, std::size_t pos, std::string* ou
 
 // The value of attribute `name` in a tag's text ("a href=\"x\" class=y").
 std::string Attribute(std::string_view tag, std::string_view name) {
-  std::string lower = Lower(tag);
+  std::string lower = AsciiLowercase(tag);
   std::size_t at = 0;
   while ((at = lower.find(name, at)) != std::string::npos) {
     bool starts_word = at > 0 && IsSpace(lower[at - 1]);
@@ -194,9 +187,9 @@ std::string HtmlToText(std::string_view html) {
       while (name_end < body.size() && !IsSpace(body[name_end]) && body[name_end] != '/') {
         ++name_end;
       }
-      std::string name = Lower(body.substr(0, name_end));
+      std::string name = AsciiLowercase(body.substr(0, name_end));
       if (!closing && (name == "script" || name == "style")) {
-        std::size_t end = Lower(html.substr(pos)).find("</" + name);
+        std::size_t end = AsciiLowercase(html.substr(pos)).find("</" + name);
         pos = end == std::string::npos ? html.size() : pos + end;
         continue;
       }

@@ -15,6 +15,8 @@
 #include "effective_checks.h"
 #include "jiralink/config/loader.h"
 #include "jiralink/core/jira_site.h"
+#include "jiralink/core/text.h"
+#include "jiralink/os/whole_file.h"
 #include "paths.h"
 #include "secret_checks.h"
 #include "settings_tables.h"
@@ -43,32 +45,6 @@ void FillDerivedDefaults(Settings* settings) {
   if (settings->state.dir.empty()) settings->state.dir = DefaultStateDir();
   settings->jira.cloud =
       IsJiraCloudUrl(settings->jira.web_url) || IsJiraCloudUrl(settings->jira.api_url);
-}
-
-std::string ReadWholeFile(const std::string& path, std::string* problem) {
-  // A directory opens as a stream that reads nothing: it would pass as an
-  // empty, valid file.
-  struct stat info {};
-  const bool known = ::stat(path.c_str(), &info) == 0;
-  if (known && !S_ISREG(info.st_mode)) {
-    *problem = "not a regular file";
-    return "";
-  }
-  // Checked before reading, so that a huge file is not read at all.
-  if (known && static_cast<std::uint64_t>(info.st_size) > kMaxSettingsFileBytes) {
-    *problem = "the file is " + std::to_string(info.st_size) + " bytes; at most " +
-               std::to_string(kMaxSettingsFileBytes) + " are allowed";
-    return "";
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    *problem = std::strerror(errno);
-    return "";
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) *problem = "read failed";
-  return text.str();
 }
 
 // "line 12" for a source position, "" when unknown.
@@ -185,12 +161,11 @@ Status Config::Load(const LoadOptions& options, Config* out, std::vector<Diagnos
     *out = Config();
     return Status::Ok();
   }
-  std::string problem;
-  std::string text = ReadWholeFile(choice.path, &problem);
-  if (!problem.empty()) {
+  std::string text;
+  if (Status read = ReadWholeFile(choice.path, kMaxSettingsFileBytes, &text); !read.ok()) {
     Diagnostic d;
     d.file = choice.path;
-    d.message = "cannot read the settings file: " + problem;
+    d.message = "cannot read the settings file: " + read.message();
     diagnostics->push_back(d);
     return Status::IOError(d.ToString());
   }
@@ -320,8 +295,8 @@ std::vector<Config::Level> Config::Levels() const {
     for (std::string_view key : {"auth", "username", "token", "token_file", "token_env"}) {
       if (jira->contains(key)) level->sets_credentials = true;
     }
-    while (!level->web_url.empty() && level->web_url.back() == '/') level->web_url.pop_back();
-    while (!level->api_url.empty() && level->api_url.back() == '/') level->api_url.pop_back();
+    level->web_url = TrimTrailingSlashes(level->web_url);
+    level->api_url = TrimTrailingSlashes(level->api_url);
   };
   if (layers_ == nullptr) return levels;
   Level top;

@@ -8,6 +8,7 @@
 #include "jiralink/config/loader.h"
 #include "jiralink/core/jira_site.h"
 #include "jiralink/core/key_scanner.h"
+#include "jiralink/core/text.h"
 #include "value_checks.h"
 
 namespace jiralink::config {
@@ -25,14 +26,7 @@ const Origin* MostSpecific(const Origins& origins, std::initializer_list<const c
   return best;
 }
 
-bool IsPlainHttp(std::string_view url) {
-  constexpr std::string_view kHttp = "http://";
-  if (url.size() < kHttp.size()) return false;
-  for (std::size_t i = 0; i < kHttp.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(url[i])) != kHttp[i]) return false;
-  }
-  return true;
-}
+bool IsPlainHttp(std::string_view url) { return StartsWithIgnoringAsciiCase(url, "http://"); }
 
 std::string CleartextWarning(const JiraSettings& jira) {
   if (jira.token_source == TokenSource::kNone || !IsPlainHttp(jira.api_url)) return "";
@@ -57,6 +51,14 @@ std::vector<std::string> SiteWarnings(const JiraSettings& jira) {
   return warnings;
 }
 
+std::string CloudAuthProblem(const JiraSettings& jira) {
+  if (jira.auth != AuthMode::kPat || !jira.cloud) return "";
+  std::string url = IsJiraCloudUrl(jira.api_url) ? jira.api_url : jira.web_url;
+  return "auth = \"pat\" cannot be used with Jira Cloud (" + url +
+         "): Cloud has no personal access tokens; use auth = \"basic\" with the account's email "
+         "as username and an API token";
+}
+
 void CheckEffective(const Settings& settings, const Origins& origins, int rank,
                     std::string_view display_prefix, DiagnosticSink& sink,
                     DiagnosticSink& site_sink) {
@@ -73,14 +75,10 @@ void CheckEffective(const Settings& settings, const Origins& origins, int rank,
     if (where != nullptr && where->rank == rank)
       site_sink.Warning(where->where, jira_table + warning);
   }
-  if (jira.auth == AuthMode::kPat && jira.cloud) {
+  if (std::string problem = CloudAuthProblem(jira); !problem.empty()) {
     const Origin* where = MostSpecific(origins, {"jira.auth", "jira.web_url", "jira.api_url"});
     if (where != nullptr && where->rank == rank) {
-      std::string url = IsJiraCloudUrl(jira.api_url) ? jira.api_url : jira.web_url;
-      sink.Error(where->where, "[" + std::string(display_prefix) +
-                                   "jira] auth = \"pat\" cannot be used with Jira Cloud (" + url +
-                                   "): Cloud has no personal access tokens; use auth = \"basic\" "
-                                   "with the account's email as username and an API token");
+      sink.Error(where->where, "[" + std::string(display_prefix) + "jira] " + problem);
     }
   }
   if (settings.render.cache && settings.render.redis && settings.render.cache_key_file.empty()) {

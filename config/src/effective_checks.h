@@ -5,6 +5,7 @@
 // layered settings of a scope.
 #pragma once
 
+#include <string>
 #include <string_view>
 
 #include "jiralink/config/settings.h"
@@ -18,6 +19,12 @@ namespace jiralink::config {
 // that key, so a conflict in the top level is not repeated for every project.
 // `display_prefix` names the scope in messages ("" or "projects.\"a/b\".").
 // Errors go to `sink`; connection-safety warnings to `site_sink`.
+// "" when the [jira] authentication can work with the site (jira.cloud must
+// be set); else why not, as the tail of a message: auth = "pat" cannot be
+// used with Jira Cloud, which has no personal access tokens. `config check`
+// and `migrate` both ask this.
+std::string CloudAuthProblem(const JiraSettings& jira);
+
 void CheckEffective(const Settings& settings, const Origins& origins, int rank,
                     std::string_view display_prefix, DiagnosticSink& sink,
                     DiagnosticSink& site_sink);

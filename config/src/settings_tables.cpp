@@ -17,6 +17,7 @@
 #include "jiralink/config/loader.h"
 #include "jiralink/core/key_scanner.h"
 #include "jiralink/core/postgres_uri.h"
+#include "jiralink/core/text.h"
 #include "paths.h"
 #include "secret_checks.h"
 #include "value_checks.h"

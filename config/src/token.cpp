@@ -9,22 +9,24 @@
 
 #include "jiralink/config/loader.h"
 #include "jiralink/core/postgres_uri.h"
+#include "jiralink/os/whole_file.h"
 
 namespace jiralink::config {
 namespace {
+
+// A token, a password or a webhook secret is a line; a file far larger is
+// not a secret file (and is not read whole).
+constexpr std::size_t kMaxSecretFileBytes = 64 * 1024;
 
 constexpr const char* kNoToken = "no token: set one of [jira] token, token_file or token_env";
 
 // Reads a secret from the file named by `setting` ("[jira] token_file").
 Status ReadSecretFile(const std::string& path, std::string_view setting, std::string* token) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  std::string value;
+  if (Status read = ReadWholeFile(path, kMaxSecretFileBytes, &value); !read.ok()) {
     return Status::PermissionDenied(std::string(setting) + " \"" + path +
-                                    "\" cannot be read: " + std::strerror(errno));
+                                    "\" cannot be read: " + read.message());
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  std::string value = text.str();
   // Editors and `echo` add a final newline; it is never part of a token.
   while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
   if (value.empty()) {

@@ -3,21 +3,15 @@
 #include <algorithm>
 #include <cctype>
 
+#include "jiralink/core/text.h"
+
 namespace jiralink::config {
 namespace {
 
-bool StartsWithNoCase(std::string_view text, std::string_view prefix) {
-  if (text.size() < prefix.size()) return false;
-  for (std::size_t i = 0; i < prefix.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(text[i])) != prefix[i]) return false;
-  }
-  return true;
-}
-
 // The part after "scheme://", or npos when the URL is not http(s).
 std::size_t AuthorityStart(std::string_view url) {
-  if (StartsWithNoCase(url, "https://")) return 8;
-  if (StartsWithNoCase(url, "http://")) return 7;
+  if (StartsWithIgnoringAsciiCase(url, "https://")) return 8;
+  if (StartsWithIgnoringAsciiCase(url, "http://")) return 7;
   return std::string_view::npos;
 }
 
@@ -147,11 +141,6 @@ std::vector<std::string> NormalizeProjectKeys(const std::vector<std::string>& en
     }
   }
   return keys;
-}
-
-std::string TrimTrailingSlashes(std::string_view url) {
-  while (!url.empty() && url.back() == '/') url.remove_suffix(1);
-  return std::string(url);
 }
 
 std::string CheckBranchGlob(std::string_view glob) {

@@ -48,7 +48,4 @@ std::vector<std::string> NormalizeProjectKeys(const std::vector<std::string>& en
 // ("refs/heads/..."), every '[' closed by a ']'.
 std::string CheckBranchGlob(std::string_view glob);
 
-// The URL without trailing '/'.
-std::string TrimTrailingSlashes(std::string_view url);
-
 }  // namespace jiralink::config

@@ -1,5 +1,7 @@
 #include "jiralink/core/comment_text.h"
 
+#include "jiralink/core/text.h"
+
 namespace jiralink {
 
 namespace {
@@ -45,18 +47,7 @@ std::string ExpandUrlTemplate(std::string_view url_template, std::string_view re
     } else if (name == "branch") {
       // A branch name may hold '|', ']', '{', '!' and more: percent-encoded,
       // it can neither end the URL's [text|url] link nor add markup.
-      static constexpr char kHex[] = "0123456789ABCDEF";
-      for (char c : branch) {
-        const auto u = static_cast<unsigned char>(c);
-        if ((u >= '0' && u <= '9') || (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') ||
-            c == '-' || c == '.' || c == '_' || c == '~' || c == '/') {
-          out += c;
-        } else {
-          out += '%';
-          out += kHex[u >> 4];
-          out += kHex[u & 15];
-        }
-      }
+      out.append(PercentEncode(branch, "/"));
     } else {
       out.append(url_template.substr(open, close - open + 1));
     }

@@ -2,18 +2,10 @@
 
 #include <string>
 
+#include "jiralink/core/text.h"
+
 namespace jiralink {
 namespace {
-
-char Lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool StartsWithNoCase(std::string_view text, std::string_view prefix) {
-  if (text.size() < prefix.size()) return false;
-  for (std::size_t i = 0; i < prefix.size(); ++i) {
-    if (Lower(text[i]) != prefix[i]) return false;
-  }
-  return true;
-}
 
 bool IsHostCharacter(char c) {
   return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
@@ -22,17 +14,16 @@ bool IsHostCharacter(char c) {
 }  // namespace
 
 bool IsJiraCloudUrl(std::string_view url) {
-  std::size_t start = StartsWithNoCase(url, "https://")  ? 8
-                      : StartsWithNoCase(url, "http://") ? 7
-                                                         : std::string_view::npos;
+  std::size_t start = StartsWithIgnoringAsciiCase(url, "https://")  ? 8
+                      : StartsWithIgnoringAsciiCase(url, "http://") ? 7
+                                                                    : std::string_view::npos;
   if (start == std::string_view::npos) return false;
   std::string_view authority = url.substr(start);
   authority = authority.substr(0, authority.find_first_of("/?#"));
   if (std::size_t at = authority.rfind('@'); at != std::string_view::npos) {
     authority.remove_prefix(at + 1);
   }
-  std::string host(authority.substr(0, authority.find(':')));
-  for (char& c : host) c = Lower(c);
+  std::string host = AsciiLowercase(authority.substr(0, authority.find(':')));
   if (!host.empty() && host.back() == '.') host.pop_back();
   constexpr std::string_view kSuffix = ".atlassian.net";
   if (host.size() <= kSuffix.size() || !host.ends_with(kSuffix) || host.front() == '.') {

@@ -4,6 +4,8 @@
 #include <cstddef>
 #include <utility>
 
+#include "jiralink/core/text.h"
+
 namespace jiralink {
 
 namespace {
@@ -16,15 +18,6 @@ bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\f' ||
 bool IsAsciiAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool IsAsciiDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsNameChar(char c) { return IsAsciiAlpha(c) || IsAsciiDigit(c) || c == '-' || c == '_'; }
-char AsciiLower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (AsciiLower(a[i]) != AsciiLower(b[i])) return false;
-  }
-  return true;
-}
 
 std::string_view Trim(std::string_view text) {
   while (!text.empty() && IsBlank(text.front())) text.remove_prefix(1);
@@ -200,10 +193,10 @@ SmartCommitParse ParseSmartCommit(std::string_view message, const KeyScanner& sc
       std::string_view args = message.substr(token.name_end, args_end - token.name_end);
       SmartCommand command;
       bool valid = true;
-      if (EqualsIgnoringCase(name, "comment")) {
+      if (EqualsIgnoringAsciiCase(name, "comment")) {
         command.kind = SmartCommandKind::kComment;
         command.text = CapText(Trim(args));
-      } else if (EqualsIgnoringCase(name, "time")) {
+      } else if (EqualsIgnoringAsciiCase(name, "time")) {
         command.kind = SmartCommandKind::kTime;
         std::string_view rest;
         if (SplitDuration(args, &command.time_spent, &rest)) {
@@ -254,12 +247,12 @@ std::vector<std::size_t> MatchTransitionName(std::string_view written,
   std::vector<std::size_t> first_word;
   for (std::size_t i = 0; i < names.size(); ++i) {
     std::string_view name = Trim(names[i]);
-    if (EqualsIgnoringCase(name, wanted)) {
+    if (EqualsIgnoringAsciiCase(name, wanted)) {
       exact.push_back(i);
       continue;
     }
     std::size_t space = name.find(' ');
-    if (space != std::string_view::npos && EqualsIgnoringCase(name.substr(0, space), wanted)) {
+    if (space != std::string_view::npos && EqualsIgnoringAsciiCase(name.substr(0, space), wanted)) {
       first_word.push_back(i);
     }
   }

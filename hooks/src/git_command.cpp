@@ -12,7 +12,7 @@
 #include <cstring>
 #include <ctime>
 
-#include "jiralink/core/sigpipe_blocked.h"
+#include "jiralink/os/sigpipe_blocked.h"
 
 extern char** environ;
 

@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include "jiralink/config/loader.h"
+#include "jiralink/core/text.h"
 
 namespace jiralink::issues {
 namespace {
@@ -73,14 +74,11 @@ std::string ProjectOfIssueKey(std::string_view key) {
 }
 
 std::string JiraWebUrl(const config::JiraSettings& jira) {
-  std::string url = jira.web_url.empty() ? jira.api_url : jira.web_url;
-  while (!url.empty() && url.back() == '/') url.pop_back();
-  return url;
+  return std::string(TrimTrailingSlashes(jira.web_url.empty() ? jira.api_url : jira.web_url));
 }
 
 std::string IssueUrl(std::string_view web_url, std::string_view key) {
-  while (web_url.ends_with('/')) web_url.remove_suffix(1);
-  return std::string(web_url) + "/browse/" + std::string(key);
+  return std::string(TrimTrailingSlashes(web_url)) + "/browse/" + std::string(key);
 }
 
 jira::ClientOptions ToClientOptions(const config::JiraSettings& jira) {

@@ -1,6 +1,6 @@
 #include "curl_library.h"
 
-#include "jiralink/core/shared_library.h"
+#include "jiralink/os/shared_library.h"
 
 namespace jiralink::jira::internal {
 

@@ -2,6 +2,7 @@
 // answered by IsJiraCloudUrl (core/jira_site.h), the one home of that question.
 #include <string>
 
+#include "jiralink/core/version.h"
 #include "jiralink/jira/client.h"
 
 namespace jiralink::jira {
@@ -18,5 +19,8 @@ const char* DeploymentName(Deployment deployment) {
   return "unknown";
 }
 
-const char* UserAgent() { return "jiralink/" JIRALINK_VERSION; }
+const char* UserAgent() {
+  static const std::string agent = std::string("jiralink/") + Version();
+  return agent.c_str();
+}
 }  // namespace jiralink::jira

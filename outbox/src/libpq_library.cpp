@@ -1,6 +1,6 @@
 #include "libpq_library.h"
 
-#include "jiralink/core/shared_library.h"
+#include "jiralink/os/shared_library.h"
 
 namespace jiralink::outbox::internal {
 

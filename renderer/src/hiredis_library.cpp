@@ -1,6 +1,6 @@
 #include "hiredis_library.h"
 
-#include "jiralink/core/shared_library.h"
+#include "jiralink/os/shared_library.h"
 
 namespace jiralink::renderer::internal {
 

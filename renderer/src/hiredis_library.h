@@ -5,7 +5,7 @@
 // commit); with the default SQLite cache it never talks to Redis, so it must
 // not pay for loading another library (bench: BM_ProcessStartup). The shape
 // follows jira/src/curl_library.h; dlopen itself lives in
-// jiralink/core/shared_library.h.
+// jiralink/os/shared_library.h.
 #pragma once
 
 #include <hiredis/hiredis.h>

@@ -14,7 +14,7 @@ namespace {
 // Longest character reference taken as one: "&CounterClockwiseContourIntegral;" is 33.
 constexpr std::size_t kMaxEntityLength = 40;
 
-bool IsEntityByte(char c) { return IsAsciiAlnum(static_cast<unsigned char>(c)) || c == '#'; }
+bool IsEntityByte(char c) { return IsAsciiAlnum(c) || c == '#'; }
 
 // Length of the character reference `&name;` / `&#123;` / `&#x1F;` at the
 // start of `html`, or 0 when there is none.

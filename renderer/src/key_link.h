@@ -30,7 +30,7 @@ template <typename Put, typename PutText>
 void PutKeyLink(std::string_view anchor_start, std::string_view key, std::string_view matched,
                 Put&& put, PutText&& put_text) {
   put(anchor_start);
-  ForEachPercentEncodedPiece(key, put);  // leaves nothing that HTML would need escaped
+  ForEachPercentEncodedPiece(key, {}, put);  // leaves nothing that HTML would need escaped
   put("\" class=\"gfm gfm-issue\" title=\"Issue in Jira\" data-external-issue=\"");
   ForEachHtmlEscapedPiece(key, put);
   put("\">");

@@ -2,7 +2,7 @@
 
 #include <openssl/opensslv.h>
 
-#include "jiralink/core/shared_library.h"
+#include "jiralink/os/shared_library.h"
 
 namespace jiralink::renderer::internal {
 

@@ -9,9 +9,9 @@
 #include <vector>
 
 #include "cache_key.h"
-#include "hex.h"
 #include "hiredis_library.h"
-#include "jiralink/core/sigpipe_blocked.h"
+#include "jiralink/os/sigpipe_blocked.h"
+#include "jiralink/core/text.h"
 #include "libcrypto_library.h"
 
 namespace jiralink::renderer {
@@ -49,7 +49,7 @@ std::uint64_t GetLittleEndian(std::string_view bytes) {
 
 // The settings' part of an entry key: the epoch's name.
 std::string SettingsTag(std::string_view settings_id) {
-  return ToHex(settings_id).substr(0, kSettingsTagDigits);
+  return HexLower(settings_id).substr(0, kSettingsTagDigits);
 }
 
 std::string EntryKey(std::string_view settings_tag, const CacheSlot& slot) {

@@ -14,7 +14,7 @@
 #include <system_error>
 
 #include "cache_key.h"
-#include "hex.h"
+#include "jiralink/core/text.h"
 #include "jiralink/state/private_files.h"
 
 namespace jiralink::renderer {
@@ -425,7 +425,7 @@ Status RenderCache::Stats(RenderCacheStats* stats) {
   }
   sqlite3_finalize(stmt);
   if (!read) return SqlError(db_, path_, "stats");
-  result.epoch = ToHex(settings_id_).substr(0, 16) + "-v" + std::to_string(result.local_version);
+  result.epoch = HexLower(settings_id_).substr(0, 16) + "-v" + std::to_string(result.local_version);
   *stats = std::move(result);
   return Status::Ok();
 }

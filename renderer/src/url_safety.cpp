@@ -7,10 +7,6 @@ namespace {
 
 bool IsIgnoredByBrowsers(unsigned char c) { return c <= 0x20 || c == 0x7f; }
 
-char LowerAscii(unsigned char c) {
-  return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-}
-
 }  // namespace
 
 bool IsDangerousUrl(std::string_view url) {
@@ -20,21 +16,18 @@ bool IsDangerousUrl(std::string_view url) {
   for (unsigned char c : url) {
     if (IsIgnoredByBrowsers(c)) continue;
     if (c == ':') break;
-    if (!IsAsciiAlnum(c) && c != '+' && c != '-' && c != '.') return false;  // no scheme
+    if (!IsAsciiAlnum(static_cast<char>(c)) && c != '+' && c != '-' && c != '.')
+      return false;  // no scheme
     if (length == sizeof scheme) return false;
-    scheme[length++] = LowerAscii(c);
+    scheme[length++] = AsciiLower(static_cast<char>(c));
   }
   const std::string_view name(scheme, length);
   return name == "javascript" || name == "vbscript" || name == "data" || name == "file";
 }
 
-void AppendHtmlEscaped(std::string_view text, std::string* out) {
-  ForEachHtmlEscapedPiece(text, [out](std::string_view piece) { out->append(piece); });
-}
-
 bool IsUsableWebUrl(std::string_view url) {
   std::string lower;
-  for (char c : url.substr(0, 8)) lower.push_back(LowerAscii(static_cast<unsigned char>(c)));
+  for (char c : url.substr(0, 8)) lower.push_back(AsciiLower(c));
   std::size_t host_start;
   if (lower.rfind("https://", 0) == 0) {
     host_start = 8;

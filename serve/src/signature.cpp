@@ -6,6 +6,8 @@
 
 #include <array>
 
+#include "jiralink/core/text.h"
+
 namespace jiralink::serve {
 namespace {
 
@@ -29,15 +31,8 @@ int HexValue(char c) {
 }  // namespace
 
 std::string HmacSha256Hex(std::string_view secret, std::string_view body) {
-  static constexpr char kHex[] = "0123456789abcdef";
   Digest digest = Hmac(secret, body);
-  std::string hex;
-  hex.reserve(digest.size() * 2);
-  for (unsigned char byte : digest) {
-    hex.push_back(kHex[byte >> 4]);
-    hex.push_back(kHex[byte & 0xF]);
-  }
-  return hex;
+  return HexLower(std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
 }
 
 bool TokenMatches(std::string_view secret, std::string_view token) {

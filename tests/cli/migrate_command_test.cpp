@@ -184,7 +184,7 @@ TEST_F(MigrateTest, PatOnCloudIsRefused) {
                    "--auth", "pat", "--token-env", "JIRA_PAT"},
                   {.env = {{"JIRA_PAT", "x"}}});
   EXPECT_EQ(result.exit_code, 2);
-  EXPECT_NE(result.err.find("must be basic"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("cannot be used with Jira Cloud"), std::string::npos) << result.err;
   EXPECT_EQ(ReadFile(config_), Before());
 }
 
@@ -197,7 +197,8 @@ TEST_F(MigrateTest, BadUsage) {
   ProcessResult result =
       RunJiralink({"migrate", "--config", config_, "--web-url", "ftp://x.example"});
   EXPECT_EQ(result.exit_code, 2);
-  EXPECT_NE(result.err.find("--web-url \"ftp://x.example\" is not an http(s) URL"),
+  EXPECT_NE(result.err.find("--web-url must be an absolute http(s) URL such as "
+                            "\"https://jira.example.com\", got \"ftp://x.example\""),
             std::string::npos)
       << result.err;
   EXPECT_EQ(ReadFile(config_), Before());

@@ -19,6 +19,7 @@
 // Pure text, no I/O: the caller reads the file (`jiralink vulnerability create`).
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,6 +37,9 @@ struct SecurityReport {
 
 // Arrays and objects nested deeper than this are refused (the schema needs 5).
 inline constexpr int kMaxSecurityReportDepth = 64;
+// A report file larger than this is refused before it is read (the largest
+// reports of big projects' scanners are tens of MiB).
+inline constexpr std::size_t kMaxSecurityReportBytes = 64u << 20;
 
 // Parses report text; `path` is only used in messages and as the source.
 Status ParseSecurityReport(std::string_view text, std::string_view path, SecurityReport* out);

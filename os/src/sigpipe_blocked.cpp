@@ -1,4 +1,4 @@
-#include "jiralink/core/sigpipe_blocked.h"
+#include "jiralink/os/sigpipe_blocked.h"
 
 #include <pthread.h>
 

@@ -1,7 +1,7 @@
 // core/core_dumps.h: processes holding secrets are not dumpable unless the
 // operator asks. Each case runs in a forked child: the mark cannot be undone
 // in this process.
-#include "jiralink/core/core_dumps.h"
+#include "jiralink/os/core_dumps.h"
 
 #include <sys/prctl.h>
 #include <sys/wait.h>

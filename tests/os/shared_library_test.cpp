@@ -1,4 +1,4 @@
-#include "jiralink/core/shared_library.h"
+#include "jiralink/os/shared_library.h"
 
 #include <cstring>
 #include <string>

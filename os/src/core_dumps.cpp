@@ -1,4 +1,4 @@
-#include "jiralink/core/core_dumps.h"
+#include "jiralink/os/core_dumps.h"
 
 #include <sys/prctl.h>
 

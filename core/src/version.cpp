@@ -1,0 +1,7 @@
+#include "jiralink/core/version.h"
+
+namespace jiralink {
+
+const char* Version() { return JIRALINK_VERSION; }
+
+}  // namespace jiralink
