@@ -1,4 +1,4 @@
-// core/core_dumps.h: processes holding secrets are not dumpable unless the
+// os/core_dumps.h: processes holding secrets are not dumpable unless the
 // operator asks. Each case runs in a forked child: the mark cannot be undone
 // in this process.
 #include "jiralink/os/core_dumps.h"
