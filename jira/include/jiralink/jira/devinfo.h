@@ -38,12 +38,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "jiralink/core/jira_site.h"
 #include "jiralink/jira/client.h"
 
 namespace jiralink::jira {
 
 // Atlassian's API gateway: the default of [devinfo] api_url.
-inline constexpr std::string_view kDefaultDevinfoApiUrl = "https://api.atlassian.com";
+inline constexpr std::string_view kDefaultDevinfoApiUrl = kAtlassianApiGatewayUrl;
 
 // Jira's limits for one bulk request (docs/DEVINFO.md).
 inline constexpr std::size_t kMaxDevinfoRepositoriesPerRequest = 100;
