@@ -73,11 +73,14 @@ void CheckDevinfo(const Settings& settings, const Origins& origins, int rank,
   const JiraSettings& jira = settings.jira;
   const Origin* site = MostSpecific(origins, {"devinfo.enabled", "jira.web_url", "jira.api_url"});
   if (!jira.web_url.empty() && !jira.cloud && site != nullptr && site->rank == rank) {
-    sink.Warning(site->where,
-                 table + "enabled = true, but " + jira.web_url +
-                     " is Jira Server/Data Center, which has no Development Information API (its "
-                     "Development panel comes from its DVCS connector, which pulls from a "
-                     "forge): devinfo does nothing for this site");
+    // With the site's warnings (only `config check` prints them): the URL
+    // may be a Cloud site's own domain, which `jiralink test` tells apart.
+    site_sink.Warning(site->where,
+                      table + "enabled = true, but " + jira.web_url +
+                          " is taken for Jira Server/Data Center (not under atlassian.net), "
+                          "which has no Development Information API (its Development panel "
+                          "comes from its DVCS connector, which pulls from a forge): devinfo "
+                          "does nothing there; `jiralink test` asks the site");
   }
   const Origin* url = MostSpecific(origins, {"devinfo.api_url", "devinfo.enabled"});
   if (IsPlainHttp(devinfo.api_url) && url != nullptr && url->rank == rank) {

@@ -48,7 +48,17 @@ std::vector<Diagnostic> Errors(const std::string& toml, Config* config) {
   return errors;
 }
 
+// Every warning, the site's (printed by `config check` only) included.
 std::vector<Diagnostic> Warnings(const std::string& toml) {
+  Config config;
+  Status status;
+  std::vector<Diagnostic> all = Diagnostics(toml, &config, &status);
+  all.insert(all.end(), config.site_diagnostics().begin(), config.site_diagnostics().end());
+  return OfSeverity(all, Diagnostic::Severity::kWarning);
+}
+
+// Warnings every command prints (the hook's pushers see them).
+std::vector<Diagnostic> CommandWarnings(const std::string& toml) {
   Config config;
   Status status;
   return OfSeverity(Diagnostics(toml, &config, &status), Diagnostic::Severity::kWarning);
@@ -150,6 +160,10 @@ TEST(DevinfoSettings, OnJiraServerConfigCheckSaysItDoesNothing) {
   EXPECT_THAT(warnings[0].message, HasSubstr("Jira Server/Data Center"));
   EXPECT_THAT(warnings[0].message, HasSubstr("no Development Information API"));
   EXPECT_THAT(warnings[0].message, HasSubstr("DVCS connector"));
+  EXPECT_THAT(CommandWarnings("[jira]\nweb_url = \"https://jira.example.com\"\n[devinfo]\n"
+                              "enabled = true\nclient_id = \"abc\"\nclient_secret_env = \"S\"\n"),
+              IsEmpty())
+      << "only config check says it, not every push";
 
   EXPECT_THAT(Warnings(std::string(kCloud) +
                        "[devinfo]\nenabled = true\nclient_id = \"abc\"\nclient_secret_env = "
