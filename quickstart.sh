@@ -40,6 +40,9 @@ PACKAGES=(
   redis-server       # the Redis render cache tests and bench start a real redis-server
   libpq-dev          # the PostgreSQL outbox: libpq's headers (libpq.so.5 is loaded at run time)
   postgresql         # the tests start a real PostgreSQL server (initdb + pg_ctl) for that outbox
+  # the devinfo bulk bodies the stand-in accepts are checked against Atlassian's JSON schema
+  # (tests/devinfo_schema, ctest devinfo_schema.bulk_bodies)
+  python3-jsonschema
 )
 
 install_missing() {

@@ -61,6 +61,31 @@ renderer::RenderOptions ToRenderOptions(const config::Settings& settings) {
   return options;
 }
 
+Status ToDevinfoOptions(const config::Settings& settings, jira::DevinfoOptions* out) {
+  const config::DevinfoSettings& devinfo = settings.devinfo;
+  if (devinfo.client_id.empty()) {
+    return Status::InvalidArgument(
+        "[devinfo] client_id is not set: the client ID of the site's OAuth credentials");
+  }
+  jira::DevinfoOptions options;
+  if (Status status = config::ResolveDevinfoClientSecret(devinfo, &options.client_secret);
+      !status.ok()) {
+    return status;
+  }
+  // The transport settings are [jira]'s, as the REST client reads them.
+  const jira::ClientOptions site = ToClientOptions(settings.jira);
+  options.api_url = devinfo.api_url;
+  options.site_url = site.web_url;
+  options.client_id = devinfo.client_id;
+  options.timeout_seconds = site.timeout_seconds;
+  options.connect_timeout_seconds = site.connect_timeout_seconds;
+  options.ca_file = site.ca_file;
+  options.verify_tls = site.verify_tls;
+  options.debug = site.debug;
+  *out = std::move(options);
+  return Status::Ok();
+}
+
 Status ToCacheOptions(const config::Settings& settings, renderer::CacheOptions* out) {
   // The SQLite cache is the state owner's: another user (the web server,
   // root on another user's state) renders without it, silently, and never

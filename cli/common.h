@@ -13,6 +13,7 @@
 #include "jiralink/core/key_scanner.h"
 #include "jiralink/issues/issue_scope.h"
 #include "jiralink/jira/client.h"
+#include "jiralink/jira/devinfo.h"
 #include "jiralink/outbox/open_outbox.h"
 #include "jiralink/outbox/outbox.h"
 #include "jiralink/outbox/sqlite_outbox.h"
@@ -41,6 +42,13 @@ renderer::RenderOptions ToRenderOptions(const config::Settings& settings);
 // password resolved). `warn` is left empty. Fails only when the Redis
 // password cannot be read (*out is then complete but for it).
 Status ToCacheOptions(const config::Settings& settings, renderer::CacheOptions* out);
+
+// The Development Information API client's options of the settings
+// ([devinfo], with [jira] web_url as the site and [jira]'s timeouts and TLS
+// settings), the client secret read. Fails, naming the setting, when
+// client_id is unset or the secret cannot be read. Whether devinfo is
+// enabled, and whether the site is Cloud, is the caller's to check.
+Status ToDevinfoOptions(const config::Settings& settings, jira::DevinfoOptions* out);
 
 // Where the settings put the outbox ([state] outbox, else <[state] dir>/
 // outbox.sqlite3), with the PostgreSQL password read.

@@ -1,5 +1,7 @@
 // jiralink test: the forge's "Test settings". Calls serverInfo and myself
-// with the configured settings and says what answered.
+// with the configured settings and says what answered; with [devinfo]
+// enabled, also takes an OAuth token and the site's cloud ID and checks the
+// Development information permission, naming what is wrong.
 //
 //   jiralink test [--json] [--config FILE] [--repo PATH]
 #include <cstdio>
@@ -7,6 +9,7 @@
 
 #include "common.h"
 #include "connection_report.h"
+#include "jiralink/jira/connection_test.h"
 
 namespace jiralink::cli {
 
@@ -24,9 +27,36 @@ int RunTest(Context& ctx, int argc, char** argv) {
 
   config::Config config;
   if (!LoadConfig(ctx, &config)) return 2;
-  std::unique_ptr<jira::Client> client = MakeJiraClient(config.ForRepo(repo), "jiralink test");
+  const config::Settings settings = config.ForRepo(repo);
+  std::unique_ptr<jira::Client> client = MakeJiraClient(settings, "jiralink test");
   if (client == nullptr) return 2;
-  return PrintConnectionTest(*client, json, "jiralink test");
+  std::unique_ptr<jira::DevinfoClient> devinfo_client;
+  DevinfoOutcome devinfo;
+  if (settings.devinfo.enabled) {
+    jira::DevinfoOptions options;
+    if (Status status = ToDevinfoOptions(settings, &options); !status.ok()) {
+      std::fprintf(stderr, "jiralink test: %s\n", status.message().c_str());
+      return 2;
+    }
+    devinfo.api_url = options.api_url;
+    devinfo_client = std::make_unique<jira::DevinfoClient>(std::move(options));
+  }
+  const jira::ConnectionReport report = jira::TestConnection(*client);
+  if (devinfo_client != nullptr) {
+    // Whether the site is Cloud: serverInfo's answer, else the URLs'.
+    const bool server = report.ok ? report.server_info.deployment == jira::Deployment::kServer
+                                  : !settings.jira.cloud;
+    if (server) {
+      devinfo.report.problem = jira::DevinfoProblem::kSite;
+      devinfo.report.reason =
+          "[devinfo] is enabled, but the site is Jira Server/Data Center, which has no "
+          "Development Information API (its Development panel comes from its DVCS connector)";
+    } else {
+      devinfo.report = jira::TestDevinfo(*devinfo_client);
+    }
+  }
+  return PrintConnectionReport(report, *client, devinfo_client != nullptr ? &devinfo : nullptr,
+                               json, "jiralink test");
 }
 
 }  // namespace jiralink::cli
