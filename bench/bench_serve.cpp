@@ -351,8 +351,13 @@ void BM_IssuesPagesSlowJira(benchmark::State& state) {
   double cold_max_ms = 0;
   int ok = 0, busy = 0, timeout = 0, other = 0, none = 0;
   for (auto _ : state) {
-    admin.Post("/_standin/faults", R"({"path_contains":"/search","status":0,"delay_ms":3000})",
-               "application/json");
+    auto delayed =
+        admin.Post("/_standin/faults", R"({"path_contains":"/search","status":0,"delay_ms":3000})",
+                   "application/json");
+    if (!delayed || delayed->status != 200) {
+      state.SkipWithError(("the stand-in took no fault at " + service.jira->url()).c_str());
+      return;
+    }
     for (int round = 0; round < kRounds; ++round) {
       std::vector<int> status(kPages, -1);
       std::vector<double> ms(kPages, 0);

@@ -516,8 +516,11 @@ bool IssuesPages::Begin(std::string_view path, const QueryParameters& query, Pag
     *answer = std::move(*now);
     return false;
   }
-  // A cached answer: no Jira call, no lock but the cache's.
-  if (std::shared_ptr<const CachedAnswer> cached = Cached(ask->key); cached != nullptr) {
+  // A cached answer: no Jira call, no lock but the cache's. (Not for a
+  // repository with cache_seconds = 0, though another on its site stored one.)
+  std::shared_ptr<const CachedAnswer> cached;
+  if (repository->settings.issues.cache_seconds > 0) cached = Cached(ask->key);
+  if (cached != nullptr) {
     Outcome outcome;
     outcome.answer = std::move(cached);
     *answer = Render(*ask, outcome);
@@ -903,7 +906,8 @@ PageResponse IssuesPages::RenderList(const Ask& ask, const Outcome& outcome) {
   view.result = &result;
   view.open_count = outcome.answer->open_count;
   view.closed_count = outcome.answer->closed_count;
-  if (view.open_count < 0 || view.closed_count < 0) {
+  if ((view.open_count < 0 || view.closed_count < 0) &&
+      ask.repository->settings.issues.cache_seconds > 0) {
     if (std::shared_ptr<const CachedAnswer> counts = Cached(ask.counts_key); counts != nullptr) {
       view.open_count = counts->open_count;
       view.closed_count = counts->closed_count;
