@@ -316,7 +316,7 @@ TEST_P(ClientTest, CountIssuesAsksForTheCountOnly) {
   ApiStatus status = client_->CountIssues("project = \"PROJ\" AND statusCategory != Done", &count);
   ASSERT_TRUE(status.ok()) << status.ToString();
   EXPECT_EQ(count, 1);
-  const RecordedRequest& r = standin_->Requests().back();
+  const RecordedRequest r = standin_->Requests().back();
   if (cloud()) {
     EXPECT_EQ(r.method, "POST");
     EXPECT_EQ(r.path, "/rest/api/2/search/approximate-count");
