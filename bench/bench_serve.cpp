@@ -14,6 +14,9 @@
 //                     jira-standin program, Server) and a page render
 //   BM_IssuesPage/warm  the same page with the default cache: after the first
 //                     request, a cache lookup and a page render
+//   BM_IssueDetail    the issue page of an issue with 60 comments, cached
+//   BM_IssuesPagesSlowJira  issue #25's load test: 50 pages at once, half
+//                     cached, Jira 3 s late; the cached pages' percentiles
 //
 // Both run 8 benchmark threads, each a keep-alive HTTP client (cpp-httplib),
 // against one in-process server (libmicrohttpd, its default 8 request
@@ -31,11 +34,15 @@
 // JSON 20%, malloc/free 8%, kernel TCP send 8% and receive 3%,
 // libmicrohttpd 1.5%, group commit 1.3%, event + planning 1.6%, the secret
 // check 0.1%. With 16 KiB outbox pages it was ~287 us, the transaction 56%.
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include <benchmark/benchmark.h>
 #include <httplib.h>
@@ -213,7 +220,15 @@ struct PagesService {
       seed += std::string(i > 1 ? "," : "") + R"({"key":"PROJ-)" + std::to_string(i) +
               R"(","summary":"Bench issue )" + std::to_string(i) + R"(","labels":["bench"]})";
     }
-    seed += "]}";
+    // An issue with 60 comments of a few paragraphs each (BM_IssueDetail).
+    seed +=
+        R"(,{"key":"PROJ-21","summary":"Sixty comments","description":"h2. About\n\n*bold* text","comments":[)";
+    for (int i = 1; i <= 60; ++i) {
+      seed += std::string(i > 1 ? "," : "") + R"("Comment )" + std::to_string(i) +
+              R"(: *done* the _first_ part, see [the docs|https://example.com/docs].\n\n)" +
+              R"(* a step\n* another step\n\n{code}make check{code}")";
+    }
+    seed += "]}]}";
     std::FILE* f = std::fopen((dir + "/seed.json").c_str(), "w");
     std::fputs(seed.c_str(), f);
     std::fclose(f);
@@ -277,6 +292,127 @@ void BM_IssuesPage(benchmark::State& state, const char* repository) {
   if (failures > 0) state.SkipWithError("some requests failed");
   state.SetItemsProcessed(state.iterations());
 }
+
+// The issue page of PROJ-21 (60 comments) from the cache, one client: a
+// lookup and, before issue #25, a render that sanitized the description and
+// every comment on each request; now the cached page as rendered once.
+void BM_IssueDetail(benchmark::State& state) {
+  PagesService& service = ThePagesService();
+  if (service.server == nullptr) {
+    state.SkipWithError("jira-standin did not start (build it first)");
+    return;
+  }
+  httplib::Client client("127.0.0.1", service.server->port());
+  client.set_keep_alive(true);
+  client.set_tcp_nodelay(true);
+  std::string path = "/bench/warm/-/integrations/jira/issues/PROJ-21";
+  int failures = 0;
+  for (auto _ : state) {
+    auto result = client.Get(path);
+    if (!result || result->status != 200 || result->body.find("Comment 60") == std::string::npos) {
+      ++failures;
+    }
+  }
+  if (failures > 0) state.SkipWithError("some requests failed");
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_IssueDetail)->UseRealTime()->MinTime(2.0);
+
+// Issue #25's load test: rounds of 50 concurrent page requests, half of them
+// cached (5 list pages of bench/warm, already in the cache), half not
+// (5 list pages of bench/cold, cache_seconds = 0), with every search of the
+// stand-in Jira delayed 3 s. Counters: the cached pages' latency
+// percentiles (ms), the slowest uncached page, and how every request was
+// answered (200, 503 busy, 504 timeout, other, none: no HTTP answer).
+void BM_IssuesPagesSlowJira(benchmark::State& state) {
+  PagesService& service = ThePagesService();
+  if (service.server == nullptr) {
+    state.SkipWithError("jira-standin did not start (build it first)");
+    return;
+  }
+  constexpr int kPages = 50;
+  constexpr int kQueries = 5;
+  constexpr int kRounds = 4;
+  const int port = service.server->port();
+  auto path = [](bool cached, int query) {
+    return std::string(cached ? "/bench/warm" : "/bench/cold") +
+           "/-/integrations/jira/issues?labels%5B%5D=bench&per_page=" + std::to_string(10 + query);
+  };
+  httplib::Client admin(service.jira->url());
+  for (int q = 0; q < kQueries; ++q) {
+    httplib::Client warm("127.0.0.1", port);
+    auto page = warm.Get(path(true, q));
+    if (!page || page->status != 200) {
+      state.SkipWithError("warming the cache failed");
+      return;
+    }
+  }
+  std::vector<double> cached_ms;
+  double cold_max_ms = 0;
+  int ok = 0, busy = 0, timeout = 0, other = 0, none = 0;
+  for (auto _ : state) {
+    auto delayed =
+        admin.Post("/_standin/faults", R"({"path_contains":"/search","status":0,"delay_ms":3000})",
+                   "application/json");
+    if (!delayed || delayed->status != 200) {
+      state.SkipWithError(("the stand-in took no fault at " + service.jira->url()).c_str());
+      return;
+    }
+    for (int round = 0; round < kRounds; ++round) {
+      std::vector<int> status(kPages, -1);
+      std::vector<double> ms(kPages, 0);
+      std::vector<std::thread> threads;
+      for (int i = 0; i < kPages; ++i) {
+        threads.emplace_back([&, i] {
+          httplib::Client client("127.0.0.1", port);
+          client.set_read_timeout(60, 0);
+          auto start = std::chrono::steady_clock::now();
+          auto page = client.Get(path(i % 2 == 0, (i / 2) % kQueries));
+          ms[i] =
+              std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                  .count();
+          if (page) status[i] = page->status;
+        });
+      }
+      for (std::thread& t : threads) t.join();
+      for (int i = 0; i < kPages; ++i) {
+        if (i % 2 == 0) {
+          cached_ms.push_back(ms[i]);
+        } else {
+          cold_max_ms = std::max(cold_max_ms, ms[i]);
+        }
+        if (status[i] == 200)
+          ++ok;
+        else if (status[i] == 503)
+          ++busy;
+        else if (status[i] == 504)
+          ++timeout;
+        else if (status[i] == -1)
+          ++none;
+        else
+          ++other;
+      }
+    }
+    admin.Delete("/_standin/faults");
+  }
+  std::sort(cached_ms.begin(), cached_ms.end());
+  auto percentile = [&](double p) {
+    if (cached_ms.empty()) return 0.0;
+    std::size_t at = static_cast<std::size_t>(p * static_cast<double>(cached_ms.size() - 1) + 0.5);
+    return cached_ms[at];
+  };
+  state.counters["cached_p50_ms"] = percentile(0.50);
+  state.counters["cached_p95_ms"] = percentile(0.95);
+  state.counters["cached_p99_ms"] = percentile(0.99);
+  state.counters["cached_max_ms"] = cached_ms.empty() ? 0 : cached_ms.back();
+  state.counters["uncached_max_ms"] = cold_max_ms;
+  state.counters["answered_200"] = ok;
+  state.counters["answered_503"] = busy;
+  state.counters["answered_504"] = timeout;
+  state.counters["answered_other"] = other;
+  state.counters["no_answer"] = none;
+}
+BENCHMARK(BM_IssuesPagesSlowJira)->Iterations(1)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 // Cold pages call Jira: at most kMaxJiraCallsPerSite at once (more answer 503).
 BENCHMARK_CAPTURE(BM_IssuesPage, cold, "bench/cold")

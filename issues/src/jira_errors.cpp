@@ -1,5 +1,6 @@
 #include "jiralink/issues/jira_errors.h"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -25,7 +26,7 @@ std::string ToSentence(const std::vector<std::string>& parts) {
 
 }  // namespace
 
-ForgeError DescribeForForge(const jira::ApiStatus& status) {
+ForgeError DescribeForForge(const jira::ApiStatus& status, std::string_view filter) {
   ForgeError error;
   if (status.http_status == 0) {
     const std::string& what = status.network_error;
@@ -57,7 +58,21 @@ ForgeError DescribeForForge(const jira::ApiStatus& status) {
         "integration credentials and try again.";
     return error;
   }
-  if (status.http_status == 503 || status.http_status == 429) error.http_status = 503;
+  if (status.http_status == 503 || status.http_status == 429) {
+    error.http_status = 503;
+    if (status.retry_after_seconds > 0) {
+      error.retry_after_seconds = std::min(status.retry_after_seconds, kMaxForgeRetryAfterSeconds);
+    }
+  }
+  if (status.http_status == 400 && !filter.empty()) {
+    std::string said = JiraMessages(status);
+    error.http_status = 400;
+    error.message = "Jira did not accept the filter " + std::string(filter) +
+                    (said.empty() ? std::string(".") : ": " + said) +
+                    (said.empty() || said.back() == '.' ? "" : ".") +
+                    " Change the filter and try again.";
+    return error;
+  }
   std::vector<std::string> messages;
   std::size_t length = 0;
   for (const std::string& message : status.error_messages) {

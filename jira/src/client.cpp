@@ -328,6 +328,28 @@ ApiStatus Client::Search(const SearchRequest& request, SearchPage* out) {
   return status;
 }
 
+ApiStatus Client::CountIssues(const std::string& jql, std::int64_t* count) {
+  if (impl_->search_jql_only || deployment() == Deployment::kCloud) {
+    json body;
+    ApiStatus status =
+        impl_->Call("POST", "/search/approximate-count", "", Dump(json{{"jql", jql}}), &body);
+    if (status.ok() && count != nullptr) {
+      *count = body.is_object() && body.contains("count") && body["count"].is_number_integer()
+                   ? body["count"].get<std::int64_t>()
+                   : -1;
+    }
+    return status;
+  }
+  SearchRequest request;
+  request.jql = jql;
+  request.max_results = 0;
+  request.fields = {"key"};
+  SearchPage page;
+  ApiStatus status = Search(request, &page);
+  if (status.ok() && count != nullptr) *count = page.total;
+  return status;
+}
+
 ApiStatus Client::GetProject(std::string_view key, Project* out) {
   json body;
   ApiStatus status = impl_->Call("GET", "/project/" + impl_->Segment(key), "", "", &body);

@@ -97,7 +97,14 @@ std::string Tabs(const ListView& view) {
     bool current = view.state.state == tab.state;
     out += "<li><a href=\"" + E(view.base_path + QueryString(q)) + "\"";
     if (current) out += " aria-current=\"page\"";
-    out += ">" + std::string(tab.text) + "</a></li>";
+    out += ">" + std::string(tab.text);
+    std::int64_t count = tab.state[0] == 'o'   ? view.open_count
+                         : tab.state[0] == 'c' ? view.closed_count
+                         : view.open_count >= 0 && view.closed_count >= 0
+                             ? view.open_count + view.closed_count
+                             : -1;
+    if (count >= 0) out += " <span class=\"count\">" + std::to_string(count) + "</span>";
+    out += "</a></li>";
   }
   return out + "</ul></nav>\n";
 }

@@ -5,6 +5,7 @@
 // written raw.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -40,6 +41,9 @@ struct ListView {
   ListState state;
   const issues::IssuePage* result = nullptr;  // null when the call failed
   std::string error;                          // the forge's message when it failed
+  // The tabs' counts for the same filters (All = both); -1 = not known.
+  std::int64_t open_count = -1;
+  std::int64_t closed_count = -1;
 };
 
 std::string ListPage(const ListView& view);

@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 
@@ -42,16 +43,6 @@ PageResponse Page(int status, std::string body) {
 PageResponse NotFound() {
   return Page(404, html::MessagePage("Page not found",
                                      "There is no Jira issues page here, or it is turned off."));
-}
-
-// The list page with the forge's message for a failed call; the details go
-// to the log only.
-PageResponse Failed(const std::string& name, const jira::ApiStatus& failure, html::ListView* view) {
-  issues::ForgeError error = issues::DescribeForForge(failure);
-  std::fprintf(stderr, "jiralink serve: %s: Jira issues: %s\n", name.c_str(),
-               failure.ToString().c_str());
-  view->error = error.message;
-  return Page(error.http_status, html::ListPage(*view));
 }
 
 PageResponse BadRequest(const std::string& message) {
@@ -145,8 +136,77 @@ struct IssuesPages::Lease {
 };
 
 struct IssuesPages::CachedAnswer {
-  issues::IssuePage page;  // a list page
-  jira::Issue issue;       // or one issue
+  issues::IssuePage page;        // a list page
+  jira::Issue issue;             // or one issue,
+  std::string html;              // with its page, rendered and sanitized once
+  std::int64_t open_count = -1;  // or a list's tab counts
+  std::int64_t closed_count = -1;
+};
+
+// What a Jira call gave a page: shared by the requests that waited for it.
+struct IssuesPages::Outcome {
+  std::shared_ptr<const CachedAnswer> answer;  // null when the call failed
+  jira::ApiStatus failure;
+  bool not_found = false;       // the issue: none, or moved outside the projects
+  bool not_configured = false;  // no client could be made (the log says why)
+};
+
+// One Jira call in flight, and the requests waiting for its outcome.
+struct IssuesPages::Flight {
+  std::mutex mutex;
+  std::condition_variable landed_signal;
+  bool landed = false;
+  Outcome outcome;
+};
+
+// The leader's hold on its flight: lands it once, with the outcome or (the
+// work dropped unrun) a failure, so that no follower waits for nothing.
+struct IssuesPages::Takeoff {
+  IssuesPages* pages = nullptr;
+  std::string key;
+  std::shared_ptr<Flight> flight;
+  bool done = false;
+
+  void Land(const Outcome& outcome) {
+    if (done) return;
+    done = true;
+    {
+      std::lock_guard lock(pages->flights_mutex_);
+      auto it = pages->flights_.find(key);
+      if (it != pages->flights_.end() && it->second == flight) pages->flights_.erase(it);
+    }
+    std::lock_guard lock(flight->mutex);
+    flight->outcome = outcome;
+    flight->landed = true;
+    flight->landed_signal.notify_all();
+  }
+
+  ~Takeoff() {
+    if (done) return;
+    Outcome lost;
+    lost.failure.network_error = "the page's Jira call did not run";
+    Land(lost);
+  }
+};
+
+// One page's request: what it asks of Jira and how its answer is shown.
+struct IssuesPages::Ask {
+  std::shared_ptr<Repository> repository;
+  std::string name;
+  std::string key;  // of the cache and of the flight
+  bool detail = false;
+  // The list.
+  html::ListView view;
+  issues::PageRequest request;
+  std::string token;
+  QueryParameters kept_query;  // the page's parameters but page=, for the 303 to the last page
+  std::string counts_key;      // the same filters on any tab
+  std::string open_jql;        // for the counts
+  std::string closed_jql;
+  std::string filter;  // the visitor's filters, named for a 400 ("" = none)
+  // The detail.
+  html::DetailView detail_view;
+  std::string issue_key;
 };
 
 IssuesPages::IssuesPages(const config::Config& config) : config_(config) {
@@ -338,6 +398,21 @@ std::size_t IssuesPages::jira_calls() const {
   return jira_calls_;
 }
 
+std::size_t IssuesPages::shared_calls() const {
+  std::lock_guard lock(cache_mutex_);
+  return shared_calls_;
+}
+
+std::size_t IssuesPages::detail_renders() const {
+  std::lock_guard lock(cache_mutex_);
+  return detail_renders_;
+}
+
+void IssuesPages::CountJiraCalls(std::size_t calls) {
+  std::lock_guard lock(cache_mutex_);
+  jira_calls_ += calls;
+}
+
 std::shared_ptr<IssuesPages::Repository> IssuesPages::Find(const std::string& name) {
   {
     std::lock_guard lock(repositories_mutex_);
@@ -432,16 +507,42 @@ bool IssuesPages::Begin(std::string_view path, const QueryParameters& query, Pag
     *answer = NotFound();
     return false;
   }
-  if (!key.empty()) key = Upper(std::move(key));
-  // Answered here when no Jira call is needed (a 404, a 400, a cached answer).
-  std::optional<PageResponse> now = key.empty() ? List(*repository, name, query, nullptr)
-                                                : Detail(*repository, name, key, nullptr);
+  auto ask = std::make_shared<Ask>();
+  // Answered here when no Jira call is needed (a 303, a 400, a 404).
+  std::optional<PageResponse> now = key.empty()
+                                        ? PlanList(repository, name, query, ask.get())
+                                        : PlanDetail(repository, name, Upper(key), ask.get());
   if (now.has_value()) {
     *answer = std::move(*now);
     return false;
   }
-  std::shared_ptr<Lease> lease = Acquire(repository->site);
-  if (lease == nullptr) {
+  // A cached answer: no Jira call, no lock but the cache's. (Not for a
+  // repository with cache_seconds = 0, though another on its site stored one.)
+  std::shared_ptr<const CachedAnswer> cached;
+  if (repository->settings.issues.cache_seconds > 0) cached = Cached(ask->key);
+  if (cached != nullptr) {
+    Outcome outcome;
+    outcome.answer = std::move(cached);
+    *answer = Render(*ask, outcome);
+    return false;
+  }
+  // The same call in flight: follow it. Else lead one, with a call slot.
+  std::shared_ptr<Flight> flight;
+  std::shared_ptr<Lease> lease;
+  {
+    std::lock_guard lock(flights_mutex_);
+    auto it = flights_.find(ask->key);
+    if (it != flights_.end()) {
+      flight = it->second;
+    } else {
+      lease = Acquire(repository->site);
+      if (lease != nullptr) {
+        flight = std::make_shared<Flight>();
+        flights_.emplace(ask->key, flight);
+      }
+    }
+  }
+  if (flight == nullptr) {
     std::fprintf(stderr,
                  "jiralink serve: %s: Jira issues: %d calls to the site in flight; answered 503\n",
                  name.c_str(), kMaxJiraCallsPerSite);
@@ -451,38 +552,108 @@ bool IssuesPages::Begin(std::string_view path, const QueryParameters& query, Pag
     answer->headers.emplace_back("Retry-After", std::to_string(kBusyRetryAfterSeconds));
     return false;
   }
-  *work = [this, repository, name, query, key, lease]() {
-    std::optional<PageResponse> page = key.empty() ? List(*repository, name, query, lease.get())
-                                                   : Detail(*repository, name, key, lease.get());
-    return std::move(*page);
+  if (lease == nullptr) {
+    {
+      std::lock_guard lock(cache_mutex_);
+      ++shared_calls_;
+    }
+    Clock::time_point deadline =
+        Clock::now() + std::chrono::seconds(repository->settings.jira.timeout_seconds);
+    *work = [this, ask, flight, deadline]() {
+      Outcome outcome;
+      bool landed = false;
+      {
+        std::unique_lock lock(flight->mutex);
+        landed = flight->landed_signal.wait_until(lock, deadline, [&] { return flight->landed; });
+        if (landed) outcome = flight->outcome;
+      }
+      if (!landed) {
+        outcome.failure.network_error =
+            "Operation timed out: no answer from Jira within [jira] timeout_seconds";
+      }
+      return Render(*ask, outcome);
+    };
+    return true;
+  }
+  auto takeoff = std::make_shared<Takeoff>();
+  takeoff->pages = this;
+  takeoff->key = ask->key;
+  takeoff->flight = flight;
+  *work = [this, ask, lease, takeoff]() {
+    Outcome outcome = ask->detail ? FetchDetail(*ask, *lease) : FetchList(*ask, *lease, *takeoff);
+    takeoff->Land(outcome);
+    return Render(*ask, outcome);
   };
   return true;
 }
 
-std::optional<PageResponse> IssuesPages::List(Repository& repository, const std::string& name,
-                                              const QueryParameters& query, Lease* lease) {
-  const config::Settings& settings = repository.settings;
+namespace {
+
+// A path for a Location header: each byte outside [A-Za-z0-9-._~/]
+// percent-encoded.
+std::string EncodePath(std::string_view path) {
+  std::string out;
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    std::size_t slash = path.find('/', start);
+    if (slash == std::string_view::npos) slash = path.size();
+    out += html::UrlEncode(path.substr(start, slash - start));
+    if (slash < path.size()) out += '/';
+    start = slash + 1;
+  }
+  return out;
+}
+
+PageResponse SeeOther(const std::string& location) {
+  PageResponse response =
+      Page(303, html::MessagePage("See other", "This page is at " + location + "."));
+  response.headers.emplace_back("Location", location);
+  return response;
+}
+
+}  // namespace
+
+std::optional<PageResponse> IssuesPages::PlanList(const std::shared_ptr<Repository>& repository,
+                                                  const std::string& name,
+                                                  const QueryParameters& query, Ask* ask) {
+  const config::Settings& settings = repository->settings;
+  std::string base_path = "/" + name + std::string(kIssuesPathMarker);
+  // A form sends its blank fields too: the same page without them.
+  QueryParameters kept;
+  for (const auto& parameter : query) {
+    if (!parameter.second.empty()) kept.push_back(parameter);
+  }
+  if (kept.size() != query.size()) {
+    return SeeOther(EncodePath(base_path) + html::QueryString(kept));
+  }
   html::ListState state;
   bool has_state = false;
   std::string sort;
   std::string page;
   std::string per_page;
+  QueryParameters filters;  // the visitor's, for a 400
   for (const auto& [parameter, value] : query) {
     if (parameter == "state") {
       state.state = value;
       has_state = !value.empty();
     } else if (parameter == "labels[]" || parameter == "labels") {
-      if (!value.empty()) state.labels.push_back(value);
+      state.labels.push_back(value);
+      filters.emplace_back("label", value);
     } else if (parameter == "status") {
       state.status = value;
+      filters.emplace_back("status", value);
     } else if (parameter == "author_username") {
       state.author = value;
+      filters.emplace_back("author", value);
     } else if (parameter == "assignee_username") {
       state.assignee = value;
+      filters.emplace_back("assignee", value);
     } else if (parameter == "project") {
       state.project = value;
+      filters.emplace_back("project", value);
     } else if (parameter == "search") {
       state.search = value;
+      filters.emplace_back("search", value);
     } else if (parameter == "sort") {
       sort = value;
     } else if (parameter == "page") {
@@ -523,131 +694,247 @@ std::optional<PageResponse> IssuesPages::List(Repository& repository, const std:
   jql_query.assignee = state.assignee;
   jql_query.search = state.search;
   std::string jql_text = jql::BuildJql(jql_query);
+  // The counts: the same filters on the Open and Closed tabs (All is both:
+  // every status has one category).
+  jql::IssueQuery count_query = jql_query;
+  count_query.sort = jql::IssueSort{};
+  count_query.state = jql::IssueState::kOpened;
+  ask->open_jql = jql::BuildJql(count_query);
+  count_query.state = jql::IssueState::kClosed;
+  ask->closed_jql = jql::BuildJql(count_query);
+  ask->counts_key = "counts\n" + settings.jira.api_url + "\n" + ask->open_jql;
 
-  html::ListView view;
-  view.repository = name;
-  view.base_path = "/" + name + std::string(kIssuesPathMarker);
-  view.web_url = issues::JiraWebUrl(settings.jira);
-  view.project_keys = allowed;
-  view.state = state;
-
-  Site& site = *repository.site;
-  issues::PageRequest request;
-  request.jql = jql_text;
-  request.page = state.page;
-  request.per_page = state.per_page;
-  request.fields = issues::ListFields();
-  auto cache_key = [&](bool cloud) {
-    return "list\n" + settings.jira.api_url + "\n" + jql_text + "\n" +
-           std::to_string(state.per_page) + "\n" +
-           (cloud ? "token " + state.token : "page " + std::to_string(state.page));
-  };
-  std::shared_ptr<const CachedAnswer> answer;
-  jira::ApiStatus failure;
-  if (lease == nullptr) {
-    // Without a call: only a cached answer, once the site's kind is known.
-    std::lock_guard lock(site.mutex);
-    if (!site.deployment_known) return std::nullopt;
-    view.cloud = site.cloud;
-  } else {
-    if (lease->ClientOrLog(name) == nullptr) {
-      view.error = Repository::kNotConfigured;
-      return Page(503, html::ListPage(view));
-    }
-    bool known = false;
-    {
-      std::lock_guard lock(site.mutex);
-      known = site.deployment_known;
-      view.cloud = site.cloud;
-    }
-    if (!known) {
-      // Cloud or Server, as the forge decides it: serverInfo's deploymentType
-      // (then the host), asked once per site. A failure is this page's.
-      jira::ServerInfo info;
-      failure = lease->client->GetServerInfo(&info);
-      {
-        std::lock_guard count(cache_mutex_);
-        ++jira_calls_;
-      }
-      if (!failure.ok()) return Failed(name, failure, &view);
-      view.cloud = info.deployment == jira::Deployment::kCloud;
-      std::lock_guard lock(site.mutex);
-      site.cloud = view.cloud;
-      site.deployment_known = true;
-    }
+  ask->repository = repository;
+  ask->name = name;
+  ask->view.repository = name;
+  ask->view.base_path = base_path;
+  ask->view.web_url = issues::JiraWebUrl(settings.jira);
+  ask->view.project_keys = allowed;
+  ask->view.state = state;
+  ask->request.jql = jql_text;
+  ask->request.page = state.page;
+  ask->request.per_page = state.per_page;
+  ask->request.fields = issues::ListFields();
+  ask->token = state.token;
+  for (const auto& parameter : query) {
+    if (parameter.first != "page") ask->kept_query.push_back(parameter);
   }
-  request.cloud = view.cloud;
-  answer = Cached(cache_key(view.cloud));
-  if (answer == nullptr) {
-    if (lease == nullptr) return std::nullopt;
-    auto fresh = std::make_shared<CachedAnswer>();
-    failure = view.cloud ? issues::FetchIssuePageByToken(*lease->client, request, state.token,
-                                                         &fresh->page)
-                         : issues::FetchIssuePage(*lease->client, request, &fresh->page);
-    {
-      std::lock_guard count(cache_mutex_);
-      jira_calls_ += static_cast<std::size_t>(fresh->page.requests);
-    }
-    if (failure.ok()) {
-      Store(cache_key(view.cloud), fresh, settings.issues.cache_seconds);
-      answer = std::move(fresh);
-    }
+  for (const auto& [field, value] : filters) {
+    ask->filter += (ask->filter.empty() ? "" : ", ") + field + " \"" + value + "\"";
   }
-  if (answer == nullptr) return Failed(name, failure, &view);
-  view.result = &answer->page;
-  return Page(200, html::ListPage(view));
+  // Server pages by number, Cloud by token: both in the key, whichever the
+  // site is (a site is one or the other).
+  ask->key = "list\n" + settings.jira.api_url + "\n" + jql_text + "\n" +
+             std::to_string(state.per_page) + "\npage " + std::to_string(state.page) + "\ntoken " +
+             state.token;
+  return std::nullopt;
 }
 
-std::optional<PageResponse> IssuesPages::Detail(Repository& repository, const std::string& name,
-                                                const std::string& key, Lease* lease) {
-  const config::Settings& settings = repository.settings;
+std::optional<PageResponse> IssuesPages::PlanDetail(const std::shared_ptr<Repository>& repository,
+                                                    const std::string& name, const std::string& key,
+                                                    Ask* ask) {
+  const config::Settings& settings = repository->settings;
   std::string project = issues::ProjectOfIssueKey(key);
   // As the forge's find_issue(restrict_project_key: true): a key outside the
   // configured projects is not asked for.
   if (project.empty() || !issues::ProjectKeyAllowed(settings.issues, project)) return NotFound();
-  html::DetailView view;
-  view.repository = name;
-  view.list_path = "/" + name + std::string(kIssuesPathMarker);
-  view.web_url = issues::JiraWebUrl(settings.jira);
-  view.key = key;
+  ask->repository = repository;
+  ask->name = name;
+  ask->detail = true;
+  ask->issue_key = key;
+  ask->detail_view.repository = name;
+  ask->detail_view.list_path = "/" + name + std::string(kIssuesPathMarker);
+  ask->detail_view.web_url = issues::JiraWebUrl(settings.jira);
+  ask->detail_view.key = key;
+  // The rendered page is cached with the issue: the key names the page's
+  // repository and links as well as the issue.
+  ask->key = "issue\n" + settings.jira.api_url + "\n" + ask->detail_view.web_url + "\n" + name +
+             "\n" + key;
+  return std::nullopt;
+}
 
-  std::string cache_key = "issue\n" + settings.jira.api_url + "\n" + key;
-  std::shared_ptr<const CachedAnswer> answer = Cached(cache_key);
-  jira::ApiStatus failure;
-  if (answer == nullptr) {
-    if (lease == nullptr) return std::nullopt;
-    if (lease->ClientOrLog(name) == nullptr) {
-      view.error = Repository::kNotConfigured;
-      return Page(503, html::DetailPage(view));
-    }
-    auto fresh = std::make_shared<CachedAnswer>();
-    failure = lease->client->GetIssue(key, "renderedFields", "", &fresh->issue);
-    {
-      std::lock_guard count(cache_mutex_);
-      ++jira_calls_;
-    }
-    if (failure.http_status == 404) return NotFound();
-    if (failure.ok()) {
-      // Jira answers a moved issue under its new key; it must still be allowed.
-      if (!fresh->issue.key.empty() &&
-          !issues::ProjectKeyAllowed(settings.issues,
-                                     issues::ProjectOfIssueKey(fresh->issue.key))) {
-        return NotFound();
+IssuesPages::Outcome IssuesPages::FetchList(const Ask& ask, Lease& lease, Takeoff& takeoff) {
+  const config::Settings& settings = ask.repository->settings;
+  Site& site = *ask.repository->site;
+  Outcome outcome;
+  jira::Client* client = lease.ClientOrLog(ask.name);
+  if (client == nullptr) {
+    outcome.not_configured = true;
+    return outcome;
+  }
+  bool known = false;
+  bool cloud = false;
+  {
+    std::lock_guard lock(site.mutex);
+    known = site.deployment_known;
+    cloud = site.cloud;
+  }
+  if (!known) {
+    // Cloud or Server, as the forge decides it: serverInfo's deploymentType
+    // (then the host), asked once per site. A failure is this page's.
+    jira::ServerInfo info;
+    outcome.failure = client->GetServerInfo(&info);
+    CountJiraCalls(1);
+    if (!outcome.failure.ok()) return outcome;
+    cloud = info.deployment == jira::Deployment::kCloud;
+    std::lock_guard lock(site.mutex);
+    site.cloud = cloud;
+    site.deployment_known = true;
+  }
+  issues::PageRequest request = ask.request;
+  request.cloud = cloud;
+  auto fresh = std::make_shared<CachedAnswer>();
+  outcome.failure = cloud ? issues::FetchIssuePageByToken(*client, request, ask.token, &fresh->page)
+                          : issues::FetchIssuePage(*client, request, &fresh->page);
+  CountJiraCalls(static_cast<std::size_t>(fresh->page.requests));
+  if (!outcome.failure.ok()) return outcome;
+  Store(ask.key, fresh, settings.issues.cache_seconds);
+  outcome.answer = fresh;
+  // The list is shared now; the counts follow for this page and the cache
+  // (none without a cache: cache_seconds = 0 asks Jira for the list only).
+  if (settings.issues.cache_seconds > 0 && Cached(ask.counts_key) == nullptr) {
+    takeoff.Land(outcome);
+    auto counts = std::make_shared<CachedAnswer>();
+    const std::string& state = ask.view.state.state;
+    std::int64_t total = cloud ? -1 : fresh->page.total;
+    jira::ApiStatus status;
+    if (!cloud && state == "opened") {
+      counts->open_count = total;
+      status = client->CountIssues(ask.closed_jql, &counts->closed_count);
+      CountJiraCalls(1);
+    } else if (!cloud && state == "closed") {
+      counts->closed_count = total;
+      status = client->CountIssues(ask.open_jql, &counts->open_count);
+      CountJiraCalls(1);
+    } else {
+      status = client->CountIssues(ask.open_jql, &counts->open_count);
+      CountJiraCalls(1);
+      if (status.ok() && !cloud && total >= 0 && counts->open_count >= 0) {
+        counts->closed_count = std::max<std::int64_t>(0, total - counts->open_count);
+      } else if (status.ok()) {
+        status = client->CountIssues(ask.closed_jql, &counts->closed_count);
+        CountJiraCalls(1);
       }
-      if (fresh->issue.key.empty()) fresh->issue.key = key;
-      Store(cache_key, fresh, settings.issues.cache_seconds);
-      answer = std::move(fresh);
+    }
+    if (status.ok() && counts->open_count >= 0 && counts->closed_count >= 0) {
+      Store(ask.counts_key, counts, settings.issues.cache_seconds);
+      // The page shows them even without a cache (cache_seconds = 0).
+      auto with_counts = std::make_shared<CachedAnswer>(*fresh);
+      with_counts->open_count = counts->open_count;
+      with_counts->closed_count = counts->closed_count;
+      outcome.answer = with_counts;
+    } else if (!status.ok()) {
+      std::fprintf(stderr, "jiralink serve: %s: Jira issues: the tabs' counts: %s\n",
+                   ask.name.c_str(), status.ToString().c_str());
     }
   }
-  if (answer == nullptr) {
-    issues::ForgeError error = issues::DescribeForForge(failure);
-    std::fprintf(stderr, "jiralink serve: %s: Jira issue %s: %s\n", name.c_str(), key.c_str(),
-                 failure.ToString().c_str());
-    view.error = error.message;
-    return Page(error.http_status, html::DetailPage(view));
+  return outcome;
+}
+
+IssuesPages::Outcome IssuesPages::FetchDetail(const Ask& ask, Lease& lease) {
+  const config::Settings& settings = ask.repository->settings;
+  Outcome outcome;
+  jira::Client* client = lease.ClientOrLog(ask.name);
+  if (client == nullptr) {
+    outcome.not_configured = true;
+    return outcome;
   }
-  view.issue = &answer->issue;
-  return Page(200, html::DetailPage(view));
+  auto fresh = std::make_shared<CachedAnswer>();
+  outcome.failure = client->GetIssue(ask.issue_key, "renderedFields", "", &fresh->issue);
+  CountJiraCalls(1);
+  if (outcome.failure.http_status == 404) {
+    outcome.not_found = true;
+    return outcome;
+  }
+  if (!outcome.failure.ok()) return outcome;
+  // Jira answers a moved issue under its new key; it must still be allowed.
+  if (!fresh->issue.key.empty() &&
+      !issues::ProjectKeyAllowed(settings.issues, issues::ProjectOfIssueKey(fresh->issue.key))) {
+    outcome.not_found = true;
+    return outcome;
+  }
+  if (fresh->issue.key.empty()) fresh->issue.key = ask.issue_key;
+  // Rendered (and sanitized) once, for every request the entry answers.
+  html::DetailView view = ask.detail_view;
+  view.issue = &fresh->issue;
+  fresh->html = html::DetailPage(view);
+  {
+    std::lock_guard lock(cache_mutex_);
+    ++detail_renders_;
+  }
+  Store(ask.key, fresh, settings.issues.cache_seconds);
+  outcome.answer = std::move(fresh);
+  return outcome;
+}
+
+PageResponse IssuesPages::Render(const Ask& ask, const Outcome& outcome) {
+  return ask.detail ? RenderDetail(ask, outcome) : RenderList(ask, outcome);
+}
+
+PageResponse IssuesPages::RenderList(const Ask& ask, const Outcome& outcome) {
+  html::ListView view = ask.view;
+  {
+    std::lock_guard lock(ask.repository->site->mutex);
+    view.cloud = ask.repository->site->cloud;
+  }
+  if (outcome.not_configured) {
+    view.error = Repository::kNotConfigured;
+    return Page(503, html::ListPage(view));
+  }
+  if (outcome.answer == nullptr) {
+    issues::ForgeError error = issues::DescribeForForge(outcome.failure, ask.filter);
+    std::fprintf(stderr, "jiralink serve: %s: Jira issues: %s\n", ask.name.c_str(),
+                 outcome.failure.ToString().c_str());
+    view.error = error.message;
+    PageResponse page = Page(error.http_status, html::ListPage(view));
+    if (error.retry_after_seconds > 0) {
+      page.headers.emplace_back("Retry-After", std::to_string(error.retry_after_seconds));
+    }
+    return page;
+  }
+  const issues::IssuePage& result = outcome.answer->page;
+  // Beyond the last page (Server: the total says where it is): 303 there.
+  if (!view.cloud && result.issues.empty() && result.total >= 0 && view.state.page > 1) {
+    std::int64_t last =
+        std::max<std::int64_t>(1, (result.total + view.state.per_page - 1) / view.state.per_page);
+    if (view.state.page > last) {
+      QueryParameters query = ask.kept_query;
+      if (last > 1) query.emplace_back("page", std::to_string(last));
+      return SeeOther(EncodePath(view.base_path) + html::QueryString(query));
+    }
+  }
+  view.result = &result;
+  view.open_count = outcome.answer->open_count;
+  view.closed_count = outcome.answer->closed_count;
+  if ((view.open_count < 0 || view.closed_count < 0) &&
+      ask.repository->settings.issues.cache_seconds > 0) {
+    if (std::shared_ptr<const CachedAnswer> counts = Cached(ask.counts_key); counts != nullptr) {
+      view.open_count = counts->open_count;
+      view.closed_count = counts->closed_count;
+    }
+  }
+  return Page(200, html::ListPage(view));
+}
+
+PageResponse IssuesPages::RenderDetail(const Ask& ask, const Outcome& outcome) {
+  if (outcome.not_found) return NotFound();
+  html::DetailView view = ask.detail_view;
+  if (outcome.not_configured) {
+    view.error = Repository::kNotConfigured;
+    return Page(503, html::DetailPage(view));
+  }
+  if (outcome.answer == nullptr) {
+    issues::ForgeError error = issues::DescribeForForge(outcome.failure);
+    std::fprintf(stderr, "jiralink serve: %s: Jira issue %s: %s\n", ask.name.c_str(),
+                 ask.issue_key.c_str(), outcome.failure.ToString().c_str());
+    view.error = error.message;
+    PageResponse page = Page(error.http_status, html::DetailPage(view));
+    if (error.retry_after_seconds > 0) {
+      page.headers.emplace_back("Retry-After", std::to_string(error.retry_after_seconds));
+    }
+    return page;
+  }
+  return Page(200, outcome.answer->html);
 }
 
 }  // namespace jiralink::serve

@@ -72,6 +72,37 @@ TEST(DescribeForForge, OutagesAnswer502503Or504) {
             "certificate. Try your request again.");
 }
 
+TEST(DescribeForForge, JirasRetryAfterIsKeptBounded) {
+  jira::ApiStatus busy = Answer(503);
+  EXPECT_EQ(DescribeForForge(busy).retry_after_seconds, 0);
+  busy.retry_after_seconds = 120;
+  EXPECT_EQ(DescribeForForge(busy).retry_after_seconds, 120);
+  busy.retry_after_seconds = 86400;
+  EXPECT_EQ(DescribeForForge(busy).retry_after_seconds, kMaxForgeRetryAfterSeconds);
+  jira::ApiStatus limited = Answer(429);
+  limited.retry_after_seconds = 7;
+  EXPECT_EQ(DescribeForForge(limited).retry_after_seconds, 7);
+  jira::ApiStatus failed = Answer(500);
+  failed.retry_after_seconds = 7;
+  EXPECT_EQ(DescribeForForge(failed).retry_after_seconds, 0);
+}
+
+TEST(DescribeForForge, ABadRequestOnTheVisitorsFilterNamesIt) {
+  jira::ApiStatus status = Answer(400);
+  status.error_messages = {"The value 'Bogus' does not exist for the field 'status'."};
+  ForgeError filtered = DescribeForForge(status, "status \"Bogus\"");
+  EXPECT_EQ(filtered.http_status, 400);
+  EXPECT_EQ(filtered.message,
+            "Jira did not accept the filter status \"Bogus\": The value 'Bogus' does not exist "
+            "for the field 'status'. Change the filter and try again.");
+  // Without a filter, the JQL is the settings': the configuration is named.
+  EXPECT_NE(DescribeForForge(status).message.find("Check your Jira integration configuration"),
+            std::string::npos);
+  EXPECT_EQ(DescribeForForge(status).http_status, 502);
+  // A filter does not change other failures.
+  EXPECT_EQ(DescribeForForge(Answer(401), "status \"x\"").http_status, 502);
+}
+
 TEST(DescribeJiraFailure, NamesTheSettingToCheck) {
   EXPECT_NE(DescribeJiraFailure(Answer(401), "https://jira.example.com").find("[jira] username"),
             std::string::npos);

@@ -311,6 +311,24 @@ TEST_P(ClientTest, SearchUsesTheDeploymentsEndpointAndPaging) {
   }
 }
 
+TEST_P(ClientTest, CountIssuesAsksForTheCountOnly) {
+  std::int64_t count = -1;
+  ApiStatus status = client_->CountIssues("project = \"PROJ\" AND statusCategory != Done", &count);
+  ASSERT_TRUE(status.ok()) << status.ToString();
+  EXPECT_EQ(count, 1);
+  const RecordedRequest r = standin_->Requests().back();
+  if (cloud()) {
+    EXPECT_EQ(r.method, "POST");
+    EXPECT_EQ(r.path, "/rest/api/2/search/approximate-count");
+    EXPECT_EQ(r.body, R"({"jql":"project = \"PROJ\" AND statusCategory != Done"})");
+  } else {
+    EXPECT_EQ(r.path, "/rest/api/2/search");
+    EXPECT_NE(r.query.find("&maxResults=0&"), std::string::npos) << r.query;
+  }
+  // Jira's 400 on the JQL is the call's.
+  EXPECT_EQ(client_->CountIssues("project = ", &count).http_status, 400);
+}
+
 TEST_P(ClientTest, SearchWithoutFieldsAsksForNavigableFields) {
   SearchRequest request;
   request.jql = "project = PROJ";

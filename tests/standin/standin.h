@@ -9,8 +9,9 @@
 // answers a JQL subset. It records every request and can inject faults.
 //
 // Personalities: Cloud (/rest/api/2/search answers 410; /search/jql pages by
-// nextPageToken; deploymentType "Cloud") and Server (no /search/jql; /search
-// pages by startAt/total; deploymentType "Server").
+// nextPageToken; POST /search/approximate-count counts; deploymentType
+// "Cloud") and Server (no /search/jql; /search pages by startAt/total;
+// deploymentType "Server").
 //
 // Auth: Basic <username:token> and Bearer <token> are accepted when they
 // match Options; anything else gets 401 (Cloud: plain text body; Server: an

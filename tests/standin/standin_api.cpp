@@ -124,6 +124,9 @@ class Router {
       if (s.size() == 2 && s[1] == "jql" && cloud && (m == "GET" || m == "POST")) {
         return Search(true);
       }
+      if (s.size() == 2 && s[1] == "approximate-count" && cloud && m == "POST") {
+        return ApproximateCount();
+      }
       return NoSuchResource();
     }
     if (s.size() == 2 && s[0] == "project" && m == "GET") return GetProject(s[1]);
@@ -241,6 +244,27 @@ class Router {
     }
     ApiReply reply = Json(200, out);
     return reply;
+  }
+
+  // Cloud's POST /search/approximate-count {"jql"}: {"count": n} (exact here).
+  ApiReply ApproximateCount() {
+    json body;
+    ApiReply error;
+    if (!ParseBody(request_, &body, &error)) return error;
+    JqlQuery query;
+    std::string problem;
+    if (!JqlQuery::Parse(StringAt(body, "jql"), &query, &problem)) return Error(400, {problem});
+    if (!query.bounded()) {
+      return Error(400, {"Unbounded JQL queries are not allowed here. Please add a search "
+                         "restriction to your query."});
+    }
+    std::size_t count = 0;
+    if (!request_.anonymous) {
+      for (IssueRecord* issue : model_.AllIssues()) {
+        if (!issue->hidden && query.Matches(model_.ToJqlFields(*issue))) ++count;
+      }
+    }
+    return Json(200, {{"count", count}});
   }
 
   ApiReply GetProject(const std::string& key) {

@@ -34,11 +34,22 @@ std::string DescribeJiraFailure(const jira::ApiStatus& status, std::string_view 
 //   host not found / bad URL    "The Jira API URL for connecting to Jira is not valid. ..." 502
 //   timeout                     "A timeout error occurred while connecting to Jira. ..."    504
 //   refused / reset / other     "A connection error occurred while connecting to Jira. ..." 502
+//
+// With `filter` (the visitor's own filters as the page names them, e.g.
+// `status "Bogus"`), Jira's 400 is the visitor's to fix, not the
+// operator's: "Jira did not accept the filter status "Bogus": <Jira's
+// messages> Change the filter and try again.", 400. Without it a 400
+// points at the configuration as above.
+//
+// retry_after_seconds: Jira's Retry-After on a 503 or 429 (the page's 503
+// passes it on), at most kMaxForgeRetryAfterSeconds; 0 when Jira gave none.
+inline constexpr int kMaxForgeRetryAfterSeconds = 3600;
 struct ForgeError {
   int http_status = 502;
   std::string message;
+  int retry_after_seconds = 0;
 };
-ForgeError DescribeForForge(const jira::ApiStatus& status);
+ForgeError DescribeForForge(const jira::ApiStatus& status, std::string_view filter = {});
 
 // Jira's own words: errorMessages joined by "; ", then "field: message" for
 // each field error. Empty when Jira said nothing useful. At most 5000 bytes.

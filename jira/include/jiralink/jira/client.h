@@ -277,6 +277,10 @@ class Client {
 
   // One page: /search (startAt/total) on Server, /search/jql (nextPageToken) on Cloud.
   ApiStatus Search(const SearchRequest& request, SearchPage* out);
+  // How many issues match `jql`, in one request: Server/DC, /search with
+  // maxResults=0 (its total); Cloud, POST /search/approximate-count (an
+  // estimate; Jira wants the JQL bounded, e.g. by project).
+  ApiStatus CountIssues(const std::string& jql, std::int64_t* count);
 
   ApiStatus GetProject(std::string_view key, Project* out);
   // Issue types for creating issues in a project: the new createmeta endpoint

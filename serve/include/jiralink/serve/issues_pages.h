@@ -43,11 +43,34 @@
 // from Jira is escaped.
 //
 // A failed Jira call shows the forge's message (issues::DescribeForForge) with
-// its status (502, 503, 504); never the token or Jira's raw answer.
+// its status (502, 503, 504); never the token or Jira's raw answer. Jira's
+// 503 or 429 with Retry-After gives the page's 503 the same Retry-After (at
+// most issues::kMaxForgeRetryAfterSeconds). Jira's 400 on a list the visitor filtered
+// (labels, status, author, assignee, project, search) is a 400 page saying
+// the filter was not accepted, naming it, with Jira's own words; without a
+// filter a 400 points at the configuration.
 //
-// Jira answers (a list page, an issue) are cached in memory per (site, JQL or
-// key, page) for [issues] cache_seconds (0 = not at all), at most
-// kMaxCachedAnswers of them (expired ones go first, then the oldest).
+// The list answers at once, without Jira: 303 to the same URL without its
+// empty parameters (what a form submits for fields left blank); 303 to the
+// last page when page= is beyond it (Server: Jira's total says where).
+// The tabs show Open / Closed / All counts once known: on Server the list's
+// own total plus one search with maxResults=0; on Cloud two calls of
+// /search/approximate-count. They are cached with the list (per filters,
+// whatever the tab) and fetched after the list's answer is shared.
+//
+// Jira answers are cached in memory for [issues] cache_seconds (0 = not at
+// all), at most kMaxCachedAnswers of them (expired ones go first, then the
+// oldest): a list page per (site, JQL, page), its counts per (site,
+// filters), and an issue per (repository, site, key) together with its
+// rendered, sanitized page, so that a hit sanitizes nothing.
+//
+// Identical misses share one Jira call (singleflight): the first request of
+// a (cache key) leads and takes one of the site's call slots; the others
+// arriving while it runs follow without a slot, waiting on page threads for
+// its answer for at most [jira] timeout_seconds, then answer 504 with the
+// forge's timeout message. No lock is held across a Jira call: a cached
+// page never waits for Jira, and different misses run in parallel up to
+// kMaxJiraCallsPerSite.
 //
 // Who may see them: `viewer` (page_login.h) is the logged-in visitor, or null
 // when no login is configured. A repository whose layers set [issues]
@@ -141,6 +164,14 @@ class IssuesPages {
   // Jira calls made so far (for tests and the benchmark's report).
   std::size_t jira_calls() const;
 
+  // Requests that waited for another's identical Jira call (singleflight
+  // followers) so far (for tests and the benchmark's report).
+  std::size_t shared_calls() const;
+
+  // Issue pages rendered (their description and comments sanitized) so far:
+  // once per Jira answer, not per request (for tests and the benchmark).
+  std::size_t detail_renders() const;
+
   // Jira clients open now, in use or idle (for tests).
   std::size_t open_clients() const;
 
@@ -149,6 +180,10 @@ class IssuesPages {
   struct Site;
   struct Lease;
   struct CachedAnswer;
+  struct Outcome;
+  struct Flight;
+  struct Takeoff;
+  struct Ask;
 
   // The settings of a repository the settings name (see above); null
   // otherwise.
@@ -159,11 +194,20 @@ class IssuesPages {
   std::shared_ptr<Lease> Acquire(const std::shared_ptr<Site>& site);
   void SweepIdleClients();
 
-  // Without a lease: the answer when it needs no Jira call, else nullopt.
-  std::optional<PageResponse> List(Repository& repository, const std::string& name,
-                                   const QueryParameters& query, Lease* lease);
-  std::optional<PageResponse> Detail(Repository& repository, const std::string& name,
-                                     const std::string& key, Lease* lease);
+  // What a page asks of Jira, or its answer at once (a 303, a 400, a 404).
+  std::optional<PageResponse> PlanList(const std::shared_ptr<Repository>& repository,
+                                       const std::string& name, const QueryParameters& query,
+                                       Ask* ask);
+  std::optional<PageResponse> PlanDetail(const std::shared_ptr<Repository>& repository,
+                                         const std::string& name, const std::string& key, Ask* ask);
+  // The Jira half, with a call slot.
+  Outcome FetchList(const Ask& ask, Lease& lease, Takeoff& takeoff);
+  Outcome FetchDetail(const Ask& ask, Lease& lease);
+  // The page from an outcome (shared, cached or the page's own).
+  PageResponse Render(const Ask& ask, const Outcome& outcome);
+  PageResponse RenderList(const Ask& ask, const Outcome& outcome);
+  PageResponse RenderDetail(const Ask& ask, const Outcome& outcome);
+  void CountJiraCalls(std::size_t calls);
 
   // The cache (see above); `ttl` <= 0 disables it.
   std::shared_ptr<const CachedAnswer> Cached(const std::string& key);
@@ -194,6 +238,13 @@ class IssuesPages {
   std::unordered_map<std::string, CacheEntry> cache_;
   std::list<std::string> cache_order_;
   std::size_t jira_calls_ = 0;
+  std::size_t shared_calls_ = 0;
+  std::size_t detail_renders_ = 0;
+
+  // Jira calls in flight by cache key (singleflight; see above). Never held
+  // across a call.
+  std::mutex flights_mutex_;
+  std::unordered_map<std::string, std::shared_ptr<Flight>> flights_;
 };
 
 }  // namespace jiralink::serve
