@@ -173,6 +173,14 @@ Deliverer::Outcome Deliverer::Deliver(Job& job) {
       return DeliverSmart(job, policy);
     case JobKind::kMention:
       break;
+    case JobKind::kDevinfoCommit:
+    case JobKind::kDevinfoBranch:
+    case JobKind::kDevinfoBranchDelete:
+    case JobKind::kDevinfoPullRequest:
+      // Queued under their own site (outbox::DevinfoSite), which only
+      // DevinfoDeliverer claims: one here is a bug, never a comment.
+      return {Verdict::kDead, "a Development-panel job is not a comment job (its site " + job.site +
+                                  " is not a devinfo site)"};
   }
   return DeliverMention(job, policy);
 }
