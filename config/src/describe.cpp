@@ -210,6 +210,23 @@ std::string Config::Describe(const Settings& s, const ValueSources* sources) {
   out.Line("timeout_ms", std::to_string(s.policy.timeout_ms));
   out.Line("on_jiralink_missing",
            s.policy.reject_when_jiralink_missing ? "\"reject\"" : "\"allow\"");
+
+  out.Table("devinfo");
+  out.Line("enabled", Bool(s.devinfo.enabled));
+  out.Line("client_id", TomlString(s.devinfo.client_id));
+  switch (s.devinfo.client_secret_source) {
+    case TokenSource::kFile:
+      out.Line("client_secret_file", TomlString(s.devinfo.client_secret_file));
+      break;
+    case TokenSource::kEnv:
+      out.Line("client_secret_env", TomlString(s.devinfo.client_secret_env));
+      break;
+    case TokenSource::kNone:
+    case TokenSource::kInline:
+      out.Comment("no client secret: set client_secret_file or client_secret_env");
+      break;
+  }
+  out.Line("api_url", TomlString(s.devinfo.api_url));
   return out.str();
 }
 

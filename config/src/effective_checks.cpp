@@ -47,6 +47,46 @@ std::string VerifyTlsWarning(const JiraSettings& jira) {
          "Jira can read the credentials; trust a private CA with ca_file instead";
 }
 
+// [devinfo]: the credentials it needs, and the sites that have the API.
+void CheckDevinfo(const Settings& settings, const Origins& origins, int rank,
+                  std::string_view display_prefix, DiagnosticSink& sink,
+                  DiagnosticSink& site_sink) {
+  const DevinfoSettings& devinfo = settings.devinfo;
+  if (!devinfo.enabled) return;
+  const std::string table = "[" + std::string(display_prefix) + "devinfo] ";
+  const Origin* where =
+      MostSpecific(origins, {"devinfo.enabled", "devinfo.client_id", "devinfo.client_secret_file",
+                             "devinfo.client_secret_env"});
+  if (where != nullptr && where->rank == rank) {
+    if (devinfo.client_id.empty()) {
+      sink.Error(where->where, table +
+                                   "enabled = true needs client_id, the client ID of the site's "
+                                   "OAuth credentials (Jira: Settings > Apps > OAuth credentials, "
+                                   "permission \"Development information\")");
+    }
+    if (devinfo.client_secret_source == TokenSource::kNone) {
+      sink.Error(where->where, table +
+                                   "enabled = true needs client_secret_file or client_secret_env, "
+                                   "where the OAuth credentials' secret is read from");
+    }
+  }
+  const JiraSettings& jira = settings.jira;
+  const Origin* site = MostSpecific(origins, {"devinfo.enabled", "jira.web_url", "jira.api_url"});
+  if (!jira.web_url.empty() && !jira.cloud && site != nullptr && site->rank == rank) {
+    sink.Warning(site->where,
+                 table + "enabled = true, but " + jira.web_url +
+                     " is Jira Server/Data Center, which has no Development Information API (its "
+                     "Development panel comes from its DVCS connector, which pulls from a "
+                     "forge): devinfo does nothing for this site");
+  }
+  const Origin* url = MostSpecific(origins, {"devinfo.api_url", "devinfo.enabled"});
+  if (IsPlainHttp(devinfo.api_url) && url != nullptr && url->rank == rank) {
+    site_sink.Warning(url->where, table + "api_url \"" + devinfo.api_url +
+                                      "\" is plain http://: the OAuth client secret and the "
+                                      "tokens travel in cleartext; use https://");
+  }
+}
+
 }  // namespace
 
 std::vector<std::string> SiteWarnings(const JiraSettings& jira) {
@@ -116,6 +156,7 @@ void CheckEffective(const Settings& settings, const Origins& origins, int rank,
                        "auth_header and auth_proxies");
     }
   }
+  CheckDevinfo(settings, origins, rank, display_prefix, sink, site_sink);
   const MatchingSettings& matching = settings.matching;
   if (!matching.regex.empty() && !matching.prefix.empty()) {
     // Each part was checked alone where it was written; together they can

@@ -24,10 +24,10 @@
 namespace jiralink::config {
 namespace {
 
-constexpr std::array<std::string_view, 14> kTableNames = {
+constexpr std::array<std::string_view, 15> kTableNames = {
     "jira",  "matching", "comments",      "transitions", "git",
     "state", "render",   "delivery",      "issues",      "vulnerabilities",
-    "serve", "triggers", "smart_commits", "policy"};
+    "serve", "triggers", "smart_commits", "policy",      "devinfo"};
 
 constexpr std::string_view kJiraKeys[] = {"web_url",   "api_url",         "auth",
                                           "username",  "token",           "token_file",
@@ -69,6 +69,8 @@ constexpr std::string_view kSmartCommitKeys[] = {"enabled", "map_authors"};
 constexpr std::string_view kPolicyKeys[] = {
     "require_key",         "allowed_states", "exempt_authors",     "exempt_message",
     "on_jira_unreachable", "timeout_ms",     "on_jiralink_missing"};
+constexpr std::string_view kDevinfoKeys[] = {"enabled",           "client_id", "client_secret_file",
+                                             "client_secret_env", "api_url",   "client_secret"};
 // The tables and their keys, for Config::Keys() and "did you mean" (the
 // first table that knows a key is named).
 struct TableKeys {
@@ -88,7 +90,8 @@ constexpr TableKeys kKeysOfTables[] = {{"jira", kJiraKeys},
                                        {"vulnerabilities", kVulnerabilityKeys},
                                        {"serve", kServeKeys},
                                        {"triggers", kTriggerKeys},
-                                       {"policy", kPolicyKeys}};
+                                       {"policy", kPolicyKeys},
+                                       {"devinfo", kDevinfoKeys}};
 static_assert(std::size(kKeysOfTables) == kTableNames.size(), "a table without its keys");
 
 // The status categories every Jira has (names as an English site sends
@@ -794,6 +797,40 @@ void ApplyPolicy(TableReader& reader, PolicySettings* policy) {
   }
 }
 
+void ApplyDevinfo(TableReader& reader, DevinfoSettings* devinfo) {
+  reader.CheckKnownKeys(kDevinfoKeys);
+  reader.GetBool("enabled", &devinfo->enabled);
+  if (std::string id; reader.GetString("client_id", &id)) {
+    if (id.find_first_of(" \t\r\n") != std::string::npos) {
+      reader.ErrorAtValue("client_id",
+                          "client_id holds white space; copy the client ID of the OAuth "
+                          "credentials exactly (Jira: Settings > Apps > OAuth credentials)");
+    } else {
+      devinfo->client_id = std::move(id);
+    }
+  }
+  if (reader.Has("client_secret")) {
+    reader.ErrorAtKey("client_secret",
+                      "the OAuth client secret is never written in the settings file: set "
+                      "client_secret_file (a file only jiralink's users can read) or "
+                      "client_secret_env");
+  }
+  GetSecretSource(reader, {.file = "client_secret_file", .env = "client_secret_env"},
+                  {.source = &devinfo->client_secret_source,
+                   .file = &devinfo->client_secret_file,
+                   .env = &devinfo->client_secret_env});
+  if (std::string url; reader.GetString("api_url", &url)) {
+    if (url.empty()) {
+      reader.ErrorAtValue("api_url", "api_url is empty; leave it out to use Atlassian's gateway, " +
+                                         std::string(kAtlassianApiGatewayUrl));
+    } else if (std::string problem = CheckSiteUrl(url); !problem.empty()) {
+      reader.ErrorAtValue("api_url", "api_url " + problem);
+    } else {
+      devinfo->api_url = TrimTrailingSlashes(url);
+    }
+  }
+}
+
 void ApplyTable(std::string_view name, TableReader& reader, Settings* settings) {
   if (name == "policy") return ApplyPolicy(reader, &settings->policy);
   if (name == "jira") return ApplyJira(reader, &settings->jira);
@@ -809,6 +846,7 @@ void ApplyTable(std::string_view name, TableReader& reader, Settings* settings) 
   if (name == "vulnerabilities") return ApplyVulnerabilities(reader, &settings->vulnerabilities);
   if (name == "serve") return ApplyServe(reader, &settings->serve);
   if (name == "smart_commits") return ApplySmartCommits(reader, &settings->smart_commits);
+  if (name == "devinfo") return ApplyDevinfo(reader, &settings->devinfo);
 }
 
 // The table that knows `key`, for "did you mean [jira] web_url?".
@@ -884,7 +922,10 @@ std::vector<std::pair<std::string_view, std::string_view>> Config::Keys() {
   for (const TableKeys& table : kKeysOfTables) {
     for (std::string_view key : table.keys) {
       // Known only to be refused with its reason: not a key one may set.
-      if (table.table == "serve" && key == "secret") continue;
+      if ((table.table == "serve" && key == "secret") ||
+          (table.table == "devinfo" && key == "client_secret")) {
+        continue;
+      }
       keys.emplace_back(table.table, key);
     }
   }

@@ -170,6 +170,18 @@ Status ResolveOutboxPassword(const StateSettings& state, std::string* password) 
                               "[state] outbox_password_env", password);
 }
 
+Status ResolveDevinfoClientSecret(const DevinfoSettings& devinfo, std::string* secret) {
+  Status status = ResolveNamedPassword(devinfo.client_secret_source, devinfo.client_secret_file,
+                                       devinfo.client_secret_env, "[devinfo] client_secret_file",
+                                       "[devinfo] client_secret_env", secret);
+  if (status.ok() && secret->empty()) {
+    return Status::NotFound(
+        "no OAuth client secret: set [devinfo] client_secret_file or "
+        "client_secret_env");
+  }
+  return status;
+}
+
 std::string SqliteOutboxPath(const StateSettings& state) {
   if (!state.outbox.empty() && !IsPostgresUri(state.outbox)) return state.outbox;
   return (std::filesystem::path(state.dir) / "outbox.sqlite3").string();

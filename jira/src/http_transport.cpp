@@ -87,7 +87,9 @@ std::string HttpTransport::Escape(std::string_view text) {
 void HttpTransport::LogRequest(std::string_view method, const std::string& url) const {
   std::fprintf(stderr, "jiralink: > %.*s %s\n", static_cast<int>(method.size()), method.data(),
                url.c_str());
-  std::fprintf(stderr, "jiralink: > Authorization: <redacted>\n");
+  if (options_.auth != AuthMode::kPat || !options_.token.empty()) {
+    std::fprintf(stderr, "jiralink: > Authorization: <redacted>\n");
+  }
   std::fprintf(stderr, "jiralink: > Accept: application/json\n");
   std::fprintf(stderr, "jiralink: > User-Agent: %s\n", UserAgent());
 }
@@ -153,7 +155,9 @@ HttpResponse HttpTransport::Send(std::string_view method, const std::string& url
                                            // Jira needs no 100-continue round trip.
                                            "Expect:"};
   if (options_.auth == AuthMode::kPat) {
-    header_lines.push_back("Authorization: Bearer " + options_.token);
+    // A Bearer client without a token sends no Authorization at all (the
+    // Development Information API's token endpoint and tenant_info).
+    if (!options_.token.empty()) header_lines.push_back("Authorization: Bearer " + options_.token);
   } else {
     curl.easy_setopt(c, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BASIC));
     curl.easy_setopt(c, CURLOPT_USERNAME, options_.username.c_str());

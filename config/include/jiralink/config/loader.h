@@ -192,6 +192,13 @@ Status ResolveRenderCacheKey(const RenderSettings& render, std::string* key);
 // the password in a message.
 Status ResolveOutboxPassword(const StateSettings& state, std::string* password);
 
+// Reads the OAuth client secret of Jira Cloud's Development Information API,
+// named by [devinfo] client_secret_file or client_secret_env (a file's
+// trailing newline is dropped). Never puts the secret in a message.
+// kNotFound when neither is set; another error when the file cannot be read
+// or the variable is unset or empty.
+Status ResolveDevinfoClientSecret(const DevinfoSettings& devinfo, std::string* secret);
+
 // The SQLite outbox file: [state] outbox when it is a path, else
 // <state dir>/outbox.sqlite3 (with PostgreSQL: the push spool).
 std::string SqliteOutboxPath(const StateSettings& state);

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "jiralink/core/jira_site.h"
 #include "jiralink/core/redis_url.h"
 
 namespace jiralink::config {
@@ -244,6 +245,21 @@ struct PolicySettings {
   bool checks_anything() const { return !require_key.empty() || !allowed_states.empty(); }
 };
 
+// [devinfo]: Jira Cloud's Development panel (jira/devinfo.h), at every level;
+// off by default. The OAuth credentials a site admin creates (Settings → Apps
+// → OAuth credentials, permission "Development information"): the client ID,
+// and the secret from a file or an environment variable, never inline. Jira
+// Server and Data Center have no such API (config check says so).
+struct DevinfoSettings {
+  bool enabled = false;
+  std::string client_id;
+  TokenSource client_secret_source = TokenSource::kNone;  // kNone, kFile or kEnv
+  std::string client_secret_file;                         // absolute, like token_file
+  std::string client_secret_env;
+  // Atlassian's API gateway; the token is taken at <api_url>/oauth/token.
+  std::string api_url{kAtlassianApiGatewayUrl};
+};
+
 struct Settings {
   JiraSettings jira;
   MatchingSettings matching;
@@ -259,6 +275,7 @@ struct Settings {
   VulnerabilitySettings vulnerabilities;
   ServeSettings serve;
   PolicySettings policy;
+  DevinfoSettings devinfo;
 };
 
 }  // namespace jiralink::config

@@ -18,4 +18,9 @@ namespace jiralink {
 // no host name has.
 bool IsJiraCloudUrl(std::string_view url);
 
+// Atlassian's API gateway, where Jira Cloud's Development Information API and
+// its OAuth token endpoint live: the default of [devinfo] api_url
+// (jira/devinfo.h).
+inline constexpr std::string_view kAtlassianApiGatewayUrl = "https://api.atlassian.com";
+
 }  // namespace jiralink

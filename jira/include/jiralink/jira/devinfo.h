@@ -38,12 +38,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "jiralink/core/jira_site.h"
 #include "jiralink/jira/client.h"
 
 namespace jiralink::jira {
 
 // Atlassian's API gateway: the default of [devinfo] api_url.
-inline constexpr std::string_view kDefaultDevinfoApiUrl = "https://api.atlassian.com";
+inline constexpr std::string_view kDefaultDevinfoApiUrl = kAtlassianApiGatewayUrl;
 
 // Jira's limits for one bulk request (docs/DEVINFO.md).
 inline constexpr std::size_t kMaxDevinfoRepositoriesPerRequest = 100;
@@ -154,10 +155,16 @@ struct DevinfoOptions {
 // What Jira said of a bulk request that it accepted (HTTP 202).
 struct DevinfoBulkResult {
   // "commits" / "branches" / "pullRequests" entity IDs Jira refused, with
-  // its messages, e.g. an entity whose issue keys are all unknown.
+  // its messages, e.g. an entity whose issue keys are all unknown. Each is
+  // ("<kind>/<entity id>", "message; message"), e.g. ("commits/a7727ee…",
+  // "…"); a repository's own errors are ("repositories/<repository id>", …).
   std::vector<std::pair<std::string, std::string>> failed_entities;
   std::vector<std::string> unknown_issue_keys;
 };
+
+// The repository ID DevinfoClient::CheckAccess asks for: DevinfoEntityId
+// never makes it ("~j" is no "~XX" escape), so no repository has it.
+inline constexpr std::string_view kDevinfoProbeRepositoryId = "~jiralink-access-check";
 
 class DevinfoClient {
  public:
@@ -171,6 +178,12 @@ class DevinfoClient {
   // "the client ID or secret is wrong"; a 403 from devinfo is "the
   // credentials lack the Development information permission".
   ApiStatus Connect(std::string* cloud_id);
+
+  // Connect, then GET …/repository/<kDevinfoProbeRepositoryId>, which no
+  // tool stores: its 404 (or a 200) says the credentials may use the API
+  // (returned as OK); a 403 is the missing "Development information"
+  // permission. For `jiralink test`; nothing is written.
+  ApiStatus CheckAccess();
 
   // POST …/bulk. A 401 refreshes the token once and sends again (the API is
   // idempotent by ID and sequence number). 429 and 5xx are retryable, with
