@@ -142,6 +142,8 @@ int PostReceive(Context& ctx) {
   options.plan.commit_url_template = settings.git.commit_url;
   options.plan.repo_url_template = settings.git.repo_url;
   options.plan.branch_url_template = settings.git.branch_url;
+  // Jira Server and Data Center have no Development Information API.
+  options.plan.devinfo_enabled = settings.devinfo.enabled && settings.jira.cloud;
 
   hooks::PostReceiveSummary summary;
   // Opened while git walks. The push waits for this process: the worker
@@ -201,8 +203,9 @@ int PostReceive(Context& ctx) {
   for (const std::string& note : summary.notes) std::printf("jiralink: %s\n", note.c_str());
   std::string line = hooks::SummaryLine(summary, settings.git.max_commits_per_push);
   if (!line.empty()) std::printf("%s\n", line.c_str());
-  if (maildrop &&
-      summary.mentions_queued + summary.closes_queued + summary.smart_commands_queued > 0) {
+  const int queued = summary.mentions_queued + summary.closes_queued +
+                     summary.smart_commands_queued + summary.devinfo_queued;
+  if (maildrop && queued > 0) {
     std::printf(
         "jiralink: handed to the queue's owner through %s (jobs queued before are "
         "dropped there)\n",
@@ -212,8 +215,7 @@ int PostReceive(Context& ctx) {
 
   // The daemon that took the jobs delivers them (its outbox told it); the
   // owner's deliverer takes a maildrop's files.
-  if (summary.mentions_queued + summary.closes_queued + summary.smart_commands_queued == 0 ||
-      relay.by_daemon || maildrop || AutoDeliverDisabled()) {
+  if (queued == 0 || relay.by_daemon || maildrop || AutoDeliverDisabled()) {
     return 0;
   }
   if (!config::RequireApiSettings(settings.jira).ok()) {
