@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "standin_api.h"
+#include "standin_devinfo.h"
 #include "standin_model.h"
 #include "standin_socket.h"
 
@@ -111,6 +112,7 @@ bool FaultFromJson(const json& j, Fault* fault, std::string* error) {
     f.retry_after = j.value("retry_after", f.retry_after);
     f.times = j.value("times", f.times);
     f.headers = j.value("headers", f.headers);
+    f.expire_token = j.value("expire_token", f.expire_token);
     *fault = std::move(f);
   } catch (const json::exception& e) {
     *error = std::string("fault: ") + e.what();
@@ -120,7 +122,8 @@ bool FaultFromJson(const json& j, Fault* fault, std::string* error) {
 }
 
 struct JiraStandin::Impl {
-  explicit Impl(Options o) : options(std::move(o)), model(options.personality) {}
+  explicit Impl(Options o)
+      : options(std::move(o)), model(options.personality), devinfo(options.devinfo) {}
 
   void Handle(const httplib::Request& req, httplib::Response& res);
   void HandleAdmin(const httplib::Request& req, httplib::Response& res);
@@ -133,6 +136,7 @@ struct JiraStandin::Impl {
   Options options;
   mutable std::mutex mutex;  // guards model, requests, faults, stopping
   internal::Model model;
+  internal::DevinfoModel devinfo;  // Jira Cloud's Development Information API
   std::vector<RecordedRequest> requests;
   std::vector<Fault> faults;
   std::mt19937 fault_dice{20261201};  // for Fault::probability; seeded: runs repeat
@@ -200,6 +204,12 @@ void JiraStandin::Impl::Handle(const httplib::Request& req, httplib::Response& r
   // A lost reply: the request is applied below, then the answer is dropped.
   bool drop_after = fault && fault->close_connection && fault->after_processing;
   if (drop_after) fault.reset();
+  if (fault && fault->expire_token) {
+    // The tokens expire now; the request itself is answered as it comes.
+    std::lock_guard<std::mutex> lock(mutex);
+    devinfo.ExpireTokens();
+    fault.reset();
+  }
   if (fault) {
     if (fault->delay_ms > 0 && Sleep(fault->delay_ms)) {
       internal::ShutdownAcceptedConnections(port, req.remote_port);
@@ -231,6 +241,30 @@ void JiraStandin::Impl::Handle(const httplib::Request& req, httplib::Response& r
   const bool cloud = options.personality == Personality::kCloud;
   std::string path = req.path;
   const std::string& context = options.context_path;
+  if (!context.empty() && path == context + "/_edge/tenant_info") path = "/_edge/tenant_info";
+  if (internal::DevinfoModel::Handles(path)) {
+    internal::ApiRequest api;
+    api.method = req.method;
+    api.path = path;
+    for (const auto& [name, value] : req.params) api.params.emplace(name, value);
+    api.body = req.body;
+    internal::ApiReply reply;
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      reply =
+          devinfo.Handle(api, req.get_header_value("Authorization"), cloud,
+                         [&](const std::string& key) { return model.FindIssue(key) != nullptr; });
+    }
+    res.status = reply.status;
+    if (!reply.body.empty()) res.set_content(reply.body, reply.content_type);
+    for (const auto& [name, value] : reply.headers) res.set_header(name, value);
+    SetStatus(index, res.status);
+    if (drop_after) {
+      internal::ShutdownAcceptedConnections(port, req.remote_port);
+      SetStatus(index, 0);
+    }
+    return;
+  }
   if (!context.empty()) {
     if (path.rfind(context + "/", 0) != 0) {
       res.status = 404;
@@ -343,6 +377,31 @@ void JiraStandin::Impl::HandleAdmin(const httplib::Request& req, httplib::Respon
     std::lock_guard<std::mutex> lock(mutex);
     faults.clear();
     reply(200, json::object());
+  } else if (path == "/_standin/devinfo" && req.method == "GET") {
+    std::lock_guard<std::mutex> lock(mutex);
+    reply(200, devinfo.State());
+  } else if (path == "/_standin/devinfo" && req.method == "DELETE") {
+    std::lock_guard<std::mutex> lock(mutex);
+    devinfo.Clear();
+    reply(200, json::object());
+  } else if (path == "/_standin/devinfo/expire_tokens" && req.method == "POST") {
+    std::lock_guard<std::mutex> lock(mutex);
+    devinfo.ExpireTokens();
+    reply(200, json::object());
+  } else if (path == "/_standin/devinfo/options" && req.method == "POST") {
+    json body = json::parse(req.body, nullptr, false);
+    std::lock_guard<std::mutex> lock(mutex);
+    DevinfoOptions& o = devinfo.options();
+    try {
+      if (body.is_discarded() || !body.is_object()) throw std::invalid_argument("not an object");
+      o.token_lifetime_seconds = body.value("token_lifetime_seconds", o.token_lifetime_seconds);
+      o.permitted = body.value("permitted", o.permitted);
+      o.client_id = body.value("client_id", o.client_id);
+      o.client_secret = body.value("client_secret", o.client_secret);
+      reply(200, json::object());
+    } catch (const std::exception& e) {
+      reply(400, {{"error", std::string("devinfo options: ") + e.what()}});
+    }
   } else if (path == "/_standin/seed" && req.method == "POST") {
     json body = json::parse(req.body, nullptr, false);
     std::string error = "seed: body is not JSON";
@@ -424,6 +483,26 @@ std::string JiraStandin::base_url() const {
 }
 
 const JiraStandin::Options& JiraStandin::options() const { return impl_->options; }
+
+nlohmann::json JiraStandin::DevinfoState() const {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  return impl_->devinfo.State();
+}
+
+void JiraStandin::ExpireDevinfoTokens() {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  impl_->devinfo.ExpireTokens();
+}
+
+void JiraStandin::SetDevinfoTokenLifetime(int seconds) {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  impl_->devinfo.options().token_lifetime_seconds = seconds;
+}
+
+void JiraStandin::SetDevinfoPermitted(bool permitted) {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  impl_->devinfo.options().permitted = permitted;
+}
 
 void JiraStandin::AddProject(const std::string& key, const std::string& name,
                              const std::string& id) {

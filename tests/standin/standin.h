@@ -46,6 +46,13 @@
 //   POST   /_standin/faults         one Fault as JSON (field names as below)
 //   DELETE /_standin/faults         clear every fault
 //   POST   /_standin/seed           seed JSON (see Seed())
+//   GET|DELETE /_standin/devinfo, POST /_standin/devinfo/expire_tokens,
+//   POST   /_standin/devinfo/options  the Development Information API's state
+//                                   (standin_devinfo.h)
+//
+// Jira Cloud's Development Information API, Atlassian's OAuth token endpoint
+// and the site's /_edge/tenant_info are served on the same port, with their
+// own authentication: standin_devinfo.h.
 //
 // Connection reuse: libcurl resends a request once on a fresh connection when
 // a reused one dies without an answer. jiralink's transport sends GETs on
@@ -63,6 +70,8 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "standin_devinfo.h"
 
 namespace jiralink::standin {
 
@@ -90,8 +99,8 @@ struct RecordedRequest {
 // `times`.
 // As JSON (for POST /_standin/faults): {"method","path_contains","status",
 // "body","content_type","delay_ms","close_connection","after_processing",
-// "probability","retry_after","times","headers":{name:value}}; every field
-// optional.
+// "probability","retry_after","times","headers":{name:value},"expire_token"};
+// every field optional.
 struct Fault {
   std::string method;
   std::string path_contains;
@@ -105,6 +114,11 @@ struct Fault {
   std::string retry_after;        // Retry-After header value, e.g. "2"
   int times = -1;
   std::map<std::string, std::string> headers;  // extra response headers
+  // Jira Cloud's Development Information API (standin_devinfo.h): every
+  // OAuth token issued so far expires when a matching request arrives, which
+  // is then answered as usual (a devinfo call: 401). The other fields are
+  // not used.
+  bool expire_token = false;
 };
 
 // Reads a Fault from its JSON form; false (with *error set) on a bad value.
@@ -153,6 +167,9 @@ class JiraStandin {
     // search, 404 issue, X-Seraph-LoginReason: AUTHENTICATED_FAILED) except on
     // /myself (401), as measured on Cloud sites.
     bool cloud_bad_basic_is_anonymous = false;
+    // The Development Information API, its token endpoint and tenant_info
+    // (standin_devinfo.h): credentials, cloud ID, token lifetime.
+    DevinfoOptions devinfo;
   };
 
   explicit JiraStandin(Options options);
@@ -215,6 +232,16 @@ class JiraStandin {
 
   void InjectFault(Fault fault);
   void ClearFaults();
+
+  // Jira Cloud's Development Information API (standin_devinfo.h): the stored
+  // repositories and entities (the shape documented there), every token
+  // issued so far expired now, the expires_in of the next tokens, and
+  // whether the credentials hold the "Development information" permission
+  // (false: 403).
+  nlohmann::json DevinfoState() const;
+  void ExpireDevinfoTokens();
+  void SetDevinfoTokenLifetime(int seconds);
+  void SetDevinfoPermitted(bool permitted);
 
   const Options& options() const;
 
