@@ -13,6 +13,7 @@
 #include "jiralink/core/key_scanner.h"
 #include "jiralink/issues/issue_scope.h"
 #include "jiralink/jira/client.h"
+#include "jiralink/jira/devinfo.h"
 #include "jiralink/outbox/open_outbox.h"
 #include "jiralink/outbox/outbox.h"
 #include "jiralink/outbox/sqlite_outbox.h"
@@ -87,6 +88,13 @@ void StampWarnings();
 std::unique_ptr<jira::Client> MakeJiraClient(
     const config::Settings& settings, const char* command,
     const std::function<void(jira::ClientOptions*)>& adjust = nullptr);
+
+// A client of Jira Cloud's Development Information API from the settings:
+// [devinfo] api_url, client_id and the secret it names, with [jira]'s site,
+// timeouts and TLS settings. On failure prints the reason (naming the
+// setting), prefixed by `command`, to stderr and returns nullptr.
+std::unique_ptr<jira::DevinfoClient> MakeDevinfoClient(const config::Settings& settings,
+                                                       const char* command);
 
 // The client options without the token (for code that resolves it itself).
 // The Jira site a repository's jobs go to is settings.jira.api_url.

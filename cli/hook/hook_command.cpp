@@ -142,8 +142,10 @@ int PostReceive(Context& ctx) {
   options.plan.commit_url_template = settings.git.commit_url;
   options.plan.repo_url_template = settings.git.repo_url;
   options.plan.branch_url_template = settings.git.branch_url;
-  // Jira Server and Data Center have no Development Information API.
-  options.plan.devinfo_enabled = settings.devinfo.enabled && settings.jira.cloud;
+  // Not also gated on settings.jira.cloud, which is known from the URL only:
+  // a Cloud site on its own domain has the API too. On Server/Data Center
+  // `config check` warns, and delivery names the missing API in each job.
+  options.plan.devinfo_enabled = settings.devinfo.enabled;
 
   hooks::PostReceiveSummary summary;
   // Opened while git walks. The push waits for this process: the worker
