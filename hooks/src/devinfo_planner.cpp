@@ -32,38 +32,33 @@ int FileCount(std::string_view rest) {
   return std::atoi(std::string(stat.substr(0, stat.find(' '))).c_str());
 }
 
-// Parses `git log` output in kFactsFormat into commits by full hash.
+// Parses `git log` output in kFactsFormat into commits by full hash. Read
+// field by field (a message may hold \x01; none holds NUL).
 void ParseFacts(std::string_view output,
                 std::unordered_map<std::string, jira::DevinfoCommit>* out) {
-  std::size_t start = output.find('\x01');
-  while (start != std::string_view::npos) {
-    std::size_t end = output.find('\x01', start + 1);
-    std::string_view record = output.substr(
-        start + 1, end == std::string_view::npos ? std::string_view::npos : end - start - 1);
+  std::size_t pos = output.find('\x01');
+  while (pos != std::string_view::npos) {
+    ++pos;
     std::string_view fields[kFactsFields];
-    bool whole = true;
     for (std::string_view& field : fields) {
-      std::size_t nul = record.find('\0');
-      if (nul == std::string_view::npos) {
-        whole = false;
-        break;
-      }
-      field = record.substr(0, nul);
-      record.remove_prefix(nul + 1);
+      std::size_t nul = output.find('\0', pos);
+      if (nul == std::string_view::npos) return;  // cut short: git failed, and says so
+      field = output.substr(pos, nul - pos);
+      pos = nul + 1;
     }
-    if (whole) {
-      jira::DevinfoCommit commit;
-      commit.id = std::string(fields[0]);
-      commit.display_id = std::string(fields[1]);
-      commit.author.name = std::string(fields[2]);
-      commit.author.email = std::string(fields[3]);
-      commit.author_timestamp = std::string(fields[4]);
-      commit.merge_commit = fields[5].find(' ') != std::string_view::npos;
-      commit.message = std::string(fields[6]);
-      commit.file_count = FileCount(record);
-      out->emplace(commit.id, std::move(commit));
-    }
-    start = end;
+    std::size_t next = output.find('\x01', pos);
+    jira::DevinfoCommit commit;
+    commit.id = std::string(fields[0]);
+    commit.display_id = std::string(fields[1]);
+    commit.author.name = std::string(fields[2]);
+    commit.author.email = std::string(fields[3]);
+    commit.author_timestamp = std::string(fields[4]);
+    commit.merge_commit = fields[5].find(' ') != std::string_view::npos;
+    commit.message = std::string(fields[6]);
+    commit.file_count = FileCount(
+        output.substr(pos, next == std::string_view::npos ? std::string_view::npos : next - pos));
+    out->emplace(commit.id, std::move(commit));
+    pos = next;
   }
 }
 

@@ -199,5 +199,17 @@ TEST_F(DevinfoPlannerTest, AMergeCommitIsFlaggedAndCountsItsFilesAgainstTheFirst
   EXPECT_TRUE(seen);
 }
 
+TEST_F(DevinfoPlannerTest, AMessageHoldingTheRecordSeparatorLosesNothing) {
+  std::string odd = git_.Commit("PROJ-6 odd \x01 byte");
+  std::string plain = git_.Commit("PROJ-7 plain");
+  PushAndRun({"refs/heads/main"}, {"origin", "main"});
+  std::map<std::string, std::string> messages;
+  for (const auto& [job, payload] : Devinfo()) {
+    if (job.kind == JobKind::kDevinfoCommit) messages[payload.commit.id] = payload.commit.message;
+  }
+  EXPECT_EQ(messages[odd], "PROJ-6 odd \x01 byte\n");
+  EXPECT_EQ(messages[plain], "PROJ-7 plain\n");
+}
+
 }  // namespace
 }  // namespace jiralink::hooks
