@@ -12,6 +12,8 @@
 //   BM_PreReceive/<n>   the whole `jiralink hook pre-receive` process, key
 //                       check only, over the same n commits (issue #16:
 //                       target <= 1.5x BM_GitLog/n)
+//   BM_HookProcessDevinfo/<n> the same with [devinfo] enabled (issue #27:
+//                       target <= 1.1x BM_HookProcess/<n>)
 //   BM_HookProcessPostgres/<n> the same process and push with `[state] outbox`
 //                       on PostgreSQL (a server started by the bench,
 //                       tests/support/postgres_server.h; emptied before each push)
@@ -243,10 +245,11 @@ void WriteText(const std::string& path, const std::string& text) {
   out << text;
 }
 
-void BM_HookProcess(benchmark::State& state) {
+// BM_HookProcess and BM_HookProcessDevinfo: `devinfo` turns [devinfo] on.
+void HookProcess(benchmark::State& state, bool devinfo) {
   const BenchRepo& repo = BenchRepo::Get();
   int n = static_cast<int>(state.range(0));
-  const std::string dir = repo.dir + "/process-" + std::to_string(n);
+  const std::string dir = repo.dir + "/process-" + std::to_string(n) + (devinfo ? "-devinfo" : "");
   fs::create_directories(dir);
   const std::string config = dir + "/config.toml";
   auto write_config = [&](const std::string& state_dir) {
@@ -254,7 +257,10 @@ void BM_HookProcess(benchmark::State& state) {
                           repo.dir + "\"\nmax_commits_per_push = " + std::to_string(n) +
                           "\ncommit_url = \"https://git.example.com/{repo}/commit/{sha}\"\n"
                           "[state]\ndir = \"" +
-                          state_dir + "\"\n");
+                          state_dir + "\"\n" +
+                          (devinfo ? "[devinfo]\nenabled = true\nclient_id = \"bench\"\n"
+                                     "client_secret_env = \"JIRALINK_BENCH_DEVINFO_SECRET\"\n"
+                                   : ""));
   };
   const std::vector<std::string> argv = {JIRALINK_BIN, "--config", config, "hook", "post-receive"};
   const std::vector<std::string> env = {"GIT_DIR=.", "JIRALINK_NO_AUTO_DELIVER=1"};
@@ -295,7 +301,20 @@ void BM_HookProcess(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations() * n);
 }
+
+void BM_HookProcess(benchmark::State& state) { HookProcess(state, false); }
 BENCHMARK(BM_HookProcess)
+    ->Arg(10)
+    ->Arg(100)
+    ->Arg(1000)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+// The same push with [devinfo] enabled: the Development panel's commit and
+// branch jobs too (hooks/devinfo_planner.h; issue #27: target <= 1.1x
+// BM_HookProcess/<n>).
+void BM_HookProcessDevinfo(benchmark::State& state) { HookProcess(state, true); }
+BENCHMARK(BM_HookProcessDevinfo)
     ->Arg(10)
     ->Arg(100)
     ->Arg(1000)

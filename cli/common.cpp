@@ -179,6 +179,32 @@ std::unique_ptr<jira::Client> MakeJiraClient(
   return client;
 }
 
+std::unique_ptr<jira::DevinfoClient> MakeDevinfoClient(const config::Settings& settings,
+                                                       const char* command) {
+  jira::DevinfoOptions options;
+  options.api_url = settings.devinfo.api_url;
+  options.site_url = settings.jira.web_url;
+  options.client_id = settings.devinfo.client_id;
+  options.timeout_seconds = settings.jira.timeout_seconds;
+  options.connect_timeout_seconds = settings.jira.connect_timeout_seconds;
+  options.ca_file = settings.jira.ca_file;
+  options.verify_tls = settings.jira.verify_tls;
+  if (options.client_id.empty()) {
+    std::fprintf(stderr, "%s: [devinfo] client_id is not set\n", command);
+    return nullptr;
+  }
+  if (options.site_url.empty()) {
+    std::fprintf(stderr, "%s: [jira] web_url is not set\n", command);
+    return nullptr;
+  }
+  Status secret = config::ResolveDevinfoClientSecret(settings.devinfo, &options.client_secret);
+  if (!secret.ok()) {
+    std::fprintf(stderr, "%s: [devinfo] client secret: %s\n", command, secret.message().c_str());
+    return nullptr;
+  }
+  return std::make_unique<jira::DevinfoClient>(std::move(options));
+}
+
 int ParseOrExit(CLI::App& app, int argc, char** argv) {
   app.failure_message([](const CLI::App* failed, const CLI::Error& error) {
     std::string command = failed->get_name();

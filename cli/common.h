@@ -96,6 +96,13 @@ std::unique_ptr<jira::Client> MakeJiraClient(
     const config::Settings& settings, const char* command,
     const std::function<void(jira::ClientOptions*)>& adjust = nullptr);
 
+// A client of Jira Cloud's Development Information API from the settings:
+// [devinfo] api_url, client_id and the secret it names, with [jira]'s site,
+// timeouts and TLS settings. On failure prints the reason (naming the
+// setting), prefixed by `command`, to stderr and returns nullptr.
+std::unique_ptr<jira::DevinfoClient> MakeDevinfoClient(const config::Settings& settings,
+                                                       const char* command);
+
 // The client options without the token (for code that resolves it itself).
 // The Jira site a repository's jobs go to is settings.jira.api_url.
 // (jiralink/issues/issue_scope.h, shared with `serve`.)

@@ -261,6 +261,11 @@ int RunDeliver(Context& ctx, int argc, char** argv) {
     return MakeJiraClient(cfg.ForRepo(repository), command.c_str(),
                           [&budget](jira::ClientOptions* client) { budget->Attach(client); });
   };
+  // Jira Cloud's Development panel (#27): its own site, client and pause.
+  hooks.make_devinfo_client = [&cfg](const std::string& repository, const std::string& site) {
+    std::string command = "jiralink deliver: the Development panel of " + site;
+    return MakeDevinfoClient(cfg.ForRepo(repository), command.c_str());
+  };
   delivery::SiteDelivery delivery(outbox.get(), options, std::move(hooks));
   delivery::DeliveryLock lock((fs::path(settings.state.dir) / "deliver.lock").string());
 

@@ -142,6 +142,10 @@ int PostReceive(Context& ctx) {
   options.plan.commit_url_template = settings.git.commit_url;
   options.plan.repo_url_template = settings.git.repo_url;
   options.plan.branch_url_template = settings.git.branch_url;
+  // Not also gated on settings.jira.cloud, which is known from the URL only:
+  // a Cloud site on its own domain has the API too. On Server/Data Center
+  // `config check` warns, and delivery names the missing API in each job.
+  options.plan.devinfo_enabled = settings.devinfo.enabled;
 
   hooks::PostReceiveSummary summary;
   // Opened while git walks. The push waits for this process: the worker
@@ -201,8 +205,9 @@ int PostReceive(Context& ctx) {
   for (const std::string& note : summary.notes) std::printf("jiralink: %s\n", note.c_str());
   std::string line = hooks::SummaryLine(summary, settings.git.max_commits_per_push);
   if (!line.empty()) std::printf("%s\n", line.c_str());
-  if (maildrop &&
-      summary.mentions_queued + summary.closes_queued + summary.smart_commands_queued > 0) {
+  const int queued = summary.mentions_queued + summary.closes_queued +
+                     summary.smart_commands_queued + summary.devinfo_queued;
+  if (maildrop && queued > 0) {
     std::printf(
         "jiralink: handed to the queue's owner through %s (jobs queued before are "
         "dropped there)\n",
@@ -212,8 +217,7 @@ int PostReceive(Context& ctx) {
 
   // The daemon that took the jobs delivers them (its outbox told it); the
   // owner's deliverer takes a maildrop's files.
-  if (summary.mentions_queued + summary.closes_queued + summary.smart_commands_queued == 0 ||
-      relay.by_daemon || maildrop || AutoDeliverDisabled()) {
+  if (queued == 0 || relay.by_daemon || maildrop || AutoDeliverDisabled()) {
     return 0;
   }
   if (!config::RequireApiSettings(settings.jira).ok()) {

@@ -33,11 +33,6 @@ CommitFacts FactsOf(const Job& job) {
   return facts;
 }
 
-std::string Describe(const Job& job) {
-  return "#" + std::to_string(job.id) + " " + JobKindName(job.kind) + " " + job.key + " (" +
-         job.repository + " " + job.commit.substr(0, 12) + ")";
-}
-
 bool AnyCommentContains(const std::vector<jira::Comment>& comments, const std::string& text) {
   for (const jira::Comment& comment : comments) {
     if (comment.body.find(text) != std::string::npos) return true;
@@ -173,6 +168,14 @@ Deliverer::Outcome Deliverer::Deliver(Job& job) {
       return DeliverSmart(job, policy);
     case JobKind::kMention:
       break;
+    case JobKind::kDevinfoCommit:
+    case JobKind::kDevinfoBranch:
+    case JobKind::kDevinfoBranchDelete:
+    case JobKind::kDevinfoPullRequest:
+      // Queued under their own site (outbox::DevinfoSite), which only
+      // DevinfoDeliverer claims: one here is a bug, never a comment.
+      return {Verdict::kDead, "a Development-panel job is not a comment job (its site " + job.site +
+                                  " is not a devinfo site)"};
   }
   return DeliverMention(job, policy);
 }
@@ -539,61 +542,80 @@ Deliverer::Outcome Deliverer::PostSolved(const Job& job, const DeliveryPolicy& p
 }
 
 Status Deliverer::Finish(const Job& job, const Outcome& outcome, DeliveryReport* report) {
+  return RecordOutcome(outbox_, options_, job, outcome, report);
+}
+
+std::string DescribeJob(const Job& job) {
+  if (outbox::IsDevinfoKind(job.kind)) {
+    // The source says which entity: "devinfo:branch:<old>..<new>:<name>".
+    std::string source = job.commit.substr(0, 120);
+    return "#" + std::to_string(job.id) + " " + JobKindName(job.kind) + " (" + job.repository +
+           " " + source + ")";
+  }
+  return "#" + std::to_string(job.id) + " " + JobKindName(job.kind) + " " + job.key + " (" +
+         job.repository + " " + job.commit.substr(0, 12) + ")";
+}
+
+Status RecordOutcome(Outbox* outbox, const DeliveryOptions& options, const Job& job,
+                     const JobOutcome& outcome, DeliveryReport* report) {
+  auto Log = [&options](const std::string& line) {
+    if (options.log) options.log(line);
+  };
   Status status;
   std::int64_t now = NowMillis();
   switch (outcome.verdict) {
     case Verdict::kDone:
-      status = outbox_->MarkDone(job, outcome.message);
+      status = outbox->MarkDone(job, outcome.message);
       if (status.ok()) {
         ++report->delivered;
-        Log("delivered " + Describe(job) + ": " + outcome.message);
+        Log("delivered " + DescribeJob(job) + ": " + outcome.message);
       }
       break;
     case Verdict::kDead:
-      status = outbox_->MarkDead(job, outcome.message);
+      status = outbox->MarkDead(job, outcome.message);
       if (status.ok()) {
         ++report->dead;
-        Log("dead " + Describe(job) + ": " + outcome.message);
+        Log("dead " + DescribeJob(job) + ": " + outcome.message);
       }
       break;
     case Verdict::kSkip:
-      status = outbox_->MarkSkipped(job, outcome.message);
+      status = outbox->MarkSkipped(job, outcome.message);
       if (status.ok()) {
         ++report->skipped;
-        Log("skipped " + Describe(job) + ": " + outcome.message);
+        Log("skipped " + DescribeJob(job) + ": " + outcome.message);
       }
       break;
     case Verdict::kRetry: {
       std::int64_t age_ms = now - job.created_at;
-      bool too_old = age_ms > static_cast<std::int64_t>(options_.max_age_hours) * 3600 * 1000;
-      if (job.attempts >= options_.max_attempts || too_old) {
+      bool too_old = age_ms > static_cast<std::int64_t>(options.max_age_hours) * 3600 * 1000;
+      if (job.attempts >= options.max_attempts || too_old) {
         std::string reason = "gave up after " + std::to_string(job.attempts) + " attempts";
         if (too_old) reason += " and " + std::to_string(age_ms / 3600000) + " hours";
-        status = outbox_->MarkDead(job, reason + ": " + outcome.message);
+        status = outbox->MarkDead(job, reason + ": " + outcome.message);
         if (status.ok()) {
           ++report->dead;
-          Log("dead " + Describe(job) + ": " + reason + ": " + outcome.message);
+          Log("dead " + DescribeJob(job) + ": " + reason + ": " + outcome.message);
         }
         break;
       }
       std::int64_t delay = BackoffDelayMs(job.attempts, outcome.retry_after_seconds,
-                                          options_.backoff, RandomJitter());
-      status = outbox_->MarkRetry(job, now + delay, outcome.message);
+                                          options.backoff, RandomJitter());
+      status = outbox->MarkRetry(job, now + delay, outcome.message);
       if (status.ok()) {
         ++report->retrying;
-        Log("retrying " + Describe(job) + " in " + std::to_string((delay + 999) / 1000) +
+        Log("retrying " + DescribeJob(job) + " in " + std::to_string((delay + 999) / 1000) +
             " s: " + outcome.message);
       }
       break;
     }
     case Verdict::kPause: {
-      status = outbox_->Release(job, outcome.message);
+      status = outbox->Release(job, outcome.message);
       if (!status.ok()) break;
-      SitePause pause{options_.site, outcome.message, now, now + options_.pause_ms};
-      status = outbox_->SetPause(pause);
+      SitePause pause{options.site, outcome.message, now, now + options.pause_ms};
+      status = outbox->SetPause(pause);
       report->paused = true;
       report->pause_reason = outcome.message;
-      Log("paused delivery to " + options_.site + ": " + outcome.message +
+      Log("paused delivery to " + options.site + ": " + outcome.message +
           " (fix the credentials, then `jiralink queue retry --all`)");
       break;
     }
@@ -601,7 +623,7 @@ Status Deliverer::Finish(const Job& job, const Outcome& outcome, DeliveryReport*
   if (status.code() == Status::Code::kNotFound) {
     // Our lease ran out and another worker owns the job now; it re-checks Jira.
     ++report->lost_leases;
-    Log("lost the lease of " + Describe(job) + "; another worker has it");
+    Log("lost the lease of " + DescribeJob(job) + "; another worker has it");
     return Status::Ok();
   }
   return status;

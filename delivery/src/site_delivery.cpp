@@ -37,13 +37,13 @@ Status SiteDelivery::DeliverEachSite(DeliveryTotals* totals, std::set<std::strin
   for (const outbox::DueSite& site : due) {
     if (!status.ok()) break;
     if (skipped->count(site.site) > 0) continue;
-    Deliverer* deliverer = DelivererFor(site, totals);
-    if (deliverer == nullptr) {
+    Worker* worker = WorkerFor(site, totals);
+    if (worker == nullptr) {
       skipped->insert(site.site);
       continue;
     }
     DeliveryReport report;
-    status = deliverer->RunOnce(&report);
+    status = worker->RunOnce(&report);
     if (status.ok()) totals->Add(site.site, report);
     if (report.paused) skipped->insert(site.site);
   }
@@ -80,9 +80,9 @@ Status SiteDelivery::DeliverDue(DeliveryLock& lock, DeliveryTotals* totals, bool
   return Status::Ok();
 }
 
-Deliverer* SiteDelivery::DelivererFor(const outbox::DueSite& due, DeliveryTotals* totals) {
+SiteDelivery::Worker* SiteDelivery::WorkerFor(const outbox::DueSite& due, DeliveryTotals* totals) {
   auto found = workers_.find(due.site);
-  if (found != workers_.end()) return found->second.deliverer.get();
+  if (found != workers_.end()) return &found->second;
   if (totals->blocked.count(due.site) > 0) return nullptr;  // said once already
   if (due.site.empty()) {
     totals->blocked[due.site] =
@@ -90,16 +90,32 @@ Deliverer* SiteDelivery::DelivererFor(const outbox::DueSite& due, DeliveryTotals
     return nullptr;
   }
   Worker worker;
+  DeliveryOptions options = base_;
+  options.site = due.site;
+  if (outbox::IsDevinfoSite(due.site)) {
+    if (hooks_.make_devinfo_client) {
+      worker.devinfo_client =
+          hooks_.make_devinfo_client(due.repository, outbox::JiraSiteOfDevinfoSite(due.site));
+    }
+    if (!worker.devinfo_client) {
+      totals->blocked[due.site] =
+          "cannot deliver to Jira's Development panel: the [devinfo] "
+          "settings of " +
+          due.repository + " lack what is needed; its jobs wait";
+      return nullptr;
+    }
+    worker.devinfo_deliverer = std::make_unique<DevinfoDeliverer>(
+        outbox_, worker.devinfo_client.get(), std::move(options));
+    return &workers_.emplace(due.site, std::move(worker)).first->second;
+  }
   if (hooks_.make_client) worker.client = hooks_.make_client(due.repository, due.site);
   if (!worker.client) {
     totals->blocked[due.site] = "cannot deliver: the settings of " + due.repository +
                                 " lack what is needed (see above); its jobs wait";
     return nullptr;
   }
-  DeliveryOptions options = base_;
-  options.site = due.site;
   worker.deliverer = std::make_unique<Deliverer>(outbox_, worker.client.get(), std::move(options));
-  return workers_.emplace(due.site, std::move(worker)).first->second.deliverer.get();
+  return &workers_.emplace(due.site, std::move(worker)).first->second;
 }
 
 }  // namespace jiralink::delivery

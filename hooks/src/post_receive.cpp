@@ -2,6 +2,8 @@
 
 #include <memory>
 
+#include "jiralink/hooks/devinfo_planner.h"
+
 namespace jiralink::hooks {
 
 using outbox::EnqueueBatch;
@@ -26,6 +28,7 @@ Status RunPostReceiveWith(const PostReceiveOptions& options, std::string_view st
   *summary = PostReceiveSummary();
   std::vector<RefUpdate> updates = ParseRefUpdates(stdin_text, &summary->warnings);
 
+  const std::int64_t pushed_at = outbox::NowMillis();  // the Development panel's sequence
   // git starts first; the set-up below runs while it walks.
   NewCommitStream stream;
   Status status = stream.Start(options.git_dir, updates, options.walk, &summary->warnings);
@@ -38,6 +41,10 @@ Status RunPostReceiveWith(const PostReceiveOptions& options, std::string_view st
   std::unique_ptr<ClosingKeywords> closing;
   status = ClosingKeywords::Create(*scanner, &closing);
   if (!status.ok()) return status.WithContext("closing keywords");
+  std::unique_ptr<DevinfoPlanner> devinfo;
+  if (options.plan.devinfo_enabled) {
+    devinfo = std::make_unique<DevinfoPlanner>(options.plan, *scanner, pushed_at);
+  }
   std::unique_ptr<EnqueueBatch> batch;
   status = start_batch(&batch);
   if (!status.ok()) return status;
@@ -84,6 +91,7 @@ Status RunPostReceiveWith(const PostReceiveOptions& options, std::string_view st
   int smart_problem_count = 0;
   while ((status = stream.Next(&next, &end)).ok() && !end) {
     ++summary->new_commits;
+    if (devinfo) devinfo->AddCommit(next);
     smart_problems.clear();
     int keys_left_out = 0;
     std::vector<KeyJob> keys =
@@ -139,12 +147,28 @@ Status RunPostReceiveWith(const PostReceiveOptions& options, std::string_view st
   }
   status = write_held();
   if (!status.ok()) return status;
+  if (devinfo) {
+    // The comments' jobs are not lost for the Development panel's sake.
+    std::vector<Job> jobs;
+    Status planned = devinfo->Finish(options.git_dir, updates, &jobs);
+    if (!planned.ok()) {
+      summary->warnings.push_back("nothing queued for Jira's Development panel: " +
+                                  planned.message());
+    }
+    for (const Job& job : jobs) {
+      status = batch->Add(job);
+      if (!status.ok()) return status;
+      kinds.push_back(job.kind);
+    }
+  }
   std::vector<bool> is_new;
   status = batch->Commit(&is_new);
   if (!status.ok()) return status;
   for (std::size_t i = 0; i < kinds.size() && i < is_new.size(); ++i) {
     if (!is_new[i]) {
       ++summary->already_queued;
+    } else if (outbox::IsDevinfoKind(kinds[i])) {
+      ++summary->devinfo_queued;
     } else {
       ++(kinds[i] == JobKind::kClose          ? summary->closes_queued
          : kinds[i] == JobKind::kSmartCommand ? summary->smart_commands_queued
@@ -223,6 +247,12 @@ std::string SummaryLine(const PostReceiveSummary& summary, int max_commits_per_u
           Plural(summary.smart_commands_queued, "Smart Commit command", "Smart Commit commands");
     }
     line += " queued";
+  }
+  if (summary.devinfo_queued > 0) {
+    line +=
+        "; " +
+        Plural(summary.devinfo_queued, "Development panel update", "Development panel updates") +
+        " queued";
   }
   if (summary.skipped_commits > 0) {
     line += "; " + Plural(summary.skipped_commits, "older commit", "older commits") +

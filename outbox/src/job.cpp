@@ -15,6 +15,14 @@ const char* JobKindName(JobKind kind) {
       return "close";
     case JobKind::kSmartCommand:
       return "smart";
+    case JobKind::kDevinfoCommit:
+      return "devinfo-commit";
+    case JobKind::kDevinfoBranch:
+      return "devinfo-branch";
+    case JobKind::kDevinfoBranchDelete:
+      return "devinfo-branch-delete";
+    case JobKind::kDevinfoPullRequest:
+      return "devinfo-pull-request";
   }
   return "mention";
 }
@@ -40,6 +48,14 @@ bool ParseJobKind(std::string_view text, JobKind* kind) {
     *kind = JobKind::kClose;
   } else if (text == "smart") {
     *kind = JobKind::kSmartCommand;
+  } else if (text == "devinfo-commit") {
+    *kind = JobKind::kDevinfoCommit;
+  } else if (text == "devinfo-branch") {
+    *kind = JobKind::kDevinfoBranch;
+  } else if (text == "devinfo-branch-delete") {
+    *kind = JobKind::kDevinfoBranchDelete;
+  } else if (text == "devinfo-pull-request") {
+    *kind = JobKind::kDevinfoPullRequest;
   } else {
     return false;
   }

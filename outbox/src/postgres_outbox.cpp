@@ -352,11 +352,15 @@ class TextArray {
 // nearly all its time waiting on those round trips.
 constexpr std::size_t kFlushJobs = 2000;
 
+// The messages: a devinfo job's payload (a source "devinfo:…") is the one of
+// its first enqueue, whose updateSequenceId was fixed then (devinfo_job.h).
+
 constexpr const char* kInsertJobs =
     "WITH messages AS (INSERT INTO jiralink_messages (repository, source, message) "
     "SELECT * FROM unnest($20::text[], $21::text[], $22::text[]) "
     "ON CONFLICT (repository, source) DO UPDATE SET message = excluded.message "
-    "WHERE jiralink_messages.message <> excluded.message) "
+    "WHERE jiralink_messages.message <> excluded.message AND "
+    "substr(excluded.source, 1, 8) <> 'devinfo:') "
     "INSERT INTO jiralink_jobs (repository, commit_sha, issue_key, kind, branch, author, "
     "commit_url, repo_url, branch_url, site, position, command_index, command_kind, "
     "command_name, command_time, command_text, author_email, next_attempt_at, created_at, "

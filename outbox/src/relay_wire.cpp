@@ -191,7 +191,7 @@ Status DecodeRelayRequest(std::string_view bytes, std::vector<Job>* jobs) {
     job.command.time_spent = r.Str();
     job.command.text = r.Str();
     if (!r.ok()) return Status::InvalidArgument(where + ": the request ends inside it");
-    if (kind > static_cast<std::uint8_t>(JobKind::kSmartCommand)) {
+    if (kind > static_cast<std::uint8_t>(JobKind::kDevinfoPullRequest)) {
       return Status::InvalidArgument(where + ": kind " + std::to_string(kind) + " is unknown");
     }
     if (command_kind > static_cast<std::uint8_t>(SmartCommandKind::kTransition)) {
@@ -202,10 +202,12 @@ Status DecodeRelayRequest(std::string_view bytes, std::vector<Job>* jobs) {
       return Status::InvalidArgument(where + ": command index " + std::to_string(command_index) +
                                      " is out of range");
     }
-    if (job.repository.empty() || job.commit.empty() || job.key.empty()) {
+    job.kind = static_cast<JobKind>(kind);
+    // Development-panel jobs carry their keys in the payload (devinfo_job.h).
+    if (job.repository.empty() || job.commit.empty() ||
+        (job.key.empty() && !IsDevinfoKind(job.kind))) {
       return Status::InvalidArgument(where + ": no repository, source or key");
     }
-    job.kind = static_cast<JobKind>(kind);
     job.command_index = static_cast<int>(command_index);
     job.command.kind = static_cast<SmartCommandKind>(command_kind);
     jobs->push_back(std::move(job));

@@ -331,10 +331,13 @@ struct EnqueueStatements {
                "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
                "?19) ON CONFLICT DO NOTHING"),
         // A commit's message never changes; a merge request's may (an edit).
+        // A devinfo job's payload is the one of its first enqueue: its
+        // updateSequenceId was fixed then (devinfo_job.h).
         message(db,
                 "INSERT INTO messages (repository, source, message) VALUES (?1, ?2, ?3) "
                 "ON CONFLICT (repository, source) DO UPDATE SET message = excluded.message "
-                "WHERE message != excluded.message") {}
+                "WHERE message != excluded.message AND substr(excluded.source, 1, 8) != "
+                "'devinfo:'") {}
   Statement insert;
   Statement message;
 };

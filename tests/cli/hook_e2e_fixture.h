@@ -23,6 +23,10 @@ namespace jiralink::testing {
 
 class HookE2E : public ::testing::Test {
  protected:
+  HookE2E() = default;
+  // A stand-in Jira with these options (e.g. the Cloud personality).
+  explicit HookE2E(standin::JiraStandin::Options options) : jira_(std::move(options)) {}
+
   void SetUp() override {
     ASSERT_TRUE(jira_.Start());
     jira_.AddProject("PROJ", "Project");

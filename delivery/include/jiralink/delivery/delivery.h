@@ -113,6 +113,26 @@ struct DeliveryReport {
   std::string pause_reason;
 };
 
+// What one attempt at a job came to (Deliverer, DevinfoDeliverer).
+enum class Verdict { kDone, kRetry, kDead, kSkip, kPause };
+struct JobOutcome {
+  Verdict verdict = Verdict::kDone;
+  std::string message;  // note for done, error for the others
+  int retry_after_seconds = -1;
+};
+
+// Records `outcome` of a claimed `job` in the outbox: done, skipped, dead,
+// due again after a backoff (BackoffDelayMs; dead instead once it had
+// options.max_attempts attempts or is older than options.max_age_hours), or
+// given back untouched with options.site paused for options.pause_ms.
+// Counts it in *report and logs one line. A lease lost meanwhile is counted
+// (report->lost_leases), not an error.
+Status RecordOutcome(outbox::Outbox* outbox, const DeliveryOptions& options, const outbox::Job& job,
+                     const JobOutcome& outcome, DeliveryReport* report);
+
+// "#12 mention PROJ-1 (platform/api 0123456789ab)", for log lines.
+std::string DescribeJob(const outbox::Job& job);
+
 class Deliverer {
  public:
   // Neither pointer is owned; both must outlive the Deliverer.
@@ -123,12 +143,7 @@ class Deliverer {
   Status RunOnce(DeliveryReport* report);
 
  private:
-  enum class Verdict { kDone, kRetry, kDead, kSkip, kPause };
-  struct Outcome {
-    Verdict verdict = Verdict::kDone;
-    std::string message;  // note for done, error for the others
-    int retry_after_seconds = -1;
-  };
+  using Outcome = JobOutcome;
 
   // What a failed Jira call means for the job: retry, dead or pause.
   static Outcome Failure(const jira::ApiStatus& api, const std::string& what);

@@ -8,6 +8,9 @@
 // deliver what is due on every site, let go; again while jobs became due
 // meanwhile (a hook whose own run found the lock taken counts on it).
 //
+// A devinfo site's jobs (outbox/devinfo_job.h) go to a DevinfoDeliverer
+// (devinfo_delivery.h) with its own client and its own pause.
+//
 // The settings stay outside: the caller passes how to find a repository's
 // site and how to make its client (cli/deliver_command.cpp wires config/ in).
 #pragma once
@@ -21,7 +24,9 @@
 #include "jiralink/core/status.h"
 #include "jiralink/delivery/delivery.h"
 #include "jiralink/delivery/delivery_lock.h"
+#include "jiralink/delivery/devinfo_delivery.h"
 #include "jiralink/jira/client.h"
+#include "jiralink/jira/devinfo.h"
 #include "jiralink/outbox/outbox.h"
 
 namespace jiralink::delivery {
@@ -49,6 +54,13 @@ struct SiteDeliveryHooks {
   std::function<std::unique_ptr<jira::Client>(const std::string& repository,
                                               const std::string& site)>
       make_client;
+  // For a devinfo site (outbox::DevinfoSite of `jira_site`): a Development
+  // Information API client made with `repository`'s [devinfo] settings;
+  // null when those lack what is needed (the function says why). Unset: such
+  // jobs wait.
+  std::function<std::unique_ptr<jira::DevinfoClient>(const std::string& repository,
+                                                     const std::string& jira_site)>
+      make_devinfo_client;
 };
 
 class SiteDelivery {
@@ -77,11 +89,18 @@ class SiteDelivery {
   struct Worker {
     std::unique_ptr<jira::Client> client;
     std::unique_ptr<Deliverer> deliverer;
+    // A devinfo site's, instead of the two above.
+    std::unique_ptr<jira::DevinfoClient> devinfo_client;
+    std::unique_ptr<DevinfoDeliverer> devinfo_deliverer;
+
+    Status RunOnce(DeliveryReport* report) {
+      return deliverer ? deliverer->RunOnce(report) : devinfo_deliverer->RunOnce(report);
+    }
   };
 
   // The site's worker; null (and the reason in totals->blocked) when it
   // cannot be made.
-  Deliverer* DelivererFor(const outbox::DueSite& due, DeliveryTotals* totals);
+  Worker* WorkerFor(const outbox::DueSite& due, DeliveryTotals* totals);
 
   outbox::Outbox* outbox_;
   DeliveryOptions base_;

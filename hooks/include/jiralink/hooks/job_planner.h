@@ -38,6 +38,9 @@ struct PlanOptions {
   std::string commit_url_template;
   std::string repo_url_template;
   std::string branch_url_template;
+  // [devinfo] enabled on a Jira Cloud site: the push also queues Jira's
+  // Development panel (devinfo_planner.h).
+  bool devinfo_enabled = false;
 };
 
 // The cap on a commit message a job keeps: outbox/job_message.h (one rule for

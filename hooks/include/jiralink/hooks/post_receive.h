@@ -32,6 +32,7 @@ struct PostReceiveSummary {
   int mentions_queued = 0;            // new mention jobs
   int closes_queued = 0;              // new close jobs
   int smart_commands_queued = 0;      // new smart-command jobs
+  int devinfo_queued = 0;             // new Development-panel jobs (devinfo_planner.h)
   int already_queued = 0;             // jobs that were in the outbox already
   int commits_over_key_limit = 0;     // commits naming more than kMaxKeysPerSource keys
   int keys_left_out = 0;              // the keys of those commits past the limit

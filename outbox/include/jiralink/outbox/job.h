@@ -22,7 +22,19 @@ enum class JobKind {
   kMention,       // "mentioned this issue" comment (if enabled) + remote link
   kClose,         // transition(s), then the "Issue solved" comment + link if resolved
   kSmartCommand,  // one Smart Commit command (#comment, #time, #<transition>) for one key
+  // Jira Cloud's Development panel (devinfo_job.h): one entity each, sent by
+  // delivery/devinfo_delivery.h, never by the comment Deliverer.
+  kDevinfoCommit,        // a commit, once per repository
+  kDevinfoBranch,        // a branch created or moved (one per push of it)
+  kDevinfoBranchDelete,  // a branch deleted
+  kDevinfoPullRequest,   // a merge request's state (one per webhook event)
 };
+
+// True for the Development-panel kinds above.
+inline bool IsDevinfoKind(JobKind kind) {
+  return kind == JobKind::kDevinfoCommit || kind == JobKind::kDevinfoBranch ||
+         kind == JobKind::kDevinfoBranchDelete || kind == JobKind::kDevinfoPullRequest;
+}
 
 enum class JobState {
   kPending,  // waiting to be delivered (maybe leased by a worker right now)
@@ -44,7 +56,9 @@ enum class CloseStep {
   kResolved = 2,        // this job's transitions resolved the issue
 };
 
-const char* JobKindName(JobKind kind);     // "mention" | "close" | "smart"
+// "mention" | "close" | "smart" | "devinfo-commit" | "devinfo-branch" |
+// "devinfo-branch-delete" | "devinfo-pull-request"
+const char* JobKindName(JobKind kind);
 const char* JobStateName(JobState state);  // "pending" | "done" | "dead" | "skipped"
 bool ParseJobKind(std::string_view text, JobKind* kind);
 bool ParseJobState(std::string_view text, JobState* state);
