@@ -39,9 +39,13 @@ PageResponse Page(int status, std::string body) {
   return response;
 }
 
-PageResponse NotFound() {
-  return Page(404, html::MessagePage("Page not found",
-                                     "There is no Jira issues page here, or it is turned off."));
+// `list_path`: the list a detail page's URL names ("" for a list's own URL),
+// made from the URL alone, so that the page is the same whether or not the
+// repository exists.
+PageResponse NotFound(const std::string& list_path = {}) {
+  return Page(
+      404, html::MessagePage("Page not found",
+                             "There is no Jira issues page here, or it is turned off.", list_path));
 }
 
 // The list page with the forge's message for a failed call; the details go
@@ -54,8 +58,8 @@ PageResponse Failed(const std::string& name, const jira::ApiStatus& failure, htm
   return Page(error.http_status, html::ListPage(*view));
 }
 
-PageResponse BadRequest(const std::string& message) {
-  return Page(400, html::MessagePage("Bad request", message));
+PageResponse BadRequest(const std::string& message, const std::string& list_path) {
+  return Page(400, html::MessagePage("Bad request", message, list_path));
 }
 
 // "a/b/-/integrations/jira/issues[/KEY]" split into repository and key.
@@ -429,7 +433,8 @@ bool IssuesPages::Begin(std::string_view path, const QueryParameters& query, Pag
   // One answer for unknown, turned off and not yours: a 404 tells nothing.
   if (repository == nullptr || !repository->shown ||
       !ViewerMayRead(repository->settings.issues.viewers, viewer)) {
-    *answer = NotFound();
+    *answer = NotFound(key.empty() || name.empty() ? std::string()
+                                                   : "/" + name + std::string(kIssuesPathMarker));
     return false;
   }
   if (!key.empty()) key = Upper(std::move(key));
@@ -512,8 +517,9 @@ std::optional<PageResponse> IssuesPages::List(Repository& repository, const std:
   std::vector<std::string> allowed = issues::ConfiguredProjectKeys(settings.issues);
   if (!state.project.empty() && !issues::ProjectKeyAllowed(settings.issues, state.project)) {
     return BadRequest("Project " + state.project +
-                      " is not one of the Jira projects of this repository (" +
-                      issues::JoinKeys(allowed) + ").");
+                          " is not one of the Jira projects of this repository (" +
+                          issues::JoinKeys(allowed) + ").",
+                      "/" + name + std::string(kIssuesPathMarker));
   }
   jql_query.project_keys =
       state.project.empty() ? allowed : std::vector<std::string>{state.project};
@@ -604,10 +610,13 @@ std::optional<PageResponse> IssuesPages::Detail(Repository& repository, const st
   std::string project = issues::ProjectOfIssueKey(key);
   // As the forge's find_issue(restrict_project_key: true): a key outside the
   // configured projects is not asked for.
-  if (project.empty() || !issues::ProjectKeyAllowed(settings.issues, project)) return NotFound();
+  std::string list_path = "/" + name + std::string(kIssuesPathMarker);
+  if (project.empty() || !issues::ProjectKeyAllowed(settings.issues, project)) {
+    return NotFound(list_path);
+  }
   html::DetailView view;
   view.repository = name;
-  view.list_path = "/" + name + std::string(kIssuesPathMarker);
+  view.list_path = list_path;
   view.web_url = issues::JiraWebUrl(settings.jira);
   view.key = key;
 
@@ -626,13 +635,13 @@ std::optional<PageResponse> IssuesPages::Detail(Repository& repository, const st
       std::lock_guard count(cache_mutex_);
       ++jira_calls_;
     }
-    if (failure.http_status == 404) return NotFound();
+    if (failure.http_status == 404) return NotFound(list_path);
     if (failure.ok()) {
       // Jira answers a moved issue under its new key; it must still be allowed.
       if (!fresh->issue.key.empty() &&
           !issues::ProjectKeyAllowed(settings.issues,
                                      issues::ProjectOfIssueKey(fresh->issue.key))) {
-        return NotFound();
+        return NotFound(list_path);
       }
       if (fresh->issue.key.empty()) fresh->issue.key = key;
       Store(cache_key, fresh, settings.issues.cache_seconds);
