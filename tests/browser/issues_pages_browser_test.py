@@ -628,7 +628,12 @@ enabled = false
                        "(now on %r)" % active_text(driver))
         print("skip link: first issue after %d tab stop(s)" % stops, flush=True)
 
-        presentation_checks(driver, failures, base, server_list, server_url)
+        try:
+            presentation_checks(driver, failures, base, server_list, server_url)
+        except Exception as error:  # a missing element fails the check; the rest still runs
+            failures.check(False, "presentation checks stopped: %r" % error)
+            color_scheme(driver, "light")
+            driver.set_window_size(1280, 900)
 
         # A phone: nothing wider than the screen.
         driver.set_window_size(375, 812)
