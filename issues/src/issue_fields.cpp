@@ -37,4 +37,11 @@ std::int64_t CommentTotal(const jira::Issue& issue) {
   return total.is_number_integer() ? total.get<std::int64_t>() : -1;
 }
 
+std::string ResolutionDate(const jira::Issue& issue) {
+  const json& raw = issue.raw;
+  if (!raw.is_object() || !raw.contains("fields") || !raw["fields"].is_object()) return {};
+  const json& date = raw["fields"].value("resolutiondate", json());
+  return date.is_string() ? date.get<std::string>() : std::string();
+}
+
 }  // namespace jiralink::issues

@@ -3,6 +3,18 @@
 // callers fetch from Jira. Every string from Jira or from the request is
 // escaped here (EscapeHtml) or sanitized (SanitizeHtml); nothing else is
 // written raw.
+//
+// Times: Jira's timestamps carry their own offset ("+0530", "-0800"); every
+// time is shown in UTC, as a relative time ("3 days ago", from `now`) in a
+// <time> whose datetime and title hold the absolute UTC time, as the forge
+// does. One zone for every visitor keeps the pages cacheable and needs no
+// script (the pages have none).
+//
+// Links to Jira open in a new tab with the external-link mark
+// (ExternalLinkHtml). Labels, reporters and assignees link to the list
+// filtered by them. Jira's HTML goes through SanitizeHtml with its headings
+// shifted below the page's h1/h2 and its tables and code blocks in labelled,
+// keyboard-scrollable regions.
 #pragma once
 
 #include <cstdint>
@@ -44,6 +56,7 @@ struct ListView {
   // The tabs' counts for the same filters (All = both); -1 = not known.
   std::int64_t open_count = -1;
   std::int64_t closed_count = -1;
+  std::int64_t now = 0;  // seconds since the epoch, for relative times; 0 = the clock's
 };
 
 std::string ListPage(const ListView& view);
@@ -53,14 +66,31 @@ struct DetailView {
   std::string list_path;  // the list's path
   std::string web_url;
   const jira::Issue* issue = nullptr;
-  std::string key;    // as asked
-  std::string error;  // the forge's message when the call failed
+  std::string key;       // as asked
+  std::string error;     // the forge's message when the call failed
+  std::int64_t now = 0;  // as in ListView
 };
 
 std::string DetailPage(const DetailView& view);
 
-// A page with one heading and one paragraph (404, 400).
-std::string MessagePage(const std::string& title, const std::string& message);
+// A page with one heading and one paragraph (404, 400), and a link back to
+// the list at `list_path` when it is not empty.
+std::string MessagePage(const std::string& title, const std::string& message,
+                        const std::string& list_path = {});
+
+// Jira's timestamp ("2026-01-05T23:30:00.000+0530"; also "Z", "+05:30",
+// "+05", no seconds, no fraction) as seconds since the epoch. False, and
+// *seconds untouched, for anything else.
+bool ParseJiraTime(std::string_view text, std::int64_t* seconds);
+
+// `then` relative to `now`: "just now" (under a minute either way),
+// "5 minutes ago", "1 hour ago", "3 days ago", "2 weeks ago", "4 months ago",
+// "2 years ago"; a future time as "in 3 hours".
+std::string RelativeTime(std::int64_t then, std::int64_t now);
+
+// <time datetime="2026-01-05T18:00:00Z" title="2026-01-05 18:00 UTC">3 days
+// ago</time>; `jira_time` escaped as given when it does not parse.
+std::string TimeHtml(std::string_view jira_time, std::int64_t now);
 
 // The stylesheet served at kStylesheetPath.
 const std::string& Stylesheet();

@@ -40,13 +40,17 @@ PageResponse Page(int status, std::string body) {
   return response;
 }
 
-PageResponse NotFound() {
-  return Page(404, html::MessagePage("Page not found",
-                                     "There is no Jira issues page here, or it is turned off."));
+// `list_path`: the list a detail page's URL names ("" for a list's own URL),
+// made from the URL alone, so that the page is the same whether or not the
+// repository exists.
+PageResponse NotFound(const std::string& list_path = {}) {
+  return Page(
+      404, html::MessagePage("Page not found",
+                             "There is no Jira issues page here, or it is turned off.", list_path));
 }
 
-PageResponse BadRequest(const std::string& message) {
-  return Page(400, html::MessagePage("Bad request", message));
+PageResponse BadRequest(const std::string& message, const std::string& list_path) {
+  return Page(400, html::MessagePage("Bad request", message, list_path));
 }
 
 // "a/b/-/integrations/jira/issues[/KEY]" split into repository and key.
@@ -504,7 +508,8 @@ bool IssuesPages::Begin(std::string_view path, const QueryParameters& query, Pag
   // One answer for unknown, turned off and not yours: a 404 tells nothing.
   if (repository == nullptr || !repository->shown ||
       !ViewerMayRead(repository->settings.issues.viewers, viewer)) {
-    *answer = NotFound();
+    *answer = NotFound(key.empty() || name.empty() ? std::string()
+                                                   : "/" + name + std::string(kIssuesPathMarker));
     return false;
   }
   auto ask = std::make_shared<Ask>();
@@ -683,8 +688,9 @@ std::optional<PageResponse> IssuesPages::PlanList(const std::shared_ptr<Reposito
   std::vector<std::string> allowed = issues::ConfiguredProjectKeys(settings.issues);
   if (!state.project.empty() && !issues::ProjectKeyAllowed(settings.issues, state.project)) {
     return BadRequest("Project " + state.project +
-                      " is not one of the Jira projects of this repository (" +
-                      issues::JoinKeys(allowed) + ").");
+                          " is not one of the Jira projects of this repository (" +
+                          issues::JoinKeys(allowed) + ").",
+                      "/" + name + std::string(kIssuesPathMarker));
   }
   jql_query.project_keys =
       state.project.empty() ? allowed : std::vector<std::string>{state.project};
@@ -737,7 +743,9 @@ std::optional<PageResponse> IssuesPages::PlanDetail(const std::shared_ptr<Reposi
   std::string project = issues::ProjectOfIssueKey(key);
   // As the forge's find_issue(restrict_project_key: true): a key outside the
   // configured projects is not asked for.
-  if (project.empty() || !issues::ProjectKeyAllowed(settings.issues, project)) return NotFound();
+  if (project.empty() || !issues::ProjectKeyAllowed(settings.issues, project)) {
+    return NotFound("/" + name + std::string(kIssuesPathMarker));
+  }
   ask->repository = repository;
   ask->name = name;
   ask->detail = true;
@@ -917,7 +925,7 @@ PageResponse IssuesPages::RenderList(const Ask& ask, const Outcome& outcome) {
 }
 
 PageResponse IssuesPages::RenderDetail(const Ask& ask, const Outcome& outcome) {
-  if (outcome.not_found) return NotFound();
+  if (outcome.not_found) return NotFound(ask.detail_view.list_path);
   html::DetailView view = ask.detail_view;
   if (outcome.not_configured) {
     view.error = Repository::kNotConfigured;

@@ -56,6 +56,21 @@ ISSUES = [
 ]
 OPEN = {"PROJ-1", "PROJ-2", "PROJ-5", "PROJ-6"}
 CLOSED = {"PROJ-3", "PROJ-4"}
+# A description as Jira's wiki renderer writes one: headings from h1, a table
+# wider than a phone, a long code block, an attachment and emoticons (x) (/).
+RICH_DESCRIPTION = (
+    "<h1>Steps</h1><h2>Setup</h2>"
+    "<p>Broken <img class=\"emoticon\" src=\"/images/icons/emoticons/error.png\" height=\"16\" "
+    "width=\"16\" align=\"absmiddle\" alt=\"\" border=\"0\"/> then fixed "
+    "<img class=\"emoticon\" src=\"/images/icons/emoticons/check.png\" alt=\"\"/></p>"
+    "<div class=\"table-wrap\"><table class=\"confluenceTable\"><tbody><tr>"
+    + "".join("<th class=\"confluenceTh\">Column %d</th>" % i for i in range(1, 8))
+    + "</tr><tr>" + "".join("<td class=\"confluenceTd\">value%d</td>" % i for i in range(1, 8))
+    + "</tr></tbody></table></div>"
+    "<div class=\"code panel\"><div class=\"codeContent panelContent\"><pre class=\"code-java\">"
+    + "x" * 400 + "</pre></div></div>"
+    "<p><span class=\"image-wrap\" style=\"\"><img src=\"/secure/attachment/10100/screen.png\" "
+    "style=\"border: 0px solid black\" /></span></p>")
 HOSTILE_DESCRIPTION = ("<p>Safe <strong>bold</strong></p><script>window.pwned=1;alert(2)</script>"
                        "<a href=\"javascript:alert(3)\">click</a><img src=x onerror=alert(4)>"
                        "<svg onload=alert(5)></svg><style>body{display:none}</style>")
@@ -71,6 +86,13 @@ def seed():
                  "updated": "2026-01-%02dT10:00:00.000+0000" % updated}
         if key == "PROJ-5":
             issue["renderedDescription"] = HOSTILE_DESCRIPTION
+        if key == "PROJ-6":
+            # Jira's offsets: 18:00 UTC, and 07:45 UTC the next day.
+            issue["created"] = "2026-01-06T23:30:00.000+0530"
+            issue["updated"] = "2026-01-06T23:45:00.000-0800"
+            issue["renderedDescription"] = RICH_DESCRIPTION
+        if key == "PROJ-4":
+            issue["resolutiondate"] = "2026-01-08T09:00:00.000+0000"
         if key == "PROJ-2":
             issue["comments"] = ["Working on it", "Almost there"]
         issues.append(issue)
@@ -169,6 +191,205 @@ def missing_browser():
     if not os.path.exists(CHROMEDRIVER):
         return "SKIP: chromedriver is not installed (apt-get install chromium-driver)"
     return None
+
+
+def active_text(driver):
+    return driver.execute_script(
+        "const e=document.activeElement; return e.id || e.textContent.trim() || e.tagName")
+
+
+def color_scheme(driver, scheme):
+    """prefers-color-scheme as the pages see it (chromium's media emulation)."""
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia",
+                           {"features": [{"name": "prefers-color-scheme", "value": scheme}]})
+
+
+def contrast(driver, selector):
+    """The WCAG contrast ratio of an element's text on its background."""
+    return driver.execute_script("""
+        const e = document.querySelector(arguments[0]);
+        const s = getComputedStyle(e);
+        const rgb = c => c.match(/[0-9.]+/g).slice(0, 3).map(Number);
+        const lum = c => {
+          const [r, g, b] = rgb(c).map(v => { v /= 255;
+            return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
+          return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+        };
+        const a = lum(s.color), b = lum(s.backgroundColor);
+        return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);""", selector)
+
+
+def presentation_checks(driver, failures, base, server_list, server_url):
+    """Issue #25's presentation items, in the browser."""
+    # Times: Jira's offsets read, every time shown in UTC, relative, the
+    # absolute time on hover.
+    driver.get(server_list + "?state=all")
+    times = driver.execute_script(
+        "const row = [...document.querySelectorAll('tbody tr')].find("
+        "  r => r.querySelector('th').textContent.startsWith('PROJ-6'));"
+        "return [...row.querySelectorAll('time')].map(t => [t.dateTime, t.title, t.textContent]);")
+    failures.check([t[:2] for t in times] == [["2026-01-06T18:00:00Z", "2026-01-06 18:00 UTC"],
+                                              ["2026-01-07T07:45:00Z", "2026-01-07 07:45 UTC"]],
+                   "PROJ-6's times in UTC: %s" % times)
+    failures.check(all(re.fullmatch(r"\d+ (minute|hour|day|week|month|year)s? ago", t[2])
+                       for t in times), "relative times shown: %s" % times)
+    failures.check("times in UTC" in driver.find_element(By.TAG_NAME, "caption").text,
+                   "the list says its times are in UTC")
+
+    # Keys and dates stay on one line at 1024 to 1920 px.
+    for width in (1024, 1280, 1920):
+        driver.set_window_size(width, 900)
+        driver.get(server_list + "?state=all")
+        wrapped = driver.execute_script(
+            "return [...document.querySelectorAll('tbody th[scope=row] a, tbody time')]"
+            ".filter(e => e.getClientRects().length > 1).map(e => e.textContent)")
+        failures.check(wrapped == [], "at %d px these wrap: %s" % (width, wrapped))
+    driver.set_window_size(1280, 900)
+
+    # The closed time on closed issues.
+    driver.get(server_list + "?state=closed")
+    closed = driver.execute_script(
+        "return [...document.querySelectorAll('tbody tr')].map(r => [r.querySelector('th a')"
+        ".firstChild.textContent.trim(), (r.querySelector('.closed time') || {}).title])")
+    failures.check(closed == [["PROJ-4", "2026-01-08 09:00 UTC"], ["PROJ-3", "2026-01-04 10:00 UTC"]],
+                   "closed times: %s" % closed)
+
+    # Labels, reporters and assignees filter the list, by keyboard.
+    driver.get(server_list)
+    label = driver.execute_script(
+        "return [...document.querySelectorAll('tbody tr')].find(r => r.querySelector('th')"
+        ".textContent.startsWith('PROJ-1')).querySelector('.labels a')")
+    label.send_keys(Keys.ENTER)
+    WebDriverWait(driver, 60).until(lambda d: "labels" in d.current_url)
+    WebDriverWait(driver, 60).until(
+        lambda d: d.execute_script("return document.readyState") == "complete")
+    failures.check(set(row_keys(driver)) == {"PROJ-1", "PROJ-6"},
+                   "label link lists %s" % row_keys(driver))
+    failures.check(driver.find_element(By.ID, "f-label-1").get_attribute("value") == "backend",
+                   "the label is in the form")
+    for text, expected in (("Grace Hopper", {"PROJ-2"}), ("Alan Turing", {"PROJ-2"})):
+        driver.get(server_list)
+        link = driver.find_element(
+            By.XPATH, "//tbody//a[contains(@class,'filter')][contains(., '%s')]" % text)
+        click_and_wait(driver, link)
+        failures.check(set(row_keys(driver)) == expected,
+                       "%s's link lists %s" % (text, row_keys(driver)))
+    driver.get(server_list + "/PROJ-2")
+    click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, ".fields .labels a"))
+    failures.check(set(row_keys(driver)) == {"PROJ-2"} and "labels" in driver.current_url,
+                   "detail page label lists %s" % row_keys(driver))
+
+    # Page numbers.
+    driver.get(server_list + "?state=all&sort=created_asc&per_page=2")
+    numbers = [a.text for a in driver.find_elements(By.CSS_SELECTOR, "nav.pages a[aria-label^=Page]")]
+    failures.check(numbers == ["1", "2", "3"], "page numbers %s" % numbers)
+    current = driver.find_elements(By.CSS_SELECTOR, "nav.pages a[aria-current=page]")
+    failures.check(len(current) == 1 and current[0].text == "1", "page 1 is current")
+    click_and_wait(driver, driver.find_element(By.CSS_SELECTOR, "nav.pages a[aria-label='Page 3']"))
+    failures.check(row_keys(driver) == ["PROJ-5", "PROJ-6"], "page 3 lists %s" % row_keys(driver))
+
+    # Links to Jira open in a new tab and say so; Create new issue in Jira.
+    for url in (server_list, server_list + "/PROJ-6"):
+        driver.get(url)
+        bad = driver.execute_script(
+            "return [...document.querySelectorAll('a[href^=\"' + arguments[0] + '\"]')]"
+            ".filter(a => !a.closest('.rich') || a.classList.contains('external'))"
+            ".filter(a => a.target !== '_blank' || a.rel !== 'noopener noreferrer' || "
+            "!a.querySelector('.ext') || a.querySelector('.ext').getBoundingClientRect().width == 0"
+            " || !a.textContent.includes('(opens in a new tab)')).map(a => a.outerHTML)",
+            server_url)
+        failures.check(bad == [], "%s: links to Jira without the new-tab mark: %s" % (url, bad))
+    driver.get(server_list)
+    create = driver.find_element(By.PARTIAL_LINK_TEXT, "Create new issue in Jira")
+    failures.check(create.get_attribute("href") == server_url + "/secure/CreateIssue!default.jspa"
+                   and create.get_attribute("target") == "_blank",
+                   "create link: %s" % create.get_attribute("outerHTML"))
+
+    # The detail page: one h1, Jira's headings below the page's, images and
+    # emoticons as text, nothing empty or nameless.
+    driver.get(server_list + "/PROJ-6")
+    headings = driver.execute_script(
+        "return [...document.querySelectorAll('h1,h2,h3,h4,h5,h6')].map(h => h.tagName + ' ' + "
+        "h.textContent.trim())")
+    failures.check([h for h in headings if h.startswith("H1")] == ["H1 Search target zebra"],
+                   "one h1: %s" % headings)
+    failures.check([h for h in headings if h.startswith("H2")] == ["H2 Description",
+                                                                    "H2 Comments (0)"],
+                   "the page's h2s only: %s" % headings)
+    failures.check("H3 Steps" in headings and "H4 Setup" in headings, "shifted: %s" % headings)
+    rich = driver.find_element(By.CSS_SELECTOR, ".rich")
+    failures.check("\u274c" in rich.text and "\u2705" in rich.text,
+                   "emoticons as emoji: %r" % rich.text[:80])
+    failures.check(driver.execute_script("return document.images.length") == 0, "no <img>")
+    image = driver.find_element(By.CSS_SELECTOR, ".rich a.image")
+    failures.check(image.get_attribute("href") == server_url + "/secure/attachment/10100/screen.png"
+                   and "Image in Jira" in image.text, "image link: %s" % image.get_attribute(
+                       "outerHTML"))
+    empty = driver.execute_script(
+        "return [...document.querySelectorAll('main p')].filter(p => !p.textContent.trim())"
+        ".length + [...document.querySelectorAll('main a')].filter(a => "
+        "a.getBoundingClientRect().width == 0 && !a.classList.contains('skip')).length")
+    failures.check(empty == 0, "%d empty paragraphs or zero-width links" % empty)
+
+    # A phone: Jira's table stays a table with its column names, scrolling
+    # sideways in its region, by keyboard too; the code block as well; the
+    # page itself is no wider than the phone.
+    driver.set_window_size(375, 812)
+    driver.get(server_list + "/PROJ-6")
+    table = driver.execute_script(
+        "const t = document.querySelector('.rich table'); const h = t.querySelector('th');"
+        "const r = h.getBoundingClientRect();"
+        "return [getComputedStyle(t).display, getComputedStyle(h).display, r.width, r.height]")
+    failures.check(table[0] == "table" and table[1] == "table-cell" and table[2] > 0
+                   and table[3] > 0, "narrow: the table keeps its headers: %s" % table)
+    wide = driver.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
+    failures.check(wide <= 0, "narrow detail page is %d px wider than the phone" % wide)
+    for selector, name in ((".scroll:has(> table)", "Description, table 1"),
+                           (".scroll:has(> pre)", "Description, code block 1")):
+        region = driver.find_element(By.CSS_SELECTOR, selector)
+        failures.check(region.get_attribute("aria-label") == name
+                       and region.get_attribute("role") == "region", "%s is named" % name)
+        overflow = driver.execute_script("return arguments[0].scrollWidth - arguments[0].clientWidth",
+                                         region)
+        failures.check(overflow > 0, "%s scrolls sideways (%d px)" % (name, overflow))
+        # Reach it with Tab, scroll it with the arrow keys.
+        driver.find_element(By.TAG_NAME, "body").click()
+        reached = False
+        for _ in range(40):
+            driver.switch_to.active_element.send_keys(Keys.TAB)
+            if driver.execute_script("return document.activeElement === arguments[0]", region):
+                reached = True
+                break
+        failures.check(reached, "%s is reached with Tab" % name)
+        if reached:
+            for _ in range(5):
+                driver.switch_to.active_element.send_keys(Keys.ARROW_RIGHT)
+            left = driver.execute_script("return arguments[0].scrollLeft", region)
+            failures.check(left > 0, "%s scrolls with the arrow keys (scrollLeft %s)" % (name, left))
+    driver.set_window_size(1280, 900)
+
+    # Dark mode: the Apply button is readable (axe checks the rest below).
+    for scheme in ("light", "dark"):
+        color_scheme(driver, scheme)
+        driver.get(server_list)
+        ratio = contrast(driver, ".filters button[type=submit]")
+        background = driver.execute_script("return getComputedStyle(document.body).backgroundColor")
+        failures.check(background == ("rgb(24, 23, 29)" if scheme == "dark" else "rgb(255, 255, 255)"),
+                       "%s mode is in effect (background %s)" % (scheme, background))
+        failures.check(ratio >= 4.5, "%s mode: Apply button contrast %.2f:1" % (scheme, ratio))
+    color_scheme(driver, "light")
+
+    # 400 and 404 lead back to the list.
+    for url, status in ((server_list + "?project=OTHER", 400), (server_list + "/OTHER-1", 404),
+                        (server_list + "/PROJ-999", 404)):
+        failures.check(status_of(url) == status, "%s answers %d" % (url, status))
+        driver.get(url)
+        back = driver.find_elements(By.LINK_TEXT, "Back to the Jira issues")
+        failures.check(len(back) == 1, "%s has a way back" % url)
+        if back:
+            click_and_wait(driver, back[0])
+            failures.check(driver.current_url == server_list and row_keys(driver),
+                           "%s leads back to the list (%s)" % (url, driver.current_url))
 
 
 def main():
@@ -382,10 +603,40 @@ enabled = false
                 "const e=document.activeElement;"
                 "return e.id || e.textContent.trim() || e.tagName"))
             driver.switch_to.active_element.send_keys(Keys.TAB)
-        expected_order = ["Skip to content", "Open %d" % len(OPEN), "Closed %d" % len(CLOSED),
-                          "All %d" % len(OPEN | CLOSED), "f-search", "f-label-1",
-                          "f-status", "f-author", "f-assignee"]
+        expected_order = ["Skip to the list of issues",
+                          "Create new issue in Jira\u2197 (opens in a new tab)",
+                          "Open %d" % len(OPEN), "Closed %d" % len(CLOSED),
+                          "All %d" % len(OPEN | CLOSED), "f-search", "f-label-1", "f-status",
+                          "f-author"]
         failures.check(order == expected_order, "focus order %s" % order)
+
+        # Keyboard only: the skip link leads to the issues; the first one is
+        # the next tab stop.
+        driver.get(server_list)
+        driver.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
+        failures.check(active_text(driver) == "Skip to the list of issues",
+                       "first tab stop is the skip link, got %r" % active_text(driver))
+        driver.switch_to.active_element.send_keys(Keys.ENTER)
+        stops = 0
+        first_key = driver.execute_script(
+            "return document.querySelector('tbody th[scope=row] a')")
+        while stops < 3:
+            driver.switch_to.active_element.send_keys(Keys.TAB)
+            stops += 1
+            if driver.execute_script("return document.activeElement === arguments[0]", first_key):
+                break
+        failures.check(driver.execute_script("return document.activeElement === arguments[0]",
+                                             first_key),
+                       "the first issue is reached within 3 tab stops after the skip link "
+                       "(now on %r)" % active_text(driver))
+        print("skip link: first issue after %d tab stop(s)" % stops, flush=True)
+
+        try:
+            presentation_checks(driver, failures, base, server_list, server_url)
+        except Exception as error:  # a missing element fails the check; the rest still runs
+            failures.check(False, "presentation checks stopped: %r" % error)
+            color_scheme(driver, "light")
+            driver.set_window_size(1280, 900)
 
         # A phone: nothing wider than the screen.
         driver.set_window_size(375, 812)
@@ -396,12 +647,24 @@ enabled = false
             failures.check(wide <= 0, "%s is %d px wider than a phone" % (url, wide))
         driver.set_window_size(1280, 900)
 
-        # Accessibility lint (axe-core) on each kind of page.
+        # Accessibility lint (axe-core) on each kind of page, at desktop and
+        # phone widths, in light and dark mode.
         if os.path.exists(AXE):
             with open(AXE) as f:
                 axe_source = f.read()
+            runs = []
             for url in (server_list, server_list + "?state=all&labels%5B%5D=none-such",
-                        server_list + "/PROJ-2", server_list + "/PROJ-5", down_list, off_list):
+                        server_list + "/PROJ-2", server_list + "/PROJ-5", down_list, off_list,
+                        server_list + "/OTHER-1", server_list + "?project=OTHER"):
+                runs.append((url, "light", (1280, 900)))
+            for url in (server_list + "?state=all&per_page=2", server_list + "/PROJ-6"):
+                for scheme in ("light", "dark"):
+                    for size in ((1280, 900), (375, 812)):
+                        runs.append((url, scheme, size))
+            runs.append((server_list + "?project=OTHER", "dark", (1280, 900)))
+            for url, scheme, size in runs:
+                color_scheme(driver, scheme)
+                driver.set_window_size(*size)
                 driver.get(url)
                 driver.execute_script(axe_source)
                 driver.set_script_timeout(120)
@@ -414,13 +677,16 @@ enabled = false
                     "impact: 'critical', nodes: 0, help: String(e)}]}));")
                 result = answer["violations"]
                 failures.check(answer["passes"] > 0, "axe ran its rules on " + url)
-                print("axe %s: %d rules passed; %s" % (
-                    url.replace(base, ""), answer["passes"],
+                print("axe %s (%s, %dpx): %d rules passed; %s" % (
+                    url.replace(base, ""), scheme, size[0], answer["passes"],
                     json.dumps(result) if result else "no violations"), flush=True)
                 for violation in result:
                     failures.check(violation["impact"] not in ("serious", "critical"),
-                                   "axe %s on %s: %s" % (violation["id"], url.replace(base, ""),
-                                                         violation["help"]))
+                                   "axe %s on %s (%s, %dpx): %s" % (
+                                       violation["id"], url.replace(base, ""), scheme, size[0],
+                                       violation["help"]))
+            color_scheme(driver, "light")
+            driver.set_window_size(1280, 900)
         else:
             print("axe-core not found at %s: accessibility lint skipped" % AXE)
     finally:

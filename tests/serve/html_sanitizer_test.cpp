@@ -52,9 +52,10 @@ TEST(HtmlSanitizer, DropsScriptsAndStylesWithTheirContent) {
   ExpectInert(out);
 }
 
-TEST(HtmlSanitizer, DropsEventHandlersAndImages) {
+TEST(HtmlSanitizer, DropsEventHandlersAndWritesNoImage) {
+  // An image whose src is no link becomes its text; its handler is gone.
   std::string out = SanitizeHtml("<img src=x onerror=alert(1)><p onclick=\"alert(2)\">t</p>");
-  EXPECT_EQ(out, "<p>t</p>");
+  EXPECT_EQ(out, "Image in Jira<p>t</p>");
   out = SanitizeHtml("<p style=\"background:url(javascript:alert(1))\" id=x>s</p>");
   EXPECT_EQ(out, "<p>s</p>");
 }
@@ -121,6 +122,102 @@ TEST(HtmlSanitizer, UnwrapsUnknownElementsKeepingTheirText) {
 TEST(HtmlSanitizer, EmptyAndPlainText) {
   EXPECT_EQ(SanitizeHtml(""), "");
   EXPECT_EQ(SanitizeHtml("just text & more"), "<p>just text &amp; more</p>");
+}
+
+// What Jira's wiki renderer makes of !shot.png! (Server and Cloud) and of a
+// thumbnail: never an <img> (the browser would fetch Jira's attachment), never
+// an empty paragraph, never a link without a name.
+TEST(HtmlSanitizer, ImagesBecomeTheirAltTextOrALinkToJira) {
+  const std::string origin = "https://jira.example.com";
+  std::string out = SanitizeHtml(
+      "<p><span class=\"image-wrap\" style=\"\"><img src=\"/secure/attachment/10100/shot.png\" "
+      "style=\"border: 0px solid black\" /></span></p>",
+      origin);
+  EXPECT_EQ(
+      out,
+      "<p><a class=\"external image\" href=\"https://jira.example.com/secure/attachment/10100/"
+      "shot.png\" target=\"_blank\" rel=\"noopener noreferrer\">Image in Jira<span "
+      "class=\"ext\" aria-hidden=\"true\">\u2197</span><span class=\"visually-hidden\"> "
+      "(opens in a new tab)</span></a></p>");
+  out = SanitizeHtml(
+      "<p><img src=\"https://jira.example.com/rest/api/3/attachment/content/1\" "
+      "alt=\"  diagram.png \"></p>",
+      origin);
+  EXPECT_NE(out.find(">diagram.png (image in Jira)<span"), std::string::npos) << out;
+  // A thumbnail inside Jira's link to the attachment: the link keeps a name,
+  // and no link is nested in it.
+  out = SanitizeHtml(
+      "<p><a href=\"/secure/attachment/10100/shot.png\" title=\"shot.png\"><img "
+      "src=\"/secure/thumbnail/10100/_thumb_10100.png\"></a></p>",
+      origin);
+  EXPECT_EQ(out,
+            "<p><a href=\"https://jira.example.com/secure/attachment/10100/shot.png\" "
+            "rel=\"noopener noreferrer nofollow\" title=\"shot.png\">Image in Jira</a></p>");
+  // Without a usable src: the text alone.
+  EXPECT_EQ(SanitizeHtml("<p><img src=\"javascript:alert(1)\" alt=\"chart\"></p>", origin),
+            "<p>chart (image in Jira)</p>");
+  for (const std::string& html : {out, SanitizeHtml("<p><img src=x></p>", origin)}) {
+    EXPECT_EQ(html.find("<img"), std::string::npos) << html;
+    EXPECT_EQ(html.find("<p></p>"), std::string::npos) << html;
+  }
+}
+
+TEST(HtmlSanitizer, JiraEmoticonsBecomeEmoji) {
+  // (x) (/) (!) as Jira Server renders them; Cloud's absolute src too.
+  std::string out = SanitizeHtml(
+      "<p>Failed <img class=\"emoticon\" src=\"/images/icons/emoticons/error.png\" height=\"16\" "
+      "width=\"16\" align=\"absmiddle\" alt=\"\" border=\"0\"/> fixed "
+      "<img class=\"emoticon\" src=\"https://x.atlassian.net/images/icons/emoticons/check.png\" "
+      "alt=\"\"/> careful <img class=\"emoticon\" src=\"/images/icons/emoticons/warning.png\"/>"
+      "</p>",
+      "https://jira.example.com");
+  EXPECT_EQ(out, "<p>Failed \u274C fixed \u2705 careful \u26A0\uFE0F</p>");
+  // An emoticon we do not know: its alt text; alone in a paragraph without
+  // one, the paragraph goes.
+  EXPECT_EQ(SanitizeHtml("<p><img class=\"emoticon\" src=\"/images/icons/emoticons/new.png\" "
+                         "alt=\"(new)\"></p><p><img class=\"emoticon\" "
+                         "src=\"/images/icons/emoticons/other.png\"></p>"),
+            "<p>(new)</p>");
+}
+
+TEST(HtmlSanitizer, EmptyParagraphsAndNamelessLinksAreDropped) {
+  EXPECT_EQ(SanitizeHtml("<p>a</p><p> <script>x</script>\xC2\xA0</p><p><br></p>"),
+            "<p>a</p><p><br></p>");
+  EXPECT_EQ(SanitizeHtml("<p>see <a href=\"https://x.example/\"><video src=v></video></a>.</p>"),
+            "<p>see .</p>");
+}
+
+TEST(HtmlSanitizer, ShiftsHeadingsBelowThePagesOwn) {
+  SanitizeOptions options;
+  options.heading_shift = 2;
+  EXPECT_EQ(SanitizeHtml("<h1>a</h1><h2>b</h2><h3>c</h3><h4>d</h4><h5>e</h5><h6>f</h6>", options),
+            "<h3>a</h3><h4>b</h4><h5>c</h5><h6>d</h6><h6>e</h6><h6>f</h6>");
+  EXPECT_EQ(SanitizeHtml("<h1>a</h1>"), "<h1>a</h1>");  // off by default
+}
+
+TEST(HtmlSanitizer, TablesAndCodeBlocksGetNamedKeyboardScrollRegions) {
+  SanitizeOptions options;
+  options.region_label = "Comment 2";
+  EXPECT_EQ(SanitizeHtml("<table><tr><th>h</th></tr></table><pre>x</pre><table><tr><td>c</td>"
+                         "</tr></table>",
+                         options),
+            "<div class=\"scroll\" role=\"region\" tabindex=\"0\" aria-label=\"Comment 2, table "
+            "1\"><table><tr><th>h</th></tr></table></div>"
+            "<div class=\"scroll\" role=\"region\" tabindex=\"0\" aria-label=\"Comment 2, code "
+            "block 1\"><pre>x</pre></div>"
+            "<div class=\"scroll\" role=\"region\" tabindex=\"0\" aria-label=\"Comment 2, table "
+            "2\"><table><tr><td>c</td></tr></table></div>");
+  options.region_label = "<\"x\">";  // escaped like any attribute
+  EXPECT_NE(SanitizeHtml("<pre>x</pre>", options).find("aria-label=\"&lt;&quot;x&quot;&gt;, code"),
+            std::string::npos);
+}
+
+TEST(HtmlSanitizer, ExternalLinksOpenInANewTabAndSaySo) {
+  EXPECT_EQ(ExternalLinkHtml("https://j.example/browse/A-1?a=1&b=\"", "A-1 <b>"),
+            "<a class=\"external\" href=\"https://j.example/browse/A-1?a=1&amp;b=&quot;\" "
+            "target=\"_blank\" rel=\"noopener noreferrer\">A-1 &lt;b&gt;<span class=\"ext\" "
+            "aria-hidden=\"true\">\u2197</span><span class=\"visually-hidden\"> (opens in a new "
+            "tab)</span></a>");
 }
 
 TEST(HtmlSanitizer, EscapeHtmlEscapesEveryMarkupCharacter) {

@@ -138,6 +138,9 @@ struct IssueSeed {
   std::string priority = "Medium";
   std::string created;  // ISO timestamp; empty = now, each later seed 1 minute newer
   std::string updated;
+  // fields.resolutiondate of a seed in a Done status (seed JSON
+  // "resolutiondate"); empty = its updated time.
+  std::string resolution_date;
   // renderedFields.description exactly as given (raw HTML, e.g. hostile
   // markup a Jira plugin let through); empty = the description, escaped, in <p>.
   std::string rendered_description;

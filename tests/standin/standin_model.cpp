@@ -206,6 +206,9 @@ bool Model::AddIssue(const IssueSeed& seed, std::string* error) {
   issue.previous_keys = seed.previous_keys;
   issue.created = seed.created.empty() ? NextCreatedTime() : seed.created;
   issue.updated = seed.updated.empty() ? issue.created : seed.updated;
+  if (!issue.resolution.empty()) {
+    issue.resolution_date = seed.resolution_date.empty() ? issue.updated : seed.resolution_date;
+  }
   project->next_number = std::max(project->next_number, number + 1);
   issues_.push_back(std::move(issue));
   return true;
@@ -286,6 +289,7 @@ bool Model::Seed(const json& seed, std::string* error) {
       s.priority = i.value("priority", s.priority);
       s.created = i.value("created", "");
       s.updated = i.value("updated", "");
+      s.resolution_date = i.value("resolutiondate", "");
       if (!AddIssue(s, error)) return false;
       IssueRecord* issue = FindIssue(s.key);
       for (const json& c : i.value("comments", json::array())) {
@@ -448,8 +452,10 @@ bool Model::ApplyTransition(IssueRecord* issue, const std::string& transition_id
     issue->status = t.to;
     if (FindStatus(t.to).category_key == "done") {
       issue->resolution = resolution_name.empty() ? "Done" : resolution_name;
+      issue->resolution_date = NowJiraTime();
     } else {
       issue->resolution.clear();
+      issue->resolution_date.clear();
     }
     issue->updated = NowJiraTime();
     return true;
@@ -661,6 +667,8 @@ json Model::IssueJson(const IssueRecord& issue, const std::vector<std::string>& 
         {"projectTypeKey", "software"}}},
       {"status", StatusJson(issue.status)},
       {"resolution", resolution},
+      {"resolutiondate",
+       issue.resolution_date.empty() ? json(nullptr) : json(issue.resolution_date)},
       {"priority",
        {{"self", base_url_ + "/rest/api/2/priority/3"}, {"name", issue.priority}, {"id", "3"}}},
       {"reporter", UserJson(issue.reporter)},

@@ -61,6 +61,7 @@ struct IssueRecord {
   std::string issue_type_id;
   std::string status;
   std::string resolution;
+  std::string resolution_date;  // fields.resolutiondate; empty (null) when unresolved
   std::string priority;
   std::string reporter;
   std::string assignee;

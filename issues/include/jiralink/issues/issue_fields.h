@@ -18,6 +18,10 @@ std::string RenderedDescription(const jira::Issue& issue);
 // id), or "" when Jira sent none (then show comment.body as plain text).
 std::string RenderedCommentBody(const jira::Issue& issue, const jira::Comment& comment);
 
+// fields.resolutiondate: when the issue was resolved (Jira's timestamp, with
+// its offset), or "" when it is unresolved or Jira did not send it.
+std::string ResolutionDate(const jira::Issue& issue);
+
 // fields.comment.total: how many comments the issue has, which may be more
 // than the answer carried; -1 when Jira did not say.
 std::int64_t CommentTotal(const jira::Issue& issue);
