@@ -724,13 +724,6 @@ void ApplyServe(TableReader& reader, ServeSettings* serve) {
       {.source = &serve->secret_source, .file = &serve->secret_file, .env = &serve->secret_env});
 }
 
-bool SameNoCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
 void ApplyPolicy(TableReader& reader, PolicySettings* policy) {
   reader.CheckKnownKeys(kPolicyKeys);
   if (std::vector<std::string> globs; reader.GetStringArray("require_key", &globs)) {
@@ -746,8 +739,9 @@ void ApplyPolicy(TableReader& reader, PolicySettings* policy) {
   }
   if (std::vector<std::string> states; reader.GetStringArray("allowed_states", &states)) {
     for (std::size_t i = 0; i < states.size(); ++i) {
-      bool known = std::any_of(std::begin(kStatusCategories), std::end(kStatusCategories),
-                               [&](std::string_view c) { return SameNoCase(c, states[i]); });
+      bool known =
+          std::any_of(std::begin(kStatusCategories), std::end(kStatusCategories),
+                      [&](std::string_view c) { return EqualsIgnoringAsciiCase(c, states[i]); });
       if (!known) {
         reader.WarningAtElement(
             "allowed_states", i,

@@ -5,6 +5,7 @@
 
 #include "jiralink/core/comment_text.h"
 #include "jiralink/core/smart_commit.h"
+#include "jiralink/core/text.h"
 
 namespace jiralink::delivery {
 
@@ -182,8 +183,7 @@ Deliverer::Outcome Deliverer::Deliver(Job& job) {
 
 std::string Deliverer::AuthorMention(const Job& job, const DeliveryPolicy& policy) {
   if (!policy.map_authors || job.author_email.empty()) return "";
-  std::string email = job.author_email;
-  for (char& c : email) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string email = AsciiLowercase(job.author_email);
   std::optional<outbox::JiraUserEntry> cached;
   const std::int64_t now = NowMillis();
   if (outbox_->GetJiraUser(options_.site, email, now, &cached).ok() && cached) {
@@ -202,8 +202,7 @@ std::string Deliverer::AuthorMention(const Job& job, const DeliveryPolicy& polic
   entry.expires_at = now + kUserCacheMillis;
   int matches = 0;
   for (const jira::User& user : users) {
-    std::string theirs = user.email;
-    for (char& c : theirs) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    std::string theirs = AsciiLowercase(user.email);
     if (theirs != email) continue;
     ++matches;
     entry.account_id = user.account_id;

@@ -12,6 +12,7 @@
 #include "jiralink/core/comment_text.h"
 #include "jiralink/core/jql.h"
 #include "jiralink/core/terminal_text.h"
+#include "jiralink/core/text.h"
 #include "jiralink/jira/client.h"
 
 namespace jiralink::hooks {
@@ -27,12 +28,6 @@ constexpr std::size_t kFields = 5;
 
 // The title as the rejection shows it, in screen columns.
 constexpr int kTitleColumns = 50;
-
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 std::string FirstLine(std::string_view message) {
   std::size_t end = message.find('\n');
@@ -224,7 +219,8 @@ bool PushPolicy::checks_anything() const {
 
 bool PushPolicy::IsExemptAuthor(const std::string& name, const std::string& email) const {
   for (const std::string& entry : options_.exempt_authors) {
-    if (entry.find('@') != std::string::npos ? Lower(entry) == Lower(email) : entry == name) {
+    if (entry.find('@') != std::string::npos ? AsciiLowercase(entry) == AsciiLowercase(email)
+                                             : entry == name) {
       return true;
     }
   }
@@ -347,7 +343,7 @@ PolicyVerdict PushPolicy::Judge(const std::vector<PolicyCommit>& commits,
     }
   }
   std::vector<std::string> allowed;
-  for (const std::string& state : options_.allowed_states) allowed.push_back(Lower(state));
+  for (const std::string& state : options_.allowed_states) allowed.push_back(AsciiLowercase(state));
 
   for (const PolicyCommit& commit : commits) {
     if (commit.exempt) continue;
@@ -364,8 +360,10 @@ PolicyVerdict PushPolicy::Judge(const std::vector<PolicyCommit>& commits,
           continue;
         }
         const auto& [name, category_key] = it->second;
-        bool ok = std::find(allowed.begin(), allowed.end(), Lower(name)) != allowed.end() ||
-                  std::find(allowed.begin(), allowed.end(), Lower(category_key)) != allowed.end();
+        bool ok =
+            std::find(allowed.begin(), allowed.end(), AsciiLowercase(name)) != allowed.end() ||
+            std::find(allowed.begin(), allowed.end(), AsciiLowercase(category_key)) !=
+                allowed.end();
         if (!ok) {
           auto moved = found.moved.find(key);
           const std::string shown =

@@ -2,6 +2,7 @@
 #include <chrono>
 #include <ctime>
 
+#include "jiralink/core/text.h"
 #include "jiralink/jira/client.h"
 
 #include "curl_library.h"
@@ -27,16 +28,10 @@ std::string CollapseWhitespace(std::string_view text) {
   return out;
 }
 
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 // A short, one-line summary of a body that is not JSON.
 std::string SummarizeBody(const std::string& body) {
   constexpr size_t kMaxSummary = 200;
-  std::string lower = Lower(body);
+  std::string lower = AsciiLowercase(body);
   std::string summary;
   size_t title = lower.find("<title>");
   if (title != std::string::npos) {

@@ -4,6 +4,7 @@
 
 #include "http_transport.h"
 #include "jiralink/core/jira_site.h"
+#include "jiralink/core/text.h"
 #include "jiralink/jira/json_parse.h"
 #include "response_status.h"
 
@@ -23,11 +24,6 @@ constexpr size_t kMaxQueryJql = 4000;
 // Commit text may hold invalid UTF-8: replace it rather than throw.
 std::string Dump(const json& value) {
   return value.dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
-std::string TrimTrailingSlashes(std::string url) {
-  while (!url.empty() && url.back() == '/') url.pop_back();
-  return url;
 }
 
 // Reads every page of a list under an issue (comments, worklogs): `get`
@@ -64,7 +60,7 @@ ApiStatus ReadAllPages(Get&& get, const char* field, int page_size, Each&& each)
 struct Client::Impl {
   explicit Impl(const ClientOptions& options)
       : transport(options),
-        base(TrimTrailingSlashes(options.api_url)),
+        base(std::string(TrimTrailingSlashes(options.api_url))),
         before_request(options.before_request),
         after_response(options.after_response) {}
 

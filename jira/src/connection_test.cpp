@@ -1,12 +1,12 @@
 #include "jiralink/jira/connection_test.h"
 
+#include "jiralink/core/text.h"
+
 namespace jiralink::jira {
 
 ConnectionReport TestConnection(Client& client) {
   ConnectionReport report;
-  std::string base = client.options().api_url;
-  while (!base.empty() && base.back() == '/') base.pop_back();
-  report.api_base = base + "/rest/api/2";
+  report.api_base = std::string(TrimTrailingSlashes(client.options().api_url)) + "/rest/api/2";
 
   ApiStatus status = client.GetServerInfo(&report.server_info);
   if (!status.ok()) {

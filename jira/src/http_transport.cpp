@@ -6,15 +6,11 @@
 #include <cstdio>
 #include <vector>
 
+#include "jiralink/core/text.h"
+
 namespace jiralink::jira::internal {
 
 namespace {
-
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 std::string Trim(std::string_view text) {
   size_t begin = text.find_first_not_of(" \t\r\n");
@@ -51,7 +47,7 @@ size_t WriteHeader(char* data, size_t size, size_t count, void* user) {
   }
   size_t colon = line.find(':');
   if (colon != std::string_view::npos) {
-    (*headers)[Lower(Trim(line.substr(0, colon)))] = Trim(line.substr(colon + 1));
+    (*headers)[AsciiLowercase(Trim(line.substr(0, colon)))] = Trim(line.substr(colon + 1));
   }
   return size * count;
 }

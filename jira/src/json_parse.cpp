@@ -7,6 +7,7 @@
 
 #include "jiralink/core/jira_site.h"
 #include "jiralink/core/json_depth.h"
+#include "jiralink/core/text.h"
 
 namespace jiralink::jira {
 
@@ -60,12 +61,6 @@ bool Boolean(const json& value, bool fallback) {
 std::string DisplayName(const json& user) {
   std::string name = Text(user, "displayName");
   return name.empty() ? Text(user, "name") : name;
-}
-
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 }  // namespace
@@ -266,7 +261,8 @@ std::vector<IssueType> ParseOldCreateMeta(const json& j, std::string_view projec
   const json& projects = At(j, "projects");
   if (!projects.is_array()) return out;
   for (const json& project : projects) {
-    if (Lower(Text(project, "key")) != Lower(project_key) && Text(project, "id") != project_key) {
+    if (AsciiLowercase(Text(project, "key")) != AsciiLowercase(project_key) &&
+        Text(project, "id") != project_key) {
       continue;
     }
     *found = true;

@@ -7,6 +7,8 @@
 #include <cstring>
 #include <mutex>
 
+#include "jiralink/core/text.h"
+
 namespace jiralink::serve {
 namespace {
 
@@ -117,14 +119,6 @@ bool IsDropped(std::string_view name) {
 
 bool IsVoid(std::string_view name) { return name == "br" || name == "hr"; }
 
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
 std::string_view View(const xmlChar* text) {
   return text == nullptr ? std::string_view()
                          : std::string_view(reinterpret_cast<const char*>(text));
@@ -138,7 +132,7 @@ std::string SafeHref(std::string_view href, std::string_view link_origin) {
   for (char c : href) {
     if (static_cast<unsigned char>(c) > 0x20 && c != 0x7f) squeezed.push_back(c);
   }
-  std::string lower = Lower(squeezed);
+  std::string lower = AsciiLowercase(squeezed);
   if (lower.starts_with("http://") || lower.starts_with("https://") ||
       lower.starts_with("mailto:")) {
     return squeezed;
@@ -253,9 +247,9 @@ class Writer {
   void Image(xmlNode* node) {
     std::string src = Attribute(node, "src");
     std::string alt = Trimmed(Attribute(node, "alt"));
-    std::string css_class = Lower(Attribute(node, "class"));
+    std::string css_class = AsciiLowercase(Attribute(node, "class"));
     bool emoticon = css_class.find("emoticon") != std::string::npos ||
-                    Lower(src).find("/images/icons/emoticons/") != std::string::npos;
+                    AsciiLowercase(src).find("/images/icons/emoticons/") != std::string::npos;
     if (emoticon) {
       std::string_view text = EmoticonText(src);
       AppendEscaped(text.empty() ? std::string_view(alt) : text, &out_);
@@ -281,7 +275,7 @@ class Writer {
   }
 
   void Element(xmlNode* node) {
-    std::string name = Lower(View(node->name));
+    std::string name = AsciiLowercase(View(node->name));
     if (IsDropped(name)) return;
     if (name == "img") return Image(node);
     const Allowed* allowed = FindAllowed(name);
@@ -343,7 +337,7 @@ class Writer {
 xmlNode* FindBody(xmlNode* root) {
   if (root == nullptr) return nullptr;
   for (xmlNode* node = root->children; node != nullptr; node = node->next) {
-    if (node->type == XML_ELEMENT_NODE && Lower(View(node->name)) == "body") return node;
+    if (node->type == XML_ELEMENT_NODE && AsciiLowercase(View(node->name)) == "body") return node;
   }
   return nullptr;
 }
@@ -386,13 +380,6 @@ std::string SanitizeHtml(std::string_view html, const SanitizeOptions& options) 
   if (xmlNode* body = FindBody(xmlDocGetRootElement(doc)); body != nullptr) writer.Children(body);
   xmlFreeDoc(doc);
   return writer.Take();
-}
-
-std::string EscapeHtml(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  AppendEscaped(text, &out);
-  return out;
 }
 
 }  // namespace jiralink::serve

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <ctime>
 
+#include "jiralink/core/text.h"
 #include "jiralink/issues/issue_fields.h"
 #include "jiralink/issues/issue_scope.h"
 #include "jiralink/serve/html_sanitizer.h"
@@ -12,7 +13,7 @@
 namespace jiralink::serve::html {
 namespace {
 
-std::string E(std::string_view text) { return EscapeHtml(text); }
+std::string E(std::string_view text) { return HtmlEscape(text); }
 
 // scheme://host[:port] of a URL, for making Jira's own relative links absolute.
 std::string Origin(const std::string& url) {
@@ -385,22 +386,7 @@ std::string RichOrPlain(const std::string& html, const std::string& text, const 
 
 }  // namespace
 
-std::string UrlEncode(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (char c : text) {
-    auto u = static_cast<unsigned char>(c);
-    if ((u >= 'A' && u <= 'Z') || (u >= 'a' && u <= 'z') || (u >= '0' && u <= '9') || c == '-' ||
-        c == '.' || c == '_' || c == '~') {
-      out.push_back(c);
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[u >> 4]);
-      out.push_back(kHex[u & 15]);
-    }
-  }
-  return out;
-}
+std::string UrlEncode(std::string_view text) { return PercentEncode(text); }
 
 std::string QueryString(const std::vector<std::pair<std::string, std::string>>& pairs) {
   std::string out;

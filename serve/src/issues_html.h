@@ -1,7 +1,7 @@
 // The HTML of the "View Jira issues" pages (issues_pages.h): the list, the
 // detail, the error and not-found pages, and the stylesheet. Pure text: the
 // callers fetch from Jira. Every string from Jira or from the request is
-// escaped here (EscapeHtml) or sanitized (SanitizeHtml); nothing else is
+// escaped here (HtmlEscape, core/text.h) or sanitized (SanitizeHtml); nothing else is
 // written raw.
 //
 // Times: Jira's timestamps carry their own offset ("+0530", "-0800"); every

@@ -5,6 +5,8 @@
 #include <utility>
 #include <vector>
 
+#include "jiralink/core/text.h"
+
 namespace jiralink::serve {
 namespace {
 
@@ -84,12 +86,6 @@ std::string FullSha(std::string text) {
   for (char c : text) {
     if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return "";
   }
-  return text;
-}
-
-std::string WithoutTrailingSlashes(std::string_view url) {
-  std::string text(url);
-  while (!text.empty() && text.back() == '/') text.pop_back();
   return text;
 }
 
@@ -421,7 +417,7 @@ Status ParseMergeRequestEvent(Forge forge, std::string_view event, const json& b
 
 std::string BranchUrl(Forge forge, std::string_view repo_url, std::string_view branch) {
   if (repo_url.empty() || branch.empty()) return "";
-  std::string url = WithoutTrailingSlashes(repo_url);
+  std::string url(TrimTrailingSlashes(repo_url));
   switch (forge) {
     case Forge::kGitLab:
       url += "/-/tree/";
@@ -433,27 +429,15 @@ std::string BranchUrl(Forge forge, std::string_view repo_url, std::string_view b
       url += "/tree/";
       break;
   }
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  for (char c : branch) {
-    auto byte = static_cast<unsigned char>(c);
-    bool plain = (byte >= 'a' && byte <= 'z') || (byte >= 'A' && byte <= 'Z') ||
-                 (byte >= '0' && byte <= '9') || c == '-' || c == '.' || c == '_' || c == '~' ||
-                 c == '/';
-    if (plain) {
-      url.push_back(c);
-    } else {
-      url.push_back('%');
-      url.push_back(kHex[byte >> 4]);
-      url.push_back(kHex[byte & 0xF]);
-    }
-  }
+  url += PercentEncode(branch, "/");
+
   return url;
 }
 
 std::string CommitUrl(Forge forge, std::string_view repo_url, std::string_view sha) {
   if (repo_url.empty() || sha.empty()) return "";
-  return WithoutTrailingSlashes(repo_url) + (forge == Forge::kGitLab ? "/-/commit/" : "/commit/") +
-         std::string(sha);
+  return std::string(TrimTrailingSlashes(repo_url)) +
+         (forge == Forge::kGitLab ? "/-/commit/" : "/commit/") + std::string(sha);
 }
 
 }  // namespace jiralink::serve

@@ -6,6 +6,8 @@
 
 #include <string>
 
+#include "jiralink/core/text.h"
+
 namespace jiralink::serve {
 namespace {
 
@@ -220,8 +222,8 @@ TEST(HtmlSanitizer, ExternalLinksOpenInANewTabAndSaySo) {
             "tab)</span></a>");
 }
 
-TEST(HtmlSanitizer, EscapeHtmlEscapesEveryMarkupCharacter) {
-  EXPECT_EQ(EscapeHtml("<img src=x onerror=\"alert('1')\">&"),
+TEST(HtmlSanitizer, PlainTextIsEscapedWithTheOneHtmlEscape) {
+  EXPECT_EQ(HtmlEscape("<img src=x onerror=\"alert('1')\">&"),
             "&lt;img src=x onerror=&quot;alert(&#39;1&#39;)&quot;&gt;&amp;");
 }
 

@@ -73,8 +73,7 @@ std::string SanitizeHtml(std::string_view html, std::string_view link_origin = {
 std::string ExternalLinkHtml(std::string_view href, std::string_view text,
                              std::string_view css_class = "external");
 
-// `text` with & < > " ' replaced by entities: safe as element content and as a
-// double- or single-quoted attribute value.
-std::string EscapeHtml(std::string_view text);
+// Plain text is escaped with jiralink/core/text.h's HtmlEscape, the one HTML
+// escape of the tree.
 
 }  // namespace jiralink::serve
