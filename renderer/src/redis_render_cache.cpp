@@ -10,8 +10,8 @@
 
 #include "cache_key.h"
 #include "hiredis_library.h"
-#include "jiralink/os/sigpipe_blocked.h"
 #include "jiralink/core/text.h"
+#include "jiralink/os/sigpipe_blocked.h"
 #include "libcrypto_library.h"
 
 namespace jiralink::renderer {

@@ -157,7 +157,8 @@ TEST_F(ConfigSearchOrder, ADirectoryIsNotASettingsFile) {
   EXPECT_FALSE(loaded.status.ok());
   ASSERT_EQ(loaded.diagnostics.size(), 1u);
   EXPECT_EQ(loaded.diagnostics[0].ToString(),
-            dir_.Path("xdg") + ": error: cannot read the settings file: not a regular file (a directory)");
+            dir_.Path("xdg") +
+                ": error: cannot read the settings file: not a regular file (a directory)");
 }
 
 TEST(DefaultStateDir, FollowsXdgStateHomeThenHome) {
