@@ -52,7 +52,7 @@ class DevinfoPush : public HookE2E {
       // A pause would stall the run: none is expected.
       ASSERT_EQ(pending["pauses"], json::array()) << listed.out;
       if (pending["jobs"].empty()) return;
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));  // poll interval
     }
     FAIL() << "jobs still pending: " << Jiralink({"queue", "list"}).out;
   }
